@@ -1,0 +1,19 @@
+/** The contract of one CLI command: `bastion <noun> [verb] ...args`. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface CliCommand {
+  /** Words after `bastion`, e.g. `keys create` or `scan`. */
+  readonly name: string;
+  readonly summary: string;
+  /** Exit code: 0 ok, 1 finding or failure, 2 usage error. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

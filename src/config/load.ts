@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+/** Everything wrong with a configuration, reported at once. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export interface LoadOptions {
+  /** YAML file; missing means built-in defaults only. */
+  file?: string;
+  env: NodeJS.ProcessEnv;
+  /** Highest precedence, already shaped like the config (from CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+export interface LoadedConfig {
+  config: Readonly<Config>;
+  /** No provider configured and no provider key in the environment: serve the built-in mock. */
+  isMockMode: boolean;
+}
+
+export const DEFAULT_MODELS = {
+  openai: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'text-embedding-3-small'],
+  anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'],
+} as const;
+
+const ENV_PREFIX = 'BASTION_';
+const SKIP_ENV = new Set(['BASTION_CONFIG']);
+
+/** Precedence: defaults < YAML file < BASTION_* env (`__` between levels) < CLI flags. */
+export function loadConfig(opts: LoadOptions): LoadedConfig {
+  const fromFile = opts.file === undefined ? {} : readYaml(opts.file);
+  const merged = deepMerge(deepMerge(fromFile, envOverlay(opts.env)), opts.overrides ?? {});
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(formatIssue));
+  const withDefaults = applyProviderDefaults(parsed.data, opts.env);
+  const problems = crossCheck(withDefaults.config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: deepFreeze(withDefaults.config), isMockMode: withDefaults.isMockMode };
+}
+
+function readYaml(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError([`${file}: cannot be read; check the path given with --config`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const where = err instanceof Error ? err.message.split('\n')[0] : 'unknown position';
+    throw new ConfigError([`${file}: not valid YAML (${where}); fix the syntax`]);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (!isPlainObject(doc)) throw new ConfigError([`${file}: the top level must be a mapping`]);
+  return doc;
+}
+
+/** `BASTION_SERVER__BODY_LIMIT_BYTES=10` → `{ server: { bodyLimitBytes: 10 } }`. */
+export function envOverlay(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || SKIP_ENV.has(name) || raw === undefined) continue;
+    const path = name.slice(ENV_PREFIX.length).split('__').map(snakeToCamel);
+    if (path.some((p) => p === '')) continue;
+    let node = out;
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      node = isPlainObject(next) ? next : (node[key] = {});
+    }
+    node[path[path.length - 1] as string] = coerceScalar(raw);
+  }
+  return out;
+}
+
+function snakeToCamel(segment: string): string {
+  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function coerceScalar(raw: string): unknown {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  if (/^-?\d{1,15}$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedConfig {
+  const providers = { ...config.providers };
+  let isMockMode = false;
+  if (Object.keys(providers).length === 0) {
+    if (nonEmpty(env.OPENAI_API_KEY)) {
+      providers.openai = {
+        kind: 'openai',
+        baseUrl: 'https://api.openai.com',
+        apiKey: 'env:OPENAI_API_KEY',
+        headers: {},
+      };
+    }
+    if (nonEmpty(env.ANTHROPIC_API_KEY)) {
+      providers.anthropic = {
+        kind: 'anthropic',
+        baseUrl: 'https://api.anthropic.com',
+        apiKey: 'env:ANTHROPIC_API_KEY',
+        headers: {},
+      };
+    }
+    if (Object.keys(providers).length === 0) {
+      isMockMode = true;
+      // Placeholders: the mock provider's address and keys are filled in when it starts.
+      providers.openai = {
+        kind: 'openai',
+        baseUrl: 'http://127.0.0.1:1',
+        apiKey: 'env:BASTION_MOCK_OPENAI_KEY',
+        keyLabel: 'mock-openai',
+        headers: {},
+      };
+      providers.anthropic = {
+        kind: 'anthropic',
+        baseUrl: 'http://127.0.0.1:1',
+        apiKey: 'env:BASTION_MOCK_ANTHROPIC_KEY',
+        keyLabel: 'mock-anthropic',
+        headers: {},
+      };
+    }
+  }
+  const models = { ...config.models };
+  if (Object.keys(models).length === 0) {
+    for (const [id, provider] of Object.entries(providers)) {
+      for (const name of DEFAULT_MODELS[provider.kind]) models[name] ??= { provider: id };
+    }
+  }
+  return { config: { ...config, providers, models }, isMockMode };
+}
+
+function crossCheck(config: Config): string[] {
+  const problems: string[] = [];
+  for (const [name, model] of Object.entries(config.models)) {
+    if (!Object.hasOwn(config.providers, model.provider)) {
+      problems.push(
+        `models.${name}.provider: no provider "${model.provider}"; add it under providers or fix the id`,
+      );
+    }
+  }
+  if (
+    config.controlPlane.enabled &&
+    config.controlPlane.port !== 0 &&
+    config.controlPlane.port === config.server.port
+  ) {
+    problems.push('controlPlane.port: same as server.port; pick another port');
+  }
+  return problems;
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${path === '(top level)' ? '' : `${path}: `}unknown key(s) ${issue.keys.join(', ')}; remove or fix the spelling`;
+  }
+  if (issue.message.startsWith('inline secrets are refused')) {
+    return `${path}: ${issue.message.replace('inline secrets are refused; ', 'inline secrets are refused; fix: ')}`;
+  }
+  return `${path}: ${issue.message}; fix the value (see schema/bastion.schema.json)`;
+}
+
+function nonEmpty(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== '';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>) {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+  }
+  return out;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

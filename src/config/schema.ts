@@ -1,0 +1,204 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema. Types come from `z.infer`; `schema/bastion.schema.json` is
+ * generated from it (`npm run schema`) and a test fails when the two drift.
+ */
+
+const SECRET_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
+
+/** A reference to a secret, never the secret: `env:NAME` or `file:/path`. */
+function secretRef(example: string) {
+  return z
+    .string()
+    .regex(SECRET_REF, {
+      message: `inline secrets are refused; use ${example}`,
+    })
+    .describe(`Reference to a secret: env:NAME or file:/path (e.g. ${example}). Never the value.`);
+}
+
+const port = z.number().int().min(0).max(65535);
+
+const serverSchema = z
+  .object({
+    host: z
+      .string()
+      .default('127.0.0.1')
+      .describe('Data-plane bind address. Use 0.0.0.0 to serve other machines.'),
+    port: port.default(8080).describe('Data-plane port.'),
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024)
+      .describe('Largest request body accepted; larger bodies get 413 body_too_large.'),
+    trustProxyHops: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('How many reverse proxies in front of Bastion to trust for X-Forwarded-For.'),
+    shutdownGraceMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe('On SIGTERM, how long in-flight requests may take before the process exits.'),
+  })
+  .strict()
+  .prefault({});
+
+const controlPlaneSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Serve health (and later admin) endpoints.'),
+    host: z
+      .string()
+      .default('127.0.0.1')
+      .describe('Control-plane bind address; loopback by default.'),
+    port: port.default(8081).describe('Control-plane port.'),
+  })
+  .strict()
+  .prefault({});
+
+const storesSchema = z
+  .object({
+    kind: z
+      .enum(['sqlite', 'postgres'])
+      .default('sqlite')
+      .describe('sqlite: one node, a local file. postgres: several replicas share one database.'),
+    sqlite: z
+      .object({
+        path: z.string().default('./data/bastion.db').describe('SQLite database file.'),
+      })
+      .strict()
+      .prefault({}),
+    postgres: z
+      .object({
+        url: secretRef('env:DATABASE_URL')
+          .default('env:DATABASE_URL')
+          .describe('Reference to the PostgreSQL connection string (it may hold a password).'),
+        schema: z.string().default('public').describe('PostgreSQL schema for Bastion tables.'),
+        poolSize: z.number().int().positive().default(10).describe('Connections per process.'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+const providerSchema = z
+  .object({
+    kind: z
+      .enum(['openai', 'anthropic'])
+      .describe('Wire dialect. "openai" also covers every OpenAI-compatible service.'),
+    baseUrl: z
+      .url({ protocol: /^https?$/ })
+      .describe('Upstream origin, e.g. https://api.openai.com. Callers can never change it.'),
+    apiKey: secretRef('env:OPENAI_API_KEY or file:/run/secrets/openai'),
+    keyLabel: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .optional()
+      .describe('Name of this upstream key in the audit log (never the key). Default: "<id>-1".'),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra static headers for every upstream request (e.g. OpenAI-Organization).'),
+  })
+  .strict();
+
+const modelSchema = z
+  .object({
+    provider: z.string().describe('Id of a provider in `providers`.'),
+    upstreamModel: z
+      .string()
+      .optional()
+      .describe('Model name sent upstream when it differs (aliases).'),
+  })
+  .strict();
+
+const upstreamSchema = z
+  .object({
+    connectTimeoutMs: z.number().int().positive().default(5_000).describe('TCP+TLS connect.'),
+    firstByteTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe('Until the upstream response headers arrive.'),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe('Longest silence between two body chunks (streams included).'),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 * 1024)
+      .describe('Largest non-streamed upstream response accepted.'),
+    connections: z
+      .number()
+      .int()
+      .positive()
+      .default(128)
+      .describe('Keep-alive connections per upstream origin.'),
+  })
+  .strict()
+  .prefault({});
+
+const auditSchema = z
+  .object({
+    flushIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .default(250)
+      .describe('Audit rows are written in batches at least this often.'),
+    batchSize: z.number().int().positive().default(500).describe('Rows per batch write.'),
+    maxQueue: z
+      .number()
+      .int()
+      .positive()
+      .default(100_000)
+      .describe('Rows buffered while the store is slow; past this, requests are refused.'),
+  })
+  .strict()
+  .prefault({});
+
+const logSchema = z
+  .object({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Log level. Bodies are never logged at any level.'),
+  })
+  .strict()
+  .prefault({});
+
+export const configSchema = z
+  .object({
+    server: serverSchema,
+    controlPlane: controlPlaneSchema,
+    stores: storesSchema,
+    providers: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/), providerSchema)
+      .default({})
+      .describe(
+        'Upstream providers by id. Empty: the built-in mock provider serves (or OPENAI_API_KEY / ANTHROPIC_API_KEY, when set, configure the real ones).',
+      ),
+    models: z
+      .record(z.string().min(1), modelSchema)
+      .default({})
+      .describe('Models callers may name, each mapped to a provider. Empty: the defaults.'),
+    upstream: upstreamSchema,
+    audit: auditSchema,
+    log: logSchema,
+  })
+  .strict()
+  .describe('Bastion gateway configuration');
+
+export type Config = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;

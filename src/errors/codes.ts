@@ -1,0 +1,154 @@
+/**
+ * The one registry of error codes. Codes are stable forever: deprecate, never rename or reuse.
+ * `docs/errors.md` is generated from this table and a test fails when the two drift.
+ */
+export interface ErrorSpec {
+  readonly status: number;
+  /** `error.type` on OpenAI-dialect routes. */
+  readonly openaiType: string;
+  /** `error.type` on the Anthropic `/v1/messages` route. */
+  readonly anthropicType: string;
+  /** Default message; we write every message a caller sees. */
+  readonly message: string;
+}
+
+const invalid = { openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' };
+const auth = { openaiType: 'invalid_request_error', anthropicType: 'authentication_error' };
+const denied = { openaiType: 'invalid_request_error', anthropicType: 'permission_error' };
+const upstream = { openaiType: 'api_error', anthropicType: 'api_error' };
+const unavailable = { openaiType: 'api_error', anthropicType: 'overloaded_error' };
+
+export const errorCodes = {
+  // 401: identity
+  missing_api_key: {
+    status: 401,
+    ...auth,
+    message: 'No API key was sent. Send "Authorization: Bearer bk_..." or "x-api-key: bk_...".',
+  },
+  malformed_api_key: {
+    status: 401,
+    ...auth,
+    message: 'The API key is not a Bastion virtual key (expected bk_<env>_<secret>).',
+  },
+  invalid_api_key: { status: 401, ...auth, message: 'The API key is not known to this gateway.' },
+  key_revoked: { status: 401, ...auth, message: 'The API key was revoked.' },
+  key_expired: { status: 401, ...auth, message: 'The API key has expired.' },
+
+  // 400 / 404 / 405 / 413 / 415: the request itself
+  invalid_json: { status: 400, ...invalid, message: 'The request body is not valid JSON.' },
+  invalid_request: { status: 400, ...invalid, message: 'The request body is not valid.' },
+  unsupported_media_type: {
+    status: 415,
+    ...invalid,
+    message: 'The request body must be JSON (Content-Type: application/json).',
+  },
+  body_too_large: {
+    status: 413,
+    ...invalid,
+    message: 'The request body is larger than this gateway accepts.',
+  },
+  model_not_found: {
+    status: 404,
+    ...invalid,
+    anthropicType: 'not_found_error',
+    message: 'The model does not exist or is not served by this gateway.',
+  },
+  endpoint_not_supported: {
+    status: 400,
+    ...invalid,
+    message: 'The model is served by a provider that does not offer this endpoint.',
+  },
+  route_not_found: {
+    status: 404,
+    ...invalid,
+    anthropicType: 'not_found_error',
+    message: 'No such endpoint.',
+  },
+  method_not_allowed: { status: 405, ...invalid, message: 'Method not allowed on this endpoint.' },
+
+  // upstream
+  upstream_invalid_request: {
+    status: 400,
+    ...invalid,
+    message: 'The provider rejected the request.',
+  },
+  context_length_exceeded: {
+    status: 400,
+    ...invalid,
+    message: "The request exceeds the model's context length.",
+  },
+  upstream_rate_limited: {
+    status: 429,
+    openaiType: 'rate_limit_error',
+    anthropicType: 'rate_limit_error',
+    message: 'The provider is rate limiting requests. Retry later.',
+  },
+  upstream_auth_failed: {
+    status: 502,
+    ...upstream,
+    message: "The provider refused the gateway's credentials. An operator must check the key.",
+  },
+  upstream_model_not_found: {
+    status: 502,
+    ...upstream,
+    message: 'The provider does not know the configured upstream model.',
+  },
+  upstream_error: { status: 502, ...upstream, message: 'The provider returned an error.' },
+  upstream_bad_response: {
+    status: 502,
+    ...upstream,
+    message: 'The provider sent a reply the gateway could not read.',
+  },
+  upstream_unreachable: {
+    status: 502,
+    ...upstream,
+    message: 'The gateway could not connect to the provider.',
+  },
+  upstream_overloaded: {
+    status: 503,
+    ...unavailable,
+    message: 'The provider is overloaded. Retry later.',
+  },
+  upstream_timeout: {
+    status: 504,
+    ...upstream,
+    message: 'The provider did not answer in time.',
+  },
+  upstream_stream_interrupted: {
+    status: 502,
+    ...upstream,
+    message: 'The provider stream ended before it was complete.',
+  },
+
+  // 503: dependencies
+  store_unavailable: {
+    status: 503,
+    ...unavailable,
+    message: 'A gateway store is unavailable; the request was refused.',
+  },
+  secret_unavailable: {
+    status: 503,
+    ...unavailable,
+    message: 'A provider credential could not be resolved; the request was refused.',
+  },
+
+  // audit only: the caller is gone, nothing is sent
+  client_closed: {
+    status: 499,
+    ...invalid,
+    message: 'The client closed the connection before the response was complete.',
+  },
+
+  // 500: bugs only
+  internal_error: {
+    status: 500,
+    ...upstream,
+    message: 'The gateway failed unexpectedly. The request id identifies it in the logs.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorCodes, value);
+}
