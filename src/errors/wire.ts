@@ -41,9 +41,14 @@ export function renderError(err: GatewayError, dialect: Dialect): WireError {
 export function renderStreamError(err: GatewayError, dialect: Dialect): string {
   const spec = errorCodes[err.code];
   if (dialect === 'anthropic') {
-    const data = { type: 'error', error: { type: spec.anthropicType, message: err.message, code: err.code } };
+    const data = {
+      type: 'error',
+      error: { type: spec.anthropicType, message: err.message, code: err.code },
+    };
     return `event: error\ndata: ${JSON.stringify(data)}\n\n`;
   }
-  const data = { error: { message: err.message, type: spec.openaiType, param: null, code: err.code } };
+  const data = {
+    error: { message: err.message, type: spec.openaiType, param: null, code: err.code },
+  };
   return `data: ${JSON.stringify(data)}\n\n`;
 }

@@ -59,6 +59,24 @@ export function createLogger(opts: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: { err: serializeError, error: serializeError },
       formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        // pino uses `err.message` as the line's `msg` when none is given; scrub that too.
+        logMethod(args, method) {
+          const [first, ...rest] = args as unknown[];
+          const err = (first as { err?: unknown } | null)?.err;
+          const msg =
+            typeof first === 'string'
+              ? first
+              : typeof rest[0] === 'string'
+                ? rest[0]
+                : err instanceof Error
+                  ? err.message
+                  : undefined;
+          if (typeof first === 'string') return method.apply(this, [scrubber.scrub(first)]);
+          if (msg === undefined) return method.apply(this, [first as object]);
+          return method.apply(this, [first as object, scrubber.scrub(msg)]);
+        },
+      },
       timestamp: stdTimeFunctions.isoTime,
     },
     opts.destination ?? destination({ fd: 1, sync: false }),

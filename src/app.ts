@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { LoadedConfig } from './config/load.js';
+import { resolveSecretRef } from './config/refs.js';
+import type { Config } from './config/schema.js';
+import { Secret } from './log/secret.js';
+import { scrubber } from './log/scrub.js';
+import type { Logger } from './log/logger.js';
+import { createAuditReadyStage } from './pipeline/audit/ready.js';
+import { buildAuditRecord } from './pipeline/audit/record.js';
+import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js';
+import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
+import { createReadBodyStage } from './pipeline/guard/read-body.js';
+import { createValidateStage } from './pipeline/guard/validate.js';
+import { buildPipelines } from './pipeline/order.js';
+import { createUpstreamStage } from './pipeline/upstream/call.js';
+import { createListModelsStage } from './pipeline/upstream/list-models.js';
+import type { ModelRoute, ProviderRuntime } from './pipeline/upstream/providers.js';
+import { createRouteStage } from './pipeline/upstream/route.js';
+import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
+import { createUpstreamClient } from './providers/core/http.js';
+import { createMockProvider, type MockProvider } from './providers/mock/server.js';
+import { createOpenAiAdapter } from './providers/openai/adapter.js';
+import { createControlPlane } from './server/control-plane.js';
+import { createDataPlane } from './server/data-plane.js';
+import { createPostgresStore } from './store/postgres/postgres-store.js';
+import { createSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/types.js';
+import { systemClock, type Clock } from './util/clock.js';
+
+export interface AppDeps {
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface App {
+  readonly store: Store;
+  readonly audit: AuditWriter;
+  /** The built-in mock provider, when no real provider is configured. */
+  readonly mock: MockProvider | undefined;
+  start(): Promise<{ dataUrl: string; controlUrl: string | undefined }>;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), flushes the audit log. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: the only place that picks implementations. */
+export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<App> {
+  const { config } = loaded;
+  const clock = deps.clock ?? systemClock;
+  const store = openStore(config.stores, deps.env);
+  await store.migrate();
+
+  let mock: MockProvider | undefined;
+  let mockUrl: string | undefined;
+  const mockKey = new Secret(`sk-mock-${randomBytes(16).toString('hex')}`);
+  if (loaded.isMockMode) {
+    scrubber.addKnownSecret(mockKey.reveal());
+    mock = createMockProvider({ apiKeys: [mockKey.reveal()] });
+    mockUrl = await mock.listen(0, '127.0.0.1');
+  }
+
+  const providers = new Map<string, ProviderRuntime>();
+  for (const [id, pc] of Object.entries(config.providers)) {
+    const origin = mockUrl ?? pc.baseUrl;
+    providers.set(id, {
+      id,
+      adapter: pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter(),
+      client: createUpstreamClient(new URL(origin).origin, config.upstream),
+      key: mockUrl !== undefined ? mockKey : resolveSecretRef(pc.apiKey, deps.env),
+      keyLabel: pc.keyLabel ?? `${id}-1`,
+      staticHeaders: pc.headers,
+    });
+  }
+  const models = new Map<string, ModelRoute>();
+  for (const [name, mc] of Object.entries(config.models)) {
+    models.set(name, {
+      provider: providers.get(mc.provider) as ProviderRuntime,
+      upstreamModel: mc.upstreamModel,
+    });
+  }
+
+  const audit = createAuditWriter({ store, log: deps.log.child({ mod: 'audit' }) }, config.audit);
+  const pipelines = buildPipelines({
+    audit_ready: createAuditReadyStage({ writer: audit }),
+    authenticate: createAuthenticateStage({ keys: store }),
+    read_body: createReadBodyStage(),
+    validate: createValidateStage(),
+    route: createRouteStage({ models }),
+    list_models: createListModelsStage({ models, createdSec: Math.floor(clock.now() / 1000) }),
+    upstream: createUpstreamStage({ maxResponseBytes: config.upstream.maxResponseBytes }),
+  });
+  const dataPlane = createDataPlane(
+    { pipelines, log: deps.log, clock, onFinished: (ctx) => audit.write(buildAuditRecord(ctx)) },
+    { bodyLimitBytes: config.server.bodyLimitBytes, trustProxyHops: config.server.trustProxyHops },
+  );
+  const controlPlane = config.controlPlane.enabled
+    ? createControlPlane({ checkReady: () => store.ping(), log: deps.log })
+    : undefined;
+
+  return {
+    store,
+    audit,
+    mock,
+    async start() {
+      const dataUrl = await listen(dataPlane, config.server.port, config.server.host);
+      const controlUrl =
+        controlPlane === undefined
+          ? undefined
+          : await listen(controlPlane, config.controlPlane.port, config.controlPlane.host);
+      deps.log.info({
+        event: 'gateway_started',
+        dataUrl,
+        controlUrl,
+        isMockMode: loaded.isMockMode,
+        store: store.kind,
+      });
+      return { dataUrl, controlUrl };
+    },
+    async stop() {
+      await Promise.all([
+        closeServer(dataPlane, config.server.shutdownGraceMs),
+        controlPlane === undefined ? undefined : closeServer(controlPlane, 1_000),
+      ]);
+      audit.stop();
+      await audit.drain();
+      await Promise.all([...providers.values()].map((p) => p.client.close()));
+      await mock?.close();
+      await store.close();
+      deps.log.info({ event: 'gateway_stopped' });
+    },
+  };
+}
+
+export function openStore(stores: Config['stores'], env: NodeJS.ProcessEnv): Store {
+  if (stores.kind === 'postgres') {
+    const url = resolveSecretRef(stores.postgres.url, env);
+    return createPostgresStore({
+      connectionString: url.reveal(),
+      schema: stores.postgres.schema,
+      poolSize: stores.postgres.poolSize,
+    });
+  }
+  if (stores.sqlite.path !== ':memory:')
+    mkdirSync(dirname(stores.sqlite.path), { recursive: true, mode: 0o700 });
+  return createSqliteStore({ path: stores.sqlite.path });
+}
+
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      resolve(`http://${shownHost}:${address.port}`);
+    });
+  });
+}
+
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

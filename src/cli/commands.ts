@@ -1,0 +1,22 @@
+import type { CliCommand } from './command.js';
+import { command as auditQuery } from './commands/audit-query.js';
+import { command as auditTail } from './commands/audit-tail.js';
+import { command as configCheck } from './commands/config-check.js';
+import { command as configSchema } from './commands/config-schema.js';
+import { command as keysCreate } from './commands/keys-create.js';
+import { command as keysList } from './commands/keys-list.js';
+import { command as keysRevoke } from './commands/keys-revoke.js';
+import { command as mockProvider } from './commands/mock-provider.js';
+import { command as serve } from './commands/serve.js';
+
+export const COMMANDS: readonly CliCommand[] = [
+  serve,
+  keysCreate,
+  keysList,
+  keysRevoke,
+  auditTail,
+  auditQuery,
+  configCheck,
+  configSchema,
+  mockProvider,
+];

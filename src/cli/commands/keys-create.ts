@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { isEnvironment, issueVirtualKey } from '../../pipeline/auth/virtual-key.js';
+import { UsageError, type CliCommand } from '../command.js';
+import { CONFIG_FLAGS } from '../config-flags.js';
+import { parseExpiry, withStore } from '../store-access.js';
+
+export const command: CliCommand = {
+  name: 'keys create',
+  summary:
+    'Issue a virtual key (printed once): --name NAME [--env dev|staging|prod|ci] [--expires 30d|ISO]',
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        ...CONFIG_FLAGS,
+        name: { type: 'string' },
+        env: { type: 'string', default: 'dev' },
+        expires: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (values.name === undefined || !/^[\w.-]{1,64}$/.test(values.name)) {
+      throw new UsageError('--name is required: 1-64 letters, digits, "-", "_" or "."');
+    }
+    if (!isEnvironment(values.env))
+      throw new UsageError('--env must be one of dev, staging, prod, ci');
+    const nowMs = Date.now();
+    const expiresAtMs = values.expires === undefined ? null : parseExpiry(values.expires, nowMs);
+    if (expiresAtMs === undefined || (expiresAtMs !== null && expiresAtMs <= nowMs)) {
+      throw new UsageError('--expires must be a future ISO date or a duration like 30d, 12h, 90m');
+    }
+    const issued = issueVirtualKey({ name: values.name, env: values.env, nowMs, expiresAtMs });
+    await withStore(values, io, (store) => store.insertKey(issued.record));
+    const { id, prefix, env, name } = issued.record;
+    if (values.json) {
+      io.stdout.write(
+        `${JSON.stringify({ id, name, env, prefix, expiresAtMs, key: issued.secret })}\n`,
+      );
+    } else {
+      io.stdout.write(`${issued.secret}\n`);
+      io.stderr.write(
+        `key ${id} (${prefix}…, ${env}, "${name}") created. The key is shown only now; store it in your app's secret store.\n`,
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+import { createApp } from '../../app.js';
+import { createLogger } from '../../log/logger.js';
+import { issueVirtualKey } from '../../pipeline/auth/virtual-key.js';
+import type { KeyStore } from '../../store/types.js';
+import type { CliCommand, CliIo } from '../command.js';
+import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+
+export const command: CliCommand = {
+  name: 'serve',
+  summary: 'Run the gateway (data plane and control plane).',
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: { ...CONFIG_FLAGS, port: { type: 'string' }, host: { type: 'string' } },
+    });
+    const server: Record<string, unknown> = {};
+    if (values.port !== undefined) server.port = Number(values.port);
+    if (values.host !== undefined) server.host = values.host;
+    const loaded = loadCliConfig(values, io.env, io.cwd, { server });
+    const log = createLogger({ level: loaded.config.log.level });
+    const app = await createApp(loaded, { env: io.env, log });
+    const { dataUrl } = await app.start();
+    if (loaded.isMockMode) await printDemoBanner(app.store, dataUrl, io);
+
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info({ event: 'shutdown_requested', signal });
+        app.stop().then(resolve, (err: unknown) => {
+          log.error({ event: 'shutdown_failed', err });
+          resolve();
+        });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    log.flush();
+    return 0;
+  },
+};
+
+/**
+ * With the built-in mock provider and no keys yet, issue one dev key so a newcomer can try the
+ * gateway at once. It is printed once, on stderr, outside the JSON log stream.
+ */
+async function printDemoBanner(store: KeyStore, dataUrl: string, io: CliIo): Promise<void> {
+  const key = (await store.listKeys()).length === 0 ? await issueDemoKey(store) : undefined;
+  const lines = [
+    '',
+    'Bastion is running against its built-in mock provider (no provider key configured).',
+    `  base URL:  ${dataUrl}/v1`,
+    '  models:    gpt-4o-mini, text-embedding-3-small, claude-haiku-4-5, ...',
+    key === undefined
+      ? '  key:       create one with: npx bastion keys create --name demo --env dev'
+      : `  demo key:  ${key}   (shown once; a dev key named "demo")`,
+    '',
+    `  curl ${dataUrl}/v1/chat/completions -H "Authorization: Bearer $KEY" \\`,
+    `    -H 'content-type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'`,
+    '',
+  ];
+  io.stderr.write(`${lines.join('\n')}\n`);
+}
+
+async function issueDemoKey(store: KeyStore): Promise<string> {
+  const issued = issueVirtualKey({ name: 'demo', env: 'dev', nowMs: Date.now() });
+  await store.insertKey(issued.record);
+  return issued.secret;
+}

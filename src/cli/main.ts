@@ -1,0 +1,52 @@
+import { ConfigError } from '../config/load.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { scrubber } from '../log/scrub.js';
+import { UsageError, type CliCommand, type CliIo } from './command.js';
+
+/** Finds the longest command name matching the leading words and runs it. */
+export async function runCli(
+  argv: string[],
+  commands: readonly CliCommand[],
+  io: CliIo,
+): Promise<number> {
+  const match = [...commands]
+    .sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)
+    .find((c) => c.name.split(' ').every((word, i) => argv[i] === word));
+  if (match === undefined || argv[0] === '--help' || argv[0] === 'help') {
+    io.stderr.write(help(commands));
+    return argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' ? 0 : 2;
+  }
+  const rest = argv.slice(match.name.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`bastion ${match.name}: ${match.summary}\n`);
+    return 0;
+  }
+  try {
+    return await match.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      io.stderr.write(`bastion ${match.name}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof GatewayError) {
+      io.stderr.write(`bastion ${match.name}: ${err.code}: ${scrubber.scrub(err.message)}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+function help(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  bastion ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Bastion: a security gateway for LLM APIs.\n\nUsage:\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, envOverlay, loadConfig } from './load.js';
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'bastion-cfg-')), 'bastion.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function problems(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs on built-in defaults alone, with the mock provider and familiar models', () => {
+    const { config, isMockMode } = loadConfig({ env: {} });
+    expect(isMockMode).toBe(true);
+    expect(config.server.port).toBe(8080);
+    expect(config.controlPlane.host).toBe('127.0.0.1');
+    expect(Object.keys(config.models)).toEqual(
+      expect.arrayContaining(['gpt-4o-mini', 'text-embedding-3-small', 'claude-haiku-4-5']),
+    );
+    expect(Object.isFrozen(config.server)).toBe(true);
+  });
+
+  it('configures the real providers from OPENAI_API_KEY / ANTHROPIC_API_KEY by reference', () => {
+    const { config, isMockMode } = loadConfig({ env: { OPENAI_API_KEY: 'sk-x' } });
+    expect(isMockMode).toBe(false);
+    expect(config.providers.openai?.apiKey).toBe('env:OPENAI_API_KEY');
+    expect(config.providers.anthropic).toBeUndefined();
+    expect(config.models['claude-haiku-4-5']).toBeUndefined();
+  });
+
+  it('refuses an inline provider key, naming the path and the fix', () => {
+    const file = yamlFile(
+      'providers:\n  openai:\n    kind: openai\n    baseUrl: https://api.openai.com\n    apiKey: sk-live-123\n',
+    );
+    const found = problems(() => loadConfig({ file, env: {} }));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(
+      /^providers\.openai\.apiKey: inline secrets are refused; fix: use env:OPENAI_API_KEY/,
+    );
+    expect(found[0]).not.toContain('sk-live-123');
+  });
+
+  it('reports every problem at once', () => {
+    const file = yamlFile(
+      'server:\n  port: -1\n  colour: blue\nmodels:\n  m1:\n    provider: nowhere\n',
+    );
+    const found = problems(() => loadConfig({ file, env: {} }));
+    expect(found.some((p) => p.startsWith('server.port:'))).toBe(true);
+    expect(found.some((p) => p.includes('colour'))).toBe(true);
+  });
+
+  it('checks that models name configured providers', () => {
+    const file = yamlFile('models:\n  m1:\n    provider: nowhere\n');
+    expect(problems(() => loadConfig({ file, env: {} }))[0]).toMatch(
+      /^models\.m1\.provider: no provider "nowhere"/,
+    );
+  });
+
+  it('applies precedence defaults < file < env < flags', () => {
+    const file = yamlFile('server:\n  port: 9001\n  bodyLimitBytes: 1000\n');
+    const env = { BASTION_SERVER__PORT: '9002', BASTION_SERVER__BODY_LIMIT_BYTES: '2000' };
+    expect(loadConfig({ file, env }).config.server.bodyLimitBytes).toBe(2000);
+    expect(
+      loadConfig({ file, env, overrides: { server: { port: 9003 } } }).config.server.port,
+    ).toBe(9003);
+  });
+
+  it('maps env names to nested camelCase keys with typed scalars', () => {
+    expect(
+      envOverlay({
+        BASTION_CONTROL_PLANE__ENABLED: 'false',
+        BASTION_LOG__LEVEL: 'debug',
+        OTHER: 'x',
+      }),
+    ).toEqual({
+      controlPlane: { enabled: false },
+      log: { level: 'debug' },
+    });
+  });
+
+  it('explains unreadable and malformed files', () => {
+    expect(problems(() => loadConfig({ file: '/nonexistent/bastion.yaml', env: {} }))[0]).toMatch(
+      /cannot be read/,
+    );
+    expect(problems(() => loadConfig({ file: yamlFile('server: [1,'), env: {} }))[0]).toMatch(
+      /not valid YAML/,
+    );
+  });
+});

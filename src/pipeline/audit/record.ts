@@ -1,0 +1,39 @@
+import type { AuditRecord } from '../../store/types.js';
+import type { RequestContext } from '../context.js';
+
+const ENDPOINT_PATHS = {
+  chat_completions: '/v1/chat/completions',
+  responses: '/v1/responses',
+  embeddings: '/v1/embeddings',
+  messages: '/v1/messages',
+  models: '/v1/models',
+} as const;
+
+/** Metadata only: never prompt or completion text, never a key. */
+export function buildAuditRecord(ctx: RequestContext): AuditRecord {
+  const key = ctx.caller?.key;
+  const target = ctx.target;
+  return {
+    requestId: ctx.reqId,
+    timeMs: ctx.startedAtMs,
+    keyId: key?.id ?? null,
+    keyPrefix: key?.prefix ?? null,
+    env: key?.env ?? null,
+    endpoint: ENDPOINT_PATHS[ctx.route.id],
+    model: target?.model ?? null,
+    provider: target?.provider.id ?? null,
+    upstreamKeyLabel: target?.provider.keyLabel ?? null,
+    status: ctx.outcome.status,
+    errorCode: ctx.outcome.errorCode,
+    promptTokens: ctx.usage?.promptTokens ?? null,
+    completionTokens: ctx.usage?.completionTokens ?? null,
+    latencyMs: round(ctx.clock.monotonicMs() - ctx.startedMono),
+    upstreamLatencyMs: ctx.upstreamLatencyMs === undefined ? null : round(ctx.upstreamLatencyMs),
+    clientIp: ctx.clientIp,
+    isStream: ctx.isStream,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

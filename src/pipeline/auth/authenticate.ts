@@ -1,0 +1,58 @@
+import { timingSafeEqual } from 'node:crypto';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { KeyStore } from '../../store/types.js';
+import type { RequestContext, RequestHeaders } from '../context.js';
+import type { Stage, Verdict } from '../stage.js';
+import { hashVirtualKey, isWellFormedVirtualKey } from './virtual-key.js';
+
+export interface AuthenticateDeps {
+  keys: Pick<KeyStore, 'findKeyByHash'>;
+}
+
+/**
+ * Reads headers only: an unauthenticated caller never makes the gateway parse a body.
+ * OpenAI clients send `Authorization: Bearer`, Anthropic clients `x-api-key`.
+ */
+export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
+  return {
+    name: 'authenticate',
+    run: async function authenticate(ctx: RequestContext): Promise<Verdict> {
+      const presented = presentedKey(ctx.headers);
+      if (presented === undefined) return new GatewayError('missing_api_key');
+      if (!isWellFormedVirtualKey(presented)) return new GatewayError('malformed_api_key');
+      const hash = hashVirtualKey(presented);
+      const record = await deps.keys.findKeyByHash(hash);
+      if (record === undefined || !isSameHash(record.hash, hash)) {
+        return new GatewayError('invalid_api_key');
+      }
+      if (record.revokedAtMs !== null) return new GatewayError('key_revoked');
+      if (record.expiresAtMs !== null && record.expiresAtMs <= ctx.clock.now()) {
+        return new GatewayError('key_expired');
+      }
+      ctx.caller = { key: record };
+      return undefined;
+    },
+  };
+}
+
+/**
+ * A caller may still send a provider key in one header while migrating; the header that
+ * holds a Bastion key wins, and provider keys are never used or forwarded.
+ */
+function presentedKey(headers: RequestHeaders): string | undefined {
+  const authorization = headers.authorization;
+  const bearer =
+    typeof authorization === 'string' && authorization !== ''
+      ? (/^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? authorization.trim())
+      : undefined;
+  const apiKey = headers['x-api-key'];
+  const xApiKey = typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
+  if (bearer !== undefined && xApiKey !== undefined && !bearer.startsWith('bk_')) return xApiKey;
+  return bearer ?? xApiKey;
+}
+
+function isSameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,61 @@
+import type { Dialect } from '../errors/wire.js';
+import type { Logger } from '../log/logger.js';
+import type { Endpoint, JsonObject, Usage } from '../providers/types.js';
+import type { VirtualKeyRecord } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+import type { ProviderRuntime } from './upstream/providers.js';
+
+export type RouteId = Endpoint | 'models';
+
+export interface RouteSpec {
+  readonly id: RouteId;
+  readonly dialect: Dialect;
+}
+
+/** Who is calling, written once by authenticate. */
+export interface Caller {
+  readonly key: VirtualKeyRecord;
+}
+
+/** Where the request goes, written once by route. */
+export interface Target {
+  readonly model: string;
+  readonly provider: ProviderRuntime;
+  readonly upstreamModel: string | undefined;
+}
+
+/** What the gateway answers; written once by the last stage, sent by the server. */
+export type GatewayResponse =
+  | { kind: 'json'; status: number; body: Buffer | string }
+  | { kind: 'stream'; status: number; chunks: AsyncIterable<Buffer> };
+
+/** Read-only view of request headers (lower-case names), owned by the server. */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+export interface RequestContext {
+  readonly reqId: string;
+  readonly route: RouteSpec;
+  readonly clock: Clock;
+  /** Aborted when the client goes away; passed to the upstream call. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly headers: RequestHeaders;
+  readonly clientIp: string | null;
+  readonly startedAtMs: number;
+  readonly startedMono: number;
+  /** Reads the body up to the configured cap, at most once (provided by the server). */
+  readonly readBody: () => Promise<Buffer>;
+  /** Registers undo work: runs once, last-in first-out, after the last byte or on error. */
+  defer(fn: () => void | Promise<void>): void;
+
+  caller: Caller | undefined;
+  rawBody: Buffer | undefined;
+  body: JsonObject | undefined;
+  isStream: boolean;
+  target: Target | undefined;
+  response: GatewayResponse | undefined;
+  usage: Usage | undefined;
+  upstreamLatencyMs: number | undefined;
+  /** Final status and error code, set by the server when the exchange ends. */
+  outcome: { status: number; errorCode: string | null };
+}

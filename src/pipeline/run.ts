@@ -1,0 +1,44 @@
+import { GatewayError } from '../errors/gateway-error.js';
+import type { RequestContext } from './context.js';
+import type { Stage, Verdict } from './stage.js';
+
+/**
+ * Runs stages in order. Awaits only when a stage returned a promise, so synchronous checks
+ * cost no microtask. A throw is a bug: it becomes `internal_error` and is logged.
+ */
+export function runStages(
+  stages: readonly Stage[],
+  ctx: RequestContext,
+): Verdict | Promise<Verdict> {
+  return runFrom(stages, ctx, 0);
+}
+
+function runFrom(
+  stages: readonly Stage[],
+  ctx: RequestContext,
+  from: number,
+): Verdict | Promise<Verdict> {
+  for (let i = from; i < stages.length; i++) {
+    const stage = stages[i] as Stage;
+    let verdict: Verdict | Promise<Verdict>;
+    try {
+      verdict = stage.run(ctx);
+    } catch (err) {
+      return bug(ctx, stage, err);
+    }
+    if (verdict instanceof Promise) {
+      return verdict.then(
+        (v) => (v === undefined ? runFrom(stages, ctx, i + 1) : v),
+        (err: unknown) => bug(ctx, stage, err),
+      );
+    }
+    if (verdict !== undefined) return verdict;
+  }
+  return undefined;
+}
+
+function bug(ctx: RequestContext, stage: Stage, err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  ctx.log.error({ event: 'stage_failed', stage: stage.name, err }, 'stage threw');
+  return new GatewayError('internal_error', { cause: err });
+}

@@ -1,0 +1,13 @@
+import type { GatewayError } from '../errors/gateway-error.js';
+import type { RequestContext } from './context.js';
+
+/** `undefined`: continue with the next stage. A `GatewayError`: stop and answer with it. */
+export type Verdict = undefined | GatewayError;
+
+export type StageName =
+  'audit_ready' | 'authenticate' | 'read_body' | 'validate' | 'route' | 'list_models' | 'upstream';
+
+export interface Stage {
+  readonly name: StageName;
+  run(ctx: RequestContext): Verdict | Promise<Verdict>;
+}

@@ -1,0 +1,29 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { RequestContext } from '../context.js';
+import type { Stage, Verdict } from '../stage.js';
+import type { ModelTable } from './providers.js';
+
+/** Maps the requested model to a configured provider. Hosts come from config only. */
+export function createRouteStage(deps: { models: ModelTable }): Stage {
+  return {
+    name: 'route',
+    run: function route(ctx: RequestContext): Verdict {
+      const model = ctx.body?.model;
+      if (typeof model !== 'string' || ctx.route.id === 'models') {
+        return new GatewayError('invalid_request', { param: 'model' });
+      }
+      const entry = deps.models.get(model);
+      if (entry === undefined) {
+        return new GatewayError('model_not_found', {
+          message: `The model "${model.slice(0, 100)}" does not exist or is not served by this gateway.`,
+          param: 'model',
+        });
+      }
+      if (!entry.provider.adapter.paths.has(ctx.route.id)) {
+        return new GatewayError('endpoint_not_supported', { param: 'model' });
+      }
+      ctx.target = { model, provider: entry.provider, upstreamModel: entry.upstreamModel };
+      return undefined;
+    },
+  };
+}

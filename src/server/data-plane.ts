@@ -1,0 +1,156 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { GatewayError } from '../errors/gateway-error.js';
+import { renderError, renderStreamError } from '../errors/wire.js';
+import type { Logger } from '../log/logger.js';
+import type { GatewayResponse, RequestContext } from '../pipeline/context.js';
+import type { Pipelines } from '../pipeline/order.js';
+import { runStages } from '../pipeline/run.js';
+import type { Clock } from '../util/clock.js';
+import { newRequestId } from '../util/ids.js';
+import { readRequestBody } from './body.js';
+import { clientIp } from './client-ip.js';
+import { ROUTES, type RouteEntry } from './routes.js';
+import { writeChunks } from './sse.js';
+
+export interface DataPlaneDeps {
+  pipelines: Pipelines;
+  log: Logger;
+  clock: Clock;
+  /** Called once per routed request after its last byte (the audit write). */
+  onFinished: (ctx: RequestContext) => void;
+}
+
+export interface DataPlaneOptions {
+  bodyLimitBytes: number;
+  trustProxyHops: number;
+}
+
+export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Server {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    void handle(req, res);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reqId = newRequestId();
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const route = ROUTES.get(query === -1 ? url : url.slice(0, query));
+    if (route === undefined || route.method !== req.method) {
+      req.resume();
+      const code = route === undefined ? 'route_not_found' : 'method_not_allowed';
+      sendError(res, reqId, new GatewayError(code), route?.dialect ?? 'openai');
+      return;
+    }
+    const ctx = createContext(req, res, reqId, route);
+    let verdict: GatewayError | undefined;
+    try {
+      verdict = await runStages(deps.pipelines[route.pipeline], ctx);
+      if (verdict === undefined) await send(ctx, res, route);
+    } catch (err) {
+      verdict =
+        err instanceof GatewayError ? err : new GatewayError('internal_error', { cause: err });
+      if (verdict.code === 'internal_error') ctx.log.error({ event: 'request_failed', err });
+    }
+    if (verdict !== undefined) {
+      ctx.outcome = { status: verdict.status, errorCode: verdict.code };
+      if (!res.headersSent && !res.destroyed) sendError(res, reqId, verdict, route.dialect);
+    }
+    await finish(ctx);
+  }
+
+  function createContext(
+    req: IncomingMessage,
+    res: ServerResponse,
+    reqId: string,
+    route: RouteEntry,
+  ) {
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const deferred: (() => void | Promise<void>)[] = [];
+    let bodyPromise: Promise<Buffer> | undefined;
+    const ctx: RequestContext & { deferred: typeof deferred } = {
+      reqId,
+      route,
+      clock: deps.clock,
+      signal: abort.signal,
+      log: deps.log.child({ reqId }),
+      headers: req.headers,
+      clientIp: clientIp(req, opts.trustProxyHops),
+      startedAtMs: deps.clock.now(),
+      startedMono: deps.clock.monotonicMs(),
+      readBody: () => (bodyPromise ??= readRequestBody(req, opts.bodyLimitBytes)),
+      defer: (fn) => void deferred.push(fn),
+      deferred,
+      caller: undefined,
+      rawBody: undefined,
+      body: undefined,
+      isStream: false,
+      target: undefined,
+      response: undefined,
+      usage: undefined,
+      upstreamLatencyMs: undefined,
+      outcome: { status: 0, errorCode: null },
+    };
+    res.setHeader('x-request-id', reqId);
+    // The runner's first deferral: the audit write runs after every other undo.
+    ctx.defer(() => deps.onFinished(ctx));
+    return ctx;
+  }
+
+  async function send(ctx: RequestContext, res: ServerResponse, route: RouteEntry): Promise<void> {
+    const response = ctx.response as GatewayResponse;
+    if (response.kind === 'json') {
+      res.writeHead(response.status, { 'content-type': 'application/json' });
+      res.end(response.body);
+      ctx.outcome = { status: response.status, errorCode: null };
+      return;
+    }
+    res.writeHead(response.status, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+    ctx.outcome = { status: response.status, errorCode: null };
+    try {
+      await writeChunks(res, response.chunks);
+    } catch (err) {
+      const error =
+        err instanceof GatewayError ? err : new GatewayError('internal_error', { cause: err });
+      if (error.code === 'internal_error') ctx.log.error({ event: 'stream_failed', err });
+      ctx.outcome = { status: error.status, errorCode: error.code };
+      if (!res.destroyed) res.write(renderStreamError(error, route.dialect));
+    }
+    if (ctx.signal.aborted && ctx.outcome.errorCode === null) {
+      ctx.outcome = { status: 499, errorCode: 'client_closed' };
+    }
+    res.end();
+  }
+
+  async function finish(ctx: RequestContext & { deferred?: (() => void | Promise<void>)[] }) {
+    const deferred = ctx.deferred ?? [];
+    while (deferred.length > 0) {
+      const fn = deferred.pop() as () => void | Promise<void>;
+      try {
+        await fn();
+      } catch (err) {
+        ctx.log.error({ event: 'deferred_failed', err });
+      }
+    }
+  }
+
+  return server;
+}
+
+function sendError(
+  res: ServerResponse,
+  reqId: string,
+  err: GatewayError,
+  dialect: 'openai' | 'anthropic',
+) {
+  const wire = renderError(err, dialect);
+  if (err.code === 'body_too_large') wire.headers.connection = 'close';
+  res.writeHead(wire.status, { ...wire.headers, 'x-request-id': reqId });
+  res.end(wire.body);
+}
