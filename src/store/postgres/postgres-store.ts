@@ -1,0 +1,136 @@
+import pg from 'pg';
+import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
+import { postgresMigrations } from '../migrations/postgres.js';
+import type { AuditQuery, AuditRecord, Store, VirtualKeyRecord } from '../types.js';
+import { migratePostgres } from './migrate.js';
+import { auditColumnArrays, keyParams, parseAuditRow, parseKeyRow } from './rows.js';
+import { createAuditQueryBuilder, sql } from './sql.js';
+
+export interface PostgresStoreOptions {
+  /** May hold a password: it is handed to pg and never put into a message. */
+  connectionString: string;
+  /** Schema holding the tables; set as the search_path of every connection. Default `public`. */
+  schema?: string;
+  /** Most connections the pool opens. Default 10. */
+  poolSize?: number;
+  /** How long to wait for a connection before failing with `store_unavailable`. Default 5000. */
+  connectTimeoutMs?: number;
+}
+
+/** Lower-case identifiers only: the name goes unquoted into search_path and must not fold. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+type Row = Record<string, unknown>;
+
+/** A store on a PostgreSQL database through a `pg.Pool`. Nothing is cached between calls. */
+export function createPostgresStore(opts: PostgresStoreOptions): Store {
+  const schema = opts.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new RangeError('Postgres store schema must match /^[a-z_][a-z0-9_]{0,62}$/.');
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    keepAlive: true,
+    application_name: 'bastion',
+    // A startup parameter, so the search_path holds from the first statement on every
+    // connection without an extra round trip.
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client whose server went away emits `error` on the pool; unhandled, that would
+  // crash the process. The pool drops that client and the next query fails closed on its own.
+  pool.on('error', () => undefined);
+  const auditQueryStatement = createAuditQueryBuilder();
+  let isClosed = false;
+
+  async function rows(query: pg.QueryConfig): Promise<Row[]> {
+    return (await pool.query<Row>(query)).rows;
+  }
+
+  return {
+    kind: 'postgres',
+
+    migrate: function migrate() {
+      return attempt(async () => {
+        const client = await pool.connect();
+        let isBroken = false;
+        try {
+          await migratePostgres(client, schema, postgresMigrations);
+        } catch (err) {
+          isBroken = true;
+          throw err;
+        } finally {
+          client.release(isBroken);
+        }
+      });
+    },
+
+    ping: function ping() {
+      return attempt(async () => {
+        await pool.query('SELECT 1');
+      });
+    },
+
+    close: function close() {
+      return attempt(async () => {
+        if (isClosed) return;
+        isClosed = true;
+        await pool.end();
+      });
+    },
+
+    insertKey: function insertKey(record: VirtualKeyRecord) {
+      return attempt(async () => {
+        await pool.query({ ...sql.insertKey, values: keyParams(record) });
+      });
+    },
+
+    findKeyByHash: function findKeyByHash(hash: string) {
+      return attempt(async () => {
+        const [row] = await rows({ ...sql.keyByHash, values: [hash] });
+        return row === undefined ? undefined : parseKeyRow(row);
+      });
+    },
+
+    findKey: function findKey(idOrPrefix: string) {
+      return attempt(async () => {
+        const [row] = await rows({ ...sql.keyByIdOrPrefix, values: [idOrPrefix] });
+        return row === undefined ? undefined : parseKeyRow(row);
+      });
+    },
+
+    listKeys: function listKeys() {
+      return attempt(async () => (await rows(sql.listKeys)).map(parseKeyRow));
+    },
+
+    revokeKey: function revokeKey(id: string, atMs: number) {
+      return attempt(async () => {
+        const result = await pool.query({ ...sql.revokeKey, values: [id, atMs] });
+        return result.rowCount === 1;
+      });
+    },
+
+    appendAudit: function appendAudit(records: readonly AuditRecord[]) {
+      return attempt(async () => {
+        if (records.length === 0) return;
+        // One statement is one implicit transaction: the batch is stored whole or not at all,
+        // without the two extra round trips of BEGIN and COMMIT.
+        await pool.query({ ...sql.appendAudit, values: auditColumnArrays(records) });
+      });
+    },
+
+    queryAudit: function queryAudit(query: AuditQuery) {
+      return attempt(async () => (await rows(auditQueryStatement(query))).map(parseAuditRow));
+    },
+  };
+}
+
+/** Any failure, thrown or rejected, becomes `store_unavailable` with the driver error as cause. */
+async function attempt<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw isGatewayError(err) ? err : new GatewayError('store_unavailable', { cause: err });
+  }
+}

@@ -1,0 +1,132 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import {
+  ENVIRONMENTS,
+  type AuditRecord,
+  type Environment,
+  type VirtualKeyRecord,
+} from '../types.js';
+
+/*
+ * Rows come back from pg as `unknown` and are checked here, once, column by column. BIGINT
+ * columns arrive as decimal strings (pg does not guess at precision) and become numbers; a
+ * value past 2^53 or of the wrong type means the store cannot decide, so it fails closed.
+ * Values never go into the message.
+ */
+
+type Row = Readonly<Record<string, unknown>>;
+
+const environments: ReadonlySet<string> = new Set(ENVIRONMENTS);
+const DECIMAL = /^-?\d+$/;
+
+function corrupt(table: string, column: string): never {
+  throw new GatewayError('store_unavailable', {
+    cause: new Error(`postgres ${table}.${column} holds a value of an unexpected type`),
+  });
+}
+
+function text(row: Row, table: string, column: string): string {
+  const value = row[column];
+  return typeof value === 'string' ? value : corrupt(table, column);
+}
+
+function textOrNull(row: Row, table: string, column: string): string | null {
+  const value = row[column];
+  return value === null || typeof value === 'string' ? value : corrupt(table, column);
+}
+
+function int(row: Row, table: string, column: string): number {
+  const value = row[column];
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && DECIMAL.test(value)) {
+    const parsed = Number(value);
+    if (Number.isSafeInteger(parsed)) return parsed;
+  }
+  return corrupt(table, column);
+}
+
+function intOrNull(row: Row, table: string, column: string): number | null {
+  return row[column] === null ? null : int(row, table, column);
+}
+
+function env(row: Row, table: string, column: string): Environment {
+  const value = row[column];
+  return typeof value === 'string' && environments.has(value)
+    ? (value as Environment)
+    : corrupt(table, column);
+}
+
+export function parseKeyRow(row: Row): VirtualKeyRecord {
+  const t = 'virtual_keys';
+  return {
+    id: text(row, t, 'id'),
+    name: text(row, t, 'name'),
+    env: env(row, t, 'env'),
+    prefix: text(row, t, 'prefix'),
+    hash: text(row, t, 'hash'),
+    createdAtMs: int(row, t, 'created_at_ms'),
+    expiresAtMs: intOrNull(row, t, 'expires_at_ms'),
+    revokedAtMs: intOrNull(row, t, 'revoked_at_ms'),
+  };
+}
+
+export function parseAuditRow(row: Row): AuditRecord {
+  const t = 'audit_log';
+  const isStream = row['is_stream'];
+  if (typeof isStream !== 'boolean') corrupt(t, 'is_stream');
+  return {
+    requestId: text(row, t, 'request_id'),
+    timeMs: int(row, t, 'time_ms'),
+    keyId: textOrNull(row, t, 'key_id'),
+    keyPrefix: textOrNull(row, t, 'key_prefix'),
+    env: row['env'] === null ? null : env(row, t, 'env'),
+    endpoint: text(row, t, 'endpoint'),
+    model: textOrNull(row, t, 'model'),
+    provider: textOrNull(row, t, 'provider'),
+    upstreamKeyLabel: textOrNull(row, t, 'upstream_key_label'),
+    status: int(row, t, 'status'),
+    errorCode: textOrNull(row, t, 'error_code'),
+    promptTokens: intOrNull(row, t, 'prompt_tokens'),
+    completionTokens: intOrNull(row, t, 'completion_tokens'),
+    latencyMs: int(row, t, 'latency_ms'),
+    upstreamLatencyMs: intOrNull(row, t, 'upstream_latency_ms'),
+    clientIp: textOrNull(row, t, 'client_ip'),
+    isStream,
+  };
+}
+
+export function keyParams(k: VirtualKeyRecord): unknown[] {
+  return [k.id, k.name, k.env, k.prefix, k.hash, k.createdAtMs, k.expiresAtMs, k.revokedAtMs];
+}
+
+/**
+ * One array per column, in `AUDIT_COLUMNS` order, for the `unnest` insert. A batch of any size
+ * is then 17 parameters and one statement.
+ */
+export function auditColumnArrays(records: readonly AuditRecord[]): unknown[][] {
+  const columns: unknown[][] = Array.from({ length: 17 }, () => new Array<unknown>(records.length));
+  records.forEach((r, i) => {
+    const row = [
+      r.requestId,
+      r.timeMs,
+      r.keyId,
+      r.keyPrefix,
+      r.env,
+      r.endpoint,
+      r.model,
+      r.provider,
+      r.upstreamKeyLabel,
+      r.status,
+      r.errorCode,
+      r.promptTokens,
+      r.completionTokens,
+      r.latencyMs,
+      r.upstreamLatencyMs,
+      r.clientIp,
+      typeof r.isStream === 'boolean' ? r.isStream : null,
+    ];
+    row.forEach((value, c) => {
+      (columns[c] as unknown[])[i] = value;
+    });
+  });
+  return columns;
+}

@@ -1,0 +1,127 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import {
+  ENVIRONMENTS,
+  type AuditRecord,
+  type Environment,
+  type VirtualKeyRecord,
+} from '../types.js';
+
+/*
+ * Rows come back from the driver as `unknown` and are checked here, once, column by column.
+ * A row that does not match the schema means the file was changed behind our back: the store
+ * cannot decide, so it fails closed. Values never go into the message.
+ */
+
+type Row = Readonly<Record<string, unknown>>;
+
+const environments: ReadonlySet<string> = new Set(ENVIRONMENTS);
+
+function corrupt(table: string, column: string): never {
+  throw new GatewayError('store_unavailable', {
+    cause: new Error(`sqlite ${table}.${column} holds a value of an unexpected type`),
+  });
+}
+
+function asRow(value: unknown, table: string): Row {
+  if (typeof value !== 'object' || value === null) corrupt(table, '*');
+  return value as Row;
+}
+
+function text(row: Row, table: string, column: string): string {
+  const value = row[column];
+  return typeof value === 'string' ? value : corrupt(table, column);
+}
+
+function textOrNull(row: Row, table: string, column: string): string | null {
+  const value = row[column];
+  return value === null || typeof value === 'string' ? value : corrupt(table, column);
+}
+
+function int(row: Row, table: string, column: string): number {
+  const value = row[column];
+  return Number.isSafeInteger(value) ? (value as number) : corrupt(table, column);
+}
+
+function intOrNull(row: Row, table: string, column: string): number | null {
+  const value = row[column];
+  return value === null
+    ? null
+    : Number.isSafeInteger(value)
+      ? (value as number)
+      : corrupt(table, column);
+}
+
+function env(row: Row, table: string, column: string): Environment {
+  const value = row[column];
+  return typeof value === 'string' && environments.has(value)
+    ? (value as Environment)
+    : corrupt(table, column);
+}
+
+export function parseKeyRow(value: unknown): VirtualKeyRecord {
+  const t = 'virtual_keys';
+  const row = asRow(value, t);
+  return {
+    id: text(row, t, 'id'),
+    name: text(row, t, 'name'),
+    env: env(row, t, 'env'),
+    prefix: text(row, t, 'prefix'),
+    hash: text(row, t, 'hash'),
+    createdAtMs: int(row, t, 'created_at_ms'),
+    expiresAtMs: intOrNull(row, t, 'expires_at_ms'),
+    revokedAtMs: intOrNull(row, t, 'revoked_at_ms'),
+  };
+}
+
+export function parseAuditRow(value: unknown): AuditRecord {
+  const t = 'audit_log';
+  const row = asRow(value, t);
+  const isStream = row['is_stream'];
+  if (isStream !== 0 && isStream !== 1) corrupt(t, 'is_stream');
+  return {
+    requestId: text(row, t, 'request_id'),
+    timeMs: int(row, t, 'time_ms'),
+    keyId: textOrNull(row, t, 'key_id'),
+    keyPrefix: textOrNull(row, t, 'key_prefix'),
+    env: row['env'] === null ? null : env(row, t, 'env'),
+    endpoint: text(row, t, 'endpoint'),
+    model: textOrNull(row, t, 'model'),
+    provider: textOrNull(row, t, 'provider'),
+    upstreamKeyLabel: textOrNull(row, t, 'upstream_key_label'),
+    status: int(row, t, 'status'),
+    errorCode: textOrNull(row, t, 'error_code'),
+    promptTokens: intOrNull(row, t, 'prompt_tokens'),
+    completionTokens: intOrNull(row, t, 'completion_tokens'),
+    latencyMs: int(row, t, 'latency_ms'),
+    upstreamLatencyMs: intOrNull(row, t, 'upstream_latency_ms'),
+    clientIp: textOrNull(row, t, 'client_ip'),
+    isStream: isStream === 1,
+  };
+}
+
+/** Column order of `AUDIT_COLUMNS`; booleans become 0/1 (a non-boolean becomes NULL and is refused). */
+export function auditParams(r: AuditRecord): unknown[] {
+  return [
+    r.requestId,
+    r.timeMs,
+    r.keyId,
+    r.keyPrefix,
+    r.env,
+    r.endpoint,
+    r.model,
+    r.provider,
+    r.upstreamKeyLabel,
+    r.status,
+    r.errorCode,
+    r.promptTokens,
+    r.completionTokens,
+    r.latencyMs,
+    r.upstreamLatencyMs,
+    r.clientIp,
+    r.isStream === true ? 1 : r.isStream === false ? 0 : null,
+  ];
+}
+
+export function keyParams(k: VirtualKeyRecord): unknown[] {
+  return [k.id, k.name, k.env, k.prefix, k.hash, k.createdAtMs, k.expiresAtMs, k.revokedAtMs];
+}

@@ -1,0 +1,112 @@
+import type Database from 'better-sqlite3';
+import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
+import { sqliteMigrations } from '../migrations/sqlite.js';
+import type { AuditRecord, Store, VirtualKeyRecord } from '../types.js';
+import { migrateSqlite } from './migrate.js';
+import { openDatabase } from './open.js';
+import { keyParams, parseAuditRow, parseKeyRow } from './rows.js';
+import { prepareStatements, type SqliteStatements } from './statements.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:` for a private in-process database. */
+  path: string;
+}
+
+/**
+ * A store on one SQLite file. Nothing is cached: the CLI writes the same file from another
+ * process and the gateway must see a new or revoked key on its next lookup. A file that cannot
+ * be opened does not throw here; every call then fails with `store_unavailable`, like a
+ * PostgreSQL store whose server is down.
+ */
+export function createSqliteStore(opts: SqliteStoreOptions): Store {
+  let db: Database.Database | undefined;
+  let openError: unknown;
+  try {
+    db = openDatabase(opts.path);
+  } catch (err) {
+    openError = err;
+  }
+  let statements: SqliteStatements | undefined;
+
+  function database(): Database.Database {
+    if (db === undefined) throw openError;
+    return db;
+  }
+
+  function stmts(): SqliteStatements {
+    return (statements ??= prepareStatements(database()));
+  }
+
+  return {
+    kind: 'sqlite',
+
+    migrate: function migrate() {
+      return attempt(() => migrateSqlite(database(), sqliteMigrations));
+    },
+
+    ping: function ping() {
+      return attempt(() => {
+        database().prepare('SELECT 1').get();
+      });
+    },
+
+    close: function close() {
+      return attempt(() => {
+        db?.close();
+      });
+    },
+
+    insertKey: function insertKey(record: VirtualKeyRecord) {
+      return attempt(() => {
+        stmts().insertKey.run(...keyParams(record));
+      });
+    },
+
+    findKeyByHash: function findKeyByHash(hash: string) {
+      return attempt(() => {
+        const row = stmts().keyByHash.get(hash);
+        return row === undefined ? undefined : parseKeyRow(row);
+      });
+    },
+
+    findKey: function findKey(idOrPrefix: string) {
+      return attempt(() => {
+        const s = stmts();
+        const row = s.keyById.get(idOrPrefix) ?? s.keyByPrefix.get(idOrPrefix);
+        return row === undefined ? undefined : parseKeyRow(row);
+      });
+    },
+
+    listKeys: function listKeys() {
+      return attempt(() => stmts().listKeys.all().map(parseKeyRow));
+    },
+
+    revokeKey: function revokeKey(id: string, atMs: number) {
+      return attempt(() => stmts().revokeKey.run(atMs, id).changes === 1);
+    },
+
+    appendAudit: function appendAudit(records: readonly AuditRecord[]) {
+      return attempt(() => {
+        if (records.length > 0) stmts().appendAudit(records);
+      });
+    },
+
+    queryAudit: function queryAudit(query) {
+      return attempt(() => {
+        const { stmt, params } = stmts().auditQuery(query);
+        return stmt.all(...params).map(parseAuditRow);
+      });
+    },
+  };
+}
+
+/** Runs a synchronous driver call; any failure becomes `store_unavailable`, cause attached. */
+function attempt<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(
+      isGatewayError(err) ? err : new GatewayError('store_unavailable', { cause: err }),
+    );
+  }
+}

@@ -1,0 +1,87 @@
+import type Database from 'better-sqlite3';
+import type { AuditQuery, AuditRecord } from '../types.js';
+import { auditParams } from './rows.js';
+
+export const KEY_COLUMNS =
+  'id, name, env, prefix, hash, created_at_ms, expires_at_ms, revoked_at_ms';
+
+export const AUDIT_COLUMNS =
+  'request_id, time_ms, key_id, key_prefix, env, endpoint, model, provider, upstream_key_label, ' +
+  'status, error_code, prompt_tokens, completion_tokens, latency_ms, upstream_latency_ms, ' +
+  'client_ip, is_stream';
+
+type Stmt = Database.Statement<unknown[]>;
+
+export interface SqliteStatements {
+  readonly insertKey: Stmt;
+  readonly keyByHash: Stmt;
+  readonly keyById: Stmt;
+  readonly keyByPrefix: Stmt;
+  readonly listKeys: Stmt;
+  readonly revokeKey: Stmt;
+  /** Inserts the whole batch in one transaction: all rows or none. */
+  readonly appendAudit: (records: readonly AuditRecord[]) => void;
+  /** One statement per combination of filters, prepared the first time it is used. */
+  auditQuery(query: AuditQuery): { stmt: Stmt; params: unknown[] };
+}
+
+const FILTERS = [
+  { field: 'keyId', sql: 'key_id = ?' },
+  { field: 'sinceMs', sql: 'time_ms >= ?' },
+  { field: 'untilMs', sql: 'time_ms < ?' },
+  { field: 'status', sql: 'status = ?' },
+] as const satisfies readonly { field: keyof AuditQuery; sql: string }[];
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 10_000;
+
+export function auditLimit(limit: number | undefined): number {
+  if (limit === undefined || Number.isNaN(limit)) return DEFAULT_LIMIT;
+  return Math.min(Math.max(Math.floor(limit), 0), MAX_LIMIT);
+}
+
+/** Statements need the tables, so they are prepared after `migrate()`, on first use. */
+export function prepareStatements(db: Database.Database): SqliteStatements {
+  const prepare = (sql: string): Stmt => db.prepare<unknown[]>(sql);
+  const auditQueries = new Map<number, Stmt>();
+  const insertAudit = prepare(
+    `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${Array(17).fill('?').join(', ')})`,
+  );
+
+  return {
+    insertKey: prepare(`INSERT INTO virtual_keys (${KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    keyByHash: prepare(`SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE hash = ?`),
+    keyById: prepare(`SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE id = ?`),
+    keyByPrefix: prepare(`SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE prefix = ?`),
+    listKeys: prepare(`SELECT ${KEY_COLUMNS} FROM virtual_keys ORDER BY created_at_ms, id`),
+    revokeKey: prepare(
+      'UPDATE virtual_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL',
+    ),
+    appendAudit: db.transaction((records: readonly AuditRecord[]) => {
+      for (const record of records) insertAudit.run(...auditParams(record));
+    }),
+    auditQuery(query) {
+      let mask = 0;
+      const params: unknown[] = [];
+      FILTERS.forEach(({ field }, bit) => {
+        const value = query[field];
+        if (value === undefined) return;
+        mask |= 1 << bit;
+        params.push(value);
+      });
+      params.push(auditLimit(query.limit));
+      let stmt = auditQueries.get(mask);
+      if (stmt === undefined) {
+        const where = FILTERS.filter((_, bit) => (mask & (1 << bit)) !== 0).map((f) => f.sql);
+        stmt = prepare(
+          `SELECT ${AUDIT_COLUMNS} FROM audit_log` +
+            (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+            // seq breaks ties so records of the same millisecond keep a stable order.
+            ' ORDER BY time_ms DESC, seq DESC LIMIT ?',
+        );
+        auditQueries.set(mask, stmt);
+      }
+      return { stmt, params };
+    },
+  };
+}

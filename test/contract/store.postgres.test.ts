@@ -1,0 +1,93 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { isGatewayError } from '../../src/errors/gateway-error.js';
+import { useTestSchemas } from '../helpers/postgres.js';
+import { key, runStoreContract } from './store.contract.js';
+
+const schemas = useTestSchemas();
+const PASSWORD = 'hunter2-not-in-messages';
+/** Nothing listens on port 1: the connection is refused at once. */
+const REFUSED_URL = `postgres://bastion:${PASSWORD}@127.0.0.1:1/test`;
+
+runStoreContract('postgres', () => {
+  // Reserved, not created: every test also proves that migrate() creates a missing schema.
+  const { schema, connectionString, drop } = schemas.reserve('contract');
+  const store = createPostgresStore({ connectionString, schema, poolSize: 4 });
+  return Promise.resolve({
+    store,
+    openSecond: () => createPostgresStore({ connectionString, schema, poolSize: 4 }),
+    openUnreachable: () => createPostgresStore({ connectionString: REFUSED_URL, schema }),
+    cleanup: async () => {
+      await store.close();
+      await drop();
+    },
+  });
+});
+
+describe('postgres store: connection failures', () => {
+  const sockets = new Set<Socket>();
+  let silent: Server | undefined;
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    if (silent !== undefined) await new Promise((resolve) => silent?.close(resolve));
+  });
+
+  it('fails fast with store_unavailable and no password when the server refuses', async () => {
+    const store = createPostgresStore({ connectionString: REFUSED_URL });
+    const started = performance.now();
+    try {
+      const err: unknown = await store.ping().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'store_unavailable', status: 503 });
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(isGatewayError(err) && err.message.includes(PASSWORD)).toBe(false);
+      expect(String(isGatewayError(err) ? err.cause : err)).not.toContain(PASSWORD);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives up on a server that accepts but never answers after connectTimeoutMs', async () => {
+    silent = createServer((socket) => sockets.add(socket));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const address = silent.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const store = createPostgresStore({
+      connectionString: `postgres://bastion:${PASSWORD}@127.0.0.1:${address.port}/test`,
+      connectTimeoutMs: 200,
+    });
+    try {
+      await expect(store.findKeyByHash(key(1).hash)).rejects.toMatchObject({
+        code: 'store_unavailable',
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a schema name that would need quoting', () => {
+    expect(() =>
+      createPostgresStore({ connectionString: REFUSED_URL, schema: 'Bad"; DROP' }),
+    ).toThrow(RangeError);
+  });
+});
+
+describe('postgres store: schema', () => {
+  it('migrates into an existing empty schema and keeps stores on other schemas apart', async () => {
+    const a = await schemas.create('apart_a');
+    const b = await schemas.create('apart_b');
+    const storeA = createPostgresStore({ connectionString: a.connectionString, schema: a.schema });
+    const storeB = createPostgresStore({ connectionString: b.connectionString, schema: b.schema });
+    try {
+      await Promise.all([storeA.migrate(), storeB.migrate()]);
+      await storeA.insertKey(key(1));
+      expect(await storeA.listKeys()).toStrictEqual([key(1)]);
+      expect(await storeB.listKeys()).toStrictEqual([]);
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
+  });
+});
