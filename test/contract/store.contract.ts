@@ -217,10 +217,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         expect(await store.queryAudit({})).toStrictEqual([audit(1)]);
       });
 
-      // Durations are integer milliseconds; a fraction is refused, never silently rounded.
-      it('refuses a non-integer duration instead of rounding it', async () => {
-        await expectUnavailable(store.appendAudit([audit(1, { latencyMs: 12.5 })]));
-        expect(await store.queryAudit({})).toStrictEqual([]);
+      it('keeps fractional durations exactly', async () => {
+        const precise = audit(1, { latencyMs: 12.345, upstreamLatencyMs: 0.001 });
+        await store.appendAudit([precise]);
+        expect(await store.queryAudit({})).toStrictEqual([precise]);
       });
 
       it('filters by key, time window and status, newest first', async () => {

@@ -4,7 +4,8 @@ import type { Migration } from './migration.js';
  * PostgreSQL schema, applied in order by `createPostgresStore().migrate()` into the store's
  * schema (set through `search_path`, so no statement names a schema). `schema_migrations`
  * itself is created by the store before the first migration runs. Millisecond timestamps are
- * BIGINT; the store parses them back to numbers.
+ * BIGINT; the store parses them back to numbers. Durations are DOUBLE PRECISION: the gateway
+ * measures them to the microsecond.
  */
 export const postgresMigrations: readonly Migration[] = [
   {
@@ -42,8 +43,8 @@ export const postgresMigrations: readonly Migration[] = [
         error_code          TEXT,
         prompt_tokens       INTEGER,
         completion_tokens   INTEGER,
-        latency_ms          INTEGER NOT NULL,
-        upstream_latency_ms INTEGER,
+        latency_ms          DOUBLE PRECISION NOT NULL,
+        upstream_latency_ms DOUBLE PRECISION,
         client_ip           TEXT,
         is_stream           BOOLEAN NOT NULL
       );

@@ -4,6 +4,7 @@ import type { Migration } from './migration.js';
  * SQLite schema, applied in order by `createSqliteStore().migrate()`. `schema_migrations` itself
  * is created by the store before the first migration runs. STRICT tables make SQLite refuse a
  * value of the wrong type instead of storing it, so rows read back as the types written.
+ * Durations are REAL: the gateway measures them to the microsecond.
  */
 export const sqliteMigrations: readonly Migration[] = [
   {
@@ -41,8 +42,8 @@ export const sqliteMigrations: readonly Migration[] = [
         error_code          TEXT,
         prompt_tokens       INTEGER,
         completion_tokens   INTEGER,
-        latency_ms          INTEGER NOT NULL,
-        upstream_latency_ms INTEGER,
+        latency_ms          REAL    NOT NULL,
+        upstream_latency_ms REAL,
         client_ip           TEXT,
         is_stream           INTEGER NOT NULL CHECK (is_stream IN (0, 1))
       ) STRICT;

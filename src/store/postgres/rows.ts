@@ -48,6 +48,15 @@ function intOrNull(row: Row, table: string, column: string): number | null {
   return row[column] === null ? null : int(row, table, column);
 }
 
+function num(row: Row, table: string, column: string): number {
+  const value = row[column];
+  return typeof value === 'number' && Number.isFinite(value) ? value : corrupt(table, column);
+}
+
+function numOrNull(row: Row, table: string, column: string): number | null {
+  return row[column] === null ? null : num(row, table, column);
+}
+
 function env(row: Row, table: string, column: string): Environment {
   const value = row[column];
   return typeof value === 'string' && environments.has(value)
@@ -87,8 +96,8 @@ export function parseAuditRow(row: Row): AuditRecord {
     errorCode: textOrNull(row, t, 'error_code'),
     promptTokens: intOrNull(row, t, 'prompt_tokens'),
     completionTokens: intOrNull(row, t, 'completion_tokens'),
-    latencyMs: int(row, t, 'latency_ms'),
-    upstreamLatencyMs: intOrNull(row, t, 'upstream_latency_ms'),
+    latencyMs: num(row, t, 'latency_ms'),
+    upstreamLatencyMs: numOrNull(row, t, 'upstream_latency_ms'),
     clientIp: textOrNull(row, t, 'client_ip'),
     isStream,
   };

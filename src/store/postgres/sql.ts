@@ -22,8 +22,8 @@ const AUDIT_ARRAY_TYPES = [
   'text',
   'integer',
   'integer',
-  'integer',
-  'integer',
+  'double precision',
+  'double precision',
   'text',
   'boolean',
 ];
