@@ -14,7 +14,6 @@ export interface ErrorSpec {
 
 const invalid = { openaiType: 'invalid_request_error', anthropicType: 'invalid_request_error' };
 const auth = { openaiType: 'invalid_request_error', anthropicType: 'authentication_error' };
-const denied = { openaiType: 'invalid_request_error', anthropicType: 'permission_error' };
 const upstream = { openaiType: 'api_error', anthropicType: 'api_error' };
 const unavailable = { openaiType: 'api_error', anthropicType: 'overloaded_error' };
 

@@ -46,7 +46,7 @@ export function mapUpstreamError(input: UpstreamErrorInput, detail: UpstreamErro
 }
 
 function safeMessage(message: string): string {
-  const clean = scrubber.scrub(message).replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const clean = scrubber.scrub(message).replace(/\p{Cc}/gu, ' ');
   return clean.length > MAX_MESSAGE_CHARS ? `${clean.slice(0, MAX_MESSAGE_CHARS)}…` : clean;
 }
 
