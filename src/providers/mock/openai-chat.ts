@@ -1,0 +1,135 @@
+import { randomBase62 } from './ids.js';
+import {
+  defaultReply,
+  invalidRequest,
+  isStreamRequested,
+  requireModel,
+  unixSeconds,
+  type MockCall,
+  type MockReply,
+} from './reply.js';
+import { jsonFrame, type SseFrame } from './sse.js';
+import {
+  estimateCompletionTokens,
+  estimatePromptTokens,
+  splitReply,
+  summarizeMessages,
+} from './tokens.js';
+
+const FINGERPRINT = 'fp_mock0000';
+
+interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details: { cached_tokens: number; audio_tokens: number };
+  completion_tokens_details: {
+    reasoning_tokens: number;
+    audio_tokens: number;
+    accepted_prediction_tokens: number;
+    rejected_prediction_tokens: number;
+  };
+}
+
+function chatUsage(promptTokens: number, completionTokens: number): ChatUsage {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
+}
+
+/** `POST /v1/chat/completions`. */
+export function chatCompletions(call: MockCall): MockReply {
+  const model = requireModel(call.body);
+  if (typeof model !== 'string') return model;
+  const messages = call.body['messages'];
+  if (!Array.isArray(messages) || messages.length === 0) {
+    return invalidRequest("'messages' must be a non-empty array", 'messages');
+  }
+  for (const [i, message] of (messages as unknown[]).entries()) {
+    const role = (message as { role?: unknown } | null)?.role;
+    if (typeof role !== 'string') {
+      return invalidRequest(`'messages[${i}].role' is required`, `messages[${i}].role`);
+    }
+  }
+  const prompt = summarizeMessages(messages as unknown[]);
+  const reply = call.replyOverride ?? defaultReply(model, prompt.lastUserText);
+  const usage = chatUsage(
+    estimatePromptTokens(prompt.texts, prompt.messageCount),
+    estimateCompletionTokens(reply),
+  );
+  const head = {
+    id: `chatcmpl-${randomBase62(29)}`,
+    created: unixSeconds(),
+    model,
+  };
+  if (!isStreamRequested(call.body)) {
+    return {
+      kind: 'json',
+      body: {
+        ...head,
+        object: 'chat.completion',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: reply, refusal: null, annotations: [] },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage,
+        service_tier: 'default',
+        system_fingerprint: FINGERPRINT,
+      },
+    };
+  }
+  const options = call.body['stream_options'] as { include_usage?: unknown } | undefined;
+  const isUsageIncluded = options?.include_usage === true;
+  return {
+    kind: 'stream',
+    frames: chatFrames(head, reply, call.chunkSize, isUsageIncluded, usage),
+  };
+}
+
+function chatFrames(
+  head: { id: string; created: number; model: string },
+  reply: string,
+  chunkSize: number,
+  isUsageIncluded: boolean,
+  usage: ChatUsage,
+): SseFrame[] {
+  const chunk = (delta: object, finishReason: string | null): unknown => ({
+    ...head,
+    object: 'chat.completion.chunk',
+    service_tier: 'default',
+    system_fingerprint: FINGERPRINT,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...(isUsageIncluded ? { usage: null } : {}),
+  });
+  const frames = [jsonFrame(chunk({ role: 'assistant', content: '', refusal: null }, null))];
+  for (const piece of splitReply(reply, chunkSize)) {
+    frames.push(jsonFrame(chunk({ content: piece }, null), { isContent: true }));
+  }
+  frames.push(jsonFrame(chunk({}, 'stop')));
+  if (isUsageIncluded) {
+    const usageChunk = {
+      ...head,
+      object: 'chat.completion.chunk',
+      service_tier: 'default',
+      system_fingerprint: FINGERPRINT,
+      choices: [],
+      usage,
+    };
+    frames.push(jsonFrame(usageChunk));
+  }
+  frames.push({ data: '[DONE]', isContent: false });
+  return frames;
+}

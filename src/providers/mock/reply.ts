@@ -1,0 +1,50 @@
+import type { MockError } from './errors.js';
+import type { SseFrame } from './sse.js';
+
+/** What an endpoint wants sent; the transport applies faults while sending it. */
+export type MockReply =
+  | { kind: 'json'; status?: number; body: unknown }
+  | { kind: 'stream'; frames: SseFrame[] }
+  | { kind: 'error'; error: MockError };
+
+/** A parsed provider request, as an endpoint sees it. */
+export interface MockCall {
+  /** Pathname and method already routed; the body is a JSON object (else the server sent 400). */
+  body: Record<string, unknown>;
+  /** Path parameter, e.g. the model id of `GET /v1/models/{id}`. */
+  pathParam: string | undefined;
+  /** Exact reply text from a fault, overriding the default echo. */
+  replyOverride: string | undefined;
+  /** Characters of reply per streamed content chunk. */
+  chunkSize: number;
+}
+
+export type MockEndpoint = (call: MockCall) => MockReply;
+
+export const DEFAULT_CHUNK_SIZE = 8;
+
+/** The default assistant text: callers can see their prompt went through. */
+export function defaultReply(model: string, lastUserText: string): string {
+  return `Mock reply from ${model}: ${lastUserText}`;
+}
+
+export function invalidRequest(message: string, param?: string): MockReply {
+  const error: MockError = { status: 400, message };
+  if (param !== undefined) error.param = param;
+  return { kind: 'error', error };
+}
+
+/** The `model` field, or the 400 a provider sends without one. */
+export function requireModel(body: Record<string, unknown>): string | MockReply {
+  const { model } = body;
+  if (typeof model === 'string' && model.length > 0) return model;
+  return invalidRequest('you must provide a model parameter', 'model');
+}
+
+export function isStreamRequested(body: Record<string, unknown>): boolean {
+  return body['stream'] === true;
+}
+
+export function unixSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
