@@ -21,6 +21,20 @@ export interface VirtualKeyRecord {
   revokedAtMs: number | null;
 }
 
+/** A policy, guard or upstream decision about one request: metadata only, never matched text. */
+export interface AuditDecision {
+  /** Stage or component, e.g. `guard_pii`, `rate_limit`, `upstream_retry`. */
+  stage: string;
+  /** e.g. `redact`, `pseudonymise`, `block`, `flag`, `allow`, `retry`, `fallback`, `clamp`. */
+  action: string;
+  /** What was seen or which limit, e.g. `email`, `openai_key`, `rpm`, `budget:key:daily`. */
+  type?: string;
+  count?: number;
+  score?: number;
+  /** Short code-like metadata (a status, an upstream key label); never user text or secrets. */
+  detail?: string;
+}
+
 export interface AuditRecord {
   requestId: string;
   timeMs: number;
@@ -39,6 +53,8 @@ export interface AuditRecord {
   upstreamLatencyMs: number | null;
   clientIp: string | null;
   isStream: boolean;
+  /** In the order they were taken; empty when nothing was decided beyond the defaults. */
+  decisions: AuditDecision[];
 }
 
 export interface AuditQuery {

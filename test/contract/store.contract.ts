@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditRecord, Store, VirtualKeyRecord } from '../../src/store/types.js';
+import type { AuditDecision, AuditRecord, Store, VirtualKeyRecord } from '../../src/store/types.js';
 
 export interface StoreFixture {
   /** A store on a fresh, empty database: nothing migrated yet. */
@@ -50,6 +50,7 @@ function audit(n: number, overrides: Partial<AuditRecord> = {}): AuditRecord {
     upstreamLatencyMs: 240,
     clientIp: '203.0.113.7',
     isStream: false,
+    decisions: [],
     ...overrides,
   };
 }
@@ -206,6 +207,37 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         });
         await store.appendAudit([full, sparse]);
         expect(await store.queryAudit({})).toStrictEqual([sparse, full]);
+      });
+
+      it('round-trips decisions exactly and in order', async () => {
+        const decisions: AuditDecision[] = [
+          { stage: 'guard_pii', action: 'redact', type: 'email', count: 2 },
+          { stage: 'guard_injection', action: 'flag', score: 0.93 },
+          { stage: 'rate_limit', action: 'allow' },
+          { stage: 'upstream_retry', action: 'retry', type: 'status', count: 1, detail: '503' },
+          { stage: 'guard_secrets', action: 'block', type: 'openai_key', count: 0, score: 0 },
+          { stage: 'upstream_fallback', action: 'fallback', detail: 'secondary' },
+        ];
+        const decided = audit(1, { decisions });
+        const undecided = audit(2, { decisions: [] });
+        await store.appendAudit([decided, undecided]);
+        const found = await store.queryAudit({});
+        expect(found).toStrictEqual([undecided, decided]);
+        expect(found[0]?.decisions).toStrictEqual([]);
+        expect(found[1]?.decisions).toStrictEqual(decisions);
+      });
+
+      it('refuses a batch with an invalid decision', async () => {
+        const invalid = audit(2, {
+          decisions: [{ stage: 'guard_pii', action: 'redact', count: Number.NaN }],
+        });
+        const untyped = {
+          ...audit(3),
+          decisions: [{ stage: 'guard_pii' }],
+        } as unknown as AuditRecord;
+        await expectUnavailable(store.appendAudit([audit(1), invalid]));
+        await expectUnavailable(store.appendAudit([audit(1), untyped]));
+        expect(await store.queryAudit({})).toStrictEqual([]);
       });
 
       it('stores a batch whole or not at all', async () => {

@@ -53,4 +53,13 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX audit_log_status_idx ON audit_log (status);
     `,
   },
+  {
+    version: 3,
+    name: 'audit_decisions',
+    // A JSON array of `AuditDecision`, in the order taken. Rows written before this migration
+    // read back as `[]`.
+    sql: `
+      ALTER TABLE audit_log ADD COLUMN decisions JSONB NOT NULL DEFAULT '[]'::jsonb;
+    `,
+  },
 ];

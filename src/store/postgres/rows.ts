@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import {
   ENVIRONMENTS,
+  type AuditDecision,
   type AuditRecord,
   type Environment,
   type VirtualKeyRecord,
@@ -64,6 +65,48 @@ function env(row: Row, table: string, column: string): Environment {
     : corrupt(table, column);
 }
 
+function optionalText(value: unknown): value is string | undefined {
+  return value === undefined || typeof value === 'string';
+}
+
+function optionalNumber(value: unknown): value is number | undefined {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** The known fields of one decision, copied; anything else is dropped. Undefined when invalid. */
+function decision(value: unknown): AuditDecision | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { stage, action, type, count, score, detail } = value as Record<string, unknown>;
+  if (typeof stage !== 'string' || typeof action !== 'string') return undefined;
+  if (!optionalText(type) || !optionalText(detail)) return undefined;
+  if (!optionalNumber(count) || !optionalNumber(score)) return undefined;
+  const d: AuditDecision = { stage, action };
+  if (type !== undefined) d.type = type;
+  if (count !== undefined) d.count = count;
+  if (score !== undefined) d.score = score;
+  if (detail !== undefined) d.detail = detail;
+  return d;
+}
+
+/** A JSON array of decisions, in order; NULL (refused by NOT NULL) when any is invalid. */
+function decisionsJson(value: unknown): string | null {
+  if (!Array.isArray(value)) return null;
+  const out: AuditDecision[] = [];
+  for (const item of value) {
+    const d = decision(item);
+    if (d === undefined) return null;
+    out.push(d);
+  }
+  return JSON.stringify(out);
+}
+
+/** JSONB arrives parsed (pg's default type parser). */
+function decisions(row: Row, table: string, column: string): AuditDecision[] {
+  const value = row[column];
+  if (!Array.isArray(value)) corrupt(table, column);
+  return value.map((item: unknown) => decision(item) ?? corrupt(table, column));
+}
+
 export function parseKeyRow(row: Row): VirtualKeyRecord {
   const t = 'virtual_keys';
   return {
@@ -100,6 +143,7 @@ export function parseAuditRow(row: Row): AuditRecord {
     upstreamLatencyMs: numOrNull(row, t, 'upstream_latency_ms'),
     clientIp: textOrNull(row, t, 'client_ip'),
     isStream,
+    decisions: decisions(row, t, 'decisions'),
   };
 }
 
@@ -109,10 +153,11 @@ export function keyParams(k: VirtualKeyRecord): unknown[] {
 
 /**
  * One array per column, in `AUDIT_COLUMNS` order, for the `unnest` insert. A batch of any size
- * is then 17 parameters and one statement.
+ * is then 18 parameters and one statement. Decisions go as JSON text, cast to jsonb by the
+ * statement; a non-boolean or an invalid decision list becomes NULL and is refused.
  */
 export function auditColumnArrays(records: readonly AuditRecord[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 17 }, () => new Array<unknown>(records.length));
+  const columns: unknown[][] = Array.from({ length: 18 }, () => new Array<unknown>(records.length));
   records.forEach((r, i) => {
     const row = [
       r.requestId,
@@ -132,6 +177,7 @@ export function auditColumnArrays(records: readonly AuditRecord[]): unknown[][] 
       r.upstreamLatencyMs,
       r.clientIp,
       typeof r.isStream === 'boolean' ? r.isStream : null,
+      decisionsJson(r.decisions),
     ];
     row.forEach((value, c) => {
       (columns[c] as unknown[])[i] = value;

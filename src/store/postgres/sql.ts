@@ -6,7 +6,7 @@ export const KEY_COLUMNS =
 export const AUDIT_COLUMNS =
   'request_id, time_ms, key_id, key_prefix, env, endpoint, model, provider, upstream_key_label, ' +
   'status, error_code, prompt_tokens, completion_tokens, latency_ms, upstream_latency_ms, ' +
-  'client_ip, is_stream';
+  'client_ip, is_stream, decisions';
 
 const AUDIT_ARRAY_TYPES = [
   'text',
@@ -26,6 +26,8 @@ const AUDIT_ARRAY_TYPES = [
   'double precision',
   'text',
   'boolean',
+  // JSON text per element: pg sends the array as text and PostgreSQL parses each as jsonb.
+  'jsonb',
 ];
 
 /*
@@ -59,7 +61,7 @@ export const sql = {
   appendAudit: {
     name: 'bastion_append_audit',
     // unnest keeps the batch one statement whatever its size (a VALUES list would need
-    // 17 parameters a row and hit the 65,535-parameter limit at 3,855 rows).
+    // 18 parameters a row and hit the 65,535-parameter limit at 3,641 rows).
     text:
       `INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT * FROM unnest(` +
       AUDIT_ARRAY_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ') +

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import {
   ENVIRONMENTS,
+  type AuditDecision,
   type AuditRecord,
   type Environment,
   type VirtualKeyRecord,
@@ -67,6 +68,54 @@ function env(row: Row, table: string, column: string): Environment {
     : corrupt(table, column);
 }
 
+function optionalText(value: unknown): value is string | undefined {
+  return value === undefined || typeof value === 'string';
+}
+
+function optionalNumber(value: unknown): value is number | undefined {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** The known fields of one decision, copied; anything else is dropped. Undefined when invalid. */
+function decision(value: unknown): AuditDecision | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { stage, action, type, count, score, detail } = value as Record<string, unknown>;
+  if (typeof stage !== 'string' || typeof action !== 'string') return undefined;
+  if (!optionalText(type) || !optionalText(detail)) return undefined;
+  if (!optionalNumber(count) || !optionalNumber(score)) return undefined;
+  const d: AuditDecision = { stage, action };
+  if (type !== undefined) d.type = type;
+  if (count !== undefined) d.count = count;
+  if (score !== undefined) d.score = score;
+  if (detail !== undefined) d.detail = detail;
+  return d;
+}
+
+/** A JSON array of decisions, in order; NULL (refused by NOT NULL) when any is invalid. */
+function decisionsJson(value: unknown): string | null {
+  if (!Array.isArray(value)) return null;
+  const out: AuditDecision[] = [];
+  for (const item of value) {
+    const d = decision(item);
+    if (d === undefined) return null;
+    out.push(d);
+  }
+  return JSON.stringify(out);
+}
+
+function decisions(row: Row, table: string, column: string): AuditDecision[] {
+  const value = row[column];
+  if (typeof value !== 'string') corrupt(table, column);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    corrupt(table, column);
+  }
+  if (!Array.isArray(parsed)) corrupt(table, column);
+  return parsed.map((item: unknown) => decision(item) ?? corrupt(table, column));
+}
+
 export function parseKeyRow(value: unknown): VirtualKeyRecord {
   const t = 'virtual_keys';
   const row = asRow(value, t);
@@ -105,10 +154,14 @@ export function parseAuditRow(value: unknown): AuditRecord {
     upstreamLatencyMs: numOrNull(row, t, 'upstream_latency_ms'),
     clientIp: textOrNull(row, t, 'client_ip'),
     isStream: isStream === 1,
+    decisions: decisions(row, t, 'decisions'),
   };
 }
 
-/** Column order of `AUDIT_COLUMNS`; booleans become 0/1 (a non-boolean becomes NULL and is refused). */
+/**
+ * Column order of `AUDIT_COLUMNS`; booleans become 0/1 and decisions JSON text (a non-boolean or
+ * an invalid decision list becomes NULL and is refused).
+ */
 export function auditParams(r: AuditRecord): unknown[] {
   return [
     r.requestId,
@@ -128,6 +181,7 @@ export function auditParams(r: AuditRecord): unknown[] {
     r.upstreamLatencyMs,
     r.clientIp,
     r.isStream === true ? 1 : r.isStream === false ? 0 : null,
+    decisionsJson(r.decisions),
   ];
 }
 

@@ -8,7 +8,7 @@ export const KEY_COLUMNS =
 export const AUDIT_COLUMNS =
   'request_id, time_ms, key_id, key_prefix, env, endpoint, model, provider, upstream_key_label, ' +
   'status, error_code, prompt_tokens, completion_tokens, latency_ms, upstream_latency_ms, ' +
-  'client_ip, is_stream';
+  'client_ip, is_stream, decisions';
 
 type Stmt = Database.Statement<unknown[]>;
 
@@ -45,7 +45,7 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
   const prepare = (sql: string): Stmt => db.prepare<unknown[]>(sql);
   const auditQueries = new Map<number, Stmt>();
   const insertAudit = prepare(
-    `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${Array(17).fill('?').join(', ')})`,
+    `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${AUDIT_COLUMNS.split(',').fill('?').join(', ')})`,
   );
 
   return {
