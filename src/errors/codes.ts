@@ -131,6 +131,28 @@ export const errorCodes = {
     message: 'A provider credential could not be resolved; the request was refused.',
   },
 
+  // secret sources (src/secrets): refinements of secret_unavailable
+  secret_auth_failed: {
+    status: 503,
+    ...unavailable,
+    message: 'The gateway could not authenticate to its secret manager; the request was refused.',
+  },
+  secret_not_found: {
+    status: 503,
+    ...unavailable,
+    message: 'A configured secret does not exist in its secret source; the request was refused.',
+  },
+  secret_vault_tampered: {
+    status: 503,
+    ...unavailable,
+    message: 'The local secret vault failed its integrity check and was not used.',
+  },
+  secret_vault_wrong_key: {
+    status: 503,
+    ...unavailable,
+    message: 'The local secret vault was sealed with a different key-encryption key.',
+  },
+
   // audit only: the caller is gone, nothing is sent
   client_closed: {
     status: 499,

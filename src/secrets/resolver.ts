@@ -1,0 +1,210 @@
+import type { ErrorCode } from '../errors/codes.js';
+import { isGatewayError } from '../errors/gateway-error.js';
+import type { Logger } from '../log/logger.js';
+import type { Secret } from '../log/secret.js';
+import { scrubber as processScrubber, type Scrubber } from '../log/scrub.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { secretError } from './errors.js';
+import { createFetcher, type Fetch } from './fetch.js';
+import { parseSecretRef } from './ref.js';
+import type {
+  CredentialReader,
+  ReloadReport,
+  RetrievalTrigger,
+  SecretHandle,
+  SecretRef,
+  SecretResolver,
+  SecretRetrieval,
+  SecretScheme,
+  AnySecretSource,
+} from './types.js';
+
+/** What a source factory may use: audited credential reads and the scrubber's first net. */
+export interface SourceKit {
+  readCredential: CredentialReader;
+  /** Registers a token the source obtained (an OAuth access token, a Vault client token). */
+  addKnownSecret(value: string): void;
+}
+
+export interface ResolverDeps {
+  sources: readonly AnySecretSource[] | ((kit: SourceKit) => readonly AnySecretSource[]);
+  log: Logger;
+  clock?: Clock;
+  scrubber?: Scrubber;
+  /** The audit hook: one call per fetch from a source (never per cache hit), never with the value. */
+  onRetrieval?: (retrieval: SecretRetrieval) => void;
+}
+
+export interface ResolverOptions {
+  /** A held value is fetched again once it is this old; 0 keeps it until `reload()`. */
+  cacheTtlMs: number;
+  /** After a failed refresh the old value serves, and the next attempt waits this long. */
+  retryAfterErrorMs?: number;
+}
+
+interface Entry {
+  readonly ref: SecretRef;
+  readonly components: Set<string>;
+  secret: Secret;
+  version: string | undefined;
+  nextRefreshAtMs: number;
+  inflight: Promise<boolean> | undefined;
+}
+
+function parse(raw: string): SecretRef {
+  const parsed = parseSecretRef(raw);
+  if ('error' in parsed) throw secretError('secret_unavailable', raw, parsed.error);
+  return parsed;
+}
+
+/**
+ * Dispatches references to their source by scheme, holds values in memory only, refreshes them
+ * on `reload()` or TTL expiry, registers every value with the scrubber and audits every fetch
+ * (see fetch.ts). A failed refresh keeps the previous value: the gateway keeps serving with a
+ * key it already holds rather than failing every request while a manager is briefly down.
+ */
+export function createSecretResolver(deps: ResolverDeps, opts: ResolverOptions): SecretResolver {
+  const clock = deps.clock ?? systemClock;
+  const scrubber = deps.scrubber ?? processScrubber;
+  const log = deps.log.child({ mod: 'secrets' });
+  let isClosed = false;
+  // The kit reads credentials through the fetcher, which needs the sources the kit builds.
+  const late: { fetch?: Fetch } = {};
+  const kit: SourceKit = {
+    readCredential: async (raw, component) => {
+      const ref = parse(raw);
+      if (ref.scheme !== 'env' && ref.scheme !== 'file')
+        throw secretError('secret_unavailable', raw, 'a manager credential must be env: or file:');
+      return (await (late.fetch as Fetch)(ref, 'credential', [component], undefined)).secret;
+    },
+    addKnownSecret: (value) => scrubber.addKnownSecret(value),
+  };
+  const list = typeof deps.sources === 'function' ? deps.sources(kit) : deps.sources;
+  const sources = new Map<SecretScheme, AnySecretSource>(list.map((s) => [s.scheme, s]));
+  const fetchSecret = (late.fetch = createFetcher({
+    sources,
+    log,
+    clock,
+    scrubber,
+    onRetrieval: deps.onRetrieval,
+    isClosed: () => isClosed,
+  }));
+  const cache = createCache(fetchSecret, clock, opts);
+
+  return {
+    async resolve(raw, ctx) {
+      return (await cache.entryFor(raw, ctx.component)).secret;
+    },
+    async handle(raw, ctx): Promise<SecretHandle> {
+      const entry = await cache.entryFor(raw, ctx.component);
+      return {
+        ref: raw,
+        current: function currentSecret() {
+          if (entry.inflight === undefined && clock.now() >= entry.nextRefreshAtMs)
+            cache.refresh(entry, 'ttl').catch(() => undefined);
+          return entry.secret;
+        },
+      };
+    },
+    async reload() {
+      for (const source of sources.values()) source.reset?.();
+      const report = await cache.refreshAll();
+      log.info({ event: 'secrets_reloaded', ...report });
+      return report;
+    },
+    onChange: cache.onChange,
+    async close() {
+      isClosed = true;
+      await Promise.all([...sources.values()].map((s) => s.close?.() ?? Promise.resolve()));
+    },
+  };
+}
+
+function createCache(fetchSecret: Fetch, clock: Clock, opts: ResolverOptions) {
+  const entries = new Map<string, Entry>();
+  const first = new Map<string, Promise<Entry>>();
+  const listeners = new Set<(ref: string) => void>();
+  const retryMs = opts.retryAfterErrorMs ?? 30_000;
+  const nextAt = (afterMs: number) =>
+    opts.cacheTtlMs > 0 ? clock.now() + afterMs : Number.POSITIVE_INFINITY;
+
+  /** Fetches again; resolves to whether the value changed. Single-flight per entry. */
+  function refresh(entry: Entry, trigger: RetrievalTrigger): Promise<boolean> {
+    entry.inflight ??= (async () => {
+      try {
+        const value = await fetchSecret(entry.ref, trigger, [...entry.components], entry.secret);
+        const isChanged = value.secret.reveal() !== entry.secret.reveal();
+        entry.secret = value.secret;
+        entry.version = value.version;
+        entry.nextRefreshAtMs = nextAt(opts.cacheTtlMs);
+        if (isChanged) for (const listener of listeners) listener(entry.ref.raw);
+        return isChanged;
+      } catch (err) {
+        entry.nextRefreshAtMs = nextAt(Math.min(opts.cacheTtlMs, retryMs));
+        throw err;
+      } finally {
+        entry.inflight = undefined;
+      }
+    })();
+    return entry.inflight;
+  }
+
+  async function load(raw: string, component: string): Promise<Entry> {
+    const ref = parse(raw);
+    const value = await fetchSecret(ref, 'start', [component], undefined);
+    const entry: Entry = {
+      ref,
+      components: new Set([component]),
+      secret: value.secret,
+      version: value.version,
+      nextRefreshAtMs: nextAt(opts.cacheTtlMs),
+      inflight: undefined,
+    };
+    entries.set(raw, entry);
+    return entry;
+  }
+
+  async function entryFor(raw: string, component: string): Promise<Entry> {
+    const held = entries.get(raw);
+    if (held !== undefined) {
+      held.components.add(component);
+      if (clock.now() >= held.nextRefreshAtMs) await refresh(held, 'ttl').catch(() => undefined);
+      return held;
+    }
+    let pending = first.get(raw);
+    if (pending === undefined) {
+      pending = load(raw, component).finally(() => first.delete(raw));
+      first.set(raw, pending);
+    }
+    const entry = await pending;
+    entry.components.add(component);
+    return entry;
+  }
+
+  async function refreshAll(): Promise<ReloadReport> {
+    const changed: string[] = [];
+    const failed: { ref: string; code: ErrorCode }[] = [];
+    await Promise.all(
+      [...entries.values()].map(async (entry) => {
+        // A TTL refresh already under way may predate the rotation: let it end, then fetch anew.
+        await entry.inflight?.catch(() => undefined);
+        try {
+          if (await refresh(entry, 'reload')) changed.push(entry.ref.raw);
+        } catch (err) {
+          failed.push({
+            ref: entry.ref.raw,
+            code: isGatewayError(err) ? err.code : 'secret_unavailable',
+          });
+        }
+      }),
+    );
+    return { refreshed: entries.size - failed.length, changed, failed };
+  }
+
+  function onChange(listener: (ref: string) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  return { entryFor, refresh, refreshAll, onChange };
+}
