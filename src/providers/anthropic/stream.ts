@@ -1,4 +1,4 @@
-import { SseSplitter } from '../core/sse.js';
+import { SseSplitter, type SseEvent } from '../core/sse.js';
 import type { StreamTap, Usage } from '../types.js';
 
 function num(value: unknown): number {
@@ -49,10 +49,13 @@ export function createAnthropicStreamTap(): StreamTap {
   return {
     push(chunk: Buffer): Buffer {
       const events = splitter.push(chunk);
-      for (const event of events) observe(event.name, event.data);
+      for (const event of events) {
+        // Only these three events matter; the byte search skips decoding all the deltas.
+        if (event.has('message_st') || event.has('message_delta')) observe(event.name, event.data);
+      }
       if (events.length === 0) return Buffer.alloc(0);
       return events.length === 1
-        ? (events[0] as { raw: Buffer }).raw
+        ? (events[0] as SseEvent).raw
         : Buffer.concat(events.map((e) => e.raw));
     },
     flush(): Buffer {

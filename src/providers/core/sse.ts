@@ -3,12 +3,37 @@
  * line) without decoding more than it must. Events are kept as raw bytes so untouched ones
  * are forwarded exactly as received.
  */
-export interface SseEvent {
-  raw: Buffer;
+/** One event; `name` and `data` are decoded only when asked for, so most events cost a slice. */
+export class SseEvent {
+  #name: string | undefined;
+  #data: string | undefined;
+  constructor(readonly raw: Buffer) {}
+
   /** `event:` field, if any. */
-  name: string | undefined;
+  get name(): string | undefined {
+    if (this.#data === undefined) this.#parse();
+    return this.#name;
+  }
+
   /** Joined `data:` lines. */
-  data: string;
+  get data(): string {
+    if (this.#data === undefined) this.#parse();
+    return this.#data as string;
+  }
+
+  /** Cheap byte search before any decoding. */
+  has(text: string): boolean {
+    return this.raw.includes(text);
+  }
+
+  #parse(): void {
+    const data: string[] = [];
+    for (const line of this.raw.toString('utf8').split(/\r?\n/)) {
+      if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
+      else if (line.startsWith('event:')) this.#name = line.slice(line[6] === ' ' ? 7 : 6).trim();
+    }
+    this.#data = data.join('\n');
+  }
 }
 
 const LF = 0x0a;
@@ -31,7 +56,7 @@ export class SseSplitter {
         from = lf + 1;
         continue;
       }
-      events.push(parseEvent(buf.subarray(start, end)));
+      events.push(new SseEvent(buf.subarray(start, end)));
       start = from = end;
     }
     this.#pending = start === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(start));
@@ -51,14 +76,4 @@ function blankLineEnd(buf: Buffer, lf: number): number {
   if (buf[lf + 1] === LF) return lf + 2;
   if (buf[lf + 1] === CR && buf[lf + 2] === LF) return lf + 3;
   return -1;
-}
-
-function parseEvent(raw: Buffer): SseEvent {
-  let name: string | undefined;
-  const data: string[] = [];
-  for (const line of raw.toString('utf8').split(/\r?\n/)) {
-    if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
-    else if (line.startsWith('event:')) name = line.slice(line[6] === ' ' ? 7 : 6).trim();
-  }
-  return { raw, name, data: data.join('\n') };
 }

@@ -1,4 +1,4 @@
-import { SseSplitter } from '../core/sse.js';
+import { SseSplitter, type SseEvent } from '../core/sse.js';
 import type { Endpoint, StreamTap, Usage } from '../types.js';
 import { record, usageFromOpenAiJson } from './usage.js';
 
@@ -15,21 +15,21 @@ export function createOpenAiStreamTap(
   let usage: Usage | undefined;
   let isComplete = false;
 
-  function keep(data: string): boolean {
-    if (data === '[DONE]') {
+  function keep(event: SseEvent): boolean {
+    if (event.has('[DONE]') && event.data === '[DONE]') {
       isComplete = true;
       return true;
     }
     if (endpoint === 'responses') {
-      if (data.includes('"response.completed"') || data.includes('"response.incomplete"')) {
+      if (event.has('"response.completed"') || event.has('"response.incomplete"')) {
         isComplete = true;
-        const parsed = tryParse(data);
-        usage = usageFromOpenAiJson(endpoint, record(parsed)?.response) ?? usage;
+        usage = usageFromOpenAiJson(endpoint, record(tryParse(event.data))?.response) ?? usage;
       }
       return true;
     }
-    if (!data.includes('"usage"')) return true;
-    const chunk = record(tryParse(data));
+    // Chunks carry `"usage":null` until the last one: parse only a real usage object.
+    if (!event.has('"usage":{')) return true;
+    const chunk = record(tryParse(event.data));
     const found = usageFromOpenAiJson(endpoint, chunk);
     if (found === undefined) return true;
     usage = found;
@@ -43,7 +43,7 @@ export function createOpenAiStreamTap(
       const events = splitter.push(chunk);
       if (events.length === 0) return Buffer.alloc(0);
       const out: Buffer[] = [];
-      for (const event of events) if (keep(event.data)) out.push(event.raw);
+      for (const event of events) if (keep(event)) out.push(event.raw);
       return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
     },
     flush(): Buffer {

@@ -1,0 +1,155 @@
+// npm run bench: the gateway against the floor, in one run.
+//   (a) direct to the mock provider, (b) a bare pass-through proxy (the floor), (c) Bastion.
+// Latency at one connection (sequential requests, µs precision), throughput at 50 connections
+// (autocannon), non-streaming and streaming chat, and Bastion's peak RSS under load.
+// Then the component benches (scanner, guard, policy) when present.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'undici';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const CLI = join(ROOT, 'dist/cli/index.js');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 3000);
+const UPSTREAM_KEY = 'sk-bench-upstream';
+const children = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(args, env, readyPattern) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (c) => {
+      out += c;
+      if (readyPattern.test(out)) resolve(child);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c) => (out += c));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
+  });
+}
+
+function rssMiB(pid) {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function latency(origin, path, headers, body) {
+  const client = new Client(origin, { pipelining: 1 });
+  const samples = [];
+  for (let i = 0; i < LATENCY_REQUESTS + 200; i++) {
+    const t0 = process.hrtime.bigint();
+    const res = await client.request({ method: 'POST', path, headers, body });
+    await res.body.arrayBuffer();
+    if (res.statusCode !== 200) throw new Error(`${origin}${path}: status ${res.statusCode}`);
+    if (i >= 200) samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  await client.close();
+  samples.sort((x, y) => x - y);
+  const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  return { p50us: at(0.5), p99us: at(0.99) };
+}
+
+async function throughput(url, headers, body) {
+  const result = await autocannon({ url, method: 'POST', headers, body, connections: 50, duration: SECONDS });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50ms: result.latency.p50, p99ms: result.latency.p99 };
+}
+
+async function main() {
+  const [mockPort, barePort, bastionPort, controlPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  await start([CLI, 'mock-provider', '--port', String(mockPort), '--api-key', UPSTREAM_KEY], {}, /listening/);
+  const mockUrl = `http://127.0.0.1:${mockPort}`;
+  await start([join(ROOT, 'bench/bare-proxy.js'), mockUrl, String(barePort)], {}, /listening/);
+
+  const dir = mkdtempSync(join(tmpdir(), 'bastion-bench-'));
+  writeFileSync(
+    join(dir, 'bastion.yaml'),
+    `server:\n  port: ${bastionPort}\ncontrolPlane:\n  port: ${controlPort}\nlog:\n  level: info\n` +
+      `stores:\n  sqlite:\n    path: ${join(dir, 'bastion.db')}\n` +
+      `providers:\n  openai:\n    kind: openai\n    baseUrl: ${mockUrl}\n    apiKey: env:BENCH_UPSTREAM_KEY\n`,
+  );
+  const env = { BASTION_CONFIG: join(dir, 'bastion.yaml'), BENCH_UPSTREAM_KEY: UPSTREAM_KEY };
+  const created = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'keys', 'create', '--name', 'bench', '--json'], { env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`keys create exited ${code}`))));
+  });
+  const bastion = await start([CLI, 'serve'], env, /gateway_started/);
+  await new Promise((r) => setTimeout(r, 200));
+
+  const targets = [
+    ['direct', mockUrl, { authorization: `Bearer ${UPSTREAM_KEY}` }],
+    ['bare proxy', `http://127.0.0.1:${barePort}`, {}],
+    ['bastion', `http://127.0.0.1:${bastionPort}`, { authorization: `Bearer ${created.key}` }],
+  ];
+  const message = { role: 'user', content: 'Summarise the plot of Hamlet in two sentences, please.' };
+  const modes = [
+    ['chat', JSON.stringify({ model: 'gpt-4o-mini', messages: [message] })],
+    ['chat stream', JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [message] })],
+  ];
+
+  const results = [];
+  let peakRss = 0;
+  for (const [mode, body] of modes) {
+    for (const [name, origin, auth] of targets) {
+      const headers = { 'content-type': 'application/json', ...auth };
+      const lat = await latency(origin, '/v1/chat/completions', headers, body);
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(bastion.pid))), 100);
+      const thr = await throughput(`${origin}/v1/chat/completions`, headers, body);
+      clearInterval(sampler);
+      results.push({ mode, target: name, ...lat, ...thr });
+    }
+  }
+
+  console.log(`\nGateway bench: ${SECONDS}s per throughput run, ${LATENCY_REQUESTS} sequential requests per latency run, node ${process.version}, ${results.length} runs\n`);
+  console.log('mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)');
+  for (const r of results) {
+    console.log(
+      `${r.mode.padEnd(12)} ${r.target.padEnd(12)} ${`${r.p50us.toFixed(0)} µs`.padStart(12)}  ${`${r.p99us.toFixed(0)} µs`.padStart(12)}  ${r.rps.toFixed(0).padStart(15)}  ${`${r.p99ms} ms`.padStart(13)}`,
+    );
+  }
+  console.log('');
+  for (const [mode] of modes) {
+    const [a, b, c] = ['direct', 'bare proxy', 'bastion'].map((t) => results.find((r) => r.mode === mode && r.target === t));
+    console.log(
+      `${mode}: floor adds ${((b.p50us - a.p50us) / 1000).toFixed(3)} ms p50, bastion adds ${((c.p50us - a.p50us) / 1000).toFixed(3)} ms p50 ` +
+        `(${((c.p50us - b.p50us) / 1000).toFixed(3)} ms over the floor); req/s ratios b/a ${(b.rps / a.rps).toFixed(2)}, c/b ${(c.rps / b.rps).toFixed(2)}`,
+    );
+  }
+  console.log(`bastion peak RSS under load: ${peakRss.toFixed(0)} MiB`);
+}
+
+async function components() {
+  for (const file of ['scan.js', 'guard.js', 'policy.js']) {
+    const path = join(ROOT, 'bench', file);
+    if (!existsSync(path)) continue;
+    console.log(`\n== bench/${file}`);
+    await new Promise((resolve) => spawn(process.execPath, [path], { stdio: 'inherit' }).once('exit', resolve));
+  }
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+}
+if (process.env.BENCH_ONLY_GATEWAY !== '1') await components();
