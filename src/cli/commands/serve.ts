@@ -52,9 +52,9 @@ async function printDemoBanner(store: KeyStore, dataUrl: string, io: CliIo): Pro
     '  models:    gpt-4o-mini, text-embedding-3-small, claude-haiku-4-5, ...',
     key === undefined
       ? '  key:       create one with: npx bastion keys create --name demo --env dev'
-      : `  demo key:  ${key}   (shown once; a dev key named "demo")`,
+      : `  demo key:  export BASTION_KEY=${key}   (shown once; a dev key named "demo")`,
     '',
-    `  curl ${dataUrl}/v1/chat/completions -H "Authorization: Bearer $KEY" \\`,
+    `  curl ${dataUrl}/v1/chat/completions -H "Authorization: Bearer $BASTION_KEY" \\`,
     `    -H 'content-type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'`,
     '',
   ];
