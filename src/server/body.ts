@@ -24,17 +24,23 @@ export function readRequestBody(req: IncomingMessage, limitBytes: number): Promi
       cleanup();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
-    const onError = (err: Error) => {
+    const onError = (err?: Error) => {
       cleanup();
       reject(new GatewayError('client_closed', { cause: err }));
+    };
+    // A client that goes away mid-body may close without an 'error': never wait forever.
+    const onClose = () => {
+      if (!req.complete) onError();
     };
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.off('close', onClose);
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+    req.on('close', onClose);
   });
 }
