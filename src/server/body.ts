@@ -28,7 +28,8 @@ export function readRequestBody(req: IncomingMessage, limitBytes: number): Promi
       cleanup();
       reject(new GatewayError('client_closed', { cause: err }));
     };
-    // A client that goes away mid-body may close without an 'error': never wait forever.
+    // Node 20 reports a peer that leaves mid-body as 'error' (aborted); 'close' is the backstop
+    // so that no future change in that behaviour can leave a read pending forever.
     const onClose = () => {
       if (!req.complete) onError();
     };
