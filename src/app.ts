@@ -28,6 +28,10 @@ import { createControlPlane } from './server/control-plane.js';
 import { createDataPlane } from './server/data-plane.js';
 import { createPostgresStore } from './store/postgres/postgres-store.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
+import { createMemoryLimitBackend } from './limits/memory.js';
+import { createRedisLimitBackend } from './limits/redis.js';
+import type { LimitBackend } from './limits/types.js';
+import { createPolicyRuntime, type PolicyRuntime } from './policy/runtime.js';
 import type { Store } from './store/types.js';
 import { systemClock, type Clock } from './util/clock.js';
 
@@ -43,6 +47,8 @@ export interface App {
   /** The built-in mock provider, when no real provider is configured. */
   readonly mock: MockProvider | undefined;
   start(): Promise<{ dataUrl: string; controlUrl: string | undefined }>;
+  /** Access policy and spend control: counters, kill switches, alerts (admin API, tests). */
+  readonly policy: PolicyRuntime;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), flushes the audit log. */
   stop(): Promise<void>;
 }
@@ -84,11 +90,26 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   }
 
   const audit = createAuditWriter({ store, log: deps.log.child({ mod: 'audit' }) }, config.audit);
+  const policy = createPolicyRuntime(
+    {
+      store,
+      backend: await openLimitBackend(config.limits, deps.env),
+      models,
+      clock,
+      log: deps.log,
+      webhookSecret:
+        config.alerts.webhookSecret === undefined
+          ? undefined
+          : resolveSecretRef(config.alerts.webhookSecret, deps.env),
+    },
+    config,
+  );
   const pipelines = buildPipelines({
     audit_ready: createAuditReadyStage({ writer: audit }),
     authenticate: createAuthenticateStage({ keys: store }),
     read_body: createReadBodyStage(),
     validate: createValidateStage(),
+    ...policy.stages,
     route: createRouteStage({ models }),
     list_models: createListModelsStage({ models, createdSec: Math.floor(clock.now() / 1000) }),
     upstream: createUpstreamStage({ maxResponseBytes: config.upstream.maxResponseBytes }),
@@ -105,7 +126,9 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     store,
     audit,
     mock,
+    policy,
     async start() {
+      await policy.start();
       const dataUrl = await listen(dataPlane, config.server.port, config.server.host);
       const controlUrl =
         controlPlane === undefined
@@ -128,6 +151,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       audit.stop();
       await audit.drain();
       await Promise.all([...providers.values()].map((p) => p.client.close()));
+      await policy.stop();
       await mock?.close();
       await store.close();
       deps.log.info({ event: 'gateway_stopped' });
@@ -147,6 +171,21 @@ export function openStore(stores: Config['stores'], env: NodeJS.ProcessEnv): Sto
   if (stores.sqlite.path !== ':memory:')
     mkdirSync(dirname(stores.sqlite.path), { recursive: true, mode: 0o700 });
   return createSqliteStore({ path: stores.sqlite.path });
+}
+
+export async function openLimitBackend(
+  limits: Config['limits'],
+  env: NodeJS.ProcessEnv,
+): Promise<LimitBackend> {
+  if (limits.backend === 'memory') return createMemoryLimitBackend();
+  const backend = createRedisLimitBackend({
+    url: resolveSecretRef(limits.redis.url, env).reveal(),
+    keyPrefix: limits.redis.keyPrefix,
+    commandTimeoutMs: limits.redis.commandTimeoutMs,
+  });
+  // Start even if Redis is down: requests fail closed until it answers.
+  await backend.waitReady(2_000);
+  return backend;
 }
 
 function listen(server: Server, port: number, host: string): Promise<string> {

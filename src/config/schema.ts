@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
+import { pricingSchema } from '../pricing/config.js';
 
 /**
  * The one configuration schema. Types come from `z.infer`; `schema/bastion.schema.json` is
@@ -193,6 +195,11 @@ export const configSchema = z
       .default({})
       .describe('Models callers may name, each mapped to a provider. Empty: the defaults.'),
     upstream: upstreamSchema,
+    policy: policySchema,
+    limits: limitsSchema,
+    pricing: pricingSchema,
+    jwt: jwtSchema,
+    alerts: alertsSchema,
     audit: auditSchema,
     log: logSchema,
   })

@@ -16,6 +16,7 @@ const invalid = { openaiType: 'invalid_request_error', anthropicType: 'invalid_r
 const auth = { openaiType: 'invalid_request_error', anthropicType: 'authentication_error' };
 const upstream = { openaiType: 'api_error', anthropicType: 'api_error' };
 const unavailable = { openaiType: 'api_error', anthropicType: 'overloaded_error' };
+const policy = { openaiType: 'permission_error', anthropicType: 'permission_error' };
 
 export const errorCodes = {
   // 401: identity
@@ -117,6 +118,105 @@ export const errorCodes = {
     status: 502,
     ...upstream,
     message: 'The provider stream ended before it was complete.',
+  },
+
+  // access policy and spend control (docs/policy.md)
+  invalid_jwt: { status: 401, ...auth, message: 'The bearer token is not a valid JWT.' },
+  jwt_expired: { status: 401, ...auth, message: 'The JWT has expired.' },
+  jwt_invalid_signature: {
+    status: 401,
+    ...auth,
+    message: 'The JWT signature does not verify against the trusted keys.',
+  },
+  jwt_issuer_mismatch: { status: 401, ...auth, message: 'The JWT was issued by an untrusted issuer.' },
+  jwt_audience_mismatch: { status: 401, ...auth, message: 'The JWT is meant for another audience.' },
+  jwt_algorithm_refused: {
+    status: 401,
+    ...auth,
+    message: 'The JWT signature algorithm is not allowed (alg "none" never is).',
+  },
+  jwt_not_accepted: {
+    status: 401,
+    ...auth,
+    message: 'This gateway does not accept JWTs; send a Bastion virtual key.',
+  },
+  scope_model_denied: {
+    status: 403,
+    ...policy,
+    message: 'This key may not use the requested model.',
+  },
+  scope_endpoint_denied: {
+    status: 403,
+    ...policy,
+    message: 'This key may not call this endpoint.',
+  },
+  scope_provider_denied: {
+    status: 403,
+    ...policy,
+    message: "This key may not use the requested model's provider.",
+  },
+  scope_ip_denied: {
+    status: 403,
+    ...policy,
+    message: "The caller's address is outside the ranges this key allows.",
+  },
+  environment_denied: {
+    status: 403,
+    ...policy,
+    message: "The key's environment may not make this request on this gateway.",
+  },
+  tier_unknown: {
+    status: 403,
+    ...policy,
+    message: 'The end user belongs to a tier this gateway does not define.',
+  },
+  max_tokens_exceeded: {
+    status: 403,
+    ...policy,
+    message: 'The request asks for more output tokens than this key allows.',
+  },
+  request_cost_exceeded: {
+    status: 403,
+    ...policy,
+    message: 'The worst-case cost of this request is above the per-request ceiling of this key.',
+  },
+  model_price_unknown: {
+    status: 403,
+    ...policy,
+    message: 'No price is configured for this model, so its budget cannot be enforced.',
+  },
+  rate_limit_exceeded: {
+    status: 429,
+    openaiType: 'rate_limit_error',
+    anthropicType: 'rate_limit_error',
+    message: 'Rate limit reached. Retry after the time in the Retry-After header.',
+  },
+  concurrency_limit_exceeded: {
+    status: 429,
+    openaiType: 'rate_limit_error',
+    anthropicType: 'rate_limit_error',
+    message: 'Too many requests in flight at once. Retry when one has finished.',
+  },
+  budget_exceeded: {
+    status: 429,
+    openaiType: 'insufficient_quota',
+    anthropicType: 'rate_limit_error',
+    message: 'A spend budget would be exceeded by this request.',
+  },
+  kill_switch_active: {
+    status: 503,
+    ...unavailable,
+    message: 'An operator has stopped this traffic with a kill switch.',
+  },
+  limits_unavailable: {
+    status: 503,
+    ...unavailable,
+    message: 'The rate-limit and budget store is unavailable; the request was refused.',
+  },
+  jwks_unavailable: {
+    status: 503,
+    ...unavailable,
+    message: 'The keys that verify end-user tokens could not be loaded; the request was refused.',
   },
 
   // 503: dependencies

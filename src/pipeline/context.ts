@@ -1,8 +1,9 @@
 import type { Dialect } from '../errors/wire.js';
 import type { Logger } from '../log/logger.js';
 import type { Endpoint, JsonObject, Usage } from '../providers/types.js';
-import type { VirtualKeyRecord } from '../store/types.js';
+import type { AuditDecision, Environment, VirtualKeyRecord } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
+import type { RequestPolicy } from './policy/request-policy.js';
 import type { ProviderRuntime } from './upstream/providers.js';
 
 export type RouteId = Endpoint | 'models';
@@ -12,9 +13,21 @@ export interface RouteSpec {
   readonly dialect: Dialect;
 }
 
-/** Who is calling, written once by authenticate. */
+/** An end user: verified from a JWT, or named by an app through its own key. */
+export interface EndUser {
+  readonly id: string;
+  readonly team: string | undefined;
+  readonly tier: string | undefined;
+  readonly source: 'jwt' | 'app';
+}
+
+/** Who is calling, written once by authenticate: a virtual key, or an end user's JWT. */
 export interface Caller {
-  readonly key: VirtualKeyRecord;
+  /** Undefined for an end user who presented a JWT. */
+  readonly key: VirtualKeyRecord | undefined;
+  readonly env: Environment;
+  /** The JWT's user; an app-named user is resolved later by authorize (`ctx.policy.user`). */
+  readonly user: EndUser | undefined;
 }
 
 /** Where the request goes, written once by route. */
@@ -56,6 +69,14 @@ export interface RequestContext {
   response: GatewayResponse | undefined;
   usage: Usage | undefined;
   upstreamLatencyMs: number | undefined;
+  /** Policy and guard decisions for the audit row; stages append, never rewrite. */
+  readonly decisions: AuditDecision[];
+  /** Access policy of this request (scopes, subjects, "may use"), written once by authorize. */
+  policy: RequestPolicy | undefined;
+  /** Settled cost in micro-dollars, written once when the budget reservation settles. */
+  costMicroUsd: number | undefined;
+  /** Headers sent with the reply, success or error (e.g. `x-ratelimit-*`); stages add. */
+  readonly responseHeaders: Record<string, string>;
   /** Final status and error code, set by the server when the exchange ends. */
   outcome: { status: number; errorCode: string | null };
 }

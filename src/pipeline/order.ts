@@ -8,7 +8,12 @@ export const PROXY_ORDER = [
   'audit_ready',
   'authenticate',
   'read_body',
+  'authorize',
   'validate',
+  'kill_switch',
+  'rate_limit',
+  'concurrency',
+  'budget',
   'route',
   'upstream',
 ] as const satisfies readonly StageName[];
@@ -16,6 +21,8 @@ export const PROXY_ORDER = [
 export const MODELS_ORDER = [
   'audit_ready',
   'authenticate',
+  'authorize',
+  'kill_switch',
   'list_models',
 ] as const satisfies readonly StageName[];
 

@@ -5,7 +5,8 @@ import type { RequestContext } from './context.js';
 export type Verdict = undefined | GatewayError;
 
 export type StageName =
-  'audit_ready' | 'authenticate' | 'read_body' | 'validate' | 'route' | 'list_models' | 'upstream';
+  'audit_ready' | 'authenticate' | 'read_body' | 'validate' | 'route' | 'list_models' | 'upstream'
+  | 'authorize' | 'kill_switch' | 'rate_limit' | 'concurrency' | 'budget';
 
 export interface Stage {
   readonly name: StageName;

@@ -53,7 +53,10 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     }
     if (verdict !== undefined) {
       ctx.outcome = { status: verdict.status, errorCode: verdict.code };
-      if (!res.headersSent && !res.destroyed) sendError(res, reqId, verdict, route.dialect);
+      if (!res.headersSent && !res.destroyed) {
+        setHeaders(res, ctx.responseHeaders);
+        sendError(res, reqId, verdict, route.dialect);
+      }
     }
     await finish(ctx);
   }
@@ -91,6 +94,10 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       response: undefined,
       usage: undefined,
       upstreamLatencyMs: undefined,
+      decisions: [],
+      policy: undefined,
+      costMicroUsd: undefined,
+      responseHeaders: {},
       outcome: { status: 0, errorCode: null },
     };
     res.setHeader('x-request-id', reqId);
@@ -101,6 +108,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
 
   async function send(ctx: RequestContext, res: ServerResponse, route: RouteEntry): Promise<void> {
     const response = ctx.response as GatewayResponse;
+    setHeaders(res, ctx.responseHeaders);
     if (response.kind === 'json') {
       res.writeHead(response.status, { 'content-type': 'application/json' });
       res.end(response.body);
@@ -141,6 +149,11 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
   }
 
   return server;
+}
+
+/** Headers stages asked for (e.g. `x-ratelimit-*`); writeHead merges them in. */
+function setHeaders(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+  for (const name in headers) res.setHeader(name, headers[name] as string);
 }
 
 function sendError(

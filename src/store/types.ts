@@ -19,6 +19,39 @@ export interface VirtualKeyRecord {
   createdAtMs: number;
   expiresAtMs: number | null;
   revokedAtMs: number | null;
+  /** What the key may do; `{}` means the environment's defaults and no restriction. */
+  scopes: KeyScopes;
+}
+
+/** Limits on one subject. Money is integer micro-dollars. */
+export interface LimitSet {
+  rps?: number;
+  rpm?: number;
+  rph?: number;
+  tpm?: number;
+  concurrency?: number;
+  dailyBudgetMicroUsd?: number;
+  monthlyBudgetMicroUsd?: number;
+}
+
+/** Least privilege for one key; every field absent means "not restricted by the key". */
+export interface KeyScopes {
+  /** Model globs (`*`, `?`), matched against the model name the caller sends. */
+  models?: string[];
+  endpoints?: ('chat_completions' | 'responses' | 'embeddings' | 'messages' | 'models')[];
+  providers?: string[];
+  /** CIDR ranges (IPv4 or IPv6) the caller's address must fall in. */
+  ipRanges?: string[];
+  /** Ceiling on output tokens per request. */
+  maxTokens?: number;
+  /** `clamp` (default) lowers a larger request; `refuse` answers 403 max_tokens_exceeded. */
+  maxTokensMode?: 'clamp' | 'refuse';
+  maxRequestCostMicroUsd?: number;
+  team?: string;
+  /** Tier of the end users this key's app names (else the configured default tier). */
+  tier?: string;
+  /** Overrides the environment's key defaults, field by field. */
+  limits?: LimitSet;
 }
 
 /** A policy, guard or upstream decision about one request: metadata only, never matched text. */
@@ -55,6 +88,11 @@ export interface AuditRecord {
   isStream: boolean;
   /** In the order they were taken; empty when nothing was decided beyond the defaults. */
   decisions: AuditDecision[];
+  /** Settled cost in micro-dollars; null when nothing was charged or no price applied. */
+  costMicroUsd: number | null;
+  /** End user (JWT subject, or named by the app); null when none. */
+  userId: string | null;
+  team: string | null;
 }
 
 export interface AuditQuery {
@@ -77,6 +115,67 @@ export interface KeyStore {
   listKeys(): Promise<VirtualKeyRecord[]>;
   /** Returns false when no such key exists or it was already revoked. */
   revokeKey(id: string, atMs: number): Promise<boolean>;
+  /** Replaces a key's scopes; false when no such key exists. */
+  updateKeyScopes(id: string, scopes: KeyScopes): Promise<boolean>;
+}
+
+export type KillSwitchScope = 'global' | 'env' | 'provider' | 'key';
+
+/** An engaged kill switch; `target` is `*` for global, else the env, provider or key id. */
+export interface KillSwitch {
+  scope: KillSwitchScope;
+  target: string;
+  reason: string;
+  createdAtMs: number;
+  actor: string;
+}
+
+/** A budget alert, raised once per budget, window and threshold. */
+export interface BudgetAlert {
+  /** e.g. `key:key_abc:monthly`. */
+  budget: string;
+  /** e.g. `m202506` or `d20250601`. */
+  window: string;
+  thresholdPct: number;
+  spentMicroUsd: number;
+  limitMicroUsd: number;
+  atMs: number;
+}
+
+/** An operator action (kill switch, key change, rotation): who did what to what, when. */
+export interface AdminEvent {
+  timeMs: number;
+  actor: string;
+  /** e.g. `kill_switch_set`, `key_scopes_updated`. */
+  action: string;
+  target: string;
+  /** Short metadata; never a secret. */
+  detail: string | null;
+}
+
+/** Settled spend since a time, summed per subject combination, from the audit log. */
+export interface SpendRow {
+  keyId: string | null;
+  userId: string | null;
+  team: string | null;
+  env: Environment | null;
+  costMicroUsd: number;
+}
+
+export interface PolicyStore {
+  listKillSwitches(): Promise<KillSwitch[]>;
+  /** Engages (or re-engages with a new reason) a kill switch. */
+  setKillSwitch(entry: KillSwitch): Promise<void>;
+  /** Returns false when it was not engaged. */
+  clearKillSwitch(scope: KillSwitchScope, target: string): Promise<boolean>;
+  /** Stores the alert unless one exists for the same budget, window and threshold; true if new. */
+  recordAlert(alert: BudgetAlert): Promise<boolean>;
+  /** Newest first. */
+  listAlerts(query: { sinceMs?: number; limit?: number }): Promise<BudgetAlert[]>;
+  appendAdminEvent(event: AdminEvent): Promise<void>;
+  /** Newest first. */
+  listAdminEvents(query: { sinceMs?: number; limit?: number }): Promise<AdminEvent[]>;
+  sumSpend(sinceMs: number): Promise<SpendRow[]>;
 }
 
 export interface AuditStore {
@@ -85,7 +184,7 @@ export interface AuditStore {
   queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
 }
 
-export interface Store extends KeyStore, AuditStore {
+export interface Store extends KeyStore, AuditStore, PolicyStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;

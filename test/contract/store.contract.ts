@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditDecision, AuditRecord, Store, VirtualKeyRecord } from '../../src/store/types.js';
+import { describeStorePolicyContract } from './store-policy.contract.js';
 
 export interface StoreFixture {
   /** A store on a fresh, empty database: nothing migrated yet. */
@@ -27,11 +28,12 @@ export function key(n: number, overrides: Partial<VirtualKeyRecord> = {}): Virtu
     createdAtMs: 1_700_000_000_000 + n,
     expiresAtMs: null,
     revokedAtMs: null,
+    scopes: {},
     ...overrides,
   };
 }
 
-function audit(n: number, overrides: Partial<AuditRecord> = {}): AuditRecord {
+export function audit(n: number, overrides: Partial<AuditRecord> = {}): AuditRecord {
   return {
     requestId: `req_${n}`,
     timeMs: 1_700_000_000_000 + n,
@@ -51,6 +53,9 @@ function audit(n: number, overrides: Partial<AuditRecord> = {}): AuditRecord {
     clientIp: '203.0.113.7',
     isStream: false,
     decisions: [],
+    costMicroUsd: 1_234,
+    userId: null,
+    team: null,
     ...overrides,
   };
 }
@@ -304,6 +309,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         expect(await store.queryAudit({ limit: 50_000 })).toHaveLength(10_000);
       });
     });
+
+    describeStorePolicyContract(() => ({
+      store,
+      open: (which) => open(which === 'second' ? fx.openSecond : fx.openUnreachable),
+    }));
 
     describe('failure', () => {
       it('refuses every call once closed, and closes twice', async () => {

@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { issueVirtualKey } from '../../src/pipeline/auth/virtual-key.js';
 import { createMockProvider, type MockProvider } from '../../src/providers/mock/server.js';
-import type { Environment } from '../../src/store/types.js';
+import type { Environment, KeyScopes } from '../../src/store/types.js';
 
 /** Provider keys the tests plant; none may ever appear in a log, body, header or stored byte. */
 export const CANARY_OPENAI_KEY = 'sk-canary-openai-6f1d2c9a8b7e4d3c2b1a0f9e';
@@ -15,6 +15,8 @@ export const CANARY_ANTHROPIC_KEY = 'sk-ant-canary-anthropic-0a9b8c7d6e5f4a3b';
 
 export interface TestGateway {
   url: string;
+  /** The control plane (health, admin API), when enabled. */
+  controlUrl: string | undefined;
   app: App;
   mock: MockProvider;
   dbPath: string;
@@ -23,6 +25,7 @@ export interface TestGateway {
     env?: Environment;
     name?: string;
     expiresAtMs?: number | null;
+    scopes?: KeyScopes;
   }): Promise<{ secret: string; id: string; prefix: string }>;
   /** Waits until every audit row so far is in the store. */
   flushAudit(): Promise<void>;
@@ -32,13 +35,28 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   /** Extra config merged over the test defaults. */
   config?: Record<string, unknown>;
+  /** Like `config`, for settings that need the mock provider's URL (merged last). */
+  configure?: (mockUrl: string) => Record<string, unknown>;
   stores?: Record<string, unknown>;
   env?: NodeJS.ProcessEnv;
+  /** Collaborators handed to createApp (e.g. an injected retry sleep or random source). */
+  appDeps?: Omit<AppDeps, 'env' | 'log'>;
+  /** Provider keys the mock accepts besides the two canaries (key-pool and rotation tests). */
+  mockApiKeys?: readonly string[];
 }
+
+export const UNLIMITED_ENVIRONMENTS = {
+  dev: { keyDefaults: {} },
+  staging: { keyDefaults: {} },
+  prod: { keyDefaults: {} },
+  ci: { keyDefaults: {} },
+};
 
 /** A gateway in process, on port 0, with a real SQLite file and the mock provider. */
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
-  const mock = createMockProvider({ apiKeys: [CANARY_OPENAI_KEY, CANARY_ANTHROPIC_KEY] });
+  const mock = createMockProvider({
+    apiKeys: [CANARY_OPENAI_KEY, CANARY_ANTHROPIC_KEY, ...(opts.mockApiKeys ?? [])],
+  });
   const mockUrl = await mock.listen(0, '127.0.0.1');
   const dbPath = join(mkdtempSync(join(tmpdir(), 'bastion-it-')), 'bastion.db');
   const env = {
@@ -69,7 +87,10 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       },
       audit: { flushIntervalMs: 20 },
       log: { level: 'debug' },
+      // No environment defaults (10 RPM for dev...) unless a test sets `policy` itself.
+      policy: { environments: UNLIMITED_ENVIRONMENTS },
       ...opts.config,
+      ...opts.configure?.(mockUrl),
     },
   });
   const logs: string[] = [];
@@ -80,10 +101,11 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     },
   });
   const log = createLogger({ level: 'debug', destination });
-  const app = await createApp(loaded, { env, log });
-  const { dataUrl } = await app.start();
+  const app = await createApp(loaded, { ...opts.appDeps, env, log });
+  const { dataUrl, controlUrl } = await app.start();
   return {
     url: dataUrl,
+    controlUrl,
     app,
     mock,
     dbPath,
@@ -94,6 +116,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
         env: o.env ?? 'dev',
         nowMs: Date.now(),
         expiresAtMs: o.expiresAtMs ?? null,
+        ...(o.scopes === undefined ? {} : { scopes: o.scopes }),
       });
       await app.store.insertKey(issued.record);
       return { secret: issued.secret, id: issued.record.id, prefix: issued.record.prefix };

@@ -18,7 +18,7 @@ export function buildAuditRecord(ctx: RequestContext): AuditRecord {
     timeMs: ctx.startedAtMs,
     keyId: key?.id ?? null,
     keyPrefix: key?.prefix ?? null,
-    env: key?.env ?? null,
+    env: ctx.caller?.env ?? null,
     endpoint: ENDPOINT_PATHS[ctx.route.id],
     model: target?.model ?? null,
     provider: target?.provider.id ?? null,
@@ -31,6 +31,10 @@ export function buildAuditRecord(ctx: RequestContext): AuditRecord {
     upstreamLatencyMs: ctx.upstreamLatencyMs === undefined ? null : round(ctx.upstreamLatencyMs),
     clientIp: ctx.clientIp,
     isStream: ctx.isStream,
+    decisions: ctx.decisions,
+    costMicroUsd: ctx.costMicroUsd ?? null,
+    userId: ctx.policy?.user?.id ?? ctx.caller?.user?.id ?? null,
+    team: ctx.policy?.team ?? null,
   };
 }
 

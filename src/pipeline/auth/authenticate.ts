@@ -29,7 +29,7 @@ export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
       if (record.expiresAtMs !== null && record.expiresAtMs <= ctx.clock.now()) {
         return new GatewayError('key_expired');
       }
-      ctx.caller = { key: record };
+      ctx.caller = { key: record, env: record.env, user: undefined };
       return undefined;
     },
   };

@@ -1,5 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ENVIRONMENTS, type Environment, type VirtualKeyRecord } from '../../store/types.js';
+import {
+  ENVIRONMENTS,
+  type Environment,
+  type KeyScopes,
+  type VirtualKeyRecord,
+} from '../../store/types.js';
 import { newId } from '../../util/ids.js';
 
 /** `bk_<env>_<43 base64url chars>`: 256 random bits. */
@@ -17,6 +22,7 @@ export interface IssueKeyOptions {
   env: Environment;
   nowMs: number;
   expiresAtMs?: number | null;
+  scopes?: KeyScopes;
 }
 
 export function issueVirtualKey(opts: IssueKeyOptions): IssuedKey {
@@ -33,6 +39,7 @@ export function issueVirtualKey(opts: IssueKeyOptions): IssuedKey {
       createdAtMs: opts.nowMs,
       expiresAtMs: opts.expiresAtMs ?? null,
       revokedAtMs: null,
+      scopes: opts.scopes ?? {},
     },
   };
 }

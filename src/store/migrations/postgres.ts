@@ -62,4 +62,44 @@ export const postgresMigrations: readonly Migration[] = [
       ALTER TABLE audit_log ADD COLUMN decisions JSONB NOT NULL DEFAULT '[]'::jsonb;
     `,
   },
+  {
+    version: 4,
+    name: 'policy',
+    // Key scopes (JSON), settled cost and end user on audit rows (the in-process budget
+    // counters are rebuilt from them at start), kill switches, budget alerts (the primary key
+    // makes "once per budget, window and threshold" hold across replicas) and operator events.
+    sql: `
+      ALTER TABLE virtual_keys ADD COLUMN scopes JSONB NOT NULL DEFAULT '{}'::jsonb;
+      ALTER TABLE audit_log ADD COLUMN cost_micro_usd BIGINT;
+      ALTER TABLE audit_log ADD COLUMN user_id TEXT;
+      ALTER TABLE audit_log ADD COLUMN team TEXT;
+      CREATE TABLE kill_switches (
+        scope         TEXT   NOT NULL CHECK (scope IN ('global', 'env', 'provider', 'key')),
+        target        TEXT   NOT NULL,
+        reason        TEXT   NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        actor         TEXT   NOT NULL,
+        PRIMARY KEY (scope, target)
+      );
+      CREATE TABLE budget_alerts (
+        budget          TEXT    NOT NULL,
+        window_id       TEXT    NOT NULL,
+        threshold_pct   INTEGER NOT NULL,
+        spent_micro_usd BIGINT  NOT NULL,
+        limit_micro_usd BIGINT  NOT NULL,
+        at_ms           BIGINT  NOT NULL,
+        PRIMARY KEY (budget, window_id, threshold_pct)
+      );
+      CREATE INDEX budget_alerts_at_idx ON budget_alerts (at_ms);
+      CREATE TABLE admin_events (
+        seq     BIGSERIAL PRIMARY KEY,
+        time_ms BIGINT NOT NULL,
+        actor   TEXT   NOT NULL,
+        action  TEXT   NOT NULL,
+        target  TEXT   NOT NULL,
+        detail  TEXT
+      );
+      CREATE INDEX admin_events_time_idx ON admin_events (time_ms);
+    `,
+  },
 ];

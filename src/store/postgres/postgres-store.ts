@@ -1,9 +1,10 @@
 import pg from 'pg';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { postgresMigrations } from '../migrations/postgres.js';
-import type { AuditQuery, AuditRecord, Store, VirtualKeyRecord } from '../types.js';
+import type { AuditQuery, AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migratePostgres } from './migrate.js';
-import { auditColumnArrays, keyParams, parseAuditRow, parseKeyRow } from './rows.js';
+import { createPostgresPolicyStore } from './policy-store.js';
+import { auditColumnArrays, keyParams, parseAuditRow, parseKeyRow, scopesJson } from './rows.js';
 import { createAuditQueryBuilder, sql } from './sql.js';
 
 export interface PostgresStoreOptions {
@@ -42,6 +43,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   // crash the process. The pool drops that client and the next query fails closed on its own.
   pool.on('error', () => undefined);
   const auditQueryStatement = createAuditQueryBuilder();
+  const policy = createPostgresPolicyStore(pool);
   let isClosed = false;
 
   async function rows(query: pg.QueryConfig): Promise<Row[]> {
@@ -110,6 +112,22 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
         return result.rowCount === 1;
       });
     },
+
+    updateKeyScopes: function updateKeyScopes(id: string, scopes: KeyScopes) {
+      return attempt(async () => {
+        const values = [id, scopesJson(scopes)];
+        return (await pool.query({ ...sql.updateKeyScopes, values })).rowCount === 1;
+      });
+    },
+
+    listKillSwitches: () => attempt(() => policy.listKillSwitches()),
+    setKillSwitch: (entry) => attempt(() => policy.setKillSwitch(entry)),
+    clearKillSwitch: (scope, target) => attempt(() => policy.clearKillSwitch(scope, target)),
+    recordAlert: (alert) => attempt(() => policy.recordAlert(alert)),
+    listAlerts: (query) => attempt(() => policy.listAlerts(query)),
+    appendAdminEvent: (event) => attempt(() => policy.appendAdminEvent(event)),
+    listAdminEvents: (query) => attempt(() => policy.listAdminEvents(query)),
+    sumSpend: (sinceMs) => attempt(() => policy.sumSpend(sinceMs)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(async () => {

@@ -1,9 +1,11 @@
 import { GatewayError } from '../../errors/gateway-error.js';
+import { parseKeyScopes } from '../key-scopes.js';
 import {
   ENVIRONMENTS,
   type AuditDecision,
   type AuditRecord,
   type Environment,
+  type KeyScopes,
   type VirtualKeyRecord,
 } from '../types.js';
 
@@ -118,7 +120,19 @@ export function parseKeyRow(row: Row): VirtualKeyRecord {
     createdAtMs: int(row, t, 'created_at_ms'),
     expiresAtMs: intOrNull(row, t, 'expires_at_ms'),
     revokedAtMs: intOrNull(row, t, 'revoked_at_ms'),
+    scopes: scopes(row, t, 'scopes'),
   };
+}
+
+/** JSONB arrives parsed. */
+function scopes(row: Row, table: string, column: string): KeyScopes {
+  return parseKeyScopes(row[column]) ?? corrupt(table, column);
+}
+
+/** JSON text of valid scopes; NULL (refused by NOT NULL) when they do not match the schema. */
+export function scopesJson(value: unknown): string | null {
+  const parsed = parseKeyScopes(value);
+  return parsed === undefined ? null : JSON.stringify(parsed);
 }
 
 export function parseAuditRow(row: Row): AuditRecord {
@@ -144,20 +158,33 @@ export function parseAuditRow(row: Row): AuditRecord {
     clientIp: textOrNull(row, t, 'client_ip'),
     isStream,
     decisions: decisions(row, t, 'decisions'),
+    costMicroUsd: intOrNull(row, t, 'cost_micro_usd'),
+    userId: textOrNull(row, t, 'user_id'),
+    team: textOrNull(row, t, 'team'),
   };
 }
 
 export function keyParams(k: VirtualKeyRecord): unknown[] {
-  return [k.id, k.name, k.env, k.prefix, k.hash, k.createdAtMs, k.expiresAtMs, k.revokedAtMs];
+  return [
+    k.id,
+    k.name,
+    k.env,
+    k.prefix,
+    k.hash,
+    k.createdAtMs,
+    k.expiresAtMs,
+    k.revokedAtMs,
+    scopesJson(k.scopes),
+  ];
 }
 
 /**
  * One array per column, in `AUDIT_COLUMNS` order, for the `unnest` insert. A batch of any size
- * is then 18 parameters and one statement. Decisions go as JSON text, cast to jsonb by the
+ * is then 21 parameters and one statement. Decisions go as JSON text, cast to jsonb by the
  * statement; a non-boolean or an invalid decision list becomes NULL and is refused.
  */
 export function auditColumnArrays(records: readonly AuditRecord[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 18 }, () => new Array<unknown>(records.length));
+  const columns: unknown[][] = Array.from({ length: 21 }, () => new Array<unknown>(records.length));
   records.forEach((r, i) => {
     const row = [
       r.requestId,
@@ -178,6 +205,9 @@ export function auditColumnArrays(records: readonly AuditRecord[]): unknown[][] 
       r.clientIp,
       typeof r.isStream === 'boolean' ? r.isStream : null,
       decisionsJson(r.decisions),
+      r.costMicroUsd,
+      r.userId,
+      r.team,
     ];
     row.forEach((value, c) => {
       (columns[c] as unknown[])[i] = value;

@@ -1,12 +1,12 @@
 import type { AuditQuery } from '../types.js';
 
 export const KEY_COLUMNS =
-  'id, name, env, prefix, hash, created_at_ms, expires_at_ms, revoked_at_ms';
+  'id, name, env, prefix, hash, created_at_ms, expires_at_ms, revoked_at_ms, scopes';
 
 export const AUDIT_COLUMNS =
   'request_id, time_ms, key_id, key_prefix, env, endpoint, model, provider, upstream_key_label, ' +
   'status, error_code, prompt_tokens, completion_tokens, latency_ms, upstream_latency_ms, ' +
-  'client_ip, is_stream, decisions';
+  'client_ip, is_stream, decisions, cost_micro_usd, user_id, team';
 
 const AUDIT_ARRAY_TYPES = [
   'text',
@@ -28,6 +28,9 @@ const AUDIT_ARRAY_TYPES = [
   'boolean',
   // JSON text per element: pg sends the array as text and PostgreSQL parses each as jsonb.
   'jsonb',
+  'bigint',
+  'text',
+  'text',
 ];
 
 /*
@@ -37,7 +40,7 @@ const AUDIT_ARRAY_TYPES = [
 export const sql = {
   insertKey: {
     name: 'bastion_insert_key',
-    text: `INSERT INTO virtual_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    text: `INSERT INTO virtual_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
   },
   keyByHash: {
     name: 'bastion_key_by_hash',
@@ -58,10 +61,14 @@ export const sql = {
     name: 'bastion_revoke_key',
     text: 'UPDATE virtual_keys SET revoked_at_ms = $2 WHERE id = $1 AND revoked_at_ms IS NULL',
   },
+  updateKeyScopes: {
+    name: 'bastion_update_key_scopes',
+    text: 'UPDATE virtual_keys SET scopes = $2::jsonb WHERE id = $1',
+  },
   appendAudit: {
     name: 'bastion_append_audit',
     // unnest keeps the batch one statement whatever its size (a VALUES list would need
-    // 18 parameters a row and hit the 65,535-parameter limit at 3,641 rows).
+    // 21 parameters a row and hit the 65,535-parameter limit at 3,120 rows).
     text:
       `INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT * FROM unnest(` +
       AUDIT_ARRAY_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ') +

@@ -1,9 +1,11 @@
 import { GatewayError } from '../../errors/gateway-error.js';
+import { parseKeyScopes } from '../key-scopes.js';
 import {
   ENVIRONMENTS,
   type AuditDecision,
   type AuditRecord,
   type Environment,
+  type KeyScopes,
   type VirtualKeyRecord,
 } from '../types.js';
 
@@ -128,7 +130,20 @@ export function parseKeyRow(value: unknown): VirtualKeyRecord {
     createdAtMs: int(row, t, 'created_at_ms'),
     expiresAtMs: intOrNull(row, t, 'expires_at_ms'),
     revokedAtMs: intOrNull(row, t, 'revoked_at_ms'),
+    scopes: scopes(row, t, 'scopes'),
   };
+}
+
+function scopes(row: Row, table: string, column: string): KeyScopes {
+  const value = row[column];
+  if (typeof value !== 'string') corrupt(table, column);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    corrupt(table, column);
+  }
+  return parseKeyScopes(parsed) ?? corrupt(table, column);
 }
 
 export function parseAuditRow(value: unknown): AuditRecord {
@@ -155,6 +170,9 @@ export function parseAuditRow(value: unknown): AuditRecord {
     clientIp: textOrNull(row, t, 'client_ip'),
     isStream: isStream === 1,
     decisions: decisions(row, t, 'decisions'),
+    costMicroUsd: intOrNull(row, t, 'cost_micro_usd'),
+    userId: textOrNull(row, t, 'user_id'),
+    team: textOrNull(row, t, 'team'),
   };
 }
 
@@ -182,9 +200,28 @@ export function auditParams(r: AuditRecord): unknown[] {
     r.clientIp,
     r.isStream === true ? 1 : r.isStream === false ? 0 : null,
     decisionsJson(r.decisions),
+    r.costMicroUsd,
+    r.userId,
+    r.team,
   ];
 }
 
 export function keyParams(k: VirtualKeyRecord): unknown[] {
-  return [k.id, k.name, k.env, k.prefix, k.hash, k.createdAtMs, k.expiresAtMs, k.revokedAtMs];
+  return [
+    k.id,
+    k.name,
+    k.env,
+    k.prefix,
+    k.hash,
+    k.createdAtMs,
+    k.expiresAtMs,
+    k.revokedAtMs,
+    scopesJson(k.scopes),
+  ];
+}
+
+/** JSON text of valid scopes; NULL (refused by NOT NULL) when they do not match the schema. */
+export function scopesJson(value: unknown): string | null {
+  const parsed = parseKeyScopes(value);
+  return parsed === undefined ? null : JSON.stringify(parsed);
 }

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { sqliteMigrations } from '../migrations/sqlite.js';
-import type { AuditRecord, Store, VirtualKeyRecord } from '../types.js';
+import type { AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migrateSqlite } from './migrate.js';
 import { openDatabase } from './open.js';
-import { keyParams, parseAuditRow, parseKeyRow } from './rows.js';
+import { createSqlitePolicyStore } from './policy-store.js';
+import { keyParams, parseAuditRow, parseKeyRow, scopesJson } from './rows.js';
 import { prepareStatements, type SqliteStatements } from './statements.js';
 
 export interface SqliteStoreOptions {
@@ -27,6 +28,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     openError = err;
   }
   let statements: SqliteStatements | undefined;
+  let policy: ReturnType<typeof createSqlitePolicyStore> | undefined;
 
   function database(): Database.Database {
     if (db === undefined) throw openError;
@@ -35,6 +37,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
   function stmts(): SqliteStatements {
     return (statements ??= prepareStatements(database()));
+  }
+
+  function pol(): ReturnType<typeof createSqlitePolicyStore> {
+    return (policy ??= createSqlitePolicyStore(database()));
   }
 
   return {
@@ -84,6 +90,19 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     revokeKey: function revokeKey(id: string, atMs: number) {
       return attempt(() => stmts().revokeKey.run(atMs, id).changes === 1);
     },
+
+    updateKeyScopes: function updateKeyScopes(id: string, scopes: KeyScopes) {
+      return attempt(() => stmts().updateKeyScopes.run(scopesJson(scopes), id).changes === 1);
+    },
+
+    listKillSwitches: () => attempt(() => pol().listKillSwitches()),
+    setKillSwitch: (entry) => attempt(() => pol().setKillSwitch(entry)),
+    clearKillSwitch: (scope, target) => attempt(() => pol().clearKillSwitch(scope, target)),
+    recordAlert: (alert) => attempt(() => pol().recordAlert(alert)),
+    listAlerts: (query) => attempt(() => pol().listAlerts(query)),
+    appendAdminEvent: (event) => attempt(() => pol().appendAdminEvent(event)),
+    listAdminEvents: (query) => attempt(() => pol().listAdminEvents(query)),
+    sumSpend: (sinceMs) => attempt(() => pol().sumSpend(sinceMs)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(() => {

@@ -3,12 +3,12 @@ import type { AuditQuery, AuditRecord } from '../types.js';
 import { auditParams } from './rows.js';
 
 export const KEY_COLUMNS =
-  'id, name, env, prefix, hash, created_at_ms, expires_at_ms, revoked_at_ms';
+  'id, name, env, prefix, hash, created_at_ms, expires_at_ms, revoked_at_ms, scopes';
 
 export const AUDIT_COLUMNS =
   'request_id, time_ms, key_id, key_prefix, env, endpoint, model, provider, upstream_key_label, ' +
   'status, error_code, prompt_tokens, completion_tokens, latency_ms, upstream_latency_ms, ' +
-  'client_ip, is_stream, decisions';
+  'client_ip, is_stream, decisions, cost_micro_usd, user_id, team';
 
 type Stmt = Database.Statement<unknown[]>;
 
@@ -19,6 +19,7 @@ export interface SqliteStatements {
   readonly keyByPrefix: Stmt;
   readonly listKeys: Stmt;
   readonly revokeKey: Stmt;
+  readonly updateKeyScopes: Stmt;
   /** Inserts the whole batch in one transaction: all rows or none. */
   readonly appendAudit: (records: readonly AuditRecord[]) => void;
   /** One statement per combination of filters, prepared the first time it is used. */
@@ -49,7 +50,9 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
   );
 
   return {
-    insertKey: prepare(`INSERT INTO virtual_keys (${KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertKey: prepare(
+      `INSERT INTO virtual_keys (${KEY_COLUMNS}) VALUES (${KEY_COLUMNS.split(',').fill('?').join(', ')})`,
+    ),
     keyByHash: prepare(`SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE hash = ?`),
     keyById: prepare(`SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE id = ?`),
     keyByPrefix: prepare(`SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE prefix = ?`),
@@ -57,6 +60,7 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     revokeKey: prepare(
       'UPDATE virtual_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL',
     ),
+    updateKeyScopes: prepare('UPDATE virtual_keys SET scopes = ? WHERE id = ?'),
     appendAudit: db.transaction((records: readonly AuditRecord[]) => {
       for (const record of records) insertAudit.run(...auditParams(record));
     }),

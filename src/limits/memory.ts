@@ -1,0 +1,216 @@
+import type {
+  BudgetCheck,
+  BudgetTotals,
+  LimitBackend,
+  RateCheck,
+  RateOutcome,
+  RateState,
+  ReserveOutcome,
+  SlotCheck,
+  SlotOutcome,
+} from './types.js';
+
+/** One sliding window as a log of (time, units), oldest first, with a running sum. */
+interface RateLog {
+  times: number[];
+  costs: number[];
+  head: number;
+  sum: number;
+  windowMs: number;
+}
+
+interface Budget {
+  spent: number;
+  reserved: number;
+  leases: Map<string, { amount: number; expiresAtMs: number }>;
+  expiresAtMs: number;
+}
+
+const SWEEP_EVERY_OPS = 4_096;
+
+/**
+ * Counters in this process: exact, and atomic because each operation runs to completion on the
+ * one JavaScript thread. Right for one replica; several replicas need the Redis backend.
+ */
+export function createMemoryLimitBackend(): LimitBackend {
+  const logs = new Map<string, RateLog>();
+  const slots = new Map<string, Map<string, number>>();
+  const budgets = new Map<string, Budget>();
+  let ops = 0;
+
+  function tick(nowMs: number): void {
+    if (++ops % SWEEP_EVERY_OPS !== 0) return;
+    for (const [id, log] of logs) {
+      trim(log, nowMs);
+      if (log.sum === 0 && log.head >= log.times.length) logs.delete(id);
+    }
+    for (const [id, leases] of slots) {
+      purgeLeases(leases, nowMs);
+      if (leases.size === 0) slots.delete(id);
+    }
+    for (const [id, b] of budgets) if (b.expiresAtMs <= nowMs) budgets.delete(id);
+  }
+
+  function budget(check: BudgetCheck): Budget {
+    let b = budgets.get(check.id);
+    if (b === undefined) {
+      b = { spent: 0, reserved: 0, leases: new Map(), expiresAtMs: check.expiresAtMs };
+      budgets.set(check.id, b);
+    }
+    return b;
+  }
+
+  return {
+    kind: 'memory',
+
+    consumeRate(checks: readonly RateCheck[], nowMs: number): Promise<RateOutcome> {
+      tick(nowMs);
+      const states: RateState[] = [];
+      const logsOf: RateLog[] = [];
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i] as RateCheck;
+        let log = logs.get(c.id);
+        if (log === undefined) {
+          log = { times: [], costs: [], head: 0, sum: 0, windowMs: c.windowMs };
+          logs.set(c.id, log);
+        }
+        log.windowMs = c.windowMs;
+        trim(log, nowMs);
+        logsOf.push(log);
+        if (log.sum + c.cost > c.limit) {
+          const retryAfterMs = waitFor(log, c, nowMs);
+          const state = {
+            limit: c.limit,
+            remaining: Math.max(0, c.limit - log.sum),
+            resetMs: retryAfterMs,
+          };
+          return Promise.resolve({ ok: false, index: i, retryAfterMs, states: [state] });
+        }
+      }
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i] as RateCheck;
+        const log = logsOf[i] as RateLog;
+        log.times.push(nowMs);
+        log.costs.push(c.cost);
+        log.sum += c.cost;
+        const oldest = log.times[log.head] as number;
+        states.push({
+          limit: c.limit,
+          remaining: c.limit - log.sum,
+          resetMs: oldest + c.windowMs - nowMs,
+        });
+      }
+      return Promise.resolve({ ok: true, states });
+    },
+
+    acquireSlots(checks: readonly SlotCheck[], leaseId: string, nowMs: number, leaseTtlMs: number) {
+      tick(nowMs);
+      const held: Map<string, number>[] = [];
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i] as SlotCheck;
+        let leases = slots.get(c.id);
+        if (leases === undefined) slots.set(c.id, (leases = new Map<string, number>()));
+        purgeLeases(leases, nowMs);
+        if (leases.size >= c.limit) return Promise.resolve<SlotOutcome>({ ok: false, index: i });
+        held.push(leases);
+      }
+      for (const leases of held) leases.set(leaseId, nowMs + leaseTtlMs);
+      return Promise.resolve<SlotOutcome>({ ok: true });
+    },
+
+    releaseSlots(ids: readonly string[], leaseId: string): Promise<void> {
+      for (const id of ids) slots.get(id)?.delete(leaseId);
+      return Promise.resolve();
+    },
+
+    reserve(checks, reservationId, amount, nowMs, leaseTtlMs): Promise<ReserveOutcome> {
+      tick(nowMs);
+      const held: Budget[] = [];
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i] as BudgetCheck;
+        const b = budget(c);
+        for (const [id, lease] of b.leases) {
+          if (lease.expiresAtMs > nowMs) continue;
+          b.reserved -= lease.amount;
+          b.leases.delete(id);
+        }
+        if (b.spent + b.reserved + amount > c.limitMicroUsd) {
+          return Promise.resolve({
+            ok: false,
+            index: i,
+            spentMicroUsd: b.spent,
+            reservedMicroUsd: b.reserved,
+          });
+        }
+        held.push(b);
+      }
+      for (const b of held) {
+        b.reserved += amount;
+        b.leases.set(reservationId, { amount, expiresAtMs: nowMs + leaseTtlMs });
+      }
+      return Promise.resolve({ ok: true });
+    },
+
+    settle(checks, reservationId, actual): Promise<BudgetTotals[]> {
+      return Promise.resolve(
+        checks.map((c) => {
+          const b = budget(c);
+          const lease = b.leases.get(reservationId);
+          if (lease !== undefined) {
+            b.reserved -= lease.amount;
+            b.leases.delete(reservationId);
+          }
+          b.spent += actual;
+          return { spentMicroUsd: b.spent, reservedMicroUsd: b.reserved };
+        }),
+      );
+    },
+
+    totals(ids: readonly string[]): Promise<BudgetTotals[]> {
+      return Promise.resolve(
+        ids.map((id) => {
+          const b = budgets.get(id);
+          return { spentMicroUsd: b?.spent ?? 0, reservedMicroUsd: b?.reserved ?? 0 };
+        }),
+      );
+    },
+
+    addSpend(check: BudgetCheck, amount: number): Promise<void> {
+      budget(check).spent += amount;
+      return Promise.resolve();
+    },
+
+    ping: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}
+
+function trim(log: RateLog, nowMs: number): void {
+  const cutoff = nowMs - log.windowMs;
+  while (log.head < log.times.length && (log.times[log.head] as number) <= cutoff) {
+    log.sum -= log.costs[log.head] as number;
+    log.head++;
+  }
+  if (log.head > 1_024 && log.head * 2 > log.times.length) {
+    log.times = log.times.slice(log.head);
+    log.costs = log.costs.slice(log.head);
+    log.head = 0;
+  }
+}
+
+/** How long until enough units leave the window for `check` to fit. */
+function waitFor(log: RateLog, check: RateCheck, nowMs: number): number {
+  if (check.cost > check.limit) return check.windowMs;
+  let freed = 0;
+  for (let i = log.head; i < log.times.length; i++) {
+    freed += log.costs[i] as number;
+    if (log.sum - freed + check.cost <= check.limit) {
+      return Math.max(1, (log.times[i] as number) + check.windowMs - nowMs);
+    }
+  }
+  return check.windowMs;
+}
+
+function purgeLeases(leases: Map<string, number>, nowMs: number): void {
+  for (const [id, expiresAtMs] of leases) if (expiresAtMs <= nowMs) leases.delete(id);
+}

@@ -1,0 +1,103 @@
+/**
+ * The counter backend behind rate limits, concurrency slots and budget reservations. Two
+ * implementations pass the same contract suite (`test/contract/limits.contract.ts`): in process
+ * (`memory.ts`) and Redis (`redis.ts`, atomic Lua scripts). Every operation over several counters
+ * is all-or-nothing: either every counter admits and is charged, or none is touched. Time is
+ * passed in (from the gateway's `Clock`), never read from the backend, so tests can simulate it.
+ * A backend that cannot decide rejects with `GatewayError('limits_unavailable')`.
+ */
+
+/** A sliding-window counter: at most `limit` units in any `windowMs`. */
+export interface RateCheck {
+  /** Counter id, e.g. `rl:key:key_abc:rpm`. */
+  readonly id: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Units this request takes (1 for requests, tokens for token limits). */
+  readonly cost: number;
+}
+
+export interface RateState {
+  readonly limit: number;
+  /** Left after this request; when refused, only the refusing check is reported. */
+  readonly remaining: number;
+  /** Until the oldest counted unit leaves the window. */
+  readonly resetMs: number;
+}
+
+export type RateOutcome =
+  | { readonly ok: true; readonly states: readonly RateState[] }
+  | {
+      readonly ok: false;
+      /** Index of the first check that refused. */
+      readonly index: number;
+      readonly retryAfterMs: number;
+      readonly states: readonly RateState[];
+    };
+
+/** A concurrency counter: at most `limit` leases held at once. */
+export interface SlotCheck {
+  readonly id: string;
+  readonly limit: number;
+}
+
+export type SlotOutcome = { readonly ok: true } | { readonly ok: false; readonly index: number };
+
+/** A budget in one window: settled spend plus open reservations may not pass `limit`. */
+export interface BudgetCheck {
+  /** e.g. `b:key:key_abc:m202506`. */
+  readonly id: string;
+  readonly limitMicroUsd: number;
+  /** Counters are kept at least this long (window end plus a retention period). */
+  readonly expiresAtMs: number;
+}
+
+export type ReserveOutcome =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly index: number;
+      readonly spentMicroUsd: number;
+      readonly reservedMicroUsd: number;
+    };
+
+export interface BudgetTotals {
+  readonly spentMicroUsd: number;
+  readonly reservedMicroUsd: number;
+}
+
+export interface LimitBackend {
+  readonly kind: 'memory' | 'redis';
+  consumeRate(checks: readonly RateCheck[], nowMs: number, requestId: string): Promise<RateOutcome>;
+  /** Takes one slot on every counter, or none. Leases expire after `leaseTtlMs`. */
+  acquireSlots(
+    checks: readonly SlotCheck[],
+    leaseId: string,
+    nowMs: number,
+    leaseTtlMs: number,
+  ): Promise<SlotOutcome>;
+  releaseSlots(ids: readonly string[], leaseId: string): Promise<void>;
+  /** Reserves `amount` on every budget, or none. Reservations expire after `leaseTtlMs`. */
+  reserve(
+    checks: readonly BudgetCheck[],
+    reservationId: string,
+    amountMicroUsd: number,
+    nowMs: number,
+    leaseTtlMs: number,
+  ): Promise<ReserveOutcome>;
+  /**
+   * Drops the reservation and adds the real cost (0 to refund) to each budget's spend; the
+   * spend is added even when the reservation had expired. Returns each budget's new totals.
+   */
+  settle(
+    checks: readonly BudgetCheck[],
+    reservationId: string,
+    actualMicroUsd: number,
+  ): Promise<BudgetTotals[]>;
+  /** Current totals, for the admin API. */
+  totals(ids: readonly string[]): Promise<BudgetTotals[]>;
+  /** Adds settled spend without a reservation (used to rebuild in-process counters at start). */
+  addSpend(check: BudgetCheck, amountMicroUsd: number): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,182 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import { createScopeCompiler, type CompiledScopes } from '../../policy/compiled-scopes.js';
+import type { KillSwitchState } from '../../policy/kill-switch-state.js';
+import { isEmptyLimitSet, type LimitSubject, type PolicyModel } from '../../policy/model.js';
+import type { Environment, VirtualKeyRecord } from '../../store/types.js';
+import type { Caller, EndUser, RequestContext } from '../context.js';
+import type { Stage, Verdict } from '../stage.js';
+import { requestedOutputTokens, withOutputTokens } from './max-tokens.js';
+import type { RequestPolicy } from './request-policy.js';
+
+export interface AuthorizeDeps {
+  model: PolicyModel;
+  /** Provider id serving a gateway model name; undefined when the model is unknown. */
+  providerOf: (model: string) => string | undefined;
+  killSwitch: Pick<KillSwitchState, 'isKilled'>;
+}
+
+const MAX_USER_ID_LENGTH = 128;
+
+/**
+ * Scopes, environment, source IP, the end user and the `max_tokens` ceiling. Runs after the
+ * body is parsed (it needs `model`, `max_tokens`, `user`) and before validation. The model and
+ * provider scopes are checked here against the route table, before any limit is charged; the
+ * route stage resolves the same table again. `ctx.policy.mayUse` lets fallback re-check another
+ * model or provider.
+ */
+export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
+  const compile = createScopeCompiler();
+  return {
+    name: 'authorize',
+    run: function authorize(ctx: RequestContext): Verdict {
+      const caller = ctx.caller;
+      if (caller === undefined) return new GatewayError('internal_error');
+      const envPolicy = deps.model.envs[caller.env];
+      if (!deps.model.accepts.has(caller.env)) return new GatewayError('environment_denied');
+      const scopes = caller.key === undefined ? undefined : compile(caller.key);
+      if (scopes?.endpoints !== undefined && !scopes.endpoints.has(ctx.route.id)) {
+        return new GatewayError('scope_endpoint_denied');
+      }
+      if (scopes?.ip !== undefined && !scopes.ip(ctx.clientIp)) {
+        return new GatewayError('scope_ip_denied');
+      }
+      const mayUse = (model: string, providerId: string): boolean =>
+        denial(scopes, envPolicy, model, providerId, deps) === undefined;
+
+      let requested: number | undefined;
+      if (ctx.route.id !== 'models' && ctx.body !== undefined) {
+        const model = ctx.body.model;
+        if (typeof model === 'string') {
+          const denied = denial(scopes, envPolicy, model, deps.providerOf(model), deps);
+          if (denied !== undefined) return new GatewayError(denied, { param: 'model' });
+        }
+        const clamped = clampOutput(ctx, caller.key);
+        if (clamped instanceof GatewayError) return clamped;
+        requested = clamped;
+      }
+
+      const user = endUser(ctx, caller, deps.model.endUserHeader);
+      const team = user?.team ?? caller.key?.scopes.team;
+      const tier = user === undefined ? undefined : (user.tier ?? deps.model.defaultTier);
+      const subjects = resolveSubjects(deps.model, caller, user, team, tier);
+      if (subjects === undefined) return new GatewayError('tier_unknown');
+      const policy: RequestPolicy = {
+        env: caller.env,
+        user,
+        team,
+        tier,
+        subjects,
+        maxRequestCostMicroUsd: caller.key?.scopes.maxRequestCostMicroUsd,
+        requestedOutputTokens: requested,
+        promptTokens: undefined,
+        mayUse,
+      };
+      ctx.policy = policy;
+      return undefined;
+    },
+  };
+}
+
+type Denial =
+  'scope_model_denied' | 'scope_provider_denied' | 'environment_denied' | 'kill_switch_active';
+
+function denial(
+  scopes: CompiledScopes | undefined,
+  env: PolicyModel['envs'][Environment],
+  model: string,
+  providerId: string | undefined,
+  deps: AuthorizeDeps,
+): Denial | undefined {
+  if (scopes?.models !== undefined && !scopes.models(model)) return 'scope_model_denied';
+  if (env.models !== undefined && !env.models(model)) return 'environment_denied';
+  if (providerId === undefined) return undefined;
+  if (scopes?.providers !== undefined && !scopes.providers.has(providerId)) {
+    return 'scope_provider_denied';
+  }
+  if (env.providers !== undefined && !env.providers.has(providerId)) return 'environment_denied';
+  if (deps.killSwitch.isKilled('provider', providerId)) return 'kill_switch_active';
+  return undefined;
+}
+
+/** Applies the key's output ceiling: clamps (rewriting the body) or refuses. */
+function clampOutput(
+  ctx: RequestContext,
+  key: VirtualKeyRecord | undefined,
+): number | undefined | GatewayError {
+  const body = ctx.body;
+  if (body === undefined || ctx.route.id === 'models') return undefined;
+  const endpoint = ctx.route.id;
+  const requested = requestedOutputTokens(endpoint, body);
+  const ceiling = key?.scopes.maxTokens;
+  if (ceiling === undefined || endpoint === 'embeddings') return requested;
+  if (requested !== undefined && requested <= ceiling) return requested;
+  if (requested !== undefined && key?.scopes.maxTokensMode === 'refuse') {
+    return new GatewayError('max_tokens_exceeded', { param: 'max_tokens' });
+  }
+  ctx.body = withOutputTokens(endpoint, body, ceiling);
+  // Upstream forwards the raw bytes when no adapter edit applies, so they must match.
+  ctx.rawBody = Buffer.from(JSON.stringify(ctx.body));
+  ctx.decisions.push({
+    stage: 'authorize',
+    action: 'clamp',
+    type: 'max_tokens',
+    count: ceiling,
+    ...(requested === undefined ? { detail: 'unset' } : {}),
+  });
+  return ceiling;
+}
+
+/** The JWT's user, else the end user an app names with the header or the OpenAI `user` field. */
+function endUser(ctx: RequestContext, caller: Caller, header: string): EndUser | undefined {
+  if (caller.user !== undefined) return caller.user;
+  if (caller.key === undefined) return undefined;
+  const fromHeader = ctx.headers[header];
+  const named =
+    typeof fromHeader === 'string' && fromHeader !== ''
+      ? fromHeader
+      : typeof ctx.body?.user === 'string' && ctx.body.user !== ''
+        ? ctx.body.user
+        : undefined;
+  if (named === undefined) return undefined;
+  return {
+    id: named.slice(0, MAX_USER_ID_LENGTH),
+    team: caller.key.scopes.team,
+    tier: caller.key.scopes.tier,
+    source: 'app',
+  };
+}
+
+/** Subjects with at least one limit; undefined when the user's tier is not configured. */
+function resolveSubjects(
+  model: PolicyModel,
+  caller: Caller,
+  user: EndUser | undefined,
+  team: string | undefined,
+  tier: string | undefined,
+): LimitSubject[] | undefined {
+  const out: LimitSubject[] = [];
+  const add = (s: LimitSubject) => {
+    if (!isEmptyLimitSet(s.limits)) out.push(s);
+  };
+  const env = model.envs[caller.env];
+  if (caller.key !== undefined) {
+    add({
+      kind: 'key',
+      id: caller.key.id,
+      limits: { ...env.keyDefaults, ...caller.key.scopes.limits },
+    });
+  }
+  if (user !== undefined) {
+    const tierLimits = model.tiers.get(tier ?? model.defaultTier);
+    if (tierLimits === undefined) return undefined;
+    const id = user.source === 'jwt' ? `jwt:${user.id}` : `app:${caller.key?.id ?? ''}:${user.id}`;
+    add({ kind: 'user', id, limits: tierLimits });
+  }
+  if (team !== undefined) {
+    const teamLimits = model.teams.get(team);
+    if (teamLimits !== undefined) add({ kind: 'team', id: team, limits: teamLimits });
+  }
+  add({ kind: 'env', id: caller.env, limits: env.total });
+  add({ kind: 'global', id: '*', limits: model.global });
+  return out;
+}

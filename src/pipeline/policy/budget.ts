@@ -1,0 +1,148 @@
+import type { BudgetAlerter, BudgetRef } from '../../alerts/budget-alerts.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { BudgetCheck, LimitBackend } from '../../limits/types.js';
+import type { LimitSubject } from '../../policy/model.js';
+import { budgetWindow, RETENTION_MS, type BudgetPeriod } from '../../policy/windows.js';
+import { costMicroUsd, type ModelPrice, type PriceTable } from '../../pricing/prices.js';
+import type { TokenCounter } from '../../pricing/tokens.js';
+import type { RequestContext } from '../context.js';
+import type { Stage, Verdict } from '../stage.js';
+import { promptTokensOf } from './tokens.js';
+
+export interface BudgetDeps {
+  backend: Pick<LimitBackend, 'reserve' | 'settle'>;
+  prices: PriceTable;
+  tokens: TokenCounter;
+  alerts: Pick<BudgetAlerter, 'check'>;
+  upstreamModelOf: (model: string) => string | undefined;
+}
+
+export interface BudgetOptions {
+  leaseTtlMs: number;
+  defaultMaxOutputTokens: number;
+}
+
+interface PlannedBudget {
+  check: BudgetCheck;
+  ref: BudgetRef;
+  /** For the audit decision, e.g. `budget:key:monthly`. */
+  label: string;
+}
+
+const PERIODS = [
+  ['daily', 'dailyBudgetMicroUsd'],
+  ['monthly', 'monthlyBudgetMicroUsd'],
+] as const;
+
+/**
+ * Reserves the worst-case cost (prompt tokens counted, output at its bound) against every
+ * budget that applies, in one atomic step, before any upstream call. Runs once per request, so
+ * upstream retries do not reserve again. After the last byte the reservation settles to the
+ * provider's reported usage (the rest is refunded); a request that got no reply is refunded
+ * fully; one whose usage is unknown (a stream cut before its usage event) keeps the worst case.
+ */
+export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage {
+  return {
+    name: 'budget',
+    run: async function budget(ctx: RequestContext): Promise<Verdict> {
+      const policy = ctx.policy;
+      const model = ctx.body?.model;
+      if (policy === undefined || typeof model !== 'string' || ctx.route.id === 'models') {
+        return undefined;
+      }
+      const nowMs = ctx.clock.now();
+      const planned = plan(policy.subjects, nowMs);
+      const ceiling = policy.maxRequestCostMicroUsd;
+      const upstreamModel = deps.upstreamModelOf(model);
+      const price = deps.prices.priceOf(model, upstreamModel);
+      if (price === undefined) {
+        return planned.length > 0 || ceiling !== undefined
+          ? new GatewayError('model_price_unknown', { param: 'model' })
+          : undefined;
+      }
+      const prompt = await promptTokensOf(ctx, deps.tokens, upstreamModel);
+      const output =
+        ctx.route.id === 'embeddings'
+          ? 0
+          : (policy.requestedOutputTokens ?? price.maxOutputTokens ?? opts.defaultMaxOutputTokens);
+      const worst = costMicroUsd(price, prompt, output);
+      if (ceiling !== undefined && worst > ceiling) {
+        ctx.decisions.push({
+          stage: 'budget',
+          action: 'block',
+          type: 'request_cost',
+          count: worst,
+        });
+        return new GatewayError('request_cost_exceeded');
+      }
+      if (planned.length === 0) {
+        ctx.defer(() => {
+          ctx.costMicroUsd = actualCost(ctx, price, worst);
+        });
+        return undefined;
+      }
+      const checks = planned.map((p) => p.check);
+      const outcome = await deps.backend.reserve(checks, ctx.reqId, worst, nowMs, opts.leaseTtlMs);
+      if (!outcome.ok) {
+        const blocked = planned[outcome.index] as PlannedBudget;
+        ctx.decisions.push({
+          stage: 'budget',
+          action: 'block',
+          type: blocked.label,
+          count: worst,
+        });
+        return new GatewayError('budget_exceeded', {
+          message: `The ${blocked.ref.budget} budget would be exceeded by this request.`,
+        });
+      }
+      ctx.defer(async () => {
+        const actual = actualCost(ctx, price, worst);
+        ctx.costMicroUsd = actual;
+        const totals = await deps.backend.settle(checks, ctx.reqId, actual);
+        totals.forEach((t, i) => {
+          const ref = planned[i]?.ref;
+          if (ref !== undefined) deps.alerts.check(ref, t.spentMicroUsd);
+        });
+      });
+      return undefined;
+    },
+  };
+}
+
+export function plan(subjects: readonly LimitSubject[], nowMs: number): PlannedBudget[] {
+  const out: PlannedBudget[] = [];
+  for (const s of subjects) {
+    for (const [period, field] of PERIODS) {
+      const limit = s.limits[field];
+      if (limit === undefined) continue;
+      out.push(planned(s, period, limit, nowMs));
+    }
+  }
+  return out;
+}
+
+function planned(
+  s: LimitSubject,
+  period: BudgetPeriod,
+  limit: number,
+  nowMs: number,
+): PlannedBudget {
+  const w = budgetWindow(period, nowMs);
+  return {
+    label: `budget:${s.kind}:${period}`,
+    check: {
+      id: `b:${s.kind}:${s.id}:${w.id}`,
+      limitMicroUsd: limit,
+      expiresAtMs: w.endMs + RETENTION_MS,
+    },
+    ref: { budget: `${s.kind}:${s.id}:${period}`, window: w.id, limitMicroUsd: limit },
+  };
+}
+
+function actualCost(ctx: RequestContext, price: ModelPrice, reserved: number): number {
+  const usage = ctx.usage;
+  if (usage !== undefined) return costMicroUsd(price, usage.promptTokens, usage.completionTokens);
+  if (ctx.response === undefined) return 0;
+  ctx.decisions.push({ stage: 'budget', action: 'charge_reserved', detail: 'usage_unknown' });
+  return reserved;
+}

@@ -1,0 +1,41 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { KillSwitchState } from '../../policy/kill-switch-state.js';
+import type { RequestContext } from '../context.js';
+import type { Stage, Verdict } from '../stage.js';
+
+export interface KillSwitchDeps {
+  state: Pick<KillSwitchState, 'isKilled' | 'isStale'>;
+  providerOf: (model: string) => string | undefined;
+}
+
+/**
+ * Refuses traffic an operator stopped: everything, an environment, a provider or a key. Reads
+ * memory only; when the switches could not be read for too long, refuses everything (we cannot
+ * know that a switch was not pulled).
+ */
+export function createKillSwitchStage(deps: KillSwitchDeps): Stage {
+  return {
+    name: 'kill_switch',
+    run: function killSwitch(ctx: RequestContext): Verdict {
+      const { state } = deps;
+      if (state.isStale()) {
+        return new GatewayError('store_unavailable', {
+          message: 'The kill-switch state could not be read; the request was refused.',
+        });
+      }
+      const caller = ctx.caller;
+      let scope: string | undefined;
+      if (state.isKilled('global', '*')) scope = 'global';
+      else if (caller !== undefined && state.isKilled('env', caller.env)) scope = 'env';
+      else if (caller?.key !== undefined && state.isKilled('key', caller.key.id)) scope = 'key';
+      else {
+        const model = ctx.body?.model;
+        const provider = typeof model === 'string' ? deps.providerOf(model) : undefined;
+        if (provider !== undefined && state.isKilled('provider', provider)) scope = 'provider';
+      }
+      if (scope === undefined) return undefined;
+      ctx.decisions.push({ stage: 'kill_switch', action: 'block', type: scope });
+      return new GatewayError('kill_switch_active');
+    },
+  };
+}

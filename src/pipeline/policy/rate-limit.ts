@@ -1,0 +1,145 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { LimitBackend, RateCheck, RateState } from '../../limits/types.js';
+import type { LimitSubject } from '../../policy/model.js';
+import type { TokenCounter } from '../../pricing/tokens.js';
+import type { RequestContext } from '../context.js';
+import type { Stage, Verdict } from '../stage.js';
+import { promptTokensOf } from './tokens.js';
+
+export interface RateLimitDeps {
+  backend: Pick<LimitBackend, 'consumeRate'>;
+  tokens: TokenCounter;
+  upstreamModelOf: (model: string) => string | undefined;
+}
+
+const WINDOWS = [
+  ['rps', 1_000],
+  ['rpm', 60_000],
+  ['rph', 3_600_000],
+] as const;
+
+interface Planned {
+  check: RateCheck;
+  label: string;
+  isTokens: boolean;
+}
+
+/**
+ * Sliding-window limits for every subject (key, user, team, environment, global): requests per
+ * second, minute and hour, and tokens per minute (prompt tokens plus the requested output bound,
+ * counted at admission as OpenAI does). All windows are charged in one atomic step or none is.
+ */
+export function createRateLimitStage(deps: RateLimitDeps): Stage {
+  return {
+    name: 'rate_limit',
+    run: function rateLimit(ctx: RequestContext): Verdict | Promise<Verdict> {
+      const subjects = ctx.policy?.subjects ?? [];
+      if (!subjects.some(hasRateLimit)) return undefined;
+      if (subjects.some((s) => s.limits.tpm !== undefined)) {
+        const model = typeof ctx.body?.model === 'string' ? ctx.body.model : '';
+        const counted = promptTokensOf(ctx, deps.tokens, deps.upstreamModelOf(model));
+        if (typeof counted !== 'number') return counted.then((n) => consume(ctx, subjects, n));
+        return consume(ctx, subjects, counted);
+      }
+      return consume(ctx, subjects, 0);
+    },
+  };
+
+  async function consume(
+    ctx: RequestContext,
+    subjects: readonly LimitSubject[],
+    promptTokens: number,
+  ): Promise<Verdict> {
+    const tokens = promptTokens + (ctx.policy?.requestedOutputTokens ?? 0);
+    const planned = plan(subjects, tokens);
+    const outcome = await deps.backend.consumeRate(
+      planned.map((p) => p.check),
+      ctx.clock.now(),
+      ctx.reqId,
+    );
+    if (outcome.ok) {
+      setHeaders(ctx, planned, outcome.states);
+      return undefined;
+    }
+    const refused = planned[outcome.index] as Planned;
+    setHeaders(ctx, [refused], outcome.states);
+    ctx.decisions.push({ stage: 'rate_limit', action: 'block', type: refused.label });
+    return new GatewayError('rate_limit_exceeded', {
+      message: `Rate limit reached (${refused.label}, limit ${refused.check.limit}). Retry after the time in the Retry-After header.`,
+      retryAfterSec: Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)),
+    });
+  }
+}
+
+function hasRateLimit(s: LimitSubject): boolean {
+  const l = s.limits;
+  return l.rps !== undefined || l.rpm !== undefined || l.rph !== undefined || l.tpm !== undefined;
+}
+
+function plan(subjects: readonly LimitSubject[], tokens: number): Planned[] {
+  const out: Planned[] = [];
+  for (const s of subjects) {
+    for (const [name, windowMs] of WINDOWS) {
+      const limit = s.limits[name];
+      if (limit === undefined) continue;
+      out.push({
+        check: { id: `rl:${s.kind}:${s.id}:${name}`, limit, windowMs, cost: 1 },
+        label: `${s.kind}:${name}`,
+        isTokens: false,
+      });
+    }
+    if (s.limits.tpm !== undefined) {
+      out.push({
+        check: {
+          id: `rl:${s.kind}:${s.id}:tpm`,
+          limit: s.limits.tpm,
+          windowMs: 60_000,
+          cost: tokens,
+        },
+        label: `${s.kind}:tpm`,
+        isTokens: true,
+      });
+    }
+  }
+  return out;
+}
+
+/** OpenAI's headers, for the tightest request limit and the tightest token limit. */
+function setHeaders(
+  ctx: RequestContext,
+  planned: readonly Planned[],
+  states: readonly RateState[],
+) {
+  let requests: RateState | undefined;
+  let tokens: RateState | undefined;
+  planned.forEach((p, i) => {
+    const s = states[i];
+    if (s === undefined) return;
+    if (p.isTokens) {
+      if (tokens === undefined || s.remaining < tokens.remaining) tokens = s;
+    } else if (requests === undefined || s.remaining < requests.remaining) requests = s;
+  });
+  const h = ctx.responseHeaders;
+  if (requests !== undefined) {
+    h['x-ratelimit-limit-requests'] = String(requests.limit);
+    h['x-ratelimit-remaining-requests'] = String(Math.max(0, requests.remaining));
+    h['x-ratelimit-reset-requests'] = formatDuration(requests.resetMs);
+  }
+  if (tokens !== undefined) {
+    h['x-ratelimit-limit-tokens'] = String(tokens.limit);
+    h['x-ratelimit-remaining-tokens'] = String(Math.max(0, tokens.remaining));
+    h['x-ratelimit-reset-tokens'] = formatDuration(tokens.resetMs);
+  }
+}
+
+/** OpenAI's format: `20ms`, `1.5s`, `6m0s`, `1h2m3s`. */
+export function formatDuration(ms: number): string {
+  const clamped = Math.max(0, Math.ceil(ms));
+  if (clamped < 1_000) return `${clamped}ms`;
+  const totalSec = clamped / 1_000;
+  if (totalSec < 60) return `${Math.round(totalSec * 10) / 10}s`;
+  const s = Math.floor(totalSec);
+  const h = Math.floor(s / 3_600);
+  const m = Math.floor((s % 3_600) / 60);
+  return `${h > 0 ? `${h}h` : ''}${m}m${s % 60}s`;
+}

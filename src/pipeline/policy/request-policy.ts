@@ -1,0 +1,24 @@
+import type { LimitSubject } from '../../policy/model.js';
+import type { Environment } from '../../store/types.js';
+import type { EndUser } from '../context.js';
+
+/** What authorize decided about a request; later policy stages and fallback read it. */
+export interface RequestPolicy {
+  readonly env: Environment;
+  /** The JWT's user, or the end user the app named (header or OpenAI `user` field). */
+  readonly user: EndUser | undefined;
+  readonly team: string | undefined;
+  readonly tier: string | undefined;
+  /** Every party whose limits and budgets apply: key, user, team, environment, global. */
+  readonly subjects: readonly LimitSubject[];
+  readonly maxRequestCostMicroUsd: number | undefined;
+  /** Output tokens the request may produce after any clamp; undefined when it set none. */
+  readonly requestedOutputTokens: number | undefined;
+  /** Counted once, by the first stage that needs it (token limits or budget). */
+  promptTokens: number | undefined;
+  /**
+   * May this caller use model M on provider P? Key and environment scopes plus provider kill
+   * switches. Fallback asks before it switches to another model or provider.
+   */
+  mayUse(model: string, providerId: string): boolean;
+}

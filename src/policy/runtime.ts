@@ -1,0 +1,118 @@
+import { createBudgetAlerter, type BudgetAlerter } from '../alerts/budget-alerts.js';
+import { createWebhookSender } from '../alerts/webhook.js';
+import type { LimitBackend } from '../limits/types.js';
+import type { Logger } from '../log/logger.js';
+import type { Secret } from '../log/secret.js';
+import { createAuthorizeStage } from '../pipeline/policy/authorize.js';
+import { createBudgetStage } from '../pipeline/policy/budget.js';
+import { createConcurrencyStage } from '../pipeline/policy/concurrency.js';
+import { createKillSwitchStage } from '../pipeline/policy/kill-switch.js';
+import { createRateLimitStage } from '../pipeline/policy/rate-limit.js';
+import type { Stage } from '../pipeline/stage.js';
+import type { ModelTable } from '../pipeline/upstream/providers.js';
+import type { PricingConfig } from '../pricing/config.js';
+import { createPriceTable, type PriceTable } from '../pricing/prices.js';
+import { createTokenCounter, type TokenCounter } from '../pricing/tokens.js';
+import type { Store } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+import type { AlertsConfig, LimitsConfig, PolicyConfig } from './config.js';
+import { createKillSwitchState, type KillSwitchState } from './kill-switch-state.js';
+import { createPolicyModel, type PolicyModel } from './model.js';
+import { seedSpend } from './seed-spend.js';
+
+export interface PolicyRuntimeDeps {
+  store: Store;
+  backend: LimitBackend;
+  models: ModelTable;
+  clock: Clock;
+  log: Logger;
+  /** Resolved `alerts.webhookSecret`, when set. */
+  webhookSecret: Secret | undefined;
+}
+
+export interface PolicyRuntimeConfig {
+  policy: PolicyConfig;
+  limits: LimitsConfig;
+  pricing: PricingConfig;
+  alerts: AlertsConfig;
+}
+
+export interface PolicyRuntime {
+  readonly stages: {
+    authorize: Stage;
+    kill_switch: Stage;
+    rate_limit: Stage;
+    concurrency: Stage;
+    budget: Stage;
+  };
+  readonly model: PolicyModel;
+  readonly killSwitch: KillSwitchState;
+  readonly backend: LimitBackend;
+  readonly alerts: BudgetAlerter;
+  readonly prices: PriceTable;
+  readonly tokens: TokenCounter;
+  /** Loads kill switches, the tokenizer and (in process) this window's spend from the audit log. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds the access-policy and spend-control stages and what they share. */
+export function createPolicyRuntime(
+  deps: PolicyRuntimeDeps,
+  cfg: PolicyRuntimeConfig,
+): PolicyRuntime {
+  const log = deps.log.child({ mod: 'policy' });
+  const model = createPolicyModel(cfg.policy);
+  const prices = createPriceTable(cfg.pricing);
+  const tokens = createTokenCounter(cfg.pricing);
+  const providerOf = (name: string) => deps.models.get(name)?.provider.id;
+  const upstreamModelOf = (name: string) => deps.models.get(name)?.upstreamModel;
+  const killSwitch = createKillSwitchState(
+    { store: deps.store, clock: deps.clock, log },
+    { pollMs: cfg.policy.killSwitchPollMs, maxStaleMs: cfg.policy.killSwitchMaxStaleMs },
+  );
+  const webhookUrl = cfg.alerts.webhookUrl;
+  const webhook =
+    webhookUrl === undefined
+      ? undefined
+      : createWebhookSender(
+          { secret: deps.webhookSecret, log, clock: deps.clock },
+          { ...cfg.alerts, url: webhookUrl },
+        );
+  const alerts = createBudgetAlerter(
+    { store: deps.store, webhook, log, clock: deps.clock },
+    cfg.alerts,
+  );
+  const leaseTtlMs = cfg.limits.leaseTtlSec * 1000;
+  const backend = deps.backend;
+
+  return {
+    stages: {
+      authorize: createAuthorizeStage({ model, providerOf, killSwitch }),
+      kill_switch: createKillSwitchStage({ state: killSwitch, providerOf }),
+      rate_limit: createRateLimitStage({ backend, tokens, upstreamModelOf }),
+      concurrency: createConcurrencyStage({ backend, leaseTtlMs }),
+      budget: createBudgetStage(
+        { backend, prices, tokens, alerts, upstreamModelOf },
+        { leaseTtlMs, defaultMaxOutputTokens: cfg.pricing.defaultMaxOutputTokens },
+      ),
+    },
+    model,
+    killSwitch,
+    backend,
+    alerts,
+    prices,
+    tokens,
+    async start() {
+      await Promise.all([killSwitch.start(), tokens.preload()]);
+      if (backend.kind === 'memory') {
+        await seedSpend({ store: deps.store, backend, model }, deps.clock.now());
+      }
+    },
+    async stop() {
+      killSwitch.stop();
+      await alerts.idle();
+      await backend.close();
+    },
+  };
+}

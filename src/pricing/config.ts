@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const perMillion = z.number().nonnegative().max(100_000);
+
+export const modelPriceSchema = z
+  .object({
+    inputUsdPerMTok: perMillion.describe('Dollars per million prompt tokens.'),
+    outputUsdPerMTok: perMillion.describe('Dollars per million output tokens.'),
+    maxOutputTokens: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Most output tokens the model can produce; the worst case when none is asked.'),
+  })
+  .strict();
+
+export const pricingSchema = z
+  .object({
+    models: z
+      .record(z.string().min(1), modelPriceSchema)
+      .default({})
+      .describe('Prices by model name (gateway or upstream name); override the built-in table.'),
+    defaultMaxOutputTokens: z
+      .number()
+      .int()
+      .positive()
+      .default(4_096)
+      .describe('Worst-case output when neither the request nor the price table bounds it.'),
+    estimateBytesPerToken: z
+      .number()
+      .positive()
+      .max(8)
+      .default(3)
+      .describe('Token estimate for models without a bundled tokenizer: UTF-8 bytes / this.'),
+    exactTokenizeMaxChars: z
+      .number()
+      .int()
+      .positive()
+      .default(200_000)
+      .describe('Longer prompts are estimated rather than tokenized, to bound the cost.'),
+  })
+  .strict()
+  .prefault({});
+
+export type PricingConfig = z.infer<typeof pricingSchema>;
+export type ModelPriceConfig = z.infer<typeof modelPriceSchema>;

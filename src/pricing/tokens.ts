@@ -1,0 +1,156 @@
+import type { Endpoint, JsonObject } from '../providers/types.js';
+
+/**
+ * Prompt token counting for budgets and token rate limits.
+ *
+ * OpenAI models are counted with their real BPE encoding (`o200k_base` for GPT-4o, GPT-4.1,
+ * GPT-5 and the o-series; `cl100k_base` for GPT-4, GPT-3.5 and the embedding models), plus
+ * OpenAI's chat framing of 3 tokens per message and 3 to prime the reply. Every other model
+ * (Anthropic, Gemini, unknown) is estimated as UTF-8 bytes / `estimateBytesPerToken` (default
+ * 3, above the real count for English prose and code) plus 3 per message. Prompts longer than
+ * `exactTokenizeMaxChars` are estimated too, so one huge request cannot stall the event loop.
+ * Images, audio and files count nothing: the estimate covers text only.
+ */
+export type EncodingName = 'o200k_base' | 'cl100k_base';
+
+interface Encoder {
+  countTokens(text: string): number;
+}
+
+export interface TokenCounterOptions {
+  estimateBytesPerToken: number;
+  exactTokenizeMaxChars: number;
+}
+
+export interface TokenCounter {
+  /** Synchronous once the encodings are loaded; the first call may wait for them. */
+  countPrompt(endpoint: Endpoint, body: JsonObject, model: string): number | Promise<number>;
+  /** Starts loading the encodings (about 0.7 s of CPU, once per process). */
+  preload(): Promise<void>;
+}
+
+const TOKENS_PER_MESSAGE = 3;
+const REPLY_PRIMING = 3;
+
+export function encodingFor(model: string): EncodingName | undefined {
+  const m = model.toLowerCase();
+  if (/^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4|chatgpt-4o|gpt-oss)/.test(m)) return 'o200k_base';
+  if (/^(gpt-4|gpt-3\.5|text-embedding-)/.test(m)) return 'cl100k_base';
+  return undefined;
+}
+
+let loading: Promise<Record<EncodingName, Encoder>> | undefined;
+let loaded: Record<EncodingName, Encoder> | undefined;
+
+function loadEncoders(): Promise<Record<EncodingName, Encoder>> {
+  loading ??= Promise.all([
+    import('gpt-tokenizer/encoding/o200k_base'),
+    import('gpt-tokenizer/encoding/cl100k_base'),
+  ]).then(([o200k, cl100k]) => (loaded = { o200k_base: o200k, cl100k_base: cl100k }));
+  return loading;
+}
+
+export function createTokenCounter(opts: TokenCounterOptions): TokenCounter {
+  const estimate = (text: string) =>
+    Math.ceil(Buffer.byteLength(text, 'utf8') / opts.estimateBytesPerToken);
+
+  function count(pieces: PromptPieces, model: string, encoders: typeof loaded): number {
+    const encoding = encodingFor(model);
+    const chars = pieces.texts.reduce((n, t) => n + t.length, 0);
+    const encoder =
+      encoding !== undefined && chars <= opts.exactTokenizeMaxChars
+        ? encoders?.[encoding]
+        : undefined;
+    let total = pieces.tokenArrays + pieces.messages * TOKENS_PER_MESSAGE;
+    if (pieces.messages > 0) total += REPLY_PRIMING;
+    for (const text of pieces.texts) {
+      total += encoder === undefined ? estimate(text) : encoder.countTokens(text);
+    }
+    return total;
+  }
+
+  return {
+    countPrompt(endpoint, body, model) {
+      const pieces = promptPieces(endpoint, body);
+      if (encodingFor(model) === undefined || loaded !== undefined) {
+        return count(pieces, model, loaded);
+      }
+      return loadEncoders().then((encoders) => count(pieces, model, encoders));
+    },
+    async preload() {
+      await loadEncoders();
+    },
+  };
+}
+
+export interface PromptPieces {
+  texts: string[];
+  messages: number;
+  /** Embedding inputs given as token id arrays count one token per id. */
+  tokenArrays: number;
+}
+
+/** Every text a provider bills as prompt, per endpoint. Unknown shapes count as their JSON. */
+export function promptPieces(endpoint: Endpoint, body: JsonObject): PromptPieces {
+  const out: PromptPieces = { texts: [], messages: 0, tokenArrays: 0 };
+  switch (endpoint) {
+    case 'chat_completions':
+    case 'messages':
+      addText(out, body.system);
+      if (body.system !== undefined) out.messages += 1;
+      addMessages(out, body.messages);
+      break;
+    case 'responses':
+      addText(out, body.instructions);
+      if (typeof body.input === 'string') {
+        out.texts.push(body.input);
+        out.messages += 1;
+      } else addMessages(out, body.input);
+      break;
+    case 'embeddings':
+      addEmbeddingInput(out, body.input);
+      break;
+  }
+  if (body.tools !== undefined) out.texts.push(JSON.stringify(body.tools));
+  return out;
+}
+
+function addMessages(out: PromptPieces, messages: unknown): void {
+  if (!Array.isArray(messages)) return;
+  for (const message of messages as unknown[]) {
+    out.messages += 1;
+    if (typeof message !== 'object' || message === null) continue;
+    const m = message as JsonObject;
+    if (typeof m.role === 'string') out.texts.push(m.role);
+    if (typeof m.name === 'string') out.texts.push(m.name);
+    addText(out, m.content);
+    if (m.tool_calls !== undefined) out.texts.push(JSON.stringify(m.tool_calls));
+  }
+}
+
+/** A string, or an array of blocks: text blocks by their text, tool blocks by their JSON. */
+function addText(out: PromptPieces, content: unknown): void {
+  if (typeof content === 'string') {
+    out.texts.push(content);
+    return;
+  }
+  if (!Array.isArray(content)) return;
+  for (const block of content as unknown[]) {
+    if (typeof block === 'string') out.texts.push(block);
+    if (typeof block !== 'object' || block === null) continue;
+    const b = block as JsonObject;
+    if (typeof b.text === 'string') out.texts.push(b.text);
+    else if (b.type === 'tool_use' || b.type === 'function_call') out.texts.push(JSON.stringify(b));
+    else if (b.type === 'tool_result') addText(out, b.content);
+  }
+}
+
+function addEmbeddingInput(out: PromptPieces, input: unknown): void {
+  if (typeof input === 'string') out.texts.push(input);
+  if (!Array.isArray(input)) return;
+  for (const item of input as unknown[]) {
+    if (typeof item === 'string') out.texts.push(item);
+    else if (typeof item === 'number') out.tokenArrays += 1;
+    else if (Array.isArray(item)) out.tokenArrays += item.length;
+  }
+}
