@@ -13,6 +13,7 @@ import { createAuditReadyStage } from './pipeline/audit/ready.js';
 import { buildAuditRecord } from './pipeline/audit/record.js';
 import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js';
 import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
+import { createJwtVerifier } from './pipeline/auth/jwt.js';
 import { createReadBodyStage } from './pipeline/guard/read-body.js';
 import { createValidateStage } from './pipeline/guard/validate.js';
 import { buildPipelines } from './pipeline/order.js';
@@ -106,7 +107,12 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   );
   const pipelines = buildPipelines({
     audit_ready: createAuditReadyStage({ writer: audit }),
-    authenticate: createAuthenticateStage({ keys: store }),
+    authenticate: createAuthenticateStage({
+      keys: store,
+      jwt: config.jwt.enabled
+        ? { verifier: createJwtVerifier(config.jwt), env: config.jwt.env }
+        : undefined,
+    }),
     read_body: createReadBodyStage(),
     validate: createValidateStage(),
     ...policy.stages,

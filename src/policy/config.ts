@@ -188,6 +188,9 @@ export const jwtSchema = z
       .describe('Claim names mapped to user id, team and tier.'),
   })
   .strict()
+  .refine((j) => !j.enabled || j.jwksUrl !== undefined || j.jwksFile !== undefined, {
+    message: 'jwt.enabled needs jwt.jwksUrl or jwt.jwksFile',
+  })
   .prefault({});
 
 export const alertsSchema = z

@@ -1,12 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { KeyStore } from '../../store/types.js';
+import type { Environment, KeyStore } from '../../store/types.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
+import { looksLikeJwt, type JwtVerifier } from './jwt.js';
 import { hashVirtualKey, isWellFormedVirtualKey } from './virtual-key.js';
 
 export interface AuthenticateDeps {
   keys: Pick<KeyStore, 'findKeyByHash'>;
+  /** End-user JWTs, when enabled; their callers get the limits of `env`. */
+  jwt?: { verifier: JwtVerifier; env: Environment } | undefined;
 }
 
 /**
@@ -19,6 +22,7 @@ export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
     run: async function authenticate(ctx: RequestContext): Promise<Verdict> {
       const presented = presentedKey(ctx.headers);
       if (presented === undefined) return new GatewayError('missing_api_key');
+      if (looksLikeJwt(presented)) return authenticateJwt(ctx, presented, deps.jwt);
       if (!isWellFormedVirtualKey(presented)) return new GatewayError('malformed_api_key');
       const hash = hashVirtualKey(presented);
       const record = await deps.keys.findKeyByHash(hash);
@@ -33,6 +37,18 @@ export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
       return undefined;
     },
   };
+}
+
+async function authenticateJwt(
+  ctx: RequestContext,
+  token: string,
+  jwt: AuthenticateDeps['jwt'],
+): Promise<Verdict> {
+  if (jwt === undefined) return new GatewayError('jwt_not_accepted');
+  const user = await jwt.verifier.verify(token, ctx.clock.now());
+  if (user instanceof GatewayError) return user;
+  ctx.caller = { key: undefined, env: jwt.env, user };
+  return undefined;
 }
 
 /**
