@@ -2,6 +2,8 @@
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Secret input (`bastion vault put`); process.stdin when absent. */
+  stdin?: CliStdin;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -17,3 +19,8 @@ export interface CliCommand {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+export type CliStdin = AsyncIterable<Buffer | string> & {
+  isTTY?: boolean;
+  setRawMode?(mode: boolean): unknown;
+};

@@ -8,6 +8,9 @@ import { command as keysList } from './commands/keys-list.js';
 import { command as keysRevoke } from './commands/keys-revoke.js';
 import { command as mockProvider } from './commands/mock-provider.js';
 import { command as serve } from './commands/serve.js';
+import { command as vaultList } from './commands/vault-list.js';
+import { command as vaultPut } from './commands/vault-put.js';
+import { command as vaultRm } from './commands/vault-rm.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   serve,
@@ -19,4 +22,7 @@ export const COMMANDS: readonly CliCommand[] = [
   configCheck,
   configSchema,
   mockProvider,
+  vaultPut,
+  vaultList,
+  vaultRm,
 ];

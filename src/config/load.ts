@@ -31,7 +31,13 @@ export const DEFAULT_MODELS = {
 } as const;
 
 const ENV_PREFIX = 'BASTION_';
-const SKIP_ENV = new Set(['BASTION_CONFIG']);
+/** Not config paths: the config file, and the admin API's token and URL (read by their users). */
+const SKIP_ENV = new Set([
+  'BASTION_CONFIG',
+  'BASTION_ADMIN_TOKEN',
+  'BASTION_ADMIN_URL',
+  'BASTION_VAULT_KEK', // the local vault's key-encryption key (secrets.vault.kek), not config
+]);
 
 /** Precedence: defaults < YAML file < BASTION_* env (`__` between levels) < CLI flags. */
 export function loadConfig(opts: LoadOptions): LoadedConfig {

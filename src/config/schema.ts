@@ -1,25 +1,42 @@
 import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
 import { pricingSchema } from '../pricing/config.js';
+import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/config-schema.js';
 
 /**
  * The one configuration schema. Types come from `z.infer`; `schema/bastion.schema.json` is
  * generated from it (`npm run schema`) and a test fails when the two drift.
  */
 
-const SECRET_REF = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
-
-/** A reference to a secret, never the secret: `env:NAME` or `file:/path`. */
+/** A reference to a secret, never the secret: env:, file:, vault:, hcv:, aws:, azure:, gcp:. */
 function secretRef(example: string) {
   return z
     .string()
-    .regex(SECRET_REF, {
+    .regex(SECRET_REF_PATTERN, {
       message: `inline secrets are refused; use ${example}`,
     })
-    .describe(`Reference to a secret: env:NAME or file:/path (e.g. ${example}). Never the value.`);
+    .superRefine(refineSecretRef)
+    .describe(
+      `Reference to a secret: env:NAME, file:/path, vault:NAME, hcv:, aws:, azure: or gcp: (docs/secrets.md; e.g. ${example}). Never the value.`,
+    );
 }
 
 const port = z.number().int().min(0).max(65535);
+
+const timeoutMs = (what: string) => z.number().int().positive().optional().describe(what);
+
+/** Per-provider timeout overrides (docs/resilience.md); unset fields fall back to `upstream`. */
+const providerTimeoutsSchema = z
+  .object({
+    connectTimeoutMs: timeoutMs('TCP+TLS connect to this provider.'),
+    firstByteTimeoutMs: timeoutMs('Until the response headers arrive.'),
+    idleTimeoutMs: timeoutMs('Longest silence between two body chunks.'),
+    totalTimeoutMs: timeoutMs('Whole upstream exchange, retries and fallbacks included.'),
+  })
+  .strict();
+
+/** Per-model (route) overrides; connect is per provider because connections are pooled. */
+const modelTimeoutsSchema = providerTimeoutsSchema.omit({ connectTimeoutMs: true });
 
 const serverSchema = z
   .object({
@@ -106,6 +123,9 @@ const providerSchema = z
       .record(z.string(), z.string())
       .default({})
       .describe('Extra static headers for every upstream request (e.g. OpenAI-Organization).'),
+    timeouts: providerTimeoutsSchema
+      .optional()
+      .describe('Timeout overrides for this provider; unset fields use `upstream`.'),
   })
   .strict();
 
@@ -116,6 +136,11 @@ const modelSchema = z
       .string()
       .optional()
       .describe('Model name sent upstream when it differs (aliases).'),
+    timeouts: modelTimeoutsSchema
+      .optional()
+      .describe(
+        'Timeout overrides for this model; unset fields use the provider, then `upstream`.',
+      ),
   })
   .strict();
 
@@ -134,6 +159,12 @@ const upstreamSchema = z
       .positive()
       .default(60_000)
       .describe('Longest silence between two body chunks (streams included).'),
+    totalTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(600_000)
+      .describe('Whole upstream exchange, retries and fallbacks included, until the last byte.'),
     maxResponseBytes: z
       .number()
       .int()
@@ -202,6 +233,7 @@ export const configSchema = z
     alerts: alertsSchema,
     audit: auditSchema,
     log: logSchema,
+    secrets: secretsSchema,
   })
   .strict()
   .describe('Bastion gateway configuration');
