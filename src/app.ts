@@ -19,12 +19,9 @@ import { createValidateStage } from './pipeline/guard/validate.js';
 import { buildPipelines } from './pipeline/order.js';
 import { createUpstreamStage } from './pipeline/upstream/call.js';
 import { createListModelsStage } from './pipeline/upstream/list-models.js';
-import type { ModelRoute, ProviderRuntime } from './pipeline/upstream/providers.js';
+import { buildUpstreams, type Upstreams } from './pipeline/upstream/build.js';
 import { createRouteStage } from './pipeline/upstream/route.js';
-import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
-import { createUpstreamClient } from './providers/core/http.js';
 import { createMockProvider, type MockProvider } from './providers/mock/server.js';
-import { createOpenAiAdapter } from './providers/openai/adapter.js';
 import { createControlPlane } from './server/control-plane.js';
 import { createDataPlane } from './server/data-plane.js';
 import { createPostgresStore } from './store/postgres/postgres-store.js';
@@ -47,6 +44,8 @@ export interface App {
   readonly audit: AuditWriter;
   /** The built-in mock provider, when no real provider is configured. */
   readonly mock: MockProvider | undefined;
+  /** Upstream providers, key pools and breakers (admin API, tests). */
+  readonly upstreams: Upstreams;
   start(): Promise<{ dataUrl: string; controlUrl: string | undefined }>;
   /** Access policy and spend control: counters, kill switches, alerts (admin API, tests). */
   readonly policy: PolicyRuntime;
@@ -70,25 +69,11 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     mockUrl = await mock.listen(0, '127.0.0.1');
   }
 
-  const providers = new Map<string, ProviderRuntime>();
-  for (const [id, pc] of Object.entries(config.providers)) {
-    const origin = mockUrl ?? pc.baseUrl;
-    providers.set(id, {
-      id,
-      adapter: pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter(),
-      client: createUpstreamClient(new URL(origin).origin, config.upstream),
-      key: mockUrl !== undefined ? mockKey : resolveSecretRef(pc.apiKey, deps.env),
-      keyLabel: pc.keyLabel ?? `${id}-1`,
-      staticHeaders: pc.headers,
-    });
-  }
-  const models = new Map<string, ModelRoute>();
-  for (const [name, mc] of Object.entries(config.models)) {
-    models.set(name, {
-      provider: providers.get(mc.provider) as ProviderRuntime,
-      upstreamModel: mc.upstreamModel,
-    });
-  }
+  const upstreams = buildUpstreams(config, {
+    resolveSecret: (ref) => resolveSecretRef(ref, deps.env),
+    mock: mockUrl === undefined ? undefined : { origin: new URL(mockUrl).origin, key: mockKey },
+  });
+  const { models } = upstreams;
 
   const audit = createAuditWriter({ store, log: deps.log.child({ mod: 'audit' }) }, config.audit);
   const policy = createPolicyRuntime(
@@ -132,6 +117,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     store,
     audit,
     mock,
+    upstreams,
     policy,
     async start() {
       await policy.start();
@@ -156,7 +142,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       ]);
       audit.stop();
       await audit.drain();
-      await Promise.all([...providers.values()].map((p) => p.client.close()));
+      await upstreams.close();
       await policy.stop();
       await mock?.close();
       await store.close();

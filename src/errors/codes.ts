@@ -120,6 +120,39 @@ export const errorCodes = {
     message: 'The provider stream ended before it was complete.',
   },
 
+  // upstream resilience: which timeout fired, open circuits, key pools (docs/resilience.md)
+  upstream_timeout_connect: {
+    status: 504,
+    ...upstream,
+    message: 'The gateway could not connect to the provider in time.',
+  },
+  upstream_timeout_first_byte: {
+    status: 504,
+    ...upstream,
+    message: 'The provider did not start answering in time.',
+  },
+  upstream_timeout_idle: {
+    status: 504,
+    ...upstream,
+    message: 'The provider stopped sending data mid-response.',
+  },
+  upstream_timeout_total: {
+    status: 504,
+    ...upstream,
+    message: 'The provider did not finish answering within the time limit.',
+  },
+  upstream_circuit_open: {
+    status: 503,
+    ...unavailable,
+    message:
+      'Every upstream for this model is failing, so the gateway paused calls to it. Retry later.',
+  },
+  upstream_no_active_key: {
+    status: 503,
+    ...unavailable,
+    message: 'No upstream key is active for this provider. An operator must add or activate one.',
+  },
+
   // access policy and spend control (docs/policy.md)
   invalid_jwt: { status: 401, ...auth, message: 'The bearer token is not a valid JWT.' },
   jwt_expired: { status: 401, ...auth, message: 'The JWT has expired.' },

@@ -1,6 +1,8 @@
 import type { Secret } from '../../log/secret.js';
 import type { UpstreamClient } from '../../providers/core/http.js';
 import type { ProviderAdapter } from '../../providers/types.js';
+import type { Target } from '../context.js';
+import type { TimeoutSettings } from './timeouts.js';
 
 /** A configured provider, ready to call: built once by app.ts. */
 export interface ProviderRuntime {
@@ -12,9 +14,12 @@ export interface ProviderRuntime {
   readonly staticHeaders: Readonly<Record<string, string>>;
 }
 
-export interface ModelRoute {
-  readonly provider: ProviderRuntime;
-  readonly upstreamModel: string | undefined;
+/**
+ * A model callers may name, resolved once at start. It is the request's `Target` as is, so
+ * routing allocates nothing.
+ */
+export interface ModelRoute extends Target {
+  readonly timeouts: TimeoutSettings;
 }
 
 export type ModelTable = ReadonlyMap<string, ModelRoute>;

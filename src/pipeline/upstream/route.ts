@@ -22,7 +22,7 @@ export function createRouteStage(deps: { models: ModelTable }): Stage {
       if (!entry.provider.adapter.paths.has(ctx.route.id)) {
         return new GatewayError('endpoint_not_supported', { param: 'model' });
       }
-      ctx.target = { model, provider: entry.provider, upstreamModel: entry.upstreamModel };
+      ctx.target = entry;
       return undefined;
     },
   };

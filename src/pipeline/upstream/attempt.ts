@@ -1,0 +1,205 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Secret } from '../../log/secret.js';
+import { toGatewayError, type UpstreamResponse } from '../../providers/core/http.js';
+import type { StreamTap } from '../../providers/types.js';
+import type { RequestContext, RequestHeaders } from '../context.js';
+import type { ProviderRuntime } from './providers.js';
+import type { TimeoutSettings, UpstreamDeadline } from './timeouts.js';
+
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+/** Caller headers a provider may see: protocol versions, never credentials. */
+const FORWARDED_HEADERS = {
+  openai: ['openai-beta'],
+  anthropic: ['anthropic-version', 'anthropic-beta'],
+} as const;
+
+/** One upstream call: which provider, with which key and body, under which limits. */
+export interface AttemptInput {
+  readonly provider: ProviderRuntime;
+  readonly key: Secret;
+  readonly body: string | Buffer;
+  readonly isUsageRequestedByCaller: boolean;
+  readonly timeouts: TimeoutSettings;
+  readonly maxResponseBytes: number;
+}
+
+/** Told once how a started stream ended: `undefined` when it completed. */
+export type StreamEnd = (err: GatewayError | undefined) => void;
+
+/**
+ * Sends one request upstream. On success it leaves `ctx.response` and `ctx.usage` and returns
+ * `undefined`; a stream is handed over unread and reports its end through `onStreamEnd`.
+ * Otherwise it returns the typed error (and logs the provider's status when it answered).
+ */
+export async function attemptUpstream(
+  ctx: RequestContext,
+  input: AttemptInput,
+  deadline: UpstreamDeadline,
+  onStreamEnd: StreamEnd,
+): Promise<GatewayError | undefined> {
+  const { adapter } = input.provider;
+  const endpoint = ctx.route.id === 'models' ? 'chat_completions' : ctx.route.id;
+  let res: UpstreamResponse;
+  try {
+    res = await input.provider.client.request({
+      path: adapter.paths.get(endpoint) as string,
+      headers: buildHeaders(input.provider, input.key, ctx.headers),
+      body: input.body,
+      signal: deadline.signal,
+      firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
+      idleTimeoutMs: input.timeouts.idleTimeoutMs,
+    });
+  } catch (err) {
+    return withDeadline(toGatewayError(err), deadline);
+  }
+
+  if (res.status >= 400) {
+    let text: string;
+    try {
+      text = (await readCapped(res, MAX_ERROR_BODY_BYTES, false)).toString('utf8');
+    } catch (err) {
+      return withDeadline(toGatewayError(err), deadline);
+    }
+    const retryAfter = header(res.headers['retry-after']);
+    return logged(
+      ctx,
+      input,
+      adapter.mapError({ status: res.status, bodyText: text, retryAfter }),
+      res,
+    );
+  }
+
+  const contentType = header(res.headers['content-type']) ?? '';
+  if (ctx.isStream && contentType.startsWith('text/event-stream')) {
+    const tap = adapter.createStreamTap(endpoint, {
+      isUsageRequestedByCaller: input.isUsageRequestedByCaller,
+    });
+    ctx.response = {
+      kind: 'stream',
+      status: 200,
+      chunks: tapped(ctx, res, tap, deadline, onStreamEnd),
+    };
+    return undefined;
+  }
+
+  let bytes: Buffer;
+  try {
+    bytes = await readCapped(res, input.maxResponseBytes, true);
+  } catch (err) {
+    return withDeadline(toGatewayError(err), deadline);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return logged(ctx, input, new GatewayError('upstream_bad_response'), res);
+  }
+  ctx.usage = adapter.usageFromJson(endpoint, json);
+  ctx.response = { kind: 'json', status: res.status, body: bytes };
+  return undefined;
+}
+
+/** The provider answered with an error: its status goes to the log, never to the caller. */
+function logged(
+  ctx: RequestContext,
+  input: AttemptInput,
+  err: GatewayError,
+  res: UpstreamResponse,
+): GatewayError {
+  ctx.log.warn({
+    event: 'upstream_error',
+    code: err.code,
+    provider: input.provider.id,
+    upstreamStatus: res.status,
+  });
+  return err;
+}
+
+/** An abort is the caller leaving, unless our own total deadline fired. */
+function withDeadline(err: GatewayError, deadline: UpstreamDeadline): GatewayError {
+  if (err.code === 'client_closed' && deadline.isExpired) {
+    return new GatewayError('upstream_timeout_total', { cause: err.cause });
+  }
+  return err;
+}
+
+function buildHeaders(
+  provider: ProviderRuntime,
+  key: Secret,
+  callerHeaders: RequestHeaders,
+): Record<string, string> {
+  const { adapter, staticHeaders } = provider;
+  const headers: Record<string, string> = {
+    ...staticHeaders,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  };
+  for (const name of FORWARDED_HEADERS[adapter.kind]) {
+    const value = callerHeaders[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  if (adapter.kind === 'anthropic') headers['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION;
+  return Object.assign(headers, adapter.authHeaders(key));
+}
+
+async function* tapped(
+  ctx: RequestContext,
+  res: UpstreamResponse,
+  tap: StreamTap,
+  deadline: UpstreamDeadline,
+  onStreamEnd: StreamEnd,
+): AsyncGenerator<Buffer> {
+  let failure: GatewayError | undefined;
+  let isDone = false;
+  try {
+    for await (const chunk of res.body) {
+      const out = tap.push(chunk);
+      if (out.length > 0) yield out;
+    }
+    const rest = tap.flush();
+    if (!tap.isComplete) {
+      if (rest.length > 0)
+        ctx.log.debug({ event: 'upstream_stream_incomplete', bytes: rest.length });
+      throw (failure = new GatewayError('upstream_stream_interrupted'));
+    }
+    if (rest.length > 0) yield rest;
+    isDone = true;
+  } catch (err) {
+    if (failure !== undefined) throw failure;
+    const mapped = withDeadline(toGatewayError(err), deadline);
+    failure =
+      mapped.code === 'upstream_unreachable'
+        ? new GatewayError('upstream_stream_interrupted', { cause: err })
+        : mapped;
+    throw failure;
+  } finally {
+    // A caller that stops reading ends here too; the body must not outlive the exchange.
+    if (!res.body.destroyed) res.body.destroy();
+    ctx.usage = tap.usage;
+    onStreamEnd(failure ?? (isDone ? undefined : new GatewayError('client_closed')));
+  }
+}
+
+async function readCapped(res: UpstreamResponse, cap: number, isStrict: boolean): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.length;
+    if (size > cap) {
+      res.body.destroy();
+      if (isStrict)
+        throw new GatewayError('upstream_bad_response', {
+          message: 'The provider reply is larger than this gateway accepts.',
+        });
+      break;
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

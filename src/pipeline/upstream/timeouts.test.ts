@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { resolveTimeouts, UpstreamDeadline } from './timeouts.js';
+
+const defaults = {
+  connectTimeoutMs: 5_000,
+  firstByteTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
+  totalTimeoutMs: 600_000,
+};
+
+describe('resolveTimeouts', () => {
+  it('takes the model over the provider over the defaults; connect only from the provider', () => {
+    expect(
+      resolveTimeouts(
+        defaults,
+        { connectTimeoutMs: 1_000, firstByteTimeoutMs: 2_000, idleTimeoutMs: 3_000 },
+        { firstByteTimeoutMs: 20_000 },
+      ),
+    ).toEqual({
+      connectTimeoutMs: 1_000,
+      firstByteTimeoutMs: 20_000,
+      idleTimeoutMs: 3_000,
+      totalTimeoutMs: 600_000,
+    });
+    expect(resolveTimeouts(defaults, undefined, undefined)).toEqual(defaults);
+  });
+});
+
+describe('UpstreamDeadline', () => {
+  const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('aborts when the caller leaves, without counting as expired, and holds no timer after', () => {
+    const before = activeTimers();
+    const caller = new AbortController();
+    const deadline = new UpstreamDeadline(caller.signal, 60_000, () => 0);
+    expect(activeTimers()).toBe(before + 1);
+    caller.abort();
+    expect([deadline.signal.aborted, deadline.isExpired]).toEqual([true, false]);
+    expect(activeTimers()).toBe(before);
+  });
+
+  it('aborts as expired when the budget runs out', async () => {
+    const deadline = new UpstreamDeadline(new AbortController().signal, 1, () => 0);
+    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve));
+    expect(deadline.isExpired).toBe(true);
+  });
+
+  it('clear() releases the timer and is idempotent; remainingMs follows the clock', () => {
+    const before = activeTimers();
+    let now = 100;
+    const deadline = new UpstreamDeadline(new AbortController().signal, 1_000, () => now);
+    now = 400;
+    expect(deadline.remainingMs()).toBe(700);
+    deadline.clear();
+    deadline.clear();
+    expect(activeTimers()).toBe(before);
+    expect(deadline.signal.aborted).toBe(false);
+  });
+
+  it('starts aborted when the caller already left', () => {
+    const caller = new AbortController();
+    caller.abort();
+    const deadline = new UpstreamDeadline(caller.signal, 1_000, () => 0);
+    expect(deadline.signal.aborted).toBe(true);
+  });
+});

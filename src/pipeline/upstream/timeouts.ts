@@ -1,0 +1,89 @@
+/** The four upstream timeouts; each one that fires has its own error code. */
+export interface TimeoutSettings {
+  /** TCP + TLS connect: `upstream_timeout_connect`. Per provider (connections are pooled). */
+  readonly connectTimeoutMs: number;
+  /** Until the response headers arrive: `upstream_timeout_first_byte`. */
+  readonly firstByteTimeoutMs: number;
+  /** Longest silence between two body chunks, streams included: `upstream_timeout_idle`. */
+  readonly idleTimeoutMs: number;
+  /** The whole upstream exchange, retries and fallbacks included: `upstream_timeout_total`. */
+  readonly totalTimeoutMs: number;
+}
+
+export type TimeoutOverrides = Partial<TimeoutSettings>;
+
+/** Gateway defaults < provider overrides < model (route) overrides; connect stays per provider. */
+export function resolveTimeouts(
+  defaults: TimeoutSettings,
+  provider: TimeoutOverrides | undefined,
+  model: Omit<TimeoutOverrides, 'connectTimeoutMs'> | undefined,
+): TimeoutSettings {
+  return Object.freeze({
+    connectTimeoutMs: provider?.connectTimeoutMs ?? defaults.connectTimeoutMs,
+    firstByteTimeoutMs:
+      model?.firstByteTimeoutMs ?? provider?.firstByteTimeoutMs ?? defaults.firstByteTimeoutMs,
+    idleTimeoutMs: model?.idleTimeoutMs ?? provider?.idleTimeoutMs ?? defaults.idleTimeoutMs,
+    totalTimeoutMs: model?.totalTimeoutMs ?? provider?.totalTimeoutMs ?? defaults.totalTimeoutMs,
+  });
+}
+
+/**
+ * The total-time budget of one upstream exchange: a signal that aborts when the caller leaves
+ * or the budget runs out, whichever comes first. A class rather than closures because one is
+ * made per request: its methods live on the prototype. `clear()` must run once the exchange
+ * ends (last byte, error or abort); it is idempotent.
+ */
+export class UpstreamDeadline {
+  readonly #controller = new AbortController();
+  readonly #parent: AbortSignal;
+  readonly #expiresAtMono: number;
+  readonly #now: () => number;
+  #timer: NodeJS.Timeout | undefined;
+  #isExpired = false;
+
+  constructor(parent: AbortSignal, totalMs: number, now: () => number) {
+    this.#parent = parent;
+    this.#now = now;
+    this.#expiresAtMono = now() + totalMs;
+    if (parent.aborted) {
+      this.#controller.abort();
+      return;
+    }
+    parent.addEventListener('abort', this, { once: true });
+    this.#timer = setTimeout(UpstreamDeadline.#expire, totalMs, this);
+  }
+
+  static #expire(this: void, self: UpstreamDeadline): void {
+    self.#timer = undefined;
+    self.#isExpired = true;
+    self.#parent.removeEventListener('abort', self);
+    self.#controller.abort();
+  }
+
+  /** The caller left: an EventListener object, so no closure is allocated per request. */
+  handleEvent(): void {
+    this.clear();
+    this.#controller.abort();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** True once the total budget ran out (as opposed to the caller leaving). */
+  get isExpired(): boolean {
+    return this.#isExpired;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.#expiresAtMono - this.#now());
+  }
+
+  clear(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#parent.removeEventListener('abort', this);
+  }
+}
