@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock.js';
 import type { SecretsConfig } from './config-schema.js';
 import { createEnvSource } from './env.js';
 import { createFileSource } from './file.js';
+import { createHashicorpSource } from './hashicorp.js';
 import {
   createLocalVaultSource,
   createRefKekProvider,
@@ -51,5 +52,9 @@ function buildSources(
       { path: cfg.vault.path },
     ),
   );
+  const timeoutMs = cfg.timeoutMs;
+  const clock = deps.clock ? { clock: deps.clock } : {};
+  if (cfg.hashicorp)
+    sources.push(createHashicorpSource({ kit, ...clock }, { ...cfg.hashicorp, timeoutMs }));
   return sources;
 }

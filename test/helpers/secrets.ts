@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/log/logger.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createConfiguredResolver } from '../../src/secrets/from-config.js';
+import type { SecretResolver, SecretRetrieval } from '../../src/secrets/types.js';
 import type { Clock } from '../../src/util/clock.js';
 
 /** A debug logger whose JSON lines land in `lines`. */
@@ -31,4 +34,22 @@ export function fakeClock(startMs = Date.UTC(2026, 0, 1)): Clock & { advance(ms:
       mono += ms;
     },
   };
+}
+
+/** A resolver built the way the app builds it: `secrets` config through the schema, captured logs. */
+export function configuredResolver(
+  secrets: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  clock?: Clock,
+): { resolver: SecretResolver; lines: string[]; audits: SecretRetrieval[] } {
+  const { config } = loadConfig({ env: {}, overrides: { secrets } });
+  const { log, lines } = captureLogger();
+  const audits: SecretRetrieval[] = [];
+  const resolver = createConfiguredResolver(config.secrets, {
+    env,
+    log,
+    ...(clock ? { clock } : {}),
+    onRetrieval: (r) => audits.push(r),
+  });
+  return { resolver, lines, audits };
 }
