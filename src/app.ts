@@ -22,6 +22,9 @@ import { createListModelsStage } from './pipeline/upstream/list-models.js';
 import { buildUpstreams, type Upstreams } from './pipeline/upstream/build.js';
 import { createRouteStage } from './pipeline/upstream/route.js';
 import { createMockProvider, type MockProvider } from './providers/mock/server.js';
+import { policyAdminRoutes } from './server/admin/policy-routes.js';
+import { createAdminRouter } from './server/admin/router.js';
+import { adminTokenFromEnv } from './server/admin/token.js';
 import { createControlPlane } from './server/control-plane.js';
 import { createDataPlane } from './server/data-plane.js';
 import { createPostgresStore } from './store/postgres/postgres-store.js';
@@ -110,7 +113,14 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     { bodyLimitBytes: config.server.bodyLimitBytes, trustProxyHops: config.server.trustProxyHops },
   );
   const controlPlane = config.controlPlane.enabled
-    ? createControlPlane({ checkReady: () => store.ping(), log: deps.log })
+    ? createControlPlane({
+        checkReady: () => store.ping(),
+        log: deps.log,
+        admin: createAdminRouter(
+          { token: adminTokenFromEnv(deps.env, deps.log), log: deps.log.child({ mod: 'admin' }) },
+          [...policyAdminRoutes({ store, policy, clock })],
+        ),
+      })
     : undefined;
 
   return {

@@ -105,6 +105,10 @@ export const policySchema = z
       .describe('Past this without a successful read, requests are refused (fail closed).'),
   })
   .strict()
+  .refine((p) => p.killSwitchMaxStaleMs >= 2 * p.killSwitchPollMs, {
+    message: 'killSwitchMaxStaleMs must be at least twice killSwitchPollMs',
+    path: ['killSwitchMaxStaleMs'],
+  })
   .prefault({});
 
 export const limitsSchema = z

@@ -1,13 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '../log/logger.js';
+import type { AdminHandler } from './admin/router.js';
 
 export interface ControlPlaneDeps {
   /** Resolves when every store answers; rejects otherwise. */
   checkReady: () => Promise<void>;
   log: Logger;
+  /** The admin API (`/admin/...`), built by `createAdminRouter` from every area's routes. */
+  admin?: AdminHandler | undefined;
 }
 
-/** Health endpoints; the admin API joins them here. Loopback by default. */
+/** Health endpoints and the admin API. Loopback by default. */
 export function createControlPlane(deps: ControlPlaneDeps): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -15,6 +18,11 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    if (path === '/admin' || path?.startsWith('/admin/') === true) {
+      if (deps.admin !== undefined) return deps.admin(req, res);
+      req.resume();
+      return json(404, { status: 'not_found' });
+    }
     if (req.method !== 'GET') return json(405, { status: 'method_not_allowed' });
     if (path === '/healthz') return json(200, { status: 'ok' });
     if (path === '/readyz') {

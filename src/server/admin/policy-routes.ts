@@ -1,0 +1,21 @@
+import type { PolicyRuntime } from '../../policy/runtime.js';
+import type { Store } from '../../store/types.js';
+import type { Clock } from '../../util/clock.js';
+import { keyRoutes } from './keys.js';
+import { killSwitchRoutes } from './kill-switch.js';
+import type { AdminRoute } from './router.js';
+import { spendRoutes } from './spend.js';
+
+/** The admin routes of access policy and spend control: keys, kill switches, budgets, usage, alerts, events. */
+export function policyAdminRoutes(deps: {
+  store: Store;
+  policy: PolicyRuntime;
+  clock: Clock;
+}): AdminRoute[] {
+  const { store, policy, clock } = deps;
+  return [
+    ...keyRoutes({ store, clock }),
+    ...killSwitchRoutes({ killSwitch: policy.killSwitch, events: store, clock }),
+    ...spendRoutes({ store, backend: policy.backend, model: policy.model, clock }),
+  ];
+}
