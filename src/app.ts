@@ -17,7 +17,7 @@ import { createJwtVerifier } from './pipeline/auth/jwt.js';
 import { createReadBodyStage } from './pipeline/guard/read-body.js';
 import { createValidateStage } from './pipeline/guard/validate.js';
 import { buildPipelines } from './pipeline/order.js';
-import { createUpstreamStage } from './pipeline/upstream/call.js';
+import { createUpstreamStage, type UpstreamDeps } from './pipeline/upstream/call.js';
 import { createListModelsStage } from './pipeline/upstream/list-models.js';
 import { buildUpstreams, type Upstreams } from './pipeline/upstream/build.js';
 import { createRouteStage } from './pipeline/upstream/route.js';
@@ -40,6 +40,8 @@ export interface AppDeps {
   env: NodeJS.ProcessEnv;
   log: Logger;
   clock?: Clock;
+  /** Retry sleep and jitter source; tests inject them so no test waits on a real backoff. */
+  upstream?: Partial<UpstreamDeps>;
 }
 
 export interface App {
@@ -106,7 +108,10 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     ...policy.stages,
     route: createRouteStage({ models }),
     list_models: createListModelsStage({ models, createdSec: Math.floor(clock.now() / 1000) }),
-    upstream: createUpstreamStage({ maxResponseBytes: config.upstream.maxResponseBytes }),
+    upstream: createUpstreamStage(deps.upstream ?? {}, {
+      maxResponseBytes: config.upstream.maxResponseBytes,
+      retry: config.upstream.retry,
+    }),
   });
   const dataPlane = createDataPlane(
     { pipelines, log: deps.log, clock, onFinished: (ctx) => audit.write(buildAuditRecord(ctx)) },

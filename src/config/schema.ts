@@ -38,6 +38,35 @@ const providerTimeoutsSchema = z
 /** Per-model (route) overrides; connect is per provider because connections are pooled. */
 const modelTimeoutsSchema = providerTimeoutsSchema.omit({ connectTimeoutMs: true });
 
+/** Retries on 429, 5xx and connection failures, before any byte reached the caller. */
+const upstreamRetrySchema = z
+  .object({
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(3)
+      .describe('Upstream calls per request, the first included, across keys and fallbacks.'),
+    baseDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(200)
+      .describe('Backoff ceiling of the first retry; doubles per retry (full jitter below it).'),
+    maxDelayMs: z.number().int().min(0).default(5_000).describe('Largest backoff ceiling.'),
+    maxRetryTimeMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(15_000)
+      .describe(
+        'No retry starts later than this after the first call; a longer Retry-After goes to the caller.',
+      ),
+  })
+  .strict()
+  .prefault({});
+
 const serverSchema = z
   .object({
     host: z
@@ -177,6 +206,7 @@ const upstreamSchema = z
       .positive()
       .default(128)
       .describe('Keep-alive connections per upstream origin.'),
+    retry: upstreamRetrySchema,
   })
   .strict()
   .prefault({});

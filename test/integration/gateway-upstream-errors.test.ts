@@ -10,7 +10,8 @@ describe('upstream failures', () => {
   let gw: TestGateway;
   let auth: Record<string, string>;
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // One attempt: this suite pins how a single upstream failure maps (retries: resilience-*).
+    gw = await startTestGateway({ config: { upstream: { retry: { maxAttempts: 1 } } } });
     auth = { authorization: `Bearer ${(await gw.createKey()).secret}` };
   });
   beforeEach(() => gw.mock.reset());

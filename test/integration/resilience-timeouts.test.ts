@@ -19,6 +19,7 @@ describe('upstream timeouts: one code per timeout, configured per provider and p
     const mockProvider = { kind: 'openai', apiKey: 'env:TEST_OPENAI_KEY' };
     gw = await startTestGateway({
       configure: (mockUrl) => ({
+        upstream: { retry: { maxAttempts: 1 } },
         providers: {
           openai: {
             ...mockProvider,

@@ -1,63 +1,109 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
-import { attemptUpstream } from './attempt.js';
+import { attemptUpstream, type AttemptInput } from './attempt.js';
+import { UpstreamExchange } from './exchange.js';
 import type { ModelRoute } from './providers.js';
-import { UpstreamDeadline } from './timeouts.js';
+import { isRetryable, realSleep, retryDelayMs, type RetryOptions, type Sleep } from './retry.js';
+
+export interface UpstreamDeps {
+  /** Waits between retries; tests inject one that returns at once and records the delay. */
+  sleep: Sleep;
+  /** Uniform in [0, 1): the jitter source. */
+  random: () => number;
+}
 
 export interface UpstreamOptions {
   maxResponseBytes: number;
+  retry: RetryOptions;
 }
 
-/** Calls the provider with the server-held key and prepares the reply for the caller. */
-export function createUpstreamStage(opts: UpstreamOptions): Stage {
+const DEFAULT_DEPS: UpstreamDeps = { sleep: realSleep, random: Math.random };
+
+/**
+ * Calls the provider with a server-held key and prepares the reply for the caller. Failed
+ * calls are retried (retry.ts) while nothing has been sent to the caller; a stream that has
+ * started is never retried. The caller's budget was reserved once, before this stage.
+ */
+export function createUpstreamStage(deps: Partial<UpstreamDeps>, opts: UpstreamOptions): Stage {
+  const resolved: UpstreamDeps = { ...DEFAULT_DEPS, ...deps };
   return {
     name: 'upstream',
     run: async function upstream(ctx: RequestContext): Promise<Verdict> {
       const route = ctx.target as ModelRoute | undefined;
-      const body = ctx.body;
-      if (route === undefined || body === undefined || ctx.route.id === 'models') {
+      if (route === undefined || ctx.body === undefined || ctx.route.id === 'models') {
         return new GatewayError('internal_error');
       }
-      const { provider, timeouts } = route;
-      const prepared = provider.adapter.prepareBody(
-        ctx.route.id,
-        body,
-        route.upstreamModel,
-        ctx.isStream,
-      );
-      const startedMono = ctx.clock.monotonicMs();
-      const deadline = new UpstreamDeadline(ctx.signal, timeouts.totalTimeoutMs, () =>
-        ctx.clock.monotonicMs(),
-      );
-      const end = () => {
-        deadline.clear();
-        ctx.upstreamLatencyMs = ctx.clock.monotonicMs() - startedMono;
-      };
-      const err = await attemptUpstream(
-        ctx,
-        {
-          provider,
-          key: provider.key,
-          body: prepared.json === undefined ? (ctx.rawBody ?? '') : JSON.stringify(prepared.json),
-          isUsageRequestedByCaller: prepared.isUsageRequestedByCaller,
-          timeouts,
-          maxResponseBytes: opts.maxResponseBytes,
-        },
-        deadline,
-        end,
-      );
-      if (err !== undefined || ctx.response?.kind !== 'stream') end();
-      else ctx.defer(() => deadline.clear());
+      const exchange = new UpstreamExchange(ctx, route.timeouts.totalTimeoutMs);
+      const err = await callWithRetries(ctx, route, exchange, resolved, opts);
+      exchange.settle(err);
       if (err !== undefined && err.code !== 'client_closed') {
         ctx.log.warn({
           event: 'upstream_failed',
           code: err.code,
-          provider: provider.id,
+          provider: route.provider.id,
           err: err.cause,
         });
       }
       return err;
     },
+  };
+}
+
+async function callWithRetries(
+  ctx: RequestContext,
+  route: ModelRoute,
+  exchange: UpstreamExchange,
+  deps: UpstreamDeps,
+  opts: UpstreamOptions,
+): Promise<GatewayError | undefined> {
+  const input = attemptInput(ctx, route, opts);
+  const { provider } = route;
+  for (let attemptNo = 1; ; attemptNo++) {
+    const err = await attemptUpstream(ctx, input, exchange.deadline, exchange.onStreamEnd);
+    if (err === undefined) return undefined;
+    if (!isRetryable(err) || attemptNo >= opts.retry.maxAttempts) return err;
+    const waitMs = retryDelayMs(
+      err,
+      attemptNo,
+      opts.retry,
+      { elapsedMs: exchange.elapsedMs(), remainingMs: exchange.deadline.remainingMs() },
+      deps.random,
+    );
+    if (waitMs === undefined) return err;
+    ctx.decisions.push({
+      stage: 'upstream',
+      action: 'retry',
+      type: err.code,
+      count: attemptNo,
+      detail: provider.keyLabel,
+    });
+    ctx.log.warn({
+      event: 'upstream_retry',
+      attempt: attemptNo,
+      code: err.code,
+      delayMs: waitMs,
+      provider: provider.id,
+    });
+    if (!(await exchange.pause(waitMs, deps.sleep))) return exchange.abortReason();
+  }
+}
+
+function attemptInput(ctx: RequestContext, route: ModelRoute, opts: UpstreamOptions): AttemptInput {
+  const { provider } = route;
+  const endpoint = ctx.route.id === 'models' ? 'chat_completions' : ctx.route.id;
+  const prepared = provider.adapter.prepareBody(
+    endpoint,
+    ctx.body ?? {},
+    route.upstreamModel,
+    ctx.isStream,
+  );
+  return {
+    provider,
+    key: provider.key,
+    body: prepared.json === undefined ? (ctx.rawBody ?? '') : JSON.stringify(prepared.json),
+    isUsageRequestedByCaller: prepared.isUsageRequestedByCaller,
+    timeouts: route.timeouts,
+    maxResponseBytes: opts.maxResponseBytes,
   };
 }

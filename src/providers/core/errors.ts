@@ -28,7 +28,14 @@ export function mapUpstreamError(input: UpstreamErrorInput, detail: UpstreamErro
   }
   if (status === 404) return new GatewayError('upstream_model_not_found');
   if (status === 408) return new GatewayError('upstream_timeout');
-  if (status === 503 || status === 529) return new GatewayError('upstream_overloaded');
+  if (status === 503 || status === 529) {
+    // Overload replies may carry Retry-After too; retries honour it and callers see it.
+    const retryAfterSec = parseRetryAfter(input.retryAfter);
+    return new GatewayError(
+      'upstream_overloaded',
+      retryAfterSec === undefined ? {} : { retryAfterSec },
+    );
+  }
   if (status >= 400 && status < 500) {
     const text = `${detail.code ?? ''} ${detail.message ?? ''}`;
     if (/context.length|context_length_exceeded|too many tokens|prompt is too long/i.test(text)) {
