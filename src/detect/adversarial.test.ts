@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { createInjectionDetector } from './injection/index.js';
+import { createPiiDetector } from './pii/index.js';
+import { foldForMatching } from './text/fold.js';
+import { stripHtml } from './text/html.js';
+import { findInvisible, stripInvisible } from './text/invisible.js';
+
+/**
+ * Adversarial inputs of 1 MB: each detector must finish in time linear in the input. We time
+ * 256 KB and 1 MB of the same pattern; a quadratic scan would take 16× longer, a linear one
+ * about 4×. The bound is loose (10×, plus an absolute cap) so a busy CI machine does not
+ * flake, yet any super-linear path fails.
+ */
+const SMALL = 256 * 1024;
+const LARGE = 1024 * 1024;
+
+function best(fn: () => void): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 2; i++) {
+    const t = performance.now();
+    fn();
+    min = Math.min(min, performance.now() - t);
+  }
+  return min;
+}
+
+function fill(unit: string, size: number): string {
+  return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+}
+
+function expectLinear(run: (text: string) => unknown, unit: string): void {
+  const small = fill(unit, SMALL);
+  const large = fill(unit, LARGE);
+  const tSmall = best(() => run(small));
+  const tLarge = best(() => run(large));
+  expect({ unit, ms: Math.round(tLarge), isLinear: tLarge <= 10 * tSmall + 50 }).toMatchObject({
+    isLinear: true,
+  });
+  expect(tLarge).toBeLessThan(4_000);
+}
+
+const pii = Object.fromEntries(
+  (['email', 'phone', 'card', 'iban', 'ssn', 'ip', 'name'] as const).map((t) => [
+    t,
+    createPiiDetector({ types: [t] }),
+  ]),
+);
+const injection = createInjectionDetector();
+
+const CASES: [string, (text: string) => unknown, string[]][] = [
+  ['email', (t) => pii.email?.find(t), ['@', 'a', 'a@', '.@a.', 'a@b.', 'a.b@c-', 'ü@ü.']],
+  ['phone', (t) => pii.phone?.find(t), ['1 ', '+1', '(1', '1-', '0 1', 'call 1 ', '00 ']],
+  ['card', (t) => pii.card?.find(t), ['4', '4 ', '4-', '41 ']],
+  ['iban', (t) => pii.iban?.find(t), ['DE89', 'DE89 ', 'GB82WEST ', 'D']],
+  ['ssn', (t) => pii.ssn?.find(t), ['123-45-', '1', 'ssn 1', '123 45 ']],
+  ['ip', (t) => pii.ip?.find(t), ['1.', 'a:', '1:', 'f', '1.1.1.', '::', 'fe80::']],
+  ['name', (t) => pii.name?.find(t), ['Dear ', 'Anna ', 'Mr. ', 'A', 'a', 'Jean-', 'name: ']],
+  [
+    'injection',
+    (t) => injection.scan(t),
+    [
+      'ignore ',
+      'ignore previous ',
+      'A',
+      '%41',
+      'ab',
+      '<|',
+      '![a](http://x?',
+      'forget all ',
+      '\u{e0041}',
+      '忽略',
+    ],
+  ],
+  ['html', stripHtml, ['<a', '<!--', '<script>', '< ', '<a b="']],
+  [
+    'invisible',
+    (t) => [stripInvisible(t), findInvisible(t)],
+    ['\u200b', 'a\u200d', '\u{e0041}', '\ufe00'],
+  ],
+  ['fold', foldForMatching, ['aо', ' \n', 'Ａ']],
+];
+
+describe('detectors stay linear on 1 MB adversarial inputs', () => {
+  it.each(CASES)(
+    '%s',
+    (_name, run, units) => {
+      for (const unit of units) expectLinear(run, unit);
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,9 @@
+export { createPiiDetector } from './detect.js';
+export type { PiiDetector, PiiDetectorOptions } from './detect.js';
+export type { CustomPiiRule } from './custom.js';
+export { createPseudonymVault, PLACEHOLDER_PATTERN } from './pseudonym.js';
+export type { PseudonymVault } from './pseudonym.js';
+export { BUILTIN_PII_TYPES } from './types.js';
+export type { BuiltinPiiType, PiiFinding } from './types.js';
+export { luhnValid } from './card.js';
+export { ibanChecksumValid } from './iban.js';

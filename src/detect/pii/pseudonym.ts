@@ -1,0 +1,65 @@
+/**
+ * Reversible pseudonyms for one request: each distinct value of a type gets `<TYPE_N>`, the
+ * same value the same token, and `restore` maps tokens back. Tokens that already occur in the
+ * caller's text are reserved, so pseudonymise-then-restore is the identity on any input.
+ */
+
+/** `<EMAIL_1>`, `<EMPLOYEE_ID_12>`: the shape of every placeholder. */
+export const PLACEHOLDER_PATTERN = /<([A-Z][A-Z0-9_]{0,39})_(\d{1,6})>/g;
+/** Longest placeholder, for stream hold-back. */
+export const MAX_PLACEHOLDER_CHARS = 1 + 40 + 1 + 6 + 1;
+
+export interface PseudonymVault {
+  /** Token for `value` of `type`, minting `<TYPE_N>` on first sight. */
+  tokenFor(type: string, value: string): string;
+  /** The original value behind a token minted here, or undefined. */
+  original(token: string): string | undefined;
+  /** Marks tokens present in caller text so they are never minted. */
+  reserveFrom(text: string): void;
+  /** Replaces every minted token in `text` with its original. */
+  restore(text: string): string;
+  readonly size: number;
+}
+
+export function stemOf(type: string): string {
+  return type
+    .toUpperCase()
+    .replace(/[^A-Z0-9_]/g, '_')
+    .slice(0, 40);
+}
+
+export function createPseudonymVault(): PseudonymVault {
+  const byValue = new Map<string, string>();
+  const byToken = new Map<string, string>();
+  const counters = new Map<string, number>();
+  const reserved = new Set<string>();
+
+  return {
+    tokenFor(type, value) {
+      const key = `${type}\u0000${value}`;
+      const known = byValue.get(key);
+      if (known !== undefined) return known;
+      const stem = stemOf(type);
+      let n = counters.get(stem) ?? 0;
+      let token: string;
+      do token = `<${stem}_${++n}>`;
+      while (reserved.has(token));
+      counters.set(stem, n);
+      byValue.set(key, token);
+      byToken.set(token, value);
+      return token;
+    },
+    original: (token) => byToken.get(token),
+    reserveFrom(text) {
+      if (text.indexOf('<') === -1) return;
+      for (const m of text.matchAll(PLACEHOLDER_PATTERN)) reserved.add(m[0]);
+    },
+    restore(text) {
+      if (byToken.size === 0 || text.indexOf('<') === -1) return text;
+      return text.replace(PLACEHOLDER_PATTERN, (token) => byToken.get(token) ?? token);
+    },
+    get size() {
+      return byToken.size;
+    },
+  };
+}
