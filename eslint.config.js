@@ -30,7 +30,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/server/*', '**/cli/*'], message: 'Dependencies point inward.' }] },
+        {
+          patterns: [{ group: ['**/server/*', '**/cli/*'], message: 'Dependencies point inward.' }],
+        },
       ],
     },
   },
@@ -39,7 +41,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/pipeline/*', '**/server/*', '**/cli/*'], message: 'Providers never import the pipeline.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/pipeline/*', '**/server/*', '**/cli/*'],
+              message: 'Providers never import the pipeline.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -48,12 +57,38 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/pipeline/*', '**/server/*', '**/cli/*', '**/providers/*'], message: 'A store imports only store/types and its driver.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/pipeline/*', '**/server/*', '**/cli/*', '**/providers/*'],
+              message: 'A store imports only store/types and its driver.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain Node scripts (bench, scripts): Node's globals.
+    files: ['**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'URL',
+          'Buffer',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'performance',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
 );

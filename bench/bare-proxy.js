@@ -17,12 +17,15 @@ const server = createServer(async (req, res) => {
       body: Buffer.concat(chunks),
     });
     res.writeHead(up.statusCode, { 'content-type': up.headers['content-type'] });
-    for await (const c of up.body) if (!res.write(c)) await new Promise((r) => res.once('drain', r));
+    for await (const c of up.body)
+      if (!res.write(c)) await new Promise((r) => res.once('drain', r));
     res.end();
   } catch {
     res.writeHead(502).end();
   }
 });
 server.keepAliveTimeout = 65_000;
-server.listen(Number(portArg), '127.0.0.1', () => console.log(JSON.stringify({ event: 'listening' })));
+server.listen(Number(portArg), '127.0.0.1', () =>
+  console.log(JSON.stringify({ event: 'listening' })),
+);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

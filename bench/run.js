@@ -28,7 +28,10 @@ function freePort() {
 }
 
 function start(args, env, readyPattern) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -68,14 +71,31 @@ async function latency(origin, path, headers, body) {
 }
 
 async function throughput(url, headers, body) {
-  const result = await autocannon({ url, method: 'POST', headers, body, connections: 50, duration: SECONDS });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers,
+    body,
+    connections: 50,
+    duration: SECONDS,
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: result.requests.average, p50ms: result.latency.p50, p99ms: result.latency.p99 };
 }
 
 async function main() {
-  const [mockPort, barePort, bastionPort, controlPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  await start([CLI, 'mock-provider', '--port', String(mockPort), '--api-key', UPSTREAM_KEY], {}, /listening/);
+  const [mockPort, barePort, bastionPort, controlPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  await start(
+    [CLI, 'mock-provider', '--port', String(mockPort), '--api-key', UPSTREAM_KEY],
+    {},
+    /listening/,
+  );
   const mockUrl = `http://127.0.0.1:${mockPort}`;
   await start([join(ROOT, 'bench/bare-proxy.js'), mockUrl, String(barePort)], {}, /listening/);
 
@@ -88,10 +108,14 @@ async function main() {
   );
   const env = { BASTION_CONFIG: join(dir, 'bastion.yaml'), BENCH_UPSTREAM_KEY: UPSTREAM_KEY };
   const created = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'keys', 'create', '--name', 'bench', '--json'], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLI, 'keys', 'create', '--name', 'bench', '--json'], {
+      env: { ...process.env, ...env },
+    });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`keys create exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`keys create exited ${code}`)),
+    );
   });
   const bastion = await start([CLI, 'serve'], env, /gateway_started/);
   await new Promise((r) => setTimeout(r, 200));
@@ -101,7 +125,10 @@ async function main() {
     ['bare proxy', `http://127.0.0.1:${barePort}`, {}],
     ['bastion', `http://127.0.0.1:${bastionPort}`, { authorization: `Bearer ${created.key}` }],
   ];
-  const message = { role: 'user', content: 'Summarise the plot of Hamlet in two sentences, please.' };
+  const message = {
+    role: 'user',
+    content: 'Summarise the plot of Hamlet in two sentences, please.',
+  };
   const modes = [
     ['chat', JSON.stringify({ model: 'gpt-4o-mini', messages: [message] })],
     ['chat stream', JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [message] })],
@@ -120,8 +147,12 @@ async function main() {
     }
   }
 
-  console.log(`\nGateway bench: ${SECONDS}s per throughput run, ${LATENCY_REQUESTS} sequential requests per latency run, node ${process.version}, ${results.length} runs\n`);
-  console.log('mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)');
+  console.log(
+    `\nGateway bench: ${SECONDS}s per throughput run, ${LATENCY_REQUESTS} sequential requests per latency run, node ${process.version}, ${results.length} runs\n`,
+  );
+  console.log(
+    'mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)',
+  );
   for (const r of results) {
     console.log(
       `${r.mode.padEnd(12)} ${r.target.padEnd(12)} ${`${r.p50us.toFixed(0)} µs`.padStart(12)}  ${`${r.p99us.toFixed(0)} µs`.padStart(12)}  ${r.rps.toFixed(0).padStart(15)}  ${`${r.p99ms} ms`.padStart(13)}`,
@@ -129,7 +160,9 @@ async function main() {
   }
   console.log('');
   for (const [mode] of modes) {
-    const [a, b, c] = ['direct', 'bare proxy', 'bastion'].map((t) => results.find((r) => r.mode === mode && r.target === t));
+    const [a, b, c] = ['direct', 'bare proxy', 'bastion'].map((t) =>
+      results.find((r) => r.mode === mode && r.target === t),
+    );
     console.log(
       `${mode}: floor adds ${((b.p50us - a.p50us) / 1000).toFixed(3)} ms p50, bastion adds ${((c.p50us - a.p50us) / 1000).toFixed(3)} ms p50 ` +
         `(${((c.p50us - b.p50us) / 1000).toFixed(3)} ms over the floor); req/s ratios b/a ${(b.rps / a.rps).toFixed(2)}, c/b ${(c.rps / b.rps).toFixed(2)}`,
@@ -143,7 +176,9 @@ async function components() {
     const path = join(ROOT, 'bench', file);
     if (!existsSync(path)) continue;
     console.log(`\n== bench/${file}`);
-    await new Promise((resolve) => spawn(process.execPath, [path], { stdio: 'inherit' }).once('exit', resolve));
+    await new Promise((resolve) =>
+      spawn(process.execPath, [path], { stdio: 'inherit' }).once('exit', resolve),
+    );
   }
 }
 

@@ -3,7 +3,10 @@ import { errorCodes, type ErrorSpec } from './codes.js';
 /** `docs/errors.md`, generated from the registry (`npm run docs`); a test fails on drift. */
 export function renderErrorsMarkdown(): string {
   const rows = (Object.entries(errorCodes) as [string, ErrorSpec][])
-    .map(([code, s]) => `| \`${code}\` | ${s.status} | \`${s.openaiType}\` | \`${s.anthropicType}\` | ${s.message.replace(/\|/g, '\\|')} |`)
+    .map(
+      ([code, s]) =>
+        `| \`${code}\` | ${s.status} | \`${s.openaiType}\` | \`${s.anthropicType}\` | ${s.message.replace(/\|/g, '\\|')} |`,
+    )
     .join('\n');
   return `# Error codes
 
