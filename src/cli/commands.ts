@@ -6,6 +6,13 @@ import { command as configSchema } from './commands/config-schema.js';
 import { command as keysCreate } from './commands/keys-create.js';
 import { command as keysList } from './commands/keys-list.js';
 import { command as keysRevoke } from './commands/keys-revoke.js';
+import { command as keysScopes } from './commands/keys-scopes.js';
+import { command as budgetsList } from './commands/budgets-list.js';
+import { command as usageShow } from './commands/usage-show.js';
+import { command as alertsList } from './commands/alerts-list.js';
+import { command as killswitchSet } from './commands/killswitch-set.js';
+import { command as killswitchClear } from './commands/killswitch-clear.js';
+import { command as killswitchList } from './commands/killswitch-list.js';
 import { command as mockProvider } from './commands/mock-provider.js';
 import { command as serve } from './commands/serve.js';
 import { command as vaultList } from './commands/vault-list.js';
@@ -17,6 +24,13 @@ export const COMMANDS: readonly CliCommand[] = [
   keysCreate,
   keysList,
   keysRevoke,
+  keysScopes,
+  budgetsList,
+  usageShow,
+  alertsList,
+  killswitchSet,
+  killswitchClear,
+  killswitchList,
   auditTail,
   auditQuery,
   configCheck,

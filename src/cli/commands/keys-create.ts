@@ -3,11 +3,11 @@ import { isEnvironment, issueVirtualKey } from '../../pipeline/auth/virtual-key.
 import { UsageError, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
 import { parseExpiry, withStore } from '../store-access.js';
+import { SCOPE_FLAGS, SCOPE_USAGE, scopesFromFlags } from './keys-scope-flags.js';
 
 export const command: CliCommand = {
   name: 'keys create',
-  summary:
-    'Issue a virtual key (printed once): --name NAME [--env dev|staging|prod|ci] [--expires 30d|ISO]',
+  summary: `Issue a virtual key (printed once): --name NAME [--env dev|staging|prod|ci] [--expires 30d|ISO] ${SCOPE_USAGE}`,
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -17,6 +17,7 @@ export const command: CliCommand = {
         env: { type: 'string', default: 'dev' },
         expires: { type: 'string' },
         json: { type: 'boolean', default: false },
+        ...SCOPE_FLAGS,
       },
     });
     if (values.name === undefined || !/^[\w.-]{1,64}$/.test(values.name)) {
@@ -29,12 +30,19 @@ export const command: CliCommand = {
     if (expiresAtMs === undefined || (expiresAtMs !== null && expiresAtMs <= nowMs)) {
       throw new UsageError('--expires must be a future ISO date or a duration like 30d, 12h, 90m');
     }
-    const issued = issueVirtualKey({ name: values.name, env: values.env, nowMs, expiresAtMs });
+    const scopes = scopesFromFlags(values);
+    const issued = issueVirtualKey({
+      name: values.name,
+      env: values.env,
+      nowMs,
+      expiresAtMs,
+      scopes,
+    });
     await withStore(values, io, (store) => store.insertKey(issued.record));
     const { id, prefix, env, name } = issued.record;
     if (values.json) {
       io.stdout.write(
-        `${JSON.stringify({ id, name, env, prefix, expiresAtMs, key: issued.secret })}\n`,
+        `${JSON.stringify({ id, name, env, prefix, expiresAtMs, scopes, key: issued.secret })}\n`,
       );
     } else {
       io.stdout.write(`${issued.secret}\n`);

@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
+import { UsageError, type CliCommand } from '../command.js';
+import { SCOPE_FLAGS, SCOPE_USAGE, scopesFromFlags } from './keys-scope-flags.js';
+
+export const command: CliCommand = {
+  name: 'keys scopes',
+  summary: `Replace a key's scopes through the admin API (live on every replica): <id|prefix> ${SCOPE_USAGE}`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...ADMIN_FLAGS, ...SCOPE_FLAGS },
+      allowPositionals: true,
+    });
+    const which = positionals[0];
+    if (which === undefined || positionals.length > 1) {
+      throw new UsageError(`usage: bastion keys scopes <id|prefix> ${SCOPE_USAGE}`);
+    }
+    const scopes = scopesFromFlags(values);
+    const call = adminClient(values, io);
+    const result = await call(
+      'PUT',
+      `/admin/keys/${encodeURIComponent(which.replace(/…$/, ''))}/scopes`,
+      scopes,
+    );
+    if (result.status !== 200) return reportAdminError(io, result);
+    io.stdout.write(
+      `${JSON.stringify(values.json ? result.body : (result.body as { scopes: unknown }).scopes)}\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
+import type { CliCommand } from '../command.js';
+import { killSwitchTarget } from './killswitch-set.js';
+
+const USAGE = 'usage: bastion killswitch clear <global|env NAME|provider ID|key ID>';
+
+export const command: CliCommand = {
+  name: 'killswitch clear',
+  summary: 'Release a kill switch; traffic resumes on every replica within a second.',
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: ADMIN_FLAGS,
+      allowPositionals: true,
+    });
+    const path = killSwitchTarget(positionals, USAGE);
+    const result = await adminClient(values, io)('DELETE', `/admin/killswitch/${path}`);
+    if (result.status !== 200) return reportAdminError(io, result);
+    const cleared = (result.body as { cleared: boolean }).cleared;
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify(result.body)}\n`
+        : `${cleared ? 'cleared' : 'was not engaged'}: ${path}\n`,
+    );
+    return 0;
+  },
+};
