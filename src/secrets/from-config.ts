@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
 import type { SecretsConfig } from './config-schema.js';
+import { createAwsSource } from './aws.js';
 import { createEnvSource } from './env.js';
 import { createFileSource } from './file.js';
 import { createHashicorpSource } from './hashicorp.js';
@@ -56,5 +57,6 @@ function buildSources(
   const clock = deps.clock ? { clock: deps.clock } : {};
   if (cfg.hashicorp)
     sources.push(createHashicorpSource({ kit, ...clock }, { ...cfg.hashicorp, timeoutMs }));
+  if (cfg.aws) sources.push(createAwsSource({ kit, ...clock }, { ...cfg.aws, timeoutMs }));
   return sources;
 }

@@ -1,0 +1,96 @@
+import { createHash, createHmac } from 'node:crypto';
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+export interface SignInput {
+  method: string;
+  url: URL;
+  /** Headers to send and sign (host and x-amz-date are added). */
+  headers: Readonly<Record<string, string>>;
+  body: string;
+}
+
+/**
+ * AWS Signature Version 4 (header form), as documented in "Create a signed AWS API request":
+ * canonical request → string to sign → HMAC chain of date, region, service → signature.
+ * Returns the headers to send, `authorization` included.
+ */
+export function signSigV4(
+  input: SignInput,
+  creds: AwsCredentials,
+  scope: { region: string; service: string; nowMs: number },
+): Record<string, string> {
+  const amzDate = new Date(scope.nowMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const day = amzDate.slice(0, 8);
+  const headers: Record<string, string> = {
+    ...lowerKeys(input.headers),
+    host: input.url.host,
+    'x-amz-date': amzDate,
+  };
+  if (creds.sessionToken !== undefined) headers['x-amz-security-token'] = creds.sessionToken;
+  const names = Object.keys(headers).sort();
+  const signedHeaders = names.join(';');
+  const canonicalRequest = [
+    input.method,
+    input.url.pathname === '' ? '/' : input.url.pathname,
+    canonicalQuery(input.url.searchParams),
+    names.map((n) => `${n}:${collapse(headers[n] as string)}\n`).join(''),
+    signedHeaders,
+    headers['x-amz-content-sha256'] ?? sha256Hex(input.body),
+  ].join('\n');
+  const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    credentialScope,
+    sha256Hex(canonicalRequest),
+  ].join('\n');
+  let key = hmac(`AWS4${creds.secretAccessKey}`, day);
+  for (const part of [scope.region, scope.service, 'aws4_request']) key = hmac(key, part);
+  const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+  return headers;
+}
+
+function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** Trim, and fold runs of spaces to one, without a backtracking regex. */
+function collapse(value: string): string {
+  return value
+    .trim()
+    .split(' ')
+    .filter((part) => part !== '')
+    .join(' ');
+}
+
+function rfc3986(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+function canonicalQuery(params: URLSearchParams): string {
+  return [...params.entries()]
+    .map(([k, v]) => [rfc3986(k), rfc3986(v)] as const)
+    .sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
