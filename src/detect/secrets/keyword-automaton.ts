@@ -47,8 +47,8 @@ function buildTrie(keywords: readonly string[]): Trie {
 }
 
 /** Breadth-first: fill missing transitions from the failure state and merge outputs. */
-function toDfa({ goto, outputs }: Trie): { delta: Uint16Array; out: (readonly number[])[] } {
-  const delta = new Uint16Array(goto.length * ALPHABET);
+function toDfa({ goto, outputs }: Trie): { delta: Int32Array; out: (readonly number[])[] } {
+  const delta = new Int32Array(goto.length * ALPHABET);
   const fail = new Int32Array(goto.length);
   const queue: number[] = [];
   const root = goto[0] ?? [];
@@ -76,24 +76,37 @@ function toDfa({ goto, outputs }: Trie): { delta: Uint16Array; out: (readonly nu
   return { delta, out: outputs };
 }
 
+/**
+ * The scan loop reads one entry per character. Entries hold the next state already
+ * multiplied by the row width, and are stored bitwise-inverted (negative) when that state
+ * ends a keyword, so the common case is one load, one add and one sign test.
+ */
 export function createKeywordAutomaton(keywords: readonly string[]): KeywordAutomaton {
   const { delta, out } = toDfa(buildTrie(keywords));
-  if (out.length > 0xffff) throw new Error('too many keyword states');
-  // Upper-case letters share the lower-case transitions.
+  if (out.length * ALPHABET > 0x7fffffff) throw new Error('too many keyword states');
+  const table = new Int32Array(delta.length);
   for (let s = 0; s < out.length; s++) {
-    for (let c = 65; c <= 90; c++) delta[s * ALPHABET + c] = delta[s * ALPHABET + c + 32] ?? 0;
+    for (let c = 0; c < ALPHABET; c++) {
+      // Upper-case letters share the lower-case transitions.
+      const next = delta[s * ALPHABET + (c >= 65 && c <= 90 ? c + 32 : c)] ?? 0;
+      const row = next * ALPHABET;
+      table[s * ALPHABET + c] = (out[next]?.length ?? 0) > 0 ? ~row : row;
+    }
   }
-  const hasOutput = Uint8Array.from(out, (o) => (o.length > 0 ? 1 : 0));
   const seen = new Uint8Array(keywords.length);
   return {
     scan(text, onKeyword) {
       seen.fill(0);
-      let state = 0;
+      let row = 0;
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
-        state = c < ALPHABET ? (delta[state * ALPHABET + c] ?? 0) : 0;
-        if (hasOutput[state] === 0) continue;
-        for (const id of out[state] ?? []) {
+        const entry = c < ALPHABET ? (table[row + c] as number) : 0;
+        if (entry >= 0) {
+          row = entry;
+          continue;
+        }
+        row = ~entry;
+        for (const id of out[row / ALPHABET] ?? []) {
           if (seen[id] === 1) continue;
           seen[id] = 1;
           if (onKeyword(id)) return i + 1;
