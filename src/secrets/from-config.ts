@@ -2,6 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { Clock } from '../util/clock.js';
 import type { SecretsConfig } from './config-schema.js';
 import { createAwsSource } from './aws.js';
+import { createAzureSource } from './azure.js';
 import { createEnvSource } from './env.js';
 import { createFileSource } from './file.js';
 import { createHashicorpSource } from './hashicorp.js';
@@ -58,5 +59,6 @@ function buildSources(
   if (cfg.hashicorp)
     sources.push(createHashicorpSource({ kit, ...clock }, { ...cfg.hashicorp, timeoutMs }));
   if (cfg.aws) sources.push(createAwsSource({ kit, ...clock }, { ...cfg.aws, timeoutMs }));
+  if (cfg.azure) sources.push(createAzureSource({ kit, ...clock }, { ...cfg.azure, timeoutMs }));
   return sources;
 }
