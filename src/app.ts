@@ -20,7 +20,9 @@ import { buildPipelines } from './pipeline/order.js';
 import { createUpstreamStage, type UpstreamDeps } from './pipeline/upstream/call.js';
 import { createListModelsStage } from './pipeline/upstream/list-models.js';
 import { buildUpstreams, type Upstreams } from './pipeline/upstream/build.js';
+import { createCircuitRegistry, type CircuitSync } from './pipeline/upstream/circuit.js';
 import { createRouteStage } from './pipeline/upstream/route.js';
+import { createRedisCircuitSync } from './store/redis/circuit-sync.js';
 import { createMockProvider, type MockProvider } from './providers/mock/server.js';
 import { policyAdminRoutes } from './server/admin/policy-routes.js';
 import { createAdminRouter } from './server/admin/router.js';
@@ -74,9 +76,14 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     mockUrl = await mock.listen(0, '127.0.0.1');
   }
 
+  const upstreamLog = deps.log.child({ mod: 'upstream' });
   const upstreams = buildUpstreams(config, {
     resolveSecret: (ref) => resolveSecretRef(ref, deps.env),
     mock: mockUrl === undefined ? undefined : { origin: new URL(mockUrl).origin, key: mockKey },
+    circuits: createCircuitRegistry(
+      { clock, log: upstreamLog, sync: openCircuitSync(config, deps.env, clock, upstreamLog) },
+      config.upstream.circuit,
+    ),
   });
   const { models } = upstreams;
 
@@ -136,6 +143,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     policy,
     async start() {
       await policy.start();
+      await upstreams.start();
       const dataUrl = await listen(dataPlane, config.server.port, config.server.host);
       const controlUrl =
         controlPlane === undefined
@@ -193,6 +201,31 @@ export async function openLimitBackend(
   // Start even if Redis is down: requests fail closed until it answers.
   await backend.waitReady(2_000);
   return backend;
+}
+
+/** Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`). */
+function openCircuitSync(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  clock: Clock,
+  log: Logger,
+): CircuitSync | undefined {
+  const { backend } = config.upstream.circuit;
+  if (backend === 'memory' || (backend === 'auto' && config.limits.backend !== 'redis')) {
+    return undefined;
+  }
+  let lastLoggedMs = 0;
+  return createRedisCircuitSync({
+    url: resolveSecretRef(config.limits.redis.url, env).reveal(),
+    keyPrefix: config.limits.redis.keyPrefix,
+    commandTimeoutMs: config.limits.redis.commandTimeoutMs,
+    now: () => clock.now(),
+    onError: (err) => {
+      if (clock.now() - lastLoggedMs < 10_000) return;
+      lastLoggedMs = clock.now();
+      log.warn({ event: 'circuit_sync_unavailable', err });
+    },
+  });
 }
 
 function listen(server: Server, port: number, host: string): Promise<string> {

@@ -67,6 +67,33 @@ const upstreamRetrySchema = z
   .strict()
   .prefault({});
 
+const positiveInt = () => z.number().int().positive();
+
+/** A breaker per upstream key: open traffic moves to the next key or fallback. */
+const upstreamCircuitSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Trip breakers on sustained upstream failure.'),
+    failureThreshold: positiveInt().default(5).describe('Opens after this many failures in a row.'),
+    errorRatePct: z
+      .number()
+      .min(1)
+      .max(100)
+      .default(50)
+      .describe('Or when this share of calls in the window failed (with at least minRequests).'),
+    minRequests: positiveInt().default(20).describe('Calls in the window before the rate counts.'),
+    windowMs: positiveInt().default(30_000).describe('Window of the error rate.'),
+    openMs: positiveInt().default(30_000).describe('Open this long, then half-open probes.'),
+    halfOpenProbes: positiveInt().default(1).describe('Probes at once while half-open.'),
+    backend: z
+      .enum(['auto', 'memory', 'redis'])
+      .default('auto')
+      .describe(
+        'Where breaker state lives. auto: Redis when limits.backend is redis (same limits.redis connection settings), else in process.',
+      ),
+  })
+  .strict()
+  .prefault({});
+
 const serverSchema = z
   .object({
     host: z
@@ -207,6 +234,7 @@ const upstreamSchema = z
       .default(128)
       .describe('Keep-alive connections per upstream origin.'),
     retry: upstreamRetrySchema,
+    circuit: upstreamCircuitSchema,
   })
   .strict()
   .prefault({});

@@ -10,8 +10,11 @@ describe('upstream failures', () => {
   let gw: TestGateway;
   let auth: Record<string, string>;
   beforeAll(async () => {
-    // One attempt: this suite pins how a single upstream failure maps (retries: resilience-*).
-    gw = await startTestGateway({ config: { upstream: { retry: { maxAttempts: 1 } } } });
+    // One attempt and no breaker: this suite pins how a single upstream failure maps
+    // (retries and circuits: resilience-*.test.ts).
+    gw = await startTestGateway({
+      config: { upstream: { retry: { maxAttempts: 1 }, circuit: { enabled: false } } },
+    });
     auth = { authorization: `Bearer ${(await gw.createKey()).secret}` };
   });
   beforeEach(() => gw.mock.reset());

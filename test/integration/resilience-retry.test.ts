@@ -35,7 +35,10 @@ describe('retries: 429, 5xx and connection failures, before any byte reached the
         },
       },
       configure: (mockUrl) => ({
-        upstream: { retry: { maxAttempts: 3, baseDelayMs: 200, maxRetryTimeMs: 15_000 } },
+        upstream: {
+          retry: { maxAttempts: 3, baseDelayMs: 200, maxRetryTimeMs: 15_000 },
+          circuit: { enabled: false },
+        },
         providers: {
           openai: {
             kind: 'openai',
@@ -62,7 +65,7 @@ describe('retries: 429, 5xx and connection failures, before any byte reached the
         },
       }),
     });
-    auth = { authorization: `Bearer ${(await gw.createKey()).secret}` };
+    auth = { authorization: `Bearer ${(await gw.createKey({ env: 'prod' })).secret}` };
     expect((await post(`${gw.url}/v1/chat/completions`, chat(), auth)).status).toBe(200);
     baselineTimers = resourceSnapshot(gw.app).timers;
   });

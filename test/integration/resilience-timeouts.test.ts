@@ -19,7 +19,7 @@ describe('upstream timeouts: one code per timeout, configured per provider and p
     const mockProvider = { kind: 'openai', apiKey: 'env:TEST_OPENAI_KEY' };
     gw = await startTestGateway({
       configure: (mockUrl) => ({
-        upstream: { retry: { maxAttempts: 1 } },
+        upstream: { retry: { maxAttempts: 1 }, circuit: { enabled: false } },
         providers: {
           openai: {
             ...mockProvider,
@@ -44,7 +44,7 @@ describe('upstream timeouts: one code per timeout, configured per provider and p
         },
       }),
     });
-    auth = { authorization: `Bearer ${(await gw.createKey()).secret}` };
+    auth = { authorization: `Bearer ${(await gw.createKey({ env: 'prod' })).secret}` };
     // Steady state first: lazily started housekeeping timers are not leaks.
     expect((await post(`${gw.url}/v1/chat/completions`, chat('gpt-4o-mini'), auth)).status).toBe(
       200,

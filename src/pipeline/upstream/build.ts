@@ -3,6 +3,7 @@ import type { Secret } from '../../log/secret.js';
 import { createAnthropicAdapter } from '../../providers/anthropic/adapter.js';
 import { createUpstreamClient } from '../../providers/core/http.js';
 import { createOpenAiAdapter } from '../../providers/openai/adapter.js';
+import type { CircuitRegistry } from './circuit.js';
 import type { ModelRoute, ModelTable, ProviderRuntime } from './providers.js';
 import { resolveTimeouts } from './timeouts.js';
 
@@ -11,11 +12,15 @@ export interface UpstreamsDeps {
   resolveSecret: (ref: string) => Secret;
   /** Mock mode: every provider points at the built-in mock with this key. */
   mock: { origin: string; key: Secret } | undefined;
+  circuits: CircuitRegistry;
 }
 
 export interface Upstreams {
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
   readonly models: ModelTable;
+  readonly circuits: CircuitRegistry;
+  /** Loads shared breaker state (Redis) and follows it. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,7 @@ export function buildUpstreams(
     const timeouts = resolveTimeouts(config.upstream, pc.timeouts, undefined);
     providerTimeouts.set(id, timeouts);
     const origin = deps.mock?.origin ?? new URL(pc.baseUrl).origin;
+    const keyLabel = pc.keyLabel ?? `${id}-1`;
     providers.set(id, {
       id,
       adapter: pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter(),
@@ -38,7 +44,8 @@ export function buildUpstreams(
         connections: config.upstream.connections,
       }),
       key: deps.mock?.key ?? deps.resolveSecret(pc.apiKey),
-      keyLabel: pc.keyLabel ?? `${id}-1`,
+      keyLabel,
+      circuit: deps.circuits.circuit(`${id}/${keyLabel}`),
       staticHeaders: pc.headers,
     });
   }
@@ -58,8 +65,11 @@ export function buildUpstreams(
   return {
     providers,
     models,
+    circuits: deps.circuits,
+    start: () => deps.circuits.start(),
     async close() {
       await Promise.all([...providers.values()].map((p) => p.client.close()));
+      await deps.circuits.close();
     },
   };
 }

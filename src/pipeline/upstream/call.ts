@@ -2,6 +2,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { attemptUpstream, type AttemptInput } from './attempt.js';
+import type { Circuit } from './circuit.js';
 import { UpstreamExchange } from './exchange.js';
 import type { ModelRoute } from './providers.js';
 import { isRetryable, realSleep, retryDelayMs, type RetryOptions, type Sleep } from './retry.js';
@@ -59,9 +60,14 @@ async function callWithRetries(
 ): Promise<GatewayError | undefined> {
   const input = attemptInput(ctx, route, opts);
   const { provider } = route;
+  let lastErr: GatewayError | undefined;
   for (let attemptNo = 1; ; attemptNo++) {
+    if (!exchange.acquire(provider.circuit)) return lastErr ?? circuitOpen(provider.circuit);
     const err = await attemptUpstream(ctx, input, exchange.deadline, exchange.onStreamEnd);
+    // A started stream reports to its breaker when it ends; anything else reports now.
+    if (err !== undefined || ctx.response?.kind !== 'stream') exchange.release(err);
     if (err === undefined) return undefined;
+    lastErr = err;
     if (!isRetryable(err) || attemptNo >= opts.retry.maxAttempts) return err;
     const waitMs = retryDelayMs(
       err,
@@ -87,6 +93,12 @@ async function callWithRetries(
     });
     if (!(await exchange.pause(waitMs, deps.sleep))) return exchange.abortReason();
   }
+}
+
+function circuitOpen(circuit: Circuit): GatewayError {
+  return new GatewayError('upstream_circuit_open', {
+    retryAfterSec: Math.max(1, Math.ceil(circuit.msUntilProbe() / 1000)),
+  });
 }
 
 function attemptInput(ctx: RequestContext, route: ModelRoute, opts: UpstreamOptions): AttemptInput {

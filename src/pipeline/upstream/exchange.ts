@@ -1,17 +1,19 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
+import { outcomeOf, type Circuit } from './circuit.js';
 import type { Sleep } from './retry.js';
 import { UpstreamDeadline } from './timeouts.js';
 
 /**
  * The state of one request's upstream exchange across its attempts: the total deadline, when
- * it started, and the end-of-stream hook. One per request, so a class (methods on the
- * prototype) with a single bound callback.
+ * it started, the breaker the current attempt holds, and the end-of-stream hook. One per
+ * request, so a class (methods on the prototype) with a single bound callback.
  */
 export class UpstreamExchange {
   readonly deadline: UpstreamDeadline;
   readonly startedMono: number;
   readonly #ctx: RequestContext;
+  #circuit: Circuit | undefined;
   #isDone = false;
 
   constructor(ctx: RequestContext, totalTimeoutMs: number) {
@@ -24,8 +26,24 @@ export class UpstreamExchange {
     return this.#ctx.clock.monotonicMs() - this.startedMono;
   }
 
+  /** Takes a slot of the key's breaker for the next attempt; false while it is open. */
+  acquire(circuit: Circuit): boolean {
+    if (!circuit.tryAcquire()) return false;
+    this.#circuit = circuit;
+    return true;
+  }
+
+  /** The attempt is over: its outcome goes to the breaker it held, exactly once. */
+  release(err: GatewayError | undefined): void {
+    const circuit = this.#circuit;
+    if (circuit === undefined) return;
+    this.#circuit = undefined;
+    circuit.record(outcomeOf(err));
+  }
+
   /** Told once how a started stream ended (`undefined`: complete). */
-  readonly onStreamEnd = (_err: GatewayError | undefined): void => {
+  readonly onStreamEnd = (err: GatewayError | undefined): void => {
+    this.release(err);
     this.finish();
   };
 
@@ -60,6 +78,11 @@ export class UpstreamExchange {
   finish(): void {
     if (this.#isDone) return;
     this.#isDone = true;
+    // A stream nobody read says nothing about the upstream.
+    if (this.#circuit !== undefined) {
+      this.#circuit.record('neutral');
+      this.#circuit = undefined;
+    }
     this.deadline.clear();
     this.#ctx.upstreamLatencyMs = this.elapsedMs();
   }

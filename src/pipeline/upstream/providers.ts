@@ -2,6 +2,7 @@ import type { Secret } from '../../log/secret.js';
 import type { UpstreamClient } from '../../providers/core/http.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 import type { Target } from '../context.js';
+import type { Circuit } from './circuit.js';
 import type { TimeoutSettings } from './timeouts.js';
 
 /** A configured provider, ready to call: built once by app.ts. */
@@ -11,6 +12,8 @@ export interface ProviderRuntime {
   readonly client: UpstreamClient;
   readonly key: Secret;
   readonly keyLabel: string;
+  /** The breaker of this provider's key. */
+  readonly circuit: Circuit;
   readonly staticHeaders: Readonly<Record<string, string>>;
 }
 

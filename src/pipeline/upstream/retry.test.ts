@@ -27,7 +27,7 @@ describe('isRetryable', () => {
 describe('backoff with full jitter', () => {
   it('stays below the doubling ceiling, capped at maxDelayMs', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.9999 }), (n, r) => {
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.9999, noNaN: true }), (n, r) => {
         const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (n - 1));
         const d = backoffMs(n, opts, () => r);
         return d >= 0 && d < ceiling + 1 && d <= opts.maxDelayMs;
@@ -41,11 +41,15 @@ describe('backoff with full jitter', () => {
       fc.property(
         fc.integer({ min: 0, max: 60 }),
         fc.integer({ min: 0, max: 20_000 }),
-        fc.double({ min: 0, max: 0.9999 }),
+        fc.double({ min: 0, max: 0.9999, noNaN: true }),
         (retryAfterSec, elapsedMs, r) => {
           const err = new GatewayError('upstream_rate_limited', { retryAfterSec });
           const wait = retryDelayMs(err, 1, opts, { elapsedMs, remainingMs: 600_000 }, () => r);
-          if (wait === undefined) return elapsedMs + retryAfterSec * 1000 > opts.maxRetryTimeMs - 1;
+          const floor = Math.max(
+            retryAfterSec * 1000,
+            backoffMs(1, opts, () => r),
+          );
+          if (wait === undefined) return elapsedMs + floor > opts.maxRetryTimeMs;
           return wait >= retryAfterSec * 1000 && elapsedMs + wait <= opts.maxRetryTimeMs;
         },
       ),
