@@ -5,6 +5,7 @@ import { createAwsSource } from './aws.js';
 import { createAzureSource } from './azure.js';
 import { createEnvSource } from './env.js';
 import { createFileSource } from './file.js';
+import { createGcpSource } from './gcp.js';
 import { createHashicorpSource } from './hashicorp.js';
 import {
   createLocalVaultSource,
@@ -60,5 +61,6 @@ function buildSources(
     sources.push(createHashicorpSource({ kit, ...clock }, { ...cfg.hashicorp, timeoutMs }));
   if (cfg.aws) sources.push(createAwsSource({ kit, ...clock }, { ...cfg.aws, timeoutMs }));
   if (cfg.azure) sources.push(createAzureSource({ kit, ...clock }, { ...cfg.azure, timeoutMs }));
+  if (cfg.gcp) sources.push(createGcpSource({ kit, ...clock }, { ...cfg.gcp, timeoutMs }));
   return sources;
 }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/log/logger.js';
-import { loadConfig } from '../../src/config/load.js';
+import { secretsSchema } from '../../src/secrets/config-schema.js';
 import { createConfiguredResolver } from '../../src/secrets/from-config.js';
 import type { SecretResolver, SecretRetrieval } from '../../src/secrets/types.js';
 import type { Clock } from '../../src/util/clock.js';
@@ -36,16 +36,16 @@ export function fakeClock(startMs = Date.UTC(2026, 0, 1)): Clock & { advance(ms:
   };
 }
 
-/** A resolver built the way the app builds it: `secrets` config through the schema, captured logs. */
+/** A resolver built the way the app builds it: the `secrets` section through its schema, captured logs. */
 export function configuredResolver(
   secrets: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
   clock?: Clock,
 ): { resolver: SecretResolver; lines: string[]; audits: SecretRetrieval[] } {
-  const { config } = loadConfig({ env: {}, overrides: { secrets } });
+  const parsed = secretsSchema.parse(secrets);
   const { log, lines } = captureLogger();
   const audits: SecretRetrieval[] = [];
-  const resolver = createConfiguredResolver(config.secrets, {
+  const resolver = createConfiguredResolver(parsed, {
     env,
     log,
     ...(clock ? { clock } : {}),
