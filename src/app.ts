@@ -14,6 +14,7 @@ import { buildAuditRecord } from './pipeline/audit/record.js';
 import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js';
 import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
 import { createJwtVerifier } from './pipeline/auth/jwt.js';
+import { createGuardStages } from './pipeline/guard/build.js';
 import { createReadBodyStage } from './pipeline/guard/read-body.js';
 import { createValidateStage } from './pipeline/guard/validate.js';
 import { buildPipelines } from './pipeline/order.js';
@@ -113,6 +114,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     read_body: createReadBodyStage(),
     validate: createValidateStage(),
     ...policy.stages,
+    ...createGuardStages(config.guard),
     route: createRouteStage({ models }),
     list_models: createListModelsStage({ models, createdSec: Math.floor(clock.now() / 1000) }),
     upstream: createUpstreamStage(deps.upstream ?? {}, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
+import { guardSchema } from '../pipeline/guard/config.js';
 import { pricingSchema } from '../pricing/config.js';
 import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/config-schema.js';
 
@@ -289,6 +290,7 @@ export const configSchema = z
     pricing: pricingSchema,
     jwt: jwtSchema,
     alerts: alertsSchema,
+    guard: guardSchema,
     audit: auditSchema,
     log: logSchema,
     secrets: secretsSchema,

@@ -286,6 +286,50 @@ export const errorCodes = {
     message: 'The local secret vault was sealed with a different key-encryption key.',
   },
 
+  // content guard (docs/guard.md): refused input is 400, a guard that cannot decide is 503
+  secret_in_prompt: {
+    status: 400,
+    ...invalid,
+    message: 'The request contains a credential (an API key, token or private key). Remove it and retry.',
+  },
+  pii_blocked: {
+    status: 400,
+    ...invalid,
+    message: 'The request contains personal data this gateway does not forward.',
+  },
+  prompt_injection_detected: {
+    status: 400,
+    ...invalid,
+    message: 'The request was refused because it looks like a prompt-injection attempt.',
+  },
+  system_prompt_override: {
+    status: 400,
+    ...invalid,
+    message:
+      'This model has a gateway-managed system prompt; system and developer messages from the caller are refused.',
+  },
+  invisible_characters: {
+    status: 400,
+    ...invalid,
+    message:
+      'The request contains invisible or control characters (zero-width, bidi override or tag characters).',
+  },
+  prompt_too_large: {
+    status: 400,
+    ...invalid,
+    message: 'The prompt is larger than this gateway accepts.',
+  },
+  too_many_messages: {
+    status: 400,
+    ...invalid,
+    message: 'The request has more messages than this gateway accepts.',
+  },
+  guard_unavailable: {
+    status: 503,
+    ...unavailable,
+    message: 'A content classifier the gateway depends on did not answer; the request was refused.',
+  },
+
   // audit only: the caller is gone, nothing is sent
   client_closed: {
     status: 499,

@@ -14,6 +14,11 @@ export const PROXY_ORDER = [
   'rate_limit',
   'concurrency',
   'budget',
+  'guard_normalize',
+  'guard_secrets',
+  'guard_injection',
+  'guard_pii',
+  'guard_system_prompt',
   'route',
   'upstream',
 ] as const satisfies readonly StageName[];

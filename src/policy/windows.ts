@@ -10,7 +10,19 @@ export interface BudgetWindow {
 /** Counters outlive their window this long, so the admin API can show the last one. */
 export const RETENTION_MS = 40 * 86_400_000;
 
+const last: Record<BudgetPeriod, BudgetWindow | undefined> = {
+  daily: undefined,
+  monthly: undefined,
+};
+
+/** The window holding `nowMs`; the last one computed is reused while it still holds. */
 export function budgetWindow(period: BudgetPeriod, nowMs: number): BudgetWindow {
+  const cached = last[period];
+  if (cached !== undefined && nowMs >= cached.startMs && nowMs < cached.endMs) return cached;
+  return (last[period] = computeWindow(period, nowMs));
+}
+
+function computeWindow(period: BudgetPeriod, nowMs: number): BudgetWindow {
   const d = new Date(nowMs);
   const y = d.getUTCFullYear();
   const m = d.getUTCMonth();

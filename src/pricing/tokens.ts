@@ -50,9 +50,26 @@ function loadEncoders(): Promise<Record<EncodingName, Encoder>> {
   return loading;
 }
 
+/** Repeated texts (system prompts, tool schemas) are counted once; short ones only, bounded. */
+const CACHE_MAX_ENTRIES = 10_000;
+const CACHE_MAX_CHARS = 4_096;
+
 export function createTokenCounter(opts: TokenCounterOptions): TokenCounter {
   const estimate = (text: string) =>
     Math.ceil(Buffer.byteLength(text, 'utf8') / opts.estimateBytesPerToken);
+  const caches = { o200k_base: new Map<string, number>(), cl100k_base: new Map<string, number>() };
+
+  function tokenize(encoding: EncodingName, encoder: Encoder, text: string): number {
+    if (text.length > CACHE_MAX_CHARS) return encoder.countTokens(text);
+    const cache = caches[encoding];
+    let n = cache.get(text);
+    if (n === undefined) {
+      n = encoder.countTokens(text);
+      if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
+      cache.set(text, n);
+    }
+    return n;
+  }
 
   function count(pieces: PromptPieces, model: string, encoders: typeof loaded): number {
     const encoding = encodingFor(model);
@@ -64,7 +81,10 @@ export function createTokenCounter(opts: TokenCounterOptions): TokenCounter {
     let total = pieces.tokenArrays + pieces.messages * TOKENS_PER_MESSAGE;
     if (pieces.messages > 0) total += REPLY_PRIMING;
     for (const text of pieces.texts) {
-      total += encoder === undefined ? estimate(text) : encoder.countTokens(text);
+      total +=
+        encoder === undefined || encoding === undefined
+          ? estimate(text)
+          : tokenize(encoding, encoder, text);
     }
     return total;
   }

@@ -1,0 +1,116 @@
+import type { InjectionCategory } from '../../detect/injection/index.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { RequestContext } from '../context.js';
+import type { Stage, Verdict } from '../stage.js';
+import type { InjectionClassifier } from './classifier.js';
+import type { GuardPolicy } from './policy.js';
+import type { SlotRole } from './slots.js';
+import type { GuardSession } from './state.js';
+import { managedPromptFor } from './system-prompt.js';
+
+export interface GuardInjectionDeps {
+  session: GuardSession;
+  /** Classifier per policy, when that policy configures one. */
+  classifierFor(policy: GuardPolicy): InjectionClassifier | undefined;
+}
+
+interface Screened {
+  score: number;
+  categories: Set<InjectionCategory>;
+  worstPath: string | undefined;
+  text: string;
+}
+
+const FLAG_HEADER = 'x-bastion-guard';
+
+function screen(ctx: RequestContext, deps: GuardInjectionDeps, policy: GuardPolicy): Screened {
+  const roles = new Set<SlotRole>(policy.config.injection.roles);
+  if (managedPromptFor(policy, ctx.body?.model) !== undefined) {
+    // Caller system text will be demoted to user content: screen it as such.
+    roles.add('system').add('developer');
+  }
+  const out: Screened = { score: 0, categories: new Set(), worstPath: undefined, text: '' };
+  const texts: string[] = [];
+  for (const slot of deps.session.slots(ctx)) {
+    if (!roles.has(slot.role)) continue;
+    const result = policy.injection.scan(slot.text);
+    texts.push(slot.text);
+    for (const c of result.categories) out.categories.add(c);
+    if (result.score > out.score) {
+      out.score = result.score;
+      out.worstPath = slot.path;
+    }
+  }
+  out.text = texts.join('\n\n');
+  return out;
+}
+
+function decide(ctx: RequestContext, policy: GuardPolicy, s: Screened): Verdict {
+  const { action, flagThreshold, blockThreshold } = policy.config.injection;
+  if (s.score < flagThreshold) return undefined;
+  const isBlocked = action === 'block' || s.score >= blockThreshold;
+  const type = [...s.categories].sort().join(',') || 'classifier';
+  ctx.decisions.push({
+    stage: 'guard_injection',
+    action: isBlocked ? 'block' : 'flag',
+    type,
+    score: s.score,
+  });
+  if (!isBlocked) {
+    ctx.responseHeaders[FLAG_HEADER] = 'prompt-injection-flagged';
+    return undefined;
+  }
+  return new GatewayError(
+    'prompt_injection_detected',
+    s.worstPath === undefined ? {} : { param: s.worstPath },
+  );
+}
+
+async function withClassifier(
+  ctx: RequestContext,
+  policy: GuardPolicy,
+  classifier: InjectionClassifier,
+  s: Screened,
+): Promise<Verdict> {
+  const failOpen = policy.config.injection.classifier?.failOpen === true;
+  try {
+    const remote = await classifier.classify({ text: s.text, localScore: s.score }, ctx.signal);
+    if (remote > s.score) s.score = remote;
+  } catch (err) {
+    ctx.log.warn({
+      event: 'guard_classifier_failed',
+      failOpen,
+      err: err instanceof Error ? err.name : 'error',
+    });
+    ctx.decisions.push({
+      stage: 'guard_injection',
+      action: failOpen ? 'fail_open' : 'fail_closed',
+      type: 'classifier',
+    });
+    if (!failOpen) return new GatewayError('guard_unavailable');
+  }
+  return decide(ctx, policy, s);
+}
+
+/**
+ * Prompt-injection screening of the roles the policy names (user and tool results by default):
+ * a local score from the phrase detector, optionally raised by an external classifier, then
+ * block, flag (audit plus an `x-bastion-guard` response header) or allow.
+ */
+export function createGuardInjectionStage(deps: GuardInjectionDeps): Stage {
+  return {
+    name: 'guard_injection',
+    run: function guardInjection(ctx: RequestContext): Verdict | Promise<Verdict> {
+      const state = deps.session.of(ctx);
+      if (state === undefined || state.policy.config.injection.action === 'allow') return undefined;
+      const { policy } = state;
+      const screened = screen(ctx, deps, policy);
+      const classifier = deps.classifierFor(policy);
+      const minLocal = policy.config.injection.classifier?.minLocalScore ?? 0;
+      if (classifier !== undefined && screened.text !== '' && screened.score >= minLocal) {
+        return withClassifier(ctx, policy, classifier, screened);
+      }
+      return decide(ctx, policy, screened);
+    },
+  };
+}

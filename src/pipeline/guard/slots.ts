@@ -1,0 +1,156 @@
+import type { Endpoint, JsonObject } from '../../providers/types.js';
+
+/**
+ * Every caller-controlled text field of a request body, per endpoint, readable and writable
+ * in place, so each input guard is endpoint-agnostic. Covers OpenAI chat (string or content
+ * parts, tool-call arguments), Responses (`input` string or items, `instructions`,
+ * function-call outputs), embeddings (`input` strings) and Anthropic messages (`system`
+ * string or blocks, text and tool-result blocks).
+ */
+
+export type SlotRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+
+export interface TextSlot {
+  /** JSON path for error params, e.g. `messages[2].content[0].text`. */
+  readonly path: string;
+  readonly role: SlotRole;
+  readonly text: string;
+  set(text: string): void;
+}
+
+type Holder = JsonObject | unknown[];
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function roleOf(value: unknown, fallback: SlotRole = 'user'): SlotRole {
+  switch (value) {
+    case 'system':
+    case 'developer':
+    case 'user':
+    case 'assistant':
+    case 'tool':
+      return value;
+    case 'function':
+      return 'tool';
+    default:
+      return fallback;
+  }
+}
+
+class Collector {
+  readonly slots: TextSlot[] = [];
+
+  add(holder: Holder, key: string | number, path: string, role: SlotRole): void {
+    const record = holder as Record<string | number, unknown>;
+    if (typeof record[key] !== 'string') return;
+    this.slots.push({
+      path,
+      role,
+      get text() {
+        return record[key] as string;
+      },
+      set(text: string) {
+        (holder as Record<string | number, unknown>)[key] = text;
+      },
+    });
+  }
+
+  /** A content field: a string, or an array of parts with a `text` (or nested tool content). */
+  content(holder: JsonObject, key: string, path: string, role: SlotRole): void {
+    const value = holder[key];
+    if (typeof value === 'string') {
+      this.add(holder, key, `${path}.${key}`, role);
+      return;
+    }
+    if (!Array.isArray(value)) return;
+    value.forEach((part, i) => {
+      if (typeof part === 'string') {
+        this.add(value, i, `${path}.${key}[${i}]`, role);
+        return;
+      }
+      if (!isObject(part)) return;
+      const at = `${path}.${key}[${i}]`;
+      this.add(part, 'text', `${at}.text`, role);
+      if (part.type === 'tool_result') this.content(part, 'content', at, 'tool');
+    });
+  }
+}
+
+function chat(body: JsonObject, c: Collector): void {
+  const messages = body.messages;
+  if (!Array.isArray(messages)) return;
+  messages.forEach((m, i) => {
+    if (!isObject(m)) return;
+    const role = roleOf(m.role);
+    c.content(m, 'content', `messages[${i}]`, role);
+    if (Array.isArray(m.tool_calls)) {
+      m.tool_calls.forEach((call, j) => {
+        const fn = isObject(call) ? call.function : undefined;
+        if (isObject(fn))
+          c.add(fn, 'arguments', `messages[${i}].tool_calls[${j}].function.arguments`, role);
+      });
+    }
+  });
+}
+
+function responses(body: JsonObject, c: Collector): void {
+  c.add(body, 'instructions', 'instructions', 'developer');
+  const input = body.input;
+  if (typeof input === 'string') {
+    c.add(body, 'input', 'input', 'user');
+    return;
+  }
+  if (!Array.isArray(input)) return;
+  input.forEach((item, i) => {
+    if (!isObject(item)) return;
+    const at = `input[${i}]`;
+    if (item.type === 'function_call_output') c.add(item, 'output', `${at}.output`, 'tool');
+    else if (item.type === 'function_call')
+      c.add(item, 'arguments', `${at}.arguments`, 'assistant');
+    else c.content(item, 'content', at, roleOf(item.role));
+  });
+}
+
+function embeddings(body: JsonObject, c: Collector): void {
+  const input = body.input;
+  if (typeof input === 'string') c.add(body, 'input', 'input', 'user');
+  else if (Array.isArray(input)) input.forEach((_, i) => c.add(input, i, `input[${i}]`, 'user'));
+}
+
+function messages(body: JsonObject, c: Collector): void {
+  const system = body.system;
+  if (typeof system === 'string') c.add(body, 'system', 'system', 'system');
+  else if (Array.isArray(system)) {
+    system.forEach((block, i) => {
+      if (isObject(block)) c.add(block, 'text', `system[${i}].text`, 'system');
+    });
+  }
+  const list = body.messages;
+  if (!Array.isArray(list)) return;
+  list.forEach((m, i) => {
+    if (isObject(m)) c.content(m, 'content', `messages[${i}]`, roleOf(m.role));
+  });
+}
+
+const WALKERS: Record<Endpoint, (body: JsonObject, c: Collector) => void> = {
+  chat_completions: chat,
+  responses,
+  embeddings,
+  messages,
+};
+
+/** The text slots of `body`, in document order; `text` always reads the current value. */
+export function collectTextSlots(endpoint: Endpoint, body: JsonObject): TextSlot[] {
+  const c = new Collector();
+  WALKERS[endpoint](body, c);
+  return c.slots;
+}
+
+/** Messages or input items in the request (for the message cap). */
+export function countMessages(endpoint: Endpoint, body: JsonObject): number {
+  const list =
+    endpoint === 'chat_completions' || endpoint === 'messages' ? body.messages : body.input;
+  return Array.isArray(list) ? list.length : 1;
+}

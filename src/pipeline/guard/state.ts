@@ -1,0 +1,95 @@
+import { createPseudonymVault, type PseudonymVault } from '../../detect/pii/index.js';
+import type { AuditDecision } from '../../store/types.js';
+import type { RequestContext } from '../context.js';
+import type { GuardPolicies, GuardPolicy } from './policy.js';
+import { collectTextSlots, type TextSlot } from './slots.js';
+
+/** What the guard knows about one request, shared by its input stages and the output stage. */
+export interface GuardRequestState {
+  readonly policy: GuardPolicy;
+  /** Minted by the PII stage; the output guard restores from it. */
+  vault: PseudonymVault | undefined;
+}
+
+/**
+ * Per-request guard state, keyed by the request context (a WeakMap: it goes when the request
+ * does). Stages get it from here instead of a context field, so the guard stays one module.
+ */
+export interface GuardSession {
+  /** The state for `ctx`, or undefined when the guard does not apply (disabled, no body). */
+  of(ctx: RequestContext): GuardRequestState | undefined;
+  /** The text slots of the current body (cached until `restructured`). */
+  slots(ctx: RequestContext): readonly TextSlot[];
+  /** Call after rewriting slot text: upstream must send the rewritten body, not the raw bytes. */
+  rewrote(ctx: RequestContext): void;
+  /** Call after changing the body's structure (messages added, moved or re-roled). */
+  restructured(ctx: RequestContext): void;
+  vault(ctx: RequestContext): PseudonymVault;
+}
+
+interface Entry {
+  state: GuardRequestState;
+  slots: TextSlot[] | undefined;
+}
+
+export function createGuardSession(policies: GuardPolicies): GuardSession {
+  const entries = new WeakMap<RequestContext, Entry>();
+
+  function entry(ctx: RequestContext): Entry | undefined {
+    const known = entries.get(ctx);
+    if (known !== undefined) return known;
+    if (ctx.body === undefined || ctx.route.id === 'models') return undefined;
+    const policy = policies.forEnv(ctx.caller?.env);
+    if (!policy.config.enabled) return undefined;
+    const created: Entry = { state: { policy, vault: undefined }, slots: undefined };
+    entries.set(ctx, created);
+    return created;
+  }
+
+  return {
+    of: (ctx) => entry(ctx)?.state,
+    slots(ctx) {
+      const e = entry(ctx);
+      if (e === undefined || ctx.body === undefined || ctx.route.id === 'models') return [];
+      e.slots ??= collectTextSlots(ctx.route.id, ctx.body);
+      return e.slots;
+    },
+    rewrote(ctx) {
+      ctx.rawBody = Buffer.from(JSON.stringify(ctx.body));
+    },
+    restructured(ctx) {
+      const e = entry(ctx);
+      if (e !== undefined) e.slots = undefined;
+      ctx.rawBody = Buffer.from(JSON.stringify(ctx.body));
+    },
+    vault(ctx) {
+      const state = entry(ctx)?.state;
+      if (state === undefined) return createPseudonymVault();
+      state.vault ??= createPseudonymVault();
+      return state.vault;
+    },
+  };
+}
+
+/** Counts per (type, action), appended to the audit decisions once, without matched text. */
+export class Tally {
+  readonly #counts = new Map<string, { type: string; action: string; count: number }>();
+
+  add(type: string, action: string, count = 1): void {
+    const key = `${type}\u0000${action}`;
+    const known = this.#counts.get(key);
+    if (known !== undefined) known.count += count;
+    else this.#counts.set(key, { type, action, count });
+  }
+
+  get isEmpty(): boolean {
+    return this.#counts.size === 0;
+  }
+
+  flushTo(decisions: AuditDecision[], stage: string): void {
+    for (const { type, action, count } of this.#counts.values()) {
+      decisions.push({ stage, action, type, count });
+    }
+    this.#counts.clear();
+  }
+}
