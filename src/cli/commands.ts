@@ -14,6 +14,9 @@ import { command as killswitchSet } from './commands/killswitch-set.js';
 import { command as killswitchClear } from './commands/killswitch-clear.js';
 import { command as killswitchList } from './commands/killswitch-list.js';
 import { command as mockProvider } from './commands/mock-provider.js';
+import { command as hookInstall } from './commands/hook-install.js';
+import { command as hookUninstall } from './commands/hook-uninstall.js';
+import { command as scan } from './commands/scan.js';
 import { command as serve } from './commands/serve.js';
 import { command as vaultList } from './commands/vault-list.js';
 import { command as vaultPut } from './commands/vault-put.js';
@@ -36,6 +39,9 @@ export const COMMANDS: readonly CliCommand[] = [
   configCheck,
   configSchema,
   mockProvider,
+  scan,
+  hookInstall,
+  hookUninstall,
   vaultPut,
   vaultList,
   vaultRm,
