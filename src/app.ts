@@ -38,6 +38,9 @@ import type { LimitBackend } from './limits/types.js';
 import { createPolicyRuntime, type PolicyRuntime } from './policy/runtime.js';
 import type { Store } from './store/types.js';
 import { systemClock, type Clock } from './util/clock.js';
+import { createConfiguredResolver } from './secrets/from-config.js';
+import { preloadSecrets, startupSecretRefs, type SecretLookup } from './secrets/startup.js';
+import type { SecretResolver } from './secrets/types.js';
 
 export interface AppDeps {
   env: NodeJS.ProcessEnv;
@@ -57,6 +60,8 @@ export interface App {
   start(): Promise<{ dataUrl: string; controlUrl: string | undefined }>;
   /** Access policy and spend control: counters, kill switches, alerts (admin API, tests). */
   readonly policy: PolicyRuntime;
+  /** Secret references in memory; `secrets.reload()` is what SIGHUP and the admin call run. */
+  readonly secrets: SecretResolver;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), flushes the audit log. */
   stop(): Promise<void>;
 }
@@ -65,7 +70,16 @@ export interface App {
 export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<App> {
   const { config } = loaded;
   const clock = deps.clock ?? systemClock;
-  const store = openStore(config.stores, deps.env);
+  // Secrets first: every startup reference resolves here (async, audited), or start fails.
+  const secrets = createConfiguredResolver(config.secrets, { env: deps.env, log: deps.log, clock });
+  const secretOf = await preloadSecrets(
+    secrets,
+    startupSecretRefs(config, loaded.isMockMode),
+  ).catch(async (err: unknown) => {
+    await secrets.close();
+    throw err;
+  });
+  const store = openStore(config.stores, deps.env, secretOf);
   await store.migrate();
 
   let mock: MockProvider | undefined;
@@ -79,7 +93,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
 
   const upstreamLog = deps.log.child({ mod: 'upstream' });
   const upstreams = buildUpstreams(config, {
-    resolveSecret: (ref) => resolveSecretRef(ref, deps.env),
+    resolveSecret: secretOf,
     mock: mockUrl === undefined ? undefined : { origin: new URL(mockUrl).origin, key: mockKey },
     circuits: createCircuitRegistry(
       { clock, log: upstreamLog, sync: openCircuitSync(config, deps.env, clock, upstreamLog) },
@@ -87,6 +101,11 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     ),
   });
   const { models } = upstreams;
+  // A reload or TTL refresh that changed a provider key swaps it into the pool keys using it.
+  secrets.onChange((ref) => {
+    for (const p of upstreams.providers.values())
+      for (const k of p.pool.keys) if (k.ref === ref) k.secret = secretOf(ref);
+  });
 
   const audit = createAuditWriter({ store, log: deps.log.child({ mod: 'audit' }) }, config.audit);
   const policy = createPolicyRuntime(
@@ -143,6 +162,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     mock,
     upstreams,
     policy,
+    secrets,
     async start() {
       await policy.start();
       await upstreams.start();
@@ -171,14 +191,19 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       await policy.stop();
       await mock?.close();
       await store.close();
+      await secrets.close();
       deps.log.info({ event: 'gateway_stopped' });
     },
   };
 }
 
-export function openStore(stores: Config['stores'], env: NodeJS.ProcessEnv): Store {
+export function openStore(
+  stores: Config['stores'],
+  env: NodeJS.ProcessEnv,
+  secretOf: SecretLookup = (ref) => resolveSecretRef(ref, env),
+): Store {
   if (stores.kind === 'postgres') {
-    const url = resolveSecretRef(stores.postgres.url, env);
+    const url = secretOf(stores.postgres.url);
     return createPostgresStore({
       connectionString: url.reveal(),
       schema: stores.postgres.schema,
