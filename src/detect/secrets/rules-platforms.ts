@@ -1,5 +1,5 @@
 import type { SecretRule } from './rule.js';
-import { ASSIGNMENT_TAIL, hasUpperAndLower, looksGenerated } from './validators.js';
+import { ASSIGNMENT_TAIL, hasUpperAndLower } from './validators.js';
 
 /**
  * Developer platforms and SaaS: source hosting, chat, payments, model hubs, messaging,
@@ -115,7 +115,7 @@ export const platformRules: readonly SecretRule[] = [
     severity: 'high',
     keywords: ['sk'],
     pattern: /(?<![A-Za-z0-9_])SK[0-9a-f]{32}(?![A-Za-z0-9_])/dg,
-    minEntropy: 3.2,
+    minEntropy: 3,
   },
   {
     id: 'twilio-auth-token',
@@ -128,7 +128,7 @@ export const platformRules: readonly SecretRule[] = [
         String.raw`(?<secret>[a-f0-9]{32})(?![A-Za-z0-9])`,
       'dgi',
     ),
-    minEntropy: 3.2,
+    minEntropy: 3,
   },
   {
     id: 'sendgrid-api-key',
@@ -169,6 +169,5 @@ export const platformRules: readonly SecretRule[] = [
     keywords: ['bk_'],
     pattern: /(?<![A-Za-z0-9_])bk_[a-z]{2,8}_[A-Za-z0-9_-]{32,128}/dg,
     minEntropy: 4,
-    validate: (m) => looksGenerated(m.secret),
   },
 ];

@@ -131,7 +131,7 @@ export const providerRules: readonly SecretRule[] = [
         String.raw`(?<secret>[a-f0-9]{32}|[A-Za-z0-9]{84})(?![A-Za-z0-9])`,
       'dgi',
     ),
-    minEntropy: 3.2,
+    minEntropy: 3,
   },
   {
     id: 'azure-sas-token',
