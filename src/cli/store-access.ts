@@ -1,4 +1,7 @@
 import { openStore } from '../app.js';
+import { createLogger } from '../log/logger.js';
+import { createConfiguredResolver } from '../secrets/from-config.js';
+import { preloadSecrets, startupSecretRefs } from '../secrets/startup.js';
 import type { Store } from '../store/types.js';
 import type { CliIo } from './command.js';
 import { loadCliConfig } from './config-flags.js';
@@ -10,12 +13,22 @@ export async function withStore<T>(
   fn: (store: Store) => Promise<T>,
 ): Promise<T> {
   const { config } = loadCliConfig(values, io.env, io.cwd);
-  const store = openStore(config.stores, io.env);
+  // The store URL may come from any secret source, as it does for `serve`.
+  const secrets = createConfiguredResolver(config.secrets, {
+    env: io.env,
+    log: createLogger({ level: 'silent' }),
+  });
   try {
-    await store.migrate();
-    return await fn(store);
+    const refs = startupSecretRefs({ stores: config.stores, providers: {} }, false);
+    const store = openStore(config.stores, io.env, await preloadSecrets(secrets, refs));
+    try {
+      await store.migrate();
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
   } finally {
-    await store.close();
+    await secrets.close();
   }
 }
 
