@@ -99,6 +99,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       { clock, log: upstreamLog, sync: openCircuitSync(config, deps.env, clock, upstreamLog) },
       config.upstream.circuit,
     ),
+    clock,
   });
   const { models } = upstreams;
   // A reload or TTL refresh that changed a provider key swaps it into the pool keys using it.

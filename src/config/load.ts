@@ -140,7 +140,9 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
   const models = { ...config.models };
   if (Object.keys(models).length === 0) {
     for (const [id, provider] of Object.entries(providers)) {
-      for (const name of DEFAULT_MODELS[provider.kind]) models[name] ??= { provider: id };
+      for (const name of DEFAULT_MODELS[provider.kind]) {
+        models[name] ??= { provider: id, fallbacks: [] };
+      }
     }
   }
   return { config: { ...config, providers, models }, isMockMode };
@@ -153,6 +155,18 @@ function crossCheck(config: Config): string[] {
       problems.push(
         `models.${name}.provider: no provider "${model.provider}"; add it under providers or fix the id`,
       );
+    }
+    // Fallbacks forward the caller's body unchanged, so they must speak the same dialect.
+    for (const fallback of model.fallbacks) {
+      const target = config.models[fallback];
+      const kindOf = (id: string) => config.providers[id]?.kind;
+      if (target === undefined || fallback === name) {
+        problems.push(`models.${name}.fallbacks: "${fallback}" is not another model; fix the name`);
+      } else if (kindOf(target.provider) !== kindOf(model.provider)) {
+        problems.push(
+          `models.${name}.fallbacks: "${fallback}" is served in another dialect; pick a model of a ${kindOf(model.provider) ?? 'known'} provider`,
+        );
+      }
     }
   }
   if (

@@ -70,6 +70,29 @@ const upstreamRetrySchema = z
 
 const positiveInt = () => z.number().int().positive();
 
+const isoDate = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v), {
+    message: 'expected an ISO date such as 2025-06-01',
+  });
+
+/** One upstream key of a pool; its secret is a reference, resolved in memory only. */
+const upstreamKeySchema = z
+  .object({
+    label: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .describe('Name of this key in the audit log and the admin API (never the key).'),
+    apiKey: secretRef('env:OPENAI_KEY_A or file:/run/secrets/openai-a'),
+    weight: z.number().int().min(0).max(1000).default(1).describe('Share of new requests.'),
+    state: z
+      .enum(['active', 'draining', 'revoked'])
+      .default('active')
+      .describe('active: used; draining: no new requests; revoked: never used.'),
+    createdAt: isoDate.optional().describe('When the key was created, for age warnings.'),
+  })
+  .strict();
+
 /** A breaker per upstream key: open traffic moves to the next key or fallback. */
 const upstreamCircuitSchema = z
   .object({
@@ -170,12 +193,22 @@ const providerSchema = z
     baseUrl: z
       .url({ protocol: /^https?$/ })
       .describe('Upstream origin, e.g. https://api.openai.com. Callers can never change it.'),
-    apiKey: secretRef('env:OPENAI_API_KEY or file:/run/secrets/openai'),
+    apiKey: secretRef('env:OPENAI_API_KEY or file:/run/secrets/openai')
+      .optional()
+      .describe('The provider key, single-key form (env:NAME, file:/path, …); or use `keys`.'),
     keyLabel: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/)
       .optional()
       .describe('Name of this upstream key in the audit log (never the key). Default: "<id>-1".'),
+    keyCreatedAt: isoDate
+      .optional()
+      .describe('When the single `apiKey` was created, for the 60/90-day age warnings.'),
+    keys: z
+      .array(upstreamKeySchema)
+      .min(1)
+      .optional()
+      .describe('A pool of keys with weights and states (docs/rotation.md); instead of `apiKey`.'),
     headers: z
       .record(z.string(), z.string())
       .default({})
@@ -184,7 +217,14 @@ const providerSchema = z
       .optional()
       .describe('Timeout overrides for this provider; unset fields use `upstream`.'),
   })
-  .strict();
+  .strict()
+  .refine((p) => (p.apiKey === undefined) !== (p.keys === undefined), {
+    message: 'set exactly one of apiKey or keys',
+  })
+  .refine((p) => new Set(p.keys?.map((k) => k.label)).size === (p.keys?.length ?? 0), {
+    message: 'key labels must be unique',
+    path: ['keys'],
+  });
 
 const modelSchema = z
   .object({
@@ -197,6 +237,12 @@ const modelSchema = z
       .optional()
       .describe(
         'Timeout overrides for this model; unset fields use the provider, then `upstream`.',
+      ),
+    fallbacks: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Other models (names in `models`, same dialect) tried in order when every key of this one fails; never beyond what the caller may use.',
       ),
   })
   .strict();

@@ -30,6 +30,12 @@ export interface Caller {
   readonly user: EndUser | undefined;
 }
 
+/** An upstream key as the audit log names it: provider and label, never the secret. */
+export interface UpstreamKeyRef {
+  readonly providerId: string;
+  readonly label: string;
+}
+
 /** Where the request goes, written once by route. */
 export interface Target {
   readonly model: string;
@@ -69,6 +75,8 @@ export interface RequestContext {
   response: GatewayResponse | undefined;
   usage: Usage | undefined;
   upstreamLatencyMs: number | undefined;
+  /** The upstream key that served the request (or last failed), written by upstream. */
+  upstreamKey: UpstreamKeyRef | undefined;
   /** Policy and guard decisions for the audit row; stages append, never rewrite. */
   readonly decisions: AuditDecision[];
   /** Access policy of this request (scopes, subjects, "may use"), written once by authorize. */

@@ -94,6 +94,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       response: undefined,
       usage: undefined,
       upstreamLatencyMs: undefined,
+      upstreamKey: undefined,
       decisions: [],
       policy: undefined,
       costMicroUsd: undefined,

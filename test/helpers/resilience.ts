@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
@@ -59,4 +60,70 @@ export async function expectNoLeaks(app: App, baselineTimers: number): Promise<v
     last = settled();
   }
   expect(last).toEqual(clean);
+}
+
+/**
+ * An upstream in front of the mock provider that fails (503) every request carrying a key in
+ * `down`, and passes the rest to `target`: key-specific outages the mock's FIFO faults cannot
+ * make. Set `target` (the mock's URL) before the first request.
+ */
+export async function startKeyAwareFront(): Promise<{
+  url: string;
+  target: string;
+  down: Set<string>;
+  /** The bearer key of every request it received, in order. */
+  seen: string[];
+  close(): Promise<void>;
+}> {
+  const down = new Set<string>();
+  const seen: string[] = [];
+  const front = { target: '' };
+  const server = createHttpServer((req, res) => {
+    const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    seen.push(key);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (down.has(key)) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end('{"error":{"message":"overloaded","type":"server_error"}}');
+        return;
+      }
+      const headers = { ...req.headers };
+      delete headers.host;
+      delete headers['content-length'];
+      fetch(`${front.target}${req.url ?? '/'}`, {
+        method: req.method ?? 'POST',
+        headers: headers as Record<string, string>,
+        body: Buffer.concat(chunks),
+      }).then(
+        async (upstream) => {
+          res.writeHead(upstream.status, {
+            'content-type': upstream.headers.get('content-type') ?? 'application/json',
+          });
+          res.end(Buffer.from(await upstream.arrayBuffer()));
+        },
+        () => res.destroy(),
+      );
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get target() {
+      return front.target;
+    },
+    set target(url: string) {
+      front.target = url;
+    },
+    down,
+    seen,
+    async close() {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
 }

@@ -21,8 +21,9 @@ export function buildAuditRecord(ctx: RequestContext): AuditRecord {
     env: ctx.caller?.env ?? null,
     endpoint: ENDPOINT_PATHS[ctx.route.id],
     model: target?.model ?? null,
-    provider: target?.provider.id ?? null,
-    upstreamKeyLabel: target?.provider.keyLabel ?? null,
+    // The provider and key that served it (a fallback may differ from the routed one).
+    provider: ctx.upstreamKey?.providerId ?? target?.provider.id ?? null,
+    upstreamKeyLabel: ctx.upstreamKey?.label ?? null,
     status: ctx.outcome.status,
     errorCode: ctx.outcome.errorCode,
     promptTokens: ctx.usage?.promptTokens ?? null,

@@ -15,10 +15,9 @@ const FORWARDED_HEADERS = {
   anthropic: ['anthropic-version', 'anthropic-beta'],
 } as const;
 
-/** One upstream call: which provider, with which key and body, under which limits. */
+/** One upstream call: which provider, with which body, under which limits. */
 export interface AttemptInput {
   readonly provider: ProviderRuntime;
-  readonly key: Secret;
   readonly body: string | Buffer;
   readonly isUsageRequestedByCaller: boolean;
   readonly timeouts: TimeoutSettings;
@@ -36,6 +35,7 @@ export type StreamEnd = (err: GatewayError | undefined) => void;
 export async function attemptUpstream(
   ctx: RequestContext,
   input: AttemptInput,
+  key: Secret,
   deadline: UpstreamDeadline,
   onStreamEnd: StreamEnd,
 ): Promise<GatewayError | undefined> {
@@ -45,7 +45,7 @@ export async function attemptUpstream(
   try {
     res = await input.provider.client.request({
       path: adapter.paths.get(endpoint) as string,
-      headers: buildHeaders(input.provider, input.key, ctx.headers),
+      headers: buildHeaders(input.provider, key, ctx.headers),
       body: input.body,
       signal: deadline.signal,
       firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,

@@ -1,9 +1,11 @@
-import type { Config } from '../../config/schema.js';
-import type { Secret } from '../../log/secret.js';
+import type { Config, ProviderConfig } from '../../config/schema.js';
+import { Secret } from '../../log/secret.js';
 import { createAnthropicAdapter } from '../../providers/anthropic/adapter.js';
 import { createUpstreamClient } from '../../providers/core/http.js';
 import { createOpenAiAdapter } from '../../providers/openai/adapter.js';
+import type { Clock } from '../../util/clock.js';
 import type { CircuitRegistry } from './circuit.js';
+import { KeyPool, PoolKey, type PoolKeyInit } from './key-pool.js';
 import type { ModelRoute, ModelTable, ProviderRuntime } from './providers.js';
 import { resolveTimeouts } from './timeouts.js';
 
@@ -13,6 +15,7 @@ export interface UpstreamsDeps {
   /** Mock mode: every provider points at the built-in mock with this key. */
   mock: { origin: string; key: Secret } | undefined;
   circuits: CircuitRegistry;
+  clock: Clock;
 }
 
 export interface Upstreams {
@@ -24,32 +27,32 @@ export interface Upstreams {
   close(): Promise<void>;
 }
 
-/** Builds every configured provider (pool, adapter, key) and the model table, once at start. */
+/** Builds every configured provider (pool, adapter, keys) and the model table, once at start. */
 export function buildUpstreams(
   config: Pick<Config, 'providers' | 'models' | 'upstream'>,
   deps: UpstreamsDeps,
 ): Upstreams {
   const providers = new Map<string, ProviderRuntime>();
-  const providerTimeouts = new Map<string, ReturnType<typeof resolveTimeouts>>();
   for (const [id, pc] of Object.entries(config.providers)) {
     const timeouts = resolveTimeouts(config.upstream, pc.timeouts, undefined);
-    providerTimeouts.set(id, timeouts);
-    const origin = deps.mock?.origin ?? new URL(pc.baseUrl).origin;
-    const keyLabel = pc.keyLabel ?? `${id}-1`;
+    const pool = new KeyPool(id);
+    for (const init of keyInits(id, pc, deps)) {
+      pool.add(
+        new PoolKey(id, init, deps.circuits.circuit(`${id}/${init.label}`), deps.clock.now()),
+      );
+    }
     providers.set(id, {
       id,
       adapter: pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter(),
-      client: createUpstreamClient(origin, {
+      client: createUpstreamClient(deps.mock?.origin ?? new URL(pc.baseUrl).origin, {
         connectTimeoutMs: timeouts.connectTimeoutMs,
         connections: config.upstream.connections,
       }),
-      key: deps.mock?.key ?? deps.resolveSecret(pc.apiKey),
-      keyLabel,
-      circuit: deps.circuits.circuit(`${id}/${keyLabel}`),
+      pool,
       staticHeaders: pc.headers,
     });
   }
-  const models = new Map<string, ModelRoute>();
+  const models = new Map<string, ModelRoute & { fallbacks: ModelRoute[] }>();
   for (const [name, mc] of Object.entries(config.models)) {
     models.set(name, {
       model: name,
@@ -60,7 +63,16 @@ export function buildUpstreams(
         config.providers[mc.provider]?.timeouts,
         mc.timeouts,
       ),
+      fallbacks: [],
     });
+  }
+  // Second pass: fallbacks name other models (config load checked they exist and match).
+  for (const [name, mc] of Object.entries(config.models)) {
+    const route = models.get(name);
+    for (const fallback of mc.fallbacks) {
+      const target = models.get(fallback);
+      if (route !== undefined && target !== undefined) route.fallbacks.push(target);
+    }
   }
   return {
     providers,
@@ -72,4 +84,27 @@ export function buildUpstreams(
       await deps.circuits.close();
     },
   };
+}
+
+/** The single `apiKey` form is a pool of one. Revoked keys are listed but never resolved. */
+function keyInits(id: string, pc: ProviderConfig, deps: UpstreamsDeps): PoolKeyInit[] {
+  const configured = pc.keys ?? [
+    {
+      label: pc.keyLabel ?? `${id}-1`,
+      apiKey: pc.apiKey ?? '',
+      weight: 1,
+      state: 'active' as const,
+      createdAt: pc.keyCreatedAt,
+    },
+  ];
+  return configured.map((k) => ({
+    label: k.label,
+    secret:
+      deps.mock?.key ?? (k.state === 'revoked' ? new Secret('') : deps.resolveSecret(k.apiKey)),
+    ref: deps.mock === undefined ? k.apiKey : undefined,
+    weight: k.weight,
+    state: k.state,
+    createdAtMs: k.createdAt === undefined ? null : Date.parse(k.createdAt),
+    source: 'config',
+  }));
 }

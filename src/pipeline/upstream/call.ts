@@ -2,15 +2,16 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { attemptUpstream, type AttemptInput } from './attempt.js';
-import type { Circuit } from './circuit.js';
 import { UpstreamExchange } from './exchange.js';
+import { nextCandidate, unavailableError } from './fallback.js';
+import type { PoolKey } from './key-pool.js';
 import type { ModelRoute } from './providers.js';
 import { isRetryable, realSleep, retryDelayMs, type RetryOptions, type Sleep } from './retry.js';
 
 export interface UpstreamDeps {
   /** Waits between retries; tests inject one that returns at once and records the delay. */
   sleep: Sleep;
-  /** Uniform in [0, 1): the jitter source. */
+  /** Uniform in [0, 1): the jitter and key-weight source. */
   random: () => number;
 }
 
@@ -22,9 +23,11 @@ export interface UpstreamOptions {
 const DEFAULT_DEPS: UpstreamDeps = { sleep: realSleep, random: Math.random };
 
 /**
- * Calls the provider with a server-held key and prepares the reply for the caller. Failed
- * calls are retried (retry.ts) while nothing has been sent to the caller; a stream that has
- * started is never retried. The caller's budget was reserved once, before this stage.
+ * Calls the provider with a server-held key and prepares the reply for the caller. A failed
+ * call moves to another key of the pool, then to the fallback models, and once every usable
+ * key failed it backs off and goes round again, all within `retry.maxAttempts` and while
+ * nothing has been sent to the caller: a stream that started is never retried. The caller's
+ * budget was reserved once, before this stage.
  */
 export function createUpstreamStage(deps: Partial<UpstreamDeps>, opts: UpstreamOptions): Stage {
   const resolved: UpstreamDeps = { ...DEFAULT_DEPS, ...deps };
@@ -42,7 +45,8 @@ export function createUpstreamStage(deps: Partial<UpstreamDeps>, opts: UpstreamO
         ctx.log.warn({
           event: 'upstream_failed',
           code: err.code,
-          provider: route.provider.id,
+          provider: ctx.upstreamKey?.providerId ?? route.provider.id,
+          key: ctx.upstreamKey?.label,
           err: err.cause,
         });
       }
@@ -53,66 +57,123 @@ export function createUpstreamStage(deps: Partial<UpstreamDeps>, opts: UpstreamO
 
 async function callWithRetries(
   ctx: RequestContext,
-  route: ModelRoute,
+  primary: ModelRoute,
   exchange: UpstreamExchange,
   deps: UpstreamDeps,
   opts: UpstreamOptions,
 ): Promise<GatewayError | undefined> {
-  const input = attemptInput(ctx, route, opts);
-  const { provider } = route;
   let lastErr: GatewayError | undefined;
-  for (let attemptNo = 1; ; attemptNo++) {
-    if (!exchange.acquire(provider.circuit)) return lastErr ?? circuitOpen(provider.circuit);
-    const err = await attemptUpstream(ctx, input, exchange.deadline, exchange.onStreamEnd);
-    // A started stream reports to its breaker when it ends; anything else reports now.
+  let lastKey: PoolKey | undefined;
+  let current = primary;
+  let input: AttemptInput | undefined;
+  for (let attemptNo = 1; ;) {
+    const route = nextCandidate(ctx, primary, exchange, deps.random);
+    if (route === undefined) {
+      if (lastErr === undefined) return unavailableError(ctx, primary);
+      // Nothing was tried this round (every breaker open): waiting again would not help.
+      if (exchange.tried === undefined || exchange.tried.size === 0) return lastErr;
+      if (!isRetryable(lastErr)) return lastErr;
+      const backedOff = await backOff(ctx, exchange, lastErr, deps, opts);
+      if (backedOff !== undefined) return backedOff;
+      continue;
+    }
+    const key = exchange.candidate as PoolKey;
+    if (!exchange.acquire(key)) {
+      // Another request took the last half-open probe slot meanwhile.
+      exchange.exclude(key);
+      continue;
+    }
+    if (lastErr !== undefined) recordRetry(ctx, lastErr, attemptNo - 1, lastKey as PoolKey);
+    if (route !== current || input === undefined) {
+      if (route !== current) recordFallback(ctx, route, lastErr);
+      current = route;
+      input = attemptInput(ctx, route, opts);
+    }
+    const err = await attemptUpstream(
+      ctx,
+      input,
+      key.secret,
+      exchange.deadline,
+      exchange.onStreamEnd,
+    );
+    // A started stream reports to its key when it ends; anything else reports now.
     if (err !== undefined || ctx.response?.kind !== 'stream') exchange.release(err);
     if (err === undefined) return undefined;
+    if (!isRetryable(err) && err.code !== 'upstream_auth_failed') return err;
+    if (attemptNo >= opts.retry.maxAttempts) return err;
+    attemptNo++;
     lastErr = err;
-    if (!isRetryable(err) || attemptNo >= opts.retry.maxAttempts) return err;
-    const waitMs = retryDelayMs(
-      err,
-      attemptNo,
-      opts.retry,
-      { elapsedMs: exchange.elapsedMs(), remainingMs: exchange.deadline.remainingMs() },
-      deps.random,
-    );
-    if (waitMs === undefined) return err;
-    ctx.decisions.push({
-      stage: 'upstream',
-      action: 'retry',
-      type: err.code,
-      count: attemptNo,
-      detail: provider.keyLabel,
-    });
-    ctx.log.warn({
-      event: 'upstream_retry',
-      attempt: attemptNo,
-      code: err.code,
-      delayMs: waitMs,
-      provider: provider.id,
-    });
-    if (!(await exchange.pause(waitMs, deps.sleep))) return exchange.abortReason();
+    lastKey = key;
+    exchange.exclude(key);
   }
 }
 
-function circuitOpen(circuit: Circuit): GatewayError {
-  return new GatewayError('upstream_circuit_open', {
-    retryAfterSec: Math.max(1, Math.ceil(circuit.msUntilProbe() / 1000)),
+/** Every usable key failed this round: wait (jittered, Retry-After honoured), then go again. */
+async function backOff(
+  ctx: RequestContext,
+  exchange: UpstreamExchange,
+  lastErr: GatewayError,
+  deps: UpstreamDeps,
+  opts: UpstreamOptions,
+): Promise<GatewayError | undefined> {
+  const waitMs = retryDelayMs(
+    lastErr,
+    exchange.round,
+    opts.retry,
+    { elapsedMs: exchange.elapsedMs(), remainingMs: exchange.deadline.remainingMs() },
+    deps.random,
+  );
+  if (waitMs === undefined) return lastErr;
+  ctx.log.warn({
+    event: 'upstream_backoff',
+    round: exchange.round,
+    code: lastErr.code,
+    delayMs: waitMs,
   });
+  if (!(await exchange.pause(waitMs, deps.sleep))) return exchange.abortReason();
+  exchange.newRound();
+  return undefined;
+}
+
+function recordRetry(ctx: RequestContext, err: GatewayError, failedAttempt: number, key: PoolKey) {
+  ctx.decisions.push({
+    stage: 'upstream',
+    action: 'retry',
+    type: err.code,
+    count: failedAttempt,
+    detail: key.label,
+  });
+  ctx.log.warn({
+    event: 'upstream_retry',
+    attempt: failedAttempt,
+    code: err.code,
+    provider: key.providerId,
+    key: key.label,
+  });
+}
+
+function recordFallback(ctx: RequestContext, route: ModelRoute, cause: GatewayError | undefined) {
+  ctx.decisions.push({
+    stage: 'upstream',
+    action: 'fallback',
+    type: cause?.code ?? 'upstream_circuit_open',
+    detail: route.model,
+  });
+  ctx.log.warn({ event: 'upstream_fallback', model: route.model, provider: route.provider.id });
 }
 
 function attemptInput(ctx: RequestContext, route: ModelRoute, opts: UpstreamOptions): AttemptInput {
   const { provider } = route;
   const endpoint = ctx.route.id === 'models' ? 'chat_completions' : ctx.route.id;
+  // The routed model's name equals the caller's, so only an alias (or a fallback) edits it.
   const prepared = provider.adapter.prepareBody(
     endpoint,
     ctx.body ?? {},
-    route.upstreamModel,
+    route.upstreamModel ?? route.model,
     ctx.isStream,
   );
   return {
     provider,
-    key: provider.key,
     body: prepared.json === undefined ? (ctx.rawBody ?? '') : JSON.stringify(prepared.json),
     isUsageRequestedByCaller: prepared.isUsageRequestedByCaller,
     timeouts: route.timeouts,

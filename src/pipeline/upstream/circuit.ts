@@ -82,6 +82,13 @@ export class Circuit {
     private readonly onTransition: (circuit: Circuit, isLocal: boolean) => void,
   ) {}
 
+  /** Would `tryAcquire()` admit a call now? No side effect: used to choose among keys. */
+  isAdmitting(): boolean {
+    if (this.state === 'closed' || !this.opts.enabled) return true;
+    if (this.state === 'open') return this.clock.now() >= this.openUntilMs;
+    return this.#probesInFlight < this.opts.halfOpenProbes;
+  }
+
   /** May a call go to this key now? While half-open, admits up to `halfOpenProbes`. */
   tryAcquire(): boolean {
     if (this.state === 'closed' || !this.opts.enabled) return true;

@@ -1,20 +1,26 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
-import { outcomeOf, type Circuit } from './circuit.js';
+import { outcomeOf } from './circuit.js';
+import type { PoolKey } from './key-pool.js';
 import type { Sleep } from './retry.js';
 import { UpstreamDeadline } from './timeouts.js';
 
 /**
  * The state of one request's upstream exchange across its attempts: the total deadline, when
- * it started, the breaker the current attempt holds, and the end-of-stream hook. One per
+ * it started, the key the current attempt holds, and the end-of-stream hook. One per
  * request, so a class (methods on the prototype) with a single bound callback.
  */
 export class UpstreamExchange {
   readonly deadline: UpstreamDeadline;
   readonly startedMono: number;
   readonly #ctx: RequestContext;
-  #circuit: Circuit | undefined;
+  #key: PoolKey | undefined;
+  #tried: Set<PoolKey> | undefined;
   #isDone = false;
+  /** The key `nextCandidate` chose for the next attempt. */
+  candidate: PoolKey | undefined;
+  /** Rounds over every usable key; backoff grows with it. */
+  round = 1;
 
   constructor(ctx: RequestContext, totalTimeoutMs: number) {
     this.#ctx = ctx;
@@ -26,19 +32,35 @@ export class UpstreamExchange {
     return this.#ctx.clock.monotonicMs() - this.startedMono;
   }
 
-  /** Takes a slot of the key's breaker for the next attempt; false while it is open. */
-  acquire(circuit: Circuit): boolean {
-    if (!circuit.tryAcquire()) return false;
-    this.#circuit = circuit;
+  /** Keys that failed this round; allocated only once one has. */
+  get tried(): ReadonlySet<PoolKey> | undefined {
+    return this.#tried;
+  }
+
+  exclude(key: PoolKey): void {
+    (this.#tried ??= new Set()).add(key);
+  }
+
+  /** Every usable key failed: after the backoff, all of them may be tried again. */
+  newRound(): void {
+    this.#tried?.clear();
+    this.round++;
+  }
+
+  /** Leases `key` for the next attempt (breaker slot, in-flight count); false if refused. */
+  acquire(key: PoolKey): boolean {
+    if (!key.lease()) return false;
+    this.#key = key;
+    this.#ctx.upstreamKey = key;
     return true;
   }
 
-  /** The attempt is over: its outcome goes to the breaker it held, exactly once. */
+  /** The attempt is over: its outcome goes to the key (and its breaker), exactly once. */
   release(err: GatewayError | undefined): void {
-    const circuit = this.#circuit;
-    if (circuit === undefined) return;
-    this.#circuit = undefined;
-    circuit.record(outcomeOf(err));
+    const key = this.#key;
+    if (key === undefined) return;
+    this.#key = undefined;
+    key.release(outcomeOf(err));
   }
 
   /** Told once how a started stream ended (`undefined`: complete). */
@@ -79,9 +101,9 @@ export class UpstreamExchange {
     if (this.#isDone) return;
     this.#isDone = true;
     // A stream nobody read says nothing about the upstream.
-    if (this.#circuit !== undefined) {
-      this.#circuit.record('neutral');
-      this.#circuit = undefined;
+    if (this.#key !== undefined) {
+      this.#key.release('neutral');
+      this.#key = undefined;
     }
     this.deadline.clear();
     this.#ctx.upstreamLatencyMs = this.elapsedMs();

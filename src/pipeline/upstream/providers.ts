@@ -1,19 +1,16 @@
-import type { Secret } from '../../log/secret.js';
 import type { UpstreamClient } from '../../providers/core/http.js';
 import type { ProviderAdapter } from '../../providers/types.js';
 import type { Target } from '../context.js';
-import type { Circuit } from './circuit.js';
+import type { KeyPool } from './key-pool.js';
 import type { TimeoutSettings } from './timeouts.js';
 
-/** A configured provider, ready to call: built once by app.ts. */
+/** A configured provider, ready to call: built once at start (build.ts). */
 export interface ProviderRuntime {
   readonly id: string;
   readonly adapter: ProviderAdapter;
   readonly client: UpstreamClient;
-  readonly key: Secret;
-  readonly keyLabel: string;
-  /** The breaker of this provider's key. */
-  readonly circuit: Circuit;
+  /** Its upstream keys; the admin API adds keys and changes their weights and states. */
+  readonly pool: KeyPool;
   readonly staticHeaders: Readonly<Record<string, string>>;
 }
 
@@ -23,6 +20,8 @@ export interface ProviderRuntime {
  */
 export interface ModelRoute extends Target {
   readonly timeouts: TimeoutSettings;
+  /** Models tried in order when every key of this one failed or is unavailable. */
+  readonly fallbacks: readonly ModelRoute[];
 }
 
 export type ModelTable = ReadonlyMap<string, ModelRoute>;

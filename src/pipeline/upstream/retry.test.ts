@@ -27,11 +27,15 @@ describe('isRetryable', () => {
 describe('backoff with full jitter', () => {
   it('stays below the doubling ceiling, capped at maxDelayMs', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.9999, noNaN: true }), (n, r) => {
-        const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (n - 1));
-        const d = backoffMs(n, opts, () => r);
-        return d >= 0 && d < ceiling + 1 && d <= opts.maxDelayMs;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.double({ min: 0, max: 0.9999, noNaN: true }),
+        (n, r) => {
+          const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (n - 1));
+          const d = backoffMs(n, opts, () => r);
+          return d >= 0 && d < ceiling + 1 && d <= opts.maxDelayMs;
+        },
+      ),
     );
     expect([1, 2, 3, 10].map((n) => backoffMs(n, opts, () => 0.5))).toEqual([100, 200, 400, 2500]);
   });

@@ -1,0 +1,59 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { RequestContext } from '../context.js';
+import type { UpstreamExchange } from './exchange.js';
+import type { ModelRoute } from './providers.js';
+
+/**
+ * Where the next attempt goes: a usable key of the routed model first (weighted, skipping open
+ * breakers, draining or revoked keys and keys that failed this round), then of each fallback
+ * model in config order. Sets `exchange.candidate` and returns its route, or undefined.
+ */
+export function nextCandidate(
+  ctx: RequestContext,
+  primary: ModelRoute,
+  exchange: UpstreamExchange,
+  random: () => number,
+): ModelRoute | undefined {
+  let key = primary.provider.pool.pick(random, exchange.tried);
+  if (key !== undefined) {
+    exchange.candidate = key;
+    return primary;
+  }
+  for (const route of primary.fallbacks) {
+    if (!mayFallBackTo(ctx, route)) continue;
+    key = route.provider.pool.pick(random, exchange.tried);
+    if (key !== undefined) {
+      exchange.candidate = key;
+      return route;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A fallback never widens what the caller may do: it must serve this endpoint, and the
+ * caller's scopes (key, environment, provider kill switches) must allow its model and
+ * provider. Without an access policy on the request, the hook allows.
+ */
+export function mayFallBackTo(ctx: RequestContext, route: ModelRoute): boolean {
+  if (ctx.route.id === 'models' || !route.provider.adapter.paths.has(ctx.route.id)) return false;
+  return ctx.policy?.mayUse(route.model, route.provider.id) ?? true;
+}
+
+/**
+ * Nothing usable before any attempt: breakers are open (503 with Retry-After until the first
+ * probe), or no key is active at all (an operator must act).
+ */
+export function unavailableError(ctx: RequestContext, primary: ModelRoute): GatewayError {
+  let soonestMs = Infinity;
+  for (const route of [primary, ...primary.fallbacks]) {
+    if (route !== primary && !mayFallBackTo(ctx, route)) continue;
+    if (route.provider.pool.hasActiveKey()) {
+      soonestMs = Math.min(soonestMs, route.provider.pool.msUntilProbe());
+    }
+  }
+  if (soonestMs === Infinity) return new GatewayError('upstream_no_active_key');
+  return new GatewayError('upstream_circuit_open', {
+    retryAfterSec: Math.max(1, Math.ceil(soonestMs / 1000)),
+  });
+}
