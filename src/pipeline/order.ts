@@ -21,6 +21,7 @@ export const PROXY_ORDER = [
   'guard_system_prompt',
   'route',
   'upstream',
+  'guard_output',
 ] as const satisfies readonly StageName[];
 
 export const MODELS_ORDER = [

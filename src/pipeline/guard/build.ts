@@ -3,6 +3,7 @@ import { createHttpClassifier, type InjectionClassifier } from './classifier.js'
 import type { GuardConfig } from './config.js';
 import { createGuardInjectionStage } from './injection.js';
 import { createGuardNormalizeStage } from './normalize.js';
+import { createGuardOutputStage } from './output.js';
 import { createGuardPiiStage } from './pii.js';
 import { createGuardPolicies, type GuardPolicy } from './policy.js';
 import { createGuardSecretsStage } from './secrets.js';
@@ -15,6 +16,7 @@ export interface GuardStages {
   guard_injection: Stage;
   guard_pii: Stage;
   guard_system_prompt: Stage;
+  guard_output: Stage;
 }
 
 export interface GuardDeps {
@@ -42,5 +44,6 @@ export function createGuardStages(config: GuardConfig, deps: GuardDeps = {}): Gu
     guard_injection: createGuardInjectionStage({ session, classifierFor }),
     guard_pii: createGuardPiiStage({ session }),
     guard_system_prompt: createGuardSystemPromptStage({ session }),
+    guard_output: createGuardOutputStage({ session }),
   };
 }

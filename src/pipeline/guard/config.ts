@@ -212,7 +212,7 @@ function guardShape<M extends Mode>(mode: M) {
       enabled: field(mode, z.boolean(), true, 'Filter model output (streams included).'),
       holdBackChars: field(
         mode,
-        z.number().int().min(32).max(8192),
+        z.number().int().min(128).max(8192),
         256,
         'Most characters of a stream held back at once; values up to 3/4 of this are always caught across chunk boundaries.',
       ),

@@ -1,0 +1,163 @@
+import { PLACEHOLDER_PATTERN, type PseudonymVault } from '../../detect/pii/index.js';
+import { findMarkdownRefs, isHostAllowed } from '../../detect/text/markdown.js';
+import type { Continuation, Replacement, WindowScanner } from './output-text.js';
+import type { GuardPolicy } from './policy.js';
+
+/** Characters that may continue a credential past the window (keys, JWTs, base64). */
+const TOKEN_CHAR = /[A-Za-z0-9_\-+/=.~]/;
+const PEM_BEGIN = /-----BEGIN[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END = /-----END[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----/;
+/** A PEM body is removed up to its END line, or at most this much when the END never comes. */
+const MAX_PEM_CHARS = 16 * 1024;
+/** Kept back while searching for the END line, so a line split across windows is still seen. */
+const PEM_TAIL = 48;
+
+/** Keeps consuming characters while `test` holds. */
+function whileChars(test: RegExp): Continuation {
+  return {
+    next(text) {
+      let i = 0;
+      while (i < text.length && test.test(text[i] as string)) i++;
+      return { consumed: i, isDone: i < text.length };
+    },
+  };
+}
+
+function pemBody(): Continuation {
+  let used = 0;
+  return {
+    next(text, isLast) {
+      const end = PEM_END.exec(text);
+      if (end !== null) return { consumed: end.index + end[0].length, isDone: true };
+      const consumed = isLast ? text.length : Math.max(0, text.length - PEM_TAIL);
+      used += consumed;
+      return { consumed, isDone: isLast || used >= MAX_PEM_CHARS };
+    },
+  };
+}
+
+/** The rest of an open markdown URL, through its closing parenthesis. */
+function restOfUrl(): Continuation {
+  return {
+    next(text) {
+      let i = 0;
+      while (i < text.length && !/[\s)]/.test(text[i] as string)) i++;
+      if (text[i] === ')') return { consumed: i + 1, isDone: true };
+      return { consumed: i, isDone: i < text.length };
+    },
+  };
+}
+
+/**
+ * A credential whose known prefix runs to the end of the window: longer than the window, so
+ * the full rule cannot match yet. Removed with everything that follows it.
+ */
+const TRUNCATED_CREDENTIAL =
+  /(?<![A-Za-z0-9_-])(sk-(?:proj|ant|svcacct|admin)-|ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abposr]-|sk_live_|rk_live_|hf_|AKIA|ASIA|AIza|eyJ[A-Za-z0-9_-]{8,64}\.eyJ)[A-Za-z0-9_\-+/=.]{8,}$/;
+
+function secrets(policy: GuardPolicy, window: string, out: Replacement[]): void {
+  if (policy.config.output.secrets !== 'redact') return;
+  if (window.indexOf('PRIVATE KEY') !== -1) {
+    PEM_BEGIN.lastIndex = 0;
+    for (let m = PEM_BEGIN.exec(window); m !== null; m = PEM_BEGIN.exec(window)) {
+      const end = m.index + m[0].length;
+      out.push({
+        start: m.index,
+        end,
+        text: '[REDACTED:private-key]',
+        continuation: pemBody(),
+        tag: 'redact:private-key',
+      });
+    }
+  }
+  const truncated = TRUNCATED_CREDENTIAL.exec(window);
+  if (truncated !== null) {
+    out.push({
+      start: truncated.index,
+      end: window.length,
+      text: '[REDACTED:credential]',
+      continuation: whileChars(TOKEN_CHAR),
+      tag: 'redact:credential',
+    });
+  }
+  const detector = policy.secrets;
+  if (!detector.mayContainSecret(window)) return;
+  for (const f of detector.find(window)) {
+    if (f.ruleId === 'private-key') continue;
+    out.push({
+      start: f.start,
+      end: f.end,
+      text: `[REDACTED:${f.ruleId}]`,
+      continuation: whileChars(TOKEN_CHAR),
+      tag: `redact:${f.ruleId}`,
+    });
+  }
+}
+
+function pii(policy: GuardPolicy, window: string, out: Replacement[]): void {
+  const detector = policy.outputPii;
+  if (detector === undefined) return;
+  for (const f of detector.find(window)) {
+    out.push({
+      start: f.start,
+      end: f.end,
+      text: `[${f.type.toUpperCase()}]`,
+      tag: `redact:${f.type}`,
+    });
+  }
+}
+
+function placeholders(vault: PseudonymVault | undefined, window: string, out: Replacement[]): void {
+  if (vault === undefined || vault.size === 0 || window.indexOf('<') === -1) return;
+  for (const m of window.matchAll(PLACEHOLDER_PATTERN)) {
+    const original = vault.original(m[0]);
+    if (original === undefined) continue;
+    out.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      text: original,
+      tag: 'restore:placeholder',
+    });
+  }
+}
+
+function links(policy: GuardPolicy, window: string, out: Replacement[]): void {
+  const o = policy.config.output;
+  if (o.images === 'allow' && o.links === 'allow') return;
+  for (const ref of findMarkdownRefs(window)) {
+    const mode = ref.isImage ? o.images : o.links;
+    if (mode === 'allow') continue;
+    if (ref.host === '' || (ref.host !== undefined && isHostAllowed(ref.host, o.allowedHosts)))
+      continue;
+    const label = ref.label.replace(/[[\]]/g, '');
+    out.push({
+      start: ref.start,
+      end: ref.end,
+      text: ref.isImage ? `[image removed${label === '' ? '' : `: ${label}`}]` : label,
+      ...(ref.isOpen ? { continuation: restOfUrl() } : {}),
+      tag: ref.isImage ? 'neutralise:image' : 'neutralise:link',
+    });
+  }
+}
+
+/**
+ * The output guard's scanner for one request: credentials (with PEM blocks), PII types the
+ * policy redacts in output, markdown images/links to hosts not allowed, and placeholders to
+ * restore. Earlier entries win when two overlap at the same start.
+ */
+export function createOutputScanner(
+  policy: GuardPolicy,
+  vault: PseudonymVault | undefined,
+): WindowScanner {
+  const restore = policy.config.output.restorePseudonyms ? vault : undefined;
+  return function scanOutputWindow(window: string): Replacement[] {
+    const out: Replacement[] = [];
+    secrets(policy, window, out);
+    links(policy, window, out);
+    placeholders(restore, window, out);
+    pii(policy, window, out);
+    if (out.length <= 1) return out;
+    const order = new Map(out.map((r, i) => [r, i]));
+    return out.sort((a, b) => a.start - b.start || (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  };
+}

