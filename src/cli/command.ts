@@ -24,3 +24,9 @@ export type CliStdin = AsyncIterable<Buffer | string> & {
   isTTY?: boolean;
   setRawMode?(mode: boolean): unknown;
 };
+
+/** A command whose module is imported only when it runs. */
+export interface LazyCommand {
+  readonly name: string;
+  load(): Promise<CliCommand>;
+}

@@ -1,48 +1,48 @@
-import type { CliCommand } from './command.js';
-import { command as auditQuery } from './commands/audit-query.js';
-import { command as auditTail } from './commands/audit-tail.js';
-import { command as configCheck } from './commands/config-check.js';
-import { command as configSchema } from './commands/config-schema.js';
-import { command as keysCreate } from './commands/keys-create.js';
-import { command as keysList } from './commands/keys-list.js';
-import { command as keysRevoke } from './commands/keys-revoke.js';
-import { command as keysScopes } from './commands/keys-scopes.js';
-import { command as budgetsList } from './commands/budgets-list.js';
-import { command as usageShow } from './commands/usage-show.js';
-import { command as alertsList } from './commands/alerts-list.js';
-import { command as killswitchSet } from './commands/killswitch-set.js';
-import { command as killswitchClear } from './commands/killswitch-clear.js';
-import { command as killswitchList } from './commands/killswitch-list.js';
-import { command as mockProvider } from './commands/mock-provider.js';
-import { command as hookInstall } from './commands/hook-install.js';
-import { command as hookUninstall } from './commands/hook-uninstall.js';
-import { command as scan } from './commands/scan.js';
-import { command as serve } from './commands/serve.js';
-import { command as vaultList } from './commands/vault-list.js';
-import { command as vaultPut } from './commands/vault-put.js';
-import { command as vaultRm } from './commands/vault-rm.js';
+import type { LazyCommand } from './command.js';
 
-export const COMMANDS: readonly CliCommand[] = [
-  serve,
-  keysCreate,
-  keysList,
-  keysRevoke,
-  keysScopes,
-  budgetsList,
-  usageShow,
-  alertsList,
-  killswitchSet,
-  killswitchClear,
-  killswitchList,
-  auditTail,
-  auditQuery,
-  configCheck,
-  configSchema,
-  mockProvider,
-  scan,
-  hookInstall,
-  hookUninstall,
-  vaultPut,
-  vaultList,
-  vaultRm,
+/**
+ * Every command, loaded only when it runs: `bastion scan` in a pre-commit hook must not pay for
+ * loading the gateway, its stores and drivers.
+ */
+export const COMMANDS: readonly LazyCommand[] = [
+  { name: 'serve', load: async () => (await import('./commands/serve.js')).command },
+  { name: 'keys create', load: async () => (await import('./commands/keys-create.js')).command },
+  { name: 'keys list', load: async () => (await import('./commands/keys-list.js')).command },
+  { name: 'keys revoke', load: async () => (await import('./commands/keys-revoke.js')).command },
+  { name: 'keys scopes', load: async () => (await import('./commands/keys-scopes.js')).command },
+  { name: 'budgets list', load: async () => (await import('./commands/budgets-list.js')).command },
+  { name: 'usage show', load: async () => (await import('./commands/usage-show.js')).command },
+  { name: 'alerts list', load: async () => (await import('./commands/alerts-list.js')).command },
+  {
+    name: 'killswitch set',
+    load: async () => (await import('./commands/killswitch-set.js')).command,
+  },
+  {
+    name: 'killswitch clear',
+    load: async () => (await import('./commands/killswitch-clear.js')).command,
+  },
+  {
+    name: 'killswitch list',
+    load: async () => (await import('./commands/killswitch-list.js')).command,
+  },
+  { name: 'audit tail', load: async () => (await import('./commands/audit-tail.js')).command },
+  { name: 'audit query', load: async () => (await import('./commands/audit-query.js')).command },
+  { name: 'config check', load: async () => (await import('./commands/config-check.js')).command },
+  {
+    name: 'config schema',
+    load: async () => (await import('./commands/config-schema.js')).command,
+  },
+  {
+    name: 'mock-provider',
+    load: async () => (await import('./commands/mock-provider.js')).command,
+  },
+  { name: 'scan', load: async () => (await import('./commands/scan.js')).command },
+  { name: 'hook install', load: async () => (await import('./commands/hook-install.js')).command },
+  {
+    name: 'hook uninstall',
+    load: async () => (await import('./commands/hook-uninstall.js')).command,
+  },
+  { name: 'vault put', load: async () => (await import('./commands/vault-put.js')).command },
+  { name: 'vault list', load: async () => (await import('./commands/vault-list.js')).command },
+  { name: 'vault rm', load: async () => (await import('./commands/vault-rm.js')).command },
 ];

@@ -1,21 +1,26 @@
-import { ConfigError } from '../config/load.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { scrubber } from '../log/scrub.js';
-import { UsageError, type CliCommand, type CliIo } from './command.js';
+import { UsageError, type CliCommand, type CliIo, type LazyCommand } from './command.js';
+
+type Entry = CliCommand | LazyCommand;
+
+const load = (entry: Entry): Promise<CliCommand> =>
+  'run' in entry ? Promise.resolve(entry) : entry.load();
 
 /** Finds the longest command name matching the leading words and runs it. */
 export async function runCli(
   argv: string[],
-  commands: readonly CliCommand[],
+  commands: readonly Entry[],
   io: CliIo,
 ): Promise<number> {
-  const match = [...commands]
+  const entry = [...commands]
     .sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)
     .find((c) => c.name.split(' ').every((word, i) => argv[i] === word));
-  if (match === undefined || argv[0] === '--help' || argv[0] === 'help') {
-    io.stderr.write(help(commands));
+  if (entry === undefined || argv[0] === '--help' || argv[0] === 'help') {
+    io.stderr.write(help(await Promise.all(commands.map(load))));
     return argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' ? 0 : 2;
   }
+  const match = await load(entry);
   const rest = argv.slice(match.name.split(' ').length);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`bastion ${match.name}: ${match.summary}\n`);
@@ -28,6 +33,8 @@ export async function runCli(
       io.stderr.write(`bastion ${match.name}: ${(err as Error).message}\n`);
       return 2;
     }
+    // Loaded only on this path: a scan must not pay for the config loader.
+    const { ConfigError } = await import('../config/load.js');
     if (err instanceof ConfigError) {
       io.stderr.write(`${err.message}\n`);
       return 2;
