@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { captureLogger, events, fakeClock } from '../../test/helpers/secrets.js';
 import { createScrubber } from '../log/scrub.js';
 import { Secret } from '../log/secret.js';
@@ -211,5 +211,37 @@ describe('secret resolver', () => {
     await expect(resolver.resolve('env:OPENAI_KEY', ctx)).rejects.toMatchObject({
       code: 'secret_unavailable',
     });
+  });
+});
+
+describe('secret resolver TTL timer', () => {
+  it('refreshDue refreshes expired values without anyone reading them, and tells listeners', async () => {
+    const { resolver, ctl, clock } = setup(60_000);
+    await resolver.resolve('aws:k', ctx);
+    const changes: string[] = [];
+    resolver.onChange((ref) => changes.push(ref));
+    ctl.state.value = 'sk-rotating-value-0002';
+    await resolver.refreshDue();
+    expect(changes).toEqual([]);
+    clock.advance(60_000);
+    await resolver.refreshDue();
+    expect(changes).toEqual(['aws:k']);
+    await resolver.close();
+  });
+
+  it('runs refreshDue on an unref-ed interval', async () => {
+    vi.useFakeTimers();
+    try {
+      const { resolver, ctl, clock } = setup(60_000);
+      await resolver.resolve('aws:k', ctx);
+      const changed = new Promise<string>((resolve) => resolver.onChange(resolve));
+      ctl.state.value = 'sk-rotating-value-0003';
+      clock.advance(60_000);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(await changed).toBe('aws:k');
+      await resolver.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

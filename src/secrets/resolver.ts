@@ -40,6 +40,11 @@ export interface ResolverOptions {
   cacheTtlMs: number;
   /** After a failed refresh the old value serves, and the next attempt waits this long. */
   retryAfterErrorMs?: number;
+  /**
+   * How often a timer refreshes values past their TTL, so values read as plain fields (a key
+   * pool's keys) follow the TTL too. Default min(TTL, 60 s); 0 disables the timer.
+   */
+  refreshEveryMs?: number;
 }
 
 interface Entry {
@@ -90,6 +95,10 @@ export function createSecretResolver(deps: ResolverDeps, opts: ResolverOptions):
     isClosed: () => isClosed,
   }));
   const cache = createCache(fetchSecret, clock, opts);
+  const every =
+    opts.refreshEveryMs ?? (opts.cacheTtlMs > 0 ? Math.min(opts.cacheTtlMs, 60_000) : 0);
+  const timer = every > 0 ? setInterval(() => void cache.refreshDue(), every) : undefined;
+  timer?.unref();
 
   return {
     async resolve(raw, ctx) {
@@ -113,8 +122,10 @@ export function createSecretResolver(deps: ResolverDeps, opts: ResolverOptions):
       return report;
     },
     onChange: cache.onChange,
+    refreshDue: cache.refreshDue,
     async close() {
       isClosed = true;
+      clearInterval(timer);
       await Promise.all([...sources.values()].map((s) => s.close?.() ?? Promise.resolve()));
     },
   };
@@ -201,10 +212,18 @@ function createCache(fetchSecret: Fetch, clock: Clock, opts: ResolverOptions) {
     return { refreshed: entries.size - failed.length, changed, failed };
   }
 
+  /** TTL refreshes of every held value that is due; failures keep the old value (audited). */
+  async function refreshDue(): Promise<void> {
+    const due = [...entries.values()].filter(
+      (e) => e.inflight === undefined && clock.now() >= e.nextRefreshAtMs,
+    );
+    await Promise.all(due.map((e) => refresh(e, 'ttl').catch(() => undefined)));
+  }
+
   function onChange(listener: (ref: string) => void): () => void {
     listeners.add(listener);
     return () => listeners.delete(listener);
   }
 
-  return { entryFor, refresh, refreshAll, onChange };
+  return { entryFor, refresh, refreshAll, refreshDue, onChange };
 }

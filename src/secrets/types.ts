@@ -101,6 +101,8 @@ export interface SecretResolver {
   handle(ref: string, ctx: ResolveContext): Promise<SecretHandle>;
   /** Fetches every held secret again (SIGHUP, admin call). A failure keeps the previous value. */
   reload(): Promise<ReloadReport>;
+  /** Refreshes every value past its TTL now (a timer calls this; tests call it with a fake clock). */
+  refreshDue(): Promise<void>;
   /** Called with each ref whose value changed on reload or refresh; returns an unsubscribe. */
   onChange(listener: (ref: string) => void): () => void;
   close(): Promise<void>;
