@@ -77,7 +77,7 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
       }
       if (planned.length === 0) {
         ctx.defer(() => {
-          ctx.costMicroUsd = actualCost(ctx, price, worst);
+          ctx.costMicroUsd = actualCost(ctx, price, worst, deps);
         });
         return undefined;
       }
@@ -96,7 +96,7 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
         });
       }
       ctx.defer(async () => {
-        const actual = actualCost(ctx, price, worst);
+        const actual = actualCost(ctx, price, worst, deps);
         ctx.costMicroUsd = actual;
         const totals = await deps.backend.settle(checks, ctx.reqId, actual);
         totals.forEach((t, i) => {
@@ -139,10 +139,37 @@ function planned(
   };
 }
 
-function actualCost(ctx: RequestContext, price: ModelPrice, reserved: number): number {
+/**
+ * The model that answered: the requested one, or the last fallback upstream recorded. Its price
+ * settles the request; one without a price keeps the reserved worst case.
+ */
+function servedPrice(
+  ctx: RequestContext,
+  requested: ModelPrice,
+  deps: BudgetDeps,
+): ModelPrice | undefined {
+  for (let i = ctx.decisions.length - 1; i >= 0; i--) {
+    const d = ctx.decisions[i];
+    if (d?.stage === 'upstream' && d.action === 'fallback' && d.detail !== undefined) {
+      return deps.prices.priceOf(d.detail, deps.upstreamModelOf(d.detail));
+    }
+  }
+  return requested;
+}
+
+function actualCost(
+  ctx: RequestContext,
+  requested: ModelPrice,
+  reserved: number,
+  deps: BudgetDeps,
+): number {
   const usage = ctx.usage;
-  if (usage !== undefined) return costMicroUsd(price, usage.promptTokens, usage.completionTokens);
+  const price = servedPrice(ctx, requested, deps);
+  if (usage !== undefined && price !== undefined) {
+    return costMicroUsd(price, usage.promptTokens, usage.completionTokens);
+  }
   if (ctx.response === undefined) return 0;
-  ctx.decisions.push({ stage: 'budget', action: 'charge_reserved', detail: 'usage_unknown' });
+  const detail = usage === undefined ? 'usage_unknown' : 'price_unknown';
+  ctx.decisions.push({ stage: 'budget', action: 'charge_reserved', detail });
   return reserved;
 }
