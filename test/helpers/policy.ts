@@ -35,5 +35,9 @@ export function chatBody(extra: Record<string, unknown> = {}): Record<string, un
 }
 
 export function redisLimits(prefix: string): Record<string, unknown> {
-  return { backend: 'redis', redis: { url: 'env:REDIS_URL', keyPrefix: prefix } };
+  // Generous timeout: on a loaded CI machine a slow Redis call would refuse (fail closed).
+  return {
+    backend: 'redis',
+    redis: { url: 'env:REDIS_URL', keyPrefix: prefix, commandTimeoutMs: 5_000 },
+  };
 }
