@@ -106,7 +106,7 @@ export function createPolicyRuntime(
     async start() {
       await Promise.all([killSwitch.start(), tokens.preload()]);
       if (backend.kind === 'memory') {
-        await seedSpend({ store: deps.store, backend, model }, deps.clock.now());
+        await seedSpend({ store: deps.store, backend }, deps.clock.now());
       }
     },
     async stop() {

@@ -1,6 +1,6 @@
 import type { LimitBackend } from '../limits/types.js';
 import type { SpendRow, Store } from '../store/types.js';
-import type { PolicyModel, SubjectKind } from './model.js';
+import type { SubjectKind } from './model.js';
 import { budgetWindow, RETENTION_MS, type BudgetPeriod } from './windows.js';
 
 /**
@@ -9,11 +9,7 @@ import { budgetWindow, RETENTION_MS, type BudgetPeriod } from './windows.js';
  * reset budgets. Open reservations of the previous process are gone with it.
  */
 export async function seedSpend(
-  deps: {
-    store: Pick<Store, 'sumSpend'>;
-    backend: Pick<LimitBackend, 'addSpend'>;
-    model: PolicyModel;
-  },
+  deps: { store: Pick<Store, 'sumSpend'>; backend: Pick<LimitBackend, 'addSpend'> },
   nowMs: number,
 ): Promise<void> {
   for (const period of ['daily', 'monthly'] as const satisfies readonly BudgetPeriod[]) {
