@@ -60,6 +60,29 @@ export function rot13(text: string): string {
   });
 }
 
+function isBase64Code(c: number): boolean {
+  return (
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2b ||
+    c === 0x2f ||
+    c === 0x5f ||
+    c === 0x2d
+  );
+}
+
+/** One pass: is there a run of at least 24 base64/hex characters at all? */
+function hasLongRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (isBase64Code(text.charCodeAt(i))) {
+      if (++run >= 24) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 /** Readable texts hidden in encoded runs of `text`. */
 export function decodePayloads(text: string): string[] {
   const found: string[] = [];
@@ -78,6 +101,7 @@ export function decodePayloads(text: string): string[] {
     }
   };
   if (text.indexOf('%') !== -1) take(PERCENT_RUN, decodePercent);
+  if (!hasLongRun(text)) return found;
   take(HEX_RUN, decodeHex);
   take(BASE64_RUN, decodeBase64);
   return found;

@@ -36,24 +36,93 @@ interface Hits {
  * form of the text, then over whatever is hidden in invisible characters and encoded runs
  * (decoded, bounded), and over its ROT13. Returns a score and the categories seen.
  */
+/** Keyword index: whole ASCII words (with simple plural variants) and other literals. */
+interface KeywordIndex {
+  words: Map<string, number[]>;
+  /** ROT13 of the English words: a hit means the ROT13 pass is worth running. */
+  rot13Words: Set<string>;
+  literals: [string, number[], boolean][];
+}
+
+const ASCII_WORD = /^[a-z0-9']+$/;
+const TOKEN = /[a-z0-9']+/g;
+
+function indexKeywords(rules: readonly InjectionRule[]): KeywordIndex {
+  const index: KeywordIndex = { words: new Map(), rot13Words: new Set(), literals: [] };
+  const literals = new Map<string, number[]>();
+  const addWord = (word: string, r: number) => {
+    for (const w of [word, `${word}s`, word.endsWith('s') ? word.slice(0, -1) : word]) {
+      const list = index.words.get(w) ?? [];
+      if (!list.includes(r)) list.push(r);
+      index.words.set(w, list);
+    }
+    if (word.length >= 5) index.rot13Words.add(rot13(word));
+  };
+  rules.forEach((rule, r) => {
+    for (const k of rule.keywords) {
+      const parts = k.split(/[\s-]+/).filter(Boolean);
+      if (parts.every((p) => ASCII_WORD.test(p))) {
+        addWord(
+          parts.reduce((a, b) => (b.length > a.length ? b : a)),
+          r,
+        );
+      } else {
+        const list = literals.get(k) ?? [];
+        list.push(r);
+        literals.set(k, list);
+      }
+    }
+  });
+  for (const [k, list] of literals) index.literals.push([k, list, hasNonAscii(k)]);
+  return index;
+}
+
+function hasNonAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
+/**
+ * Screens text for prompt injection: phrase rules (with a keyword pre-filter) over a folded
+ * form of the text, then over whatever is hidden in invisible characters and encoded runs
+ * (decoded, bounded), and over its ROT13 when ROT13 forms of the keywords occur. Returns a
+ * score and the categories seen.
+ */
 export function createInjectionDetector(opts: InjectionDetectorOptions = {}): InjectionDetector {
   const disabled = new Set(opts.disabledRules ?? []);
   const rules = [...INJECTION_RULES, ...INTL_INJECTION_RULES, ...(opts.extraRules ?? [])].filter(
     (rule) => !disabled.has(rule.id),
   );
-  const keywords = [...new Set(rules.flatMap((rule) => rule.keywords))];
+  const index = indexKeywords(rules);
+  const triggered = new Uint8Array(rules.length);
 
-  function match(folded: string, hits: Hits, asCategory?: InjectionCategory): void {
-    const present = new Set<string>();
-    for (const k of keywords) if (folded.includes(k)) present.add(k);
-    if (present.size === 0) return;
-    for (const rule of rules) {
-      if (hits.weights.has(rule.id) || !rule.keywords.some((k) => present.has(k))) continue;
-      if (!rule.pattern.test(folded)) continue;
+  /** Marks the rules whose keywords occur; true when the ROT13 pass is worth running. */
+  function prefilter(folded: string): boolean {
+    triggered.fill(0);
+    let isRot13 = false;
+    TOKEN.lastIndex = 0;
+    for (let m = TOKEN.exec(folded); m !== null; m = TOKEN.exec(folded)) {
+      const list = index.words.get(m[0]);
+      if (list !== undefined) for (const r of list) triggered[r] = 1;
+      else if (m[0].length >= 5 && index.rot13Words.has(m[0])) isRot13 = true;
+    }
+    const isAscii = !hasNonAscii(folded);
+    for (const [k, list, isNonAscii] of index.literals) {
+      if (isNonAscii && isAscii) continue;
+      if (folded.includes(k)) for (const r of list) triggered[r] = 1;
+    }
+    return isRot13;
+  }
+
+  function match(folded: string, hits: Hits, asCategory?: InjectionCategory): boolean {
+    const isRot13 = prefilter(folded);
+    rules.forEach((rule, r) => {
+      if (triggered[r] === 0 || hits.weights.has(rule.id) || !rule.pattern.test(folded)) return;
       hits.weights.set(rule.id, rule.weight);
       hits.categories.add(rule.category);
       if (asCategory !== undefined) hits.categories.add(asCategory);
-    }
+    });
+    return isRot13;
   }
 
   function scanHidden(text: string, hits: Hits): void {
@@ -86,12 +155,14 @@ export function createInjectionDetector(opts: InjectionDetectorOptions = {}): In
       if (text.length < 4) return NONE;
       const hits: Hits = { weights: new Map(), categories: new Set() };
       const folded = foldForMatching(text);
-      match(folded, hits);
+      const isRot13 = match(folded, hits);
       scanHidden(text, hits);
       scanDecoded(text, hits, 1);
-      const before = hits.weights.size;
-      match(rot13(folded), hits, 'encoded_payload');
-      if (hits.weights.size > before) hits.weights.set('encoded-rot13', 0.2);
+      if (isRot13) {
+        const before = hits.weights.size;
+        match(rot13(folded), hits, 'encoded_payload');
+        if (hits.weights.size > before) hits.weights.set('encoded-rot13', 0.2);
+      }
       if (hits.weights.size === 0) return NONE;
       let keep = 1;
       for (const w of hits.weights.values()) keep *= 1 - w;

@@ -13,7 +13,7 @@ export const INTL_INJECTION_RULES: readonly InjectionRule[] = [
     id: 'ignore-previous-fr',
     category: 'instruction_override',
     weight: 0.85,
-    keywords: ['ignore', 'oublie', 'ne tiens pas compte', 'ne tenez pas compte'],
+    keywords: ['ignore', 'ignorez', 'ignorer', 'oublie', 'oubliez', 'oublier', 'compte'],
     pattern: r(
       `\\b(?:ignore[rz]?|oublie[rz]?|ne tien[sn]e?z? pas compte d)\\S{0,3} ${G(3)}(?:instructions|consignes|règles|directives|indications) ${G(2)}(?:précédentes|antérieures|ci-dessus|initiales|d'avant)`,
     ),
@@ -22,7 +22,7 @@ export const INTL_INJECTION_RULES: readonly InjectionRule[] = [
     id: 'ignore-previous-de',
     category: 'instruction_override',
     weight: 0.85,
-    keywords: ['ignorier', 'vergiss', 'vergessen', 'missachte'],
+    keywords: ['ignoriere', 'ignorieren', 'ignorier', 'vergiss', 'vergessen', 'missachte'],
     pattern: r(
       `\\b(?:ignorier(?:e|en sie)?|vergiss|vergessen sie|missachte) ${G(3)}(?:vorherigen|bisherigen|obigen|vorigen|früheren|ursprünglichen|alle) ${G(1)}(?:anweisungen|instruktionen|regeln|befehle|vorgaben)`,
     ),
@@ -67,7 +67,7 @@ export const INTL_INJECTION_RULES: readonly InjectionRule[] = [
     id: 'ignore-previous-pl',
     category: 'instruction_override',
     weight: 0.85,
-    keywords: ['ignoruj', 'zapomnij'],
+    keywords: ['ignoruj', 'zignoruj', 'zapomnij'],
     pattern: r(
       `\\b(?:zignoruj|ignoruj|zapomnij) ${G(3)}(?:poprzednie|wcześniejsze|powyższe) (?:instrukcje|polecenia|zasady)`,
     ),

@@ -18,7 +18,11 @@ export interface InjectionRule {
   readonly category: InjectionCategory;
   /** Contribution to the score, 0..1; scores combine as 1 − Π(1 − w). */
   readonly weight: number;
-  /** Literals (folded); the pattern runs only when one occurs. */
+  /**
+   * Literals (folded); the pattern runs only when one occurs. ASCII words are matched as
+   * whole words (list each inflection), phrases by their longest word, anything else
+   * (symbols, other scripts) as a substring.
+   */
   readonly keywords: readonly string[];
   readonly pattern: RegExp;
 }
@@ -73,7 +77,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'do-not-follow',
     category: 'instruction_override',
     weight: 0.75,
-    keywords: ['follow', 'obey', 'comply', 'listen to'],
+    keywords: ['follow', 'following', 'obey', 'obeying', 'comply', 'complying', 'listen to'],
     pattern: r(
       `\\b(?:do not|don't|never|stop) (?:follow|obey|listen to|comply with)(?:ing)? ${G(2)}(?:instructions|rules|guidelines|system prompt|developer|your programming)`,
     ),
@@ -110,7 +114,18 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'act-as-unrestricted',
     category: 'role_hijack',
     weight: 0.8,
-    keywords: ['act', 'behave', 'pretend', 'roleplay', 'role-play', 'play', 'respond'],
+    keywords: [
+      'act',
+      'acting',
+      'behave',
+      'pretend',
+      'pretending',
+      'roleplay',
+      'role',
+      'play',
+      'playing',
+      'respond',
+    ],
     pattern: r(
       `\\b(?:act|behave|respond|roleplay|role-play|pretend|play)(?:ing)? (?:as|like|to be|you are|that you are) (?:an? |the )?${G(2)}(?:unrestricted|unfiltered|uncensored|jailbroken|evil|malicious|unethical|dan|amoral|immoral|ai without|model without|assistant without)\\b`,
     ),
@@ -135,7 +150,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'jailbreak',
     category: 'role_hijack',
     weight: 0.45,
-    keywords: ['jailbr'],
+    keywords: ['jailbreak', 'jailbroken', 'jailbreaking', 'jailbreaks'],
     pattern: r(`\\bjailbr(?:eak|oken|eaking)\\b`),
   },
   {
@@ -155,7 +170,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
       'censorship',
       'limitations',
       'guidelines',
-      'ethic',
+      'ethical',
       'moral',
     ],
     pattern: r(
@@ -310,7 +325,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'decode-and-follow',
     category: 'encoded_payload',
     weight: 0.6,
-    keywords: ['decode', 'base64', 'rot13', 'rot-13', 'hex', 'decrypt'],
+    keywords: ['decode', 'base64', 'rot13', 'rot', 'hex', 'decrypt'],
     pattern: r(
       `\\b(?:decode|decrypt|base64|rot-?13|hex)\\b ${G(5)}(?:and|then) ${G(2)}(?:follow|execute|run|do|obey|perform|carry out)\\b`,
     ),

@@ -54,6 +54,9 @@ const LINE_BREAKS = / ?\n[\s]*/g;
  * back to the input.
  */
 export function foldForMatching(text: string): string {
+  // ASCII is already in NFKC and has no look-alikes or invisible characters to remove.
+  if (!hasNonAscii(text))
+    return text.toLowerCase().replace(SPACE_RUN, ' ').replace(LINE_BREAKS, '\n');
   let out = stripInvisible(text).normalize('NFKC').toLowerCase();
   if (hasNonAscii(out)) out = out.replace(LETTER_RUN, foldWord);
   return out.replace(SPACE_RUN, ' ').replace(LINE_BREAKS, '\n');

@@ -214,7 +214,7 @@ function guardShape<M extends Mode>(mode: M) {
         mode,
         z.number().int().min(128).max(8192),
         256,
-        'Most characters of a stream held back at once; values up to 3/4 of this are always caught across chunk boundaries.',
+        'Most characters of a stream held back at once; a value up to half of this is always seen whole across chunk boundaries (longer credentials, PEM blocks and image URLs are removed from their start on).',
       ),
       restorePseudonyms: field(
         mode,

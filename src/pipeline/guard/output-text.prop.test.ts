@@ -86,7 +86,7 @@ describe('output text filter', () => {
 
   it('restores placeholders, redacts configured PII and secrets, keeps allowed images', () => {
     const text = `To <EMAIL_1> from bob@example.org key ${KEY} ![ok](https://docs.example.com/a.png)`;
-    expect(run(text, [3, 10, 11, 50], 128)).toBe(
+    expect(run(text, [3, 10, 11, 50], 512)).toBe(
       'To anna@example.com from [EMAIL] key [REDACTED:openai-project-key] ![ok](https://docs.example.com/a.png)',
     );
   });

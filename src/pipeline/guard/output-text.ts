@@ -52,7 +52,8 @@ export interface TextFilter {
 
 /** Characters a filter built with `holdBackChars` may hold at once, and its block size. */
 export function windowFor(holdBackChars: number): Omit<TextFilterOptions, 'transform'> {
-  const blockChars = Math.max(16, Math.floor(holdBackChars / 4));
+  // Half block, half lookahead: each character is scanned about 2.5 times.
+  const blockChars = Math.max(16, Math.floor(holdBackChars / 2));
   return { blockChars, lookaheadChars: holdBackChars - blockChars, lookbehindChars: 64 };
 }
 
