@@ -5,6 +5,7 @@
 // Run after `npm run build`:  node bench/guard.js   (BENCH_GUARD_ITERATIONS, default 2000)
 import console from 'node:console';
 import process from 'node:process';
+import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../dist/config/load.js';
 import { createInjectionDetector } from '../dist/detect/injection/index.js';
 import { createPiiDetector } from '../dist/detect/pii/index.js';
@@ -64,7 +65,7 @@ function context(text) {
     reqId: 'req_bench',
     route: { id: 'chat_completions', dialect: 'openai' },
     clock: systemClock,
-    signal: new AbortController().signal,
+    signal: new globalThis.AbortController().signal,
     log,
     headers: {},
     clientIp: '127.0.0.1',
