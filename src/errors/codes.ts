@@ -161,8 +161,16 @@ export const errorCodes = {
     ...auth,
     message: 'The JWT signature does not verify against the trusted keys.',
   },
-  jwt_issuer_mismatch: { status: 401, ...auth, message: 'The JWT was issued by an untrusted issuer.' },
-  jwt_audience_mismatch: { status: 401, ...auth, message: 'The JWT is meant for another audience.' },
+  jwt_issuer_mismatch: {
+    status: 401,
+    ...auth,
+    message: 'The JWT was issued by an untrusted issuer.',
+  },
+  jwt_audience_mismatch: {
+    status: 401,
+    ...auth,
+    message: 'The JWT is meant for another audience.',
+  },
   jwt_algorithm_refused: {
     status: 401,
     ...auth,

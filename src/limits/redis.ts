@@ -113,9 +113,7 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
           ...checks.map((c) => k(c.id)),
           ...args,
         );
-        return reply[0] === 1
-          ? ({ ok: true })
-          : { ok: false, index: Number(reply[1]) - 1 };
+        return reply[0] === 1 ? { ok: true } : { ok: false, index: Number(reply[1]) - 1 };
       });
     },
 

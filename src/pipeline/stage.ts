@@ -5,9 +5,23 @@ import type { RequestContext } from './context.js';
 export type Verdict = undefined | GatewayError;
 
 export type StageName =
-  'audit_ready' | 'authenticate' | 'read_body' | 'validate' | 'route' | 'list_models' | 'upstream'
-  | 'authorize' | 'kill_switch' | 'rate_limit' | 'concurrency' | 'budget'
-  | 'guard_normalize' | 'guard_secrets' | 'guard_injection' | 'guard_pii' | 'guard_system_prompt'
+  | 'audit_ready'
+  | 'authenticate'
+  | 'read_body'
+  | 'validate'
+  | 'route'
+  | 'list_models'
+  | 'upstream'
+  | 'authorize'
+  | 'kill_switch'
+  | 'rate_limit'
+  | 'concurrency'
+  | 'budget'
+  | 'guard_normalize'
+  | 'guard_secrets'
+  | 'guard_injection'
+  | 'guard_pii'
+  | 'guard_system_prompt'
   | 'guard_output';
 
 export interface Stage {

@@ -41,5 +41,5 @@ export const keyScopesSchema = z
 
 export function parseKeyScopes(value: unknown): KeyScopes | undefined {
   const parsed = keyScopesSchema.safeParse(value);
-  return parsed.success ? (parsed.data) : undefined;
+  return parsed.success ? parsed.data : undefined;
 }
