@@ -22,7 +22,10 @@ import { createUpstreamStage, type UpstreamDeps } from './pipeline/upstream/call
 import { createListModelsStage } from './pipeline/upstream/list-models.js';
 import { buildUpstreams, type Upstreams } from './pipeline/upstream/build.js';
 import { createCircuitRegistry, type CircuitSync } from './pipeline/upstream/circuit.js';
+import { createKeyAdmin } from './pipeline/upstream/key-admin.js';
+import { startKeyAgeMonitor } from './pipeline/upstream/key-age.js';
 import { createRouteStage } from './pipeline/upstream/route.js';
+import { providerRoutes } from './server/admin/providers.js';
 import { createRedisCircuitSync } from './store/redis/circuit-sync.js';
 import { createMockProvider, type MockProvider } from './providers/mock/server.js';
 import { policyAdminRoutes } from './server/admin/policy-routes.js';
@@ -103,9 +106,22 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   });
   const { models } = upstreams;
   // A reload or TTL refresh that changed a provider key swaps it into the pool keys using it.
+  const keyAdmin = createKeyAdmin({
+    providers: upstreams.providers,
+    circuits: upstreams.circuits,
+    clock,
+    log: upstreamLog,
+    resolve: (ref, component) => secrets.handle(ref, { component }),
+    events: store,
+  });
   secrets.onChange((ref) => {
+    // secretOf knows the refs resolved at start: not admin-added keys (keyAdmin follows
+    // those), and a revoked key must stay without its value.
     for (const p of upstreams.providers.values())
-      for (const k of p.pool.keys) if (k.ref === ref) k.secret = secretOf(ref);
+      for (const k of p.pool.keys)
+        if (k.ref === ref && k.source === 'config' && k.state !== 'revoked')
+          k.secret = secretOf(ref);
+    keyAdmin.onSecretChanged(ref);
   });
 
   const audit = createAuditWriter({ store, log: deps.log.child({ mod: 'audit' }) }, config.audit);
@@ -152,10 +168,18 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         log: deps.log,
         admin: createAdminRouter(
           { token: adminTokenFromEnv(deps.env, deps.log), log: deps.log.child({ mod: 'admin' }) },
-          [...policyAdminRoutes({ store, policy, clock })],
+          [
+            ...policyAdminRoutes({ store, policy, clock }),
+            ...providerRoutes({
+              keys: keyAdmin,
+              store,
+              flushAudit: () => audit.flushQueued(5_000),
+            }),
+          ],
         ),
       })
     : undefined;
+  let stopKeyAgeMonitor = (): void => undefined;
 
   return {
     store,
@@ -167,6 +191,11 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     async start() {
       await policy.start();
       await upstreams.start();
+      stopKeyAgeMonitor = startKeyAgeMonitor({
+        providers: upstreams.providers,
+        clock,
+        log: upstreamLog,
+      });
       const dataUrl = await listen(dataPlane, config.server.port, config.server.host);
       const controlUrl =
         controlPlane === undefined
@@ -188,6 +217,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       ]);
       audit.stop();
       await audit.drain();
+      stopKeyAgeMonitor();
       await upstreams.close();
       await policy.stop();
       await mock?.close();

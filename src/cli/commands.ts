@@ -25,6 +25,18 @@ export const COMMANDS: readonly LazyCommand[] = [
     name: 'killswitch list',
     load: async () => (await import('./commands/killswitch-list.js')).command,
   },
+  {
+    name: 'providers list',
+    load: async () => (await import('./commands/providers-list.js')).command,
+  },
+  {
+    name: 'providers rotate',
+    load: async () => (await import('./commands/providers-rotate.js')).command,
+  },
+  {
+    name: 'providers verify',
+    load: async () => (await import('./commands/providers-verify.js')).command,
+  },
   { name: 'audit tail', load: async () => (await import('./commands/audit-tail.js')).command },
   { name: 'audit query', load: async () => (await import('./commands/audit-query.js')).command },
   { name: 'config check', load: async () => (await import('./commands/config-check.js')).command },

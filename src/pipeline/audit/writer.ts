@@ -15,6 +15,11 @@ export interface AuditWriter {
   readonly queued: number;
   /** Writes everything queued; retries until done or `deadlineMs` passes. Used on shutdown. */
   drain(deadlineMs?: number): Promise<void>;
+  /**
+   * Writes every row queued before the call (rows queued later may stay queued), so a reader
+   * sees every request that had finished. Unlike `drain`, it ends under continuous traffic.
+   */
+  flushQueued(deadlineMs?: number): Promise<void>;
   stop(): void;
 }
 
@@ -29,6 +34,8 @@ export function createAuditWriter(
   let queue: AuditRecord[] = [];
   let flushing: Promise<void> | undefined;
   let lastFailureLogged = 0;
+  /** Rows written since start; `flushQueued` waits for it to pass a mark. */
+  let written = 0;
 
   const timer = setInterval(() => void flush(), opts.flushIntervalMs);
   timer.unref();
@@ -41,6 +48,7 @@ export function createAuditWriter(
       .then(
         () => {
           queue = queue.slice(batch.length);
+          written += batch.length;
         },
         (err: unknown) => {
           const now = Date.now();
@@ -77,6 +85,15 @@ export function createAuditWriter(
       }
       if (queue.length > 0) {
         deps.log.error({ event: 'audit_rows_unwritten', count: queue.length });
+      }
+    },
+    async flushQueued(deadlineMs = 5_000): Promise<void> {
+      const mark = written + queue.length;
+      const until = Date.now() + deadlineMs;
+      while (written < mark && Date.now() < until) {
+        const before = written;
+        await flush();
+        if (written === before) await new Promise((r) => setTimeout(r, 50));
       }
     },
     stop(): void {

@@ -1,0 +1,250 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { ADMIN_FLAGS, adminClient, reportAdminError, type AdminCall } from '../admin-client.js';
+import { UsageError, type CliCommand } from '../command.js';
+import {
+  AdminCallError,
+  expectOk,
+  keyPath,
+  keyViewSchema,
+  listKeys,
+  parseDuration,
+  parseSteps,
+  usageSince,
+  type KeyViewDto,
+} from './providers-shared.js';
+
+const USAGE =
+  'usage: bastion providers rotate <provider> --new <env:NAME|file:/path|…> [--label L] [--old L] [--steps 10,50] [--step-wait 5s] [--drain-timeout 2m]';
+
+interface Plan {
+  provider: string;
+  newRef: string;
+  newLabel: string;
+  oldLabels: string[] | undefined;
+  steps: number[];
+  stepWaitMs: number;
+  drainTimeoutMs: number;
+}
+
+/** Lines of the playbook's record, in order; also the `--json` report. */
+interface Report {
+  provider: string;
+  newKey: string;
+  oldKeys: string[];
+  steps: string[];
+  cutoverAtMs: number | null;
+  oldKeyRequestsSinceCutover: number | null;
+  newKeyRequestsSinceCutover: number | null;
+  outcome: 'rotated' | 'rolled_back' | 'old_key_still_used';
+}
+
+class RollBack extends Error {}
+
+/**
+ * The rotation playbook against a live gateway, through its admin API: add the new key (no
+ * traffic yet), shift traffic to it in steps while watching its failures (rolling back if it
+ * fails), cut over by draining the old keys (no new requests; in-flight ones finish), revoke
+ * them, then verify from the audit log that no old key carried a request since the cut-over.
+ */
+export const command: CliCommand = {
+  name: 'providers rotate',
+  summary: 'Rotate a provider key on the live gateway: add → shift → drain → revoke → verify.',
+  async run(args, io) {
+    const plan = parsePlan(args);
+    const call = adminClient(plan.values, io);
+    const report: Report = {
+      provider: plan.provider,
+      newKey: plan.newLabel,
+      oldKeys: [],
+      steps: [],
+      cutoverAtMs: null,
+      oldKeyRequestsSinceCutover: null,
+      newKeyRequestsSinceCutover: null,
+      outcome: 'rotated',
+    };
+    const say = (text: string) => {
+      report.steps.push(text);
+      if (!plan.values.json) io.stdout.write(`${text}\n`);
+    };
+    try {
+      await rotate(call, plan, report, say);
+    } catch (err) {
+      if (err instanceof AdminCallError) return reportAdminError(io, err);
+      if (!(err instanceof RollBack)) throw err;
+      report.outcome = 'rolled_back';
+      say(`rolled back: ${err.message}`);
+    }
+    if (plan.values.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+    else if (report.outcome === 'rotated') io.stdout.write(configReminder(plan, report));
+    return report.outcome === 'rotated' ? 0 : 1;
+  },
+};
+
+type AdminValues = { json: boolean; config?: string | undefined; 'admin-url'?: string | undefined };
+
+function parsePlan(args: string[]): Plan & { values: AdminValues } {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      ...ADMIN_FLAGS,
+      new: { type: 'string' },
+      label: { type: 'string' },
+      old: { type: 'string', multiple: true },
+      steps: { type: 'string', default: '10,50' },
+      'step-wait': { type: 'string', default: '5s' },
+      'drain-timeout': { type: 'string', default: '2m' },
+    },
+    allowPositionals: true,
+  });
+  const provider = positionals[0];
+  if (provider === undefined || positionals.length > 1 || values.new === undefined) {
+    throw new UsageError(USAGE);
+  }
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return {
+    values,
+    provider,
+    newRef: values.new,
+    newLabel: values.label ?? `${provider}-${stamp}`,
+    oldLabels: values.old,
+    steps: parseSteps(values.steps),
+    stepWaitMs: parseDuration(values['step-wait'], '--step-wait'),
+    drainTimeoutMs: parseDuration(values['drain-timeout'], '--drain-timeout'),
+  };
+}
+
+async function rotate(call: AdminCall, plan: Plan, report: Report, say: (t: string) => void) {
+  const keys = await listKeys(call, plan.provider);
+  const old = keys.filter((k) =>
+    plan.oldLabels === undefined ? k.state === 'active' : plan.oldLabels.includes(k.label),
+  );
+  if (old.length === 0) throw new UsageError(`no active key to rotate on ${plan.provider}`);
+  if (old.some((k) => k.label === plan.newLabel)) throw new UsageError('--label names an old key');
+  report.oldKeys = old.map((k) => k.label);
+  const oldWeight = old.reduce((sum, k) => sum + k.weight, 0) || 1;
+
+  await expectOk(
+    call,
+    keyViewSchema,
+    'POST',
+    `/admin/providers/${encodeURIComponent(plan.provider)}/keys`,
+    {
+      label: plan.newLabel,
+      apiKey: plan.newRef,
+      weight: 0,
+    },
+  );
+  say(`add     ${plan.newLabel} (weight 0, no traffic yet)`);
+
+  for (const pct of plan.steps) await shift(call, plan, old, pct, say);
+  await setWeight(call, plan.provider, plan.newLabel, Math.min(1000, oldWeight));
+  report.cutoverAtMs = await drainAll(call, plan, old, say);
+  for (const k of old) {
+    await expectOk(call, keyViewSchema, 'PATCH', keyPath(plan.provider, k.label), {
+      state: 'revoked',
+    });
+    say(`revoke  ${k.label}`);
+  }
+  await verify(call, plan, report, say);
+}
+
+/**
+ * Sends `pct` percent of new requests to the new key, waits, and checks it: its breaker must be
+ * closed, most calls must succeed, and by the last step it must have served at least one call,
+ * so an unusable key is rolled back before it carries all the traffic.
+ */
+async function shift(
+  call: AdminCall,
+  plan: Plan,
+  old: KeyViewDto[],
+  pct: number,
+  say: (t: string) => void,
+) {
+  const total = old.reduce((sum, k) => sum + k.weight, 0) || 1;
+  for (const k of old) {
+    const weight = Math.max(1, Math.round((k.weight * (100 - pct) * 10) / total));
+    await setWeight(call, plan.provider, k.label, weight);
+  }
+  await setWeight(call, plan.provider, plan.newLabel, pct * 10);
+  await sleep(plan.stepWaitMs);
+  const fresh = (await listKeys(call, plan.provider)).find((k) => k.label === plan.newLabel);
+  const isLast = pct === plan.steps[plan.steps.length - 1];
+  const problem =
+    fresh === undefined
+      ? 'the new key disappeared'
+      : fresh.circuit.state !== 'closed'
+        ? `its breaker is ${fresh.circuit.state}`
+        : fresh.calls >= 5 && fresh.failures * 2 > fresh.calls
+          ? `it failed ${fresh.failures} of ${fresh.calls} calls`
+          : isLast && fresh.calls - fresh.failures === 0
+            ? `it served no call successfully (${fresh.calls} calls); retry with a longer --step-wait while traffic flows`
+            : undefined;
+  if (problem !== undefined || fresh === undefined) {
+    await rollBack(call, plan, old);
+    throw new RollBack(`${plan.newLabel}: ${problem ?? ''}; old keys restored`);
+  }
+  say(`shift   ${pct}% to ${plan.newLabel} (calls ${fresh.calls}, failures ${fresh.failures})`);
+}
+
+async function rollBack(call: AdminCall, plan: Plan, old: KeyViewDto[]) {
+  for (const k of old) await setWeight(call, plan.provider, k.label, k.weight);
+  await expectOk(call, keyViewSchema, 'PATCH', keyPath(plan.provider, plan.newLabel), {
+    state: 'revoked',
+    force: true,
+  });
+}
+
+function setWeight(call: AdminCall, provider: string, label: string, weight: number) {
+  return expectOk(call, keyViewSchema, 'PATCH', keyPath(provider, label), { weight });
+}
+
+/** Drains every old key (repeating the bounded drain call) and returns the cut-over time. */
+async function drainAll(call: AdminCall, plan: Plan, old: KeyViewDto[], say: (t: string) => void) {
+  let cutoverAtMs = 0;
+  const giveUpAt = Date.now() + plan.drainTimeoutMs;
+  for (const k of old) {
+    let view: KeyViewDto;
+    do {
+      const timeoutMs = Math.max(0, Math.min(8_000, giveUpAt - Date.now()));
+      view = await expectOk(
+        call,
+        keyViewSchema,
+        'POST',
+        `${keyPath(plan.provider, k.label)}/drain`,
+        { timeoutMs },
+      );
+    } while (view.inFlight > 0 && Date.now() < giveUpAt);
+    if (view.inFlight > 0)
+      say(`drain   ${k.label}: ${view.inFlight} call(s) still in flight after --drain-timeout`);
+    cutoverAtMs = Math.max(cutoverAtMs, view.stateChangedAtMs);
+    say(
+      `drain   ${k.label}: no new requests since ${new Date(view.stateChangedAtMs).toISOString()}`,
+    );
+  }
+  return cutoverAtMs;
+}
+
+async function verify(call: AdminCall, plan: Plan, report: Report, say: (t: string) => void) {
+  // A request that started in the cut-over millisecond may have picked the old key just before
+  // it; every request from the next millisecond on started after the change.
+  const usage = await usageSince(call, plan.provider, (report.cutoverAtMs ?? 0) + 1);
+  const oldCount = report.oldKeys.reduce((sum, label) => sum + (usage.byKey[label] ?? 0), 0);
+  report.oldKeyRequestsSinceCutover = oldCount;
+  report.newKeyRequestsSinceCutover = usage.byKey[plan.newLabel] ?? 0;
+  if (oldCount > 0) report.outcome = 'old_key_still_used';
+  say(
+    `verify  ${oldCount === 0 ? 'ok' : 'FAILED'}: old key(s) ${report.oldKeys.join(', ')} carried ${oldCount} request(s) since the cut-over; ${plan.newLabel} carried ${report.newKeyRequestsSinceCutover}`,
+  );
+}
+
+function configReminder(plan: Plan, report: Report): string {
+  return [
+    '',
+    'This changed the running gateway only. Make it permanent in the config, e.g.:',
+    `  providers.${plan.provider}.keys:`,
+    `    - { label: ${plan.newLabel}, apiKey: ${plan.newRef}, createdAt: ${new Date().toISOString().slice(0, 10)} }`,
+    ...report.oldKeys.map((label) => `    # ${label}: remove it, or keep it with state: revoked`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/command.js';
+import { command as list } from '../../src/cli/commands/providers-list.js';
+import { command as rotate } from '../../src/cli/commands/providers-rotate.js';
+import { command as verify } from '../../src/cli/commands/providers-verify.js';
+import { CANARY_OPENAI_KEY, post, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+const NEXT_KEY = 'sk-canary-next-3c2b1a0f9e8d7c6b5a4f3e2d';
+/** A key the provider refuses (401). */
+const BAD_KEY = 'sk-canary-bad-0f1e2d3c4b5a69788796a5b4';
+const ADMIN_TOKEN = `adm-${randomBytes(16).toString('hex')}`;
+const DAY_MS = 86_400_000;
+const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
+
+/** Fires requests at a steady rate until stopped; counts every outcome. */
+function startLoad(url: string, auth: Record<string, string>, perSecond: number) {
+  const statuses = new Map<number, number>();
+  const pending = new Set<Promise<void>>();
+  const fire = () => {
+    const p = post(`${url}/v1/chat/completions`, chat, auth).then(
+      async (res) => {
+        await res.arrayBuffer();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      },
+      () => void statuses.set(0, (statuses.get(0) ?? 0) + 1),
+    );
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  // Catch up on every tick, so the average rate holds whatever the timer's granularity.
+  const startedAt = performance.now();
+  let sent = 0;
+  const timer = setInterval(() => {
+    const due = Math.floor(((performance.now() - startedAt) * perSecond) / 1000);
+    for (; sent < due; sent++) fire();
+  }, 5);
+  return {
+    async stop() {
+      clearInterval(timer);
+      const seconds = (performance.now() - startedAt) / 1000;
+      await Promise.all(pending);
+      return { statuses: Object.fromEntries(statuses), sent, seconds };
+    },
+  };
+}
+
+function cliIo(): CliIo & { out: () => string } {
+  let out = '';
+  return {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (out += t), isTTY: false },
+    env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN },
+    cwd: process.cwd(),
+    out: () => out,
+  };
+}
+
+describe('provider-key rotation on a live gateway', () => {
+  let gw: TestGateway;
+  let auth: Record<string, string>;
+  let admin: string[];
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      mockApiKeys: [NEXT_KEY],
+      env: { OPENAI_KEY_NEXT: NEXT_KEY, OPENAI_KEY_BAD: BAD_KEY, BASTION_ADMIN_TOKEN: ADMIN_TOKEN },
+      configure: (mockUrl) => ({
+        policy: { environments: { prod: { keyDefaults: { rpm: 1_000_000 } } } },
+        providers: {
+          openai: {
+            kind: 'openai',
+            baseUrl: mockUrl,
+            keys: [
+              {
+                label: 'openai-old',
+                apiKey: 'env:TEST_OPENAI_KEY',
+                createdAt: new Date(Date.now() - 95 * DAY_MS).toISOString().slice(0, 10),
+              },
+            ],
+          },
+        },
+        models: { 'gpt-4o-mini': { provider: 'openai' } },
+      }),
+    });
+    auth = { authorization: `Bearer ${(await gw.createKey({ env: 'prod' })).secret}` };
+    admin = ['--admin-url', gw.controlUrl as string];
+  });
+  afterAll(() => gw.close());
+
+  it('warns about key age at start (90 days: error) and shows it in the admin API', async () => {
+    expect(gw.logs.join('')).toMatch(
+      /"level":"error".*"event":"provider_key_age".*"key":"openai-old","ageDays":95.*"thresholdDays":90/,
+    );
+    const io = cliIo();
+    expect(await list.run(['openai', '--json', ...admin], io)).toBe(0);
+    const [old] = JSON.parse(io.out()) as { label: string; ageWarning: string }[];
+    expect([old?.label, old?.ageWarning]).toEqual(['openai-old', 'over_90_days']);
+  });
+
+  it('rolls back a new key that fails, without a failed request', async () => {
+    const load = startLoad(gw.url, auth, 200);
+    const io = cliIo();
+    const code = await rotate.run(
+      [
+        'openai',
+        '--new',
+        'env:OPENAI_KEY_BAD',
+        '--label',
+        'openai-bad',
+        '--steps',
+        '20',
+        '--step-wait',
+        '500ms',
+        ...admin,
+      ],
+      io,
+    );
+    const { statuses } = await load.stop();
+    expect(code).toBe(1);
+    expect(io.out()).toContain('rolled back: openai-bad: ');
+    expect(statuses).toEqual({ 200: expect.any(Number) as number });
+    const pool = gw.app.upstreams.providers.get('openai')?.pool;
+    expect(pool?.keys.map((k) => [k.label, k.state])).toEqual([
+      ['openai-old', 'active'],
+      ['openai-bad', 'revoked'],
+    ]);
+  });
+
+  it('rotates under 200 req/s with zero failed requests; verify finds the old key unused', async () => {
+    const load = startLoad(gw.url, auth, 200);
+    const io = cliIo();
+    const code = await rotate.run(
+      [
+        'openai',
+        '--new',
+        'env:OPENAI_KEY_NEXT',
+        '--label',
+        'openai-next',
+        '--steps',
+        '10,50',
+        '--step-wait',
+        '1200ms',
+        ...admin,
+      ],
+      io,
+    );
+    const afterCutover = gw.mock.received.length;
+    // Traffic keeps flowing after the playbook: all of it on the new key.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { statuses, sent, seconds } = await load.stop();
+
+    expect([code, io.out()]).toEqual([
+      0,
+      expect.stringContaining(
+        'verify  ok: old key(s) openai-old carried 0 request(s) since the cut-over',
+      ),
+    ]);
+    expect(statuses).toEqual({ 200: expect.any(Number) as number });
+    expect(statuses[200]).toBe(sent);
+    expect(seconds).toBeGreaterThan(2);
+    expect(sent / seconds).toBeGreaterThan(180);
+    const keysAfter = gw.mock.received.slice(afterCutover).map((r) => r.headers.authorization);
+    expect(new Set(keysAfter)).toEqual(new Set([`Bearer ${NEXT_KEY}`]));
+
+    const events = await gw.app.store.listAdminEvents({ limit: 100 });
+    const changes = events.filter(
+      (e) =>
+        e.target.startsWith('provider:openai/openai-next') ||
+        e.target === 'provider:openai/openai-old',
+    );
+    expect(changes.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['provider_key_added', 'provider_key_weight', 'provider_key_state']),
+    );
+    expect(
+      events.find((e) => e.action === 'provider_key_state' && e.detail === 'draining->revoked')
+        ?.target,
+    ).toBe('provider:openai/openai-old');
+    expect(gw.logs.join('')).toContain('"event":"provider_key_changed"');
+
+    const verifyIo = cliIo();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    expect(
+      await verify.run(['openai', '--key', 'openai-next', '--since', since, ...admin], verifyIo),
+    ).toBe(1);
+    expect(verifyIo.out()).toMatch(/openai-next carried \d+ request/);
+
+    for (const text of [gw.logs.join(''), io.out()]) {
+      expect(text).not.toContain(NEXT_KEY);
+      expect(text).not.toContain(CANARY_OPENAI_KEY);
+      expect(text).not.toContain(ADMIN_TOKEN);
+      expect(text).not.toContain(BAD_KEY);
+    }
+  });
+
+  it('drain waits for calls in flight on the old key, which finish on it', async () => {
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${gw.controlUrl as string}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    expect(
+      (
+        await call('POST', '/admin/providers/openai/keys', {
+          label: 'openai-third',
+          apiKey: 'env:TEST_OPENAI_KEY',
+        })
+      ).status,
+    ).toBe(201);
+    gw.mock.enqueueFault({ delayMs: 600 });
+    // The only active keys now: openai-next and openai-third; make the slow call land on third.
+    expect(
+      (await call('PATCH', '/admin/providers/openai/keys/openai-next', { weight: 0 })).status,
+    ).toBe(200);
+    const slow = post(`${gw.url}/v1/chat/completions`, chat, auth);
+    await expect
+      .poll(() => gw.app.upstreams.providers.get('openai')?.pool.get('openai-third')?.inFlight)
+      .toBe(1);
+    expect(
+      (await call('PATCH', '/admin/providers/openai/keys/openai-next', { weight: 1 })).status,
+    ).toBe(200);
+    const drained = (await (
+      await call('POST', '/admin/providers/openai/keys/openai-third/drain', { timeoutMs: 5_000 })
+    ).json()) as { state: string; inFlight: number };
+    expect(drained).toMatchObject({ state: 'draining', inFlight: 0 });
+    expect((await slow).status).toBe(200);
+    await gw.flushAudit();
+    const rows = await gw.app.store.queryAudit({ limit: 5 });
+    expect(rows.some((r) => r.upstreamKeyLabel === 'openai-third' && r.status === 200)).toBe(true);
+  });
+
+  it('refuses to drain or revoke the last active key, and never reactivates a revoked one', async () => {
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${gw.controlUrl as string}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const last = await call('PATCH', '/admin/providers/openai/keys/openai-next', {
+      state: 'draining',
+    });
+    expect([last.status, ((await last.json()) as { error: { code: string } }).error.code]).toEqual([
+      409,
+      'last_active_key',
+    ]);
+    const revived = await call('PATCH', '/admin/providers/openai/keys/openai-old', {
+      state: 'active',
+    });
+    expect(revived.status).toBe(409);
+    const anonymous = await fetch(`${gw.controlUrl as string}/admin/providers`);
+    expect(anonymous.status).toBe(401);
+  });
+});
