@@ -47,7 +47,7 @@ export async function attemptUpstream(
       path: adapter.paths.get(endpoint) as string,
       headers: buildHeaders(input.provider, key, ctx.headers),
       body: input.body,
-      signal: deadline.signal,
+      signal: deadline,
       firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
       idleTimeoutMs: input.timeouts.idleTimeoutMs,
     });

@@ -72,11 +72,11 @@ export class UpstreamExchange {
   /** Waits between attempts; false when the caller left or the deadline fired meanwhile. */
   async pause(ms: number, sleep: Sleep): Promise<boolean> {
     try {
-      await sleep(ms, this.deadline.signal);
+      await sleep(ms, this.deadline);
     } catch {
       return false;
     }
-    return !this.deadline.signal.aborted;
+    return !this.deadline.aborted;
   }
 
   /** Why the exchange stopped while waiting: our deadline, or the caller. */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/gateway-error.js';
-import { backoffMs, isRetryable, retryDelayMs } from './retry.js';
+import { backoffMs, isRetryable, realSleep, retryDelayMs } from './retry.js';
+import { UpstreamDeadline } from './timeouts.js';
 
 const opts = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000, maxRetryTimeMs: 15_000 };
 const roomy = { elapsedMs: 0, remainingMs: 600_000 };
@@ -66,5 +67,17 @@ describe('backoff with full jitter', () => {
     expect(retryDelayMs(err, 1, opts, { elapsedMs: 0, remainingMs: 100 }, () => 0.5)).toBe(
       undefined,
     );
+  });
+});
+
+describe('realSleep', () => {
+  it('resolves after the wait, and rejects at once when the signal aborts', async () => {
+    const caller = new AbortController();
+    const deadline = new UpstreamDeadline(caller.signal, 60_000, () => 0);
+    await expect(realSleep(1, deadline)).resolves.toBeUndefined();
+    const waiting = realSleep(60_000, deadline);
+    caller.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(realSleep(1, deadline)).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

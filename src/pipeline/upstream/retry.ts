@@ -1,6 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ErrorCode } from '../../errors/codes.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
+import type { AbortSignalLike } from './timeouts.js';
 
 export interface RetryOptions {
   /** Upstream calls per request, the first included, across keys and fallbacks. */
@@ -13,9 +13,22 @@ export interface RetryOptions {
 }
 
 /** Waits `ms`; rejects when `signal` aborts. Tests inject one that returns at once. */
-export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+export type Sleep = (ms: number, signal: AbortSignalLike) => Promise<void>;
 
-export const realSleep: Sleep = (ms, signal) => delay(ms, undefined, { signal });
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    const aborted = () => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal.aborted) return reject(aborted());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort);
+  });
 
 /**
  * Failures worth another call: the provider said "later" (429, 503, 529), failed (5xx, 408), or

@@ -35,13 +35,13 @@ describe('UpstreamDeadline', () => {
     const deadline = new UpstreamDeadline(caller.signal, 60_000, () => 0);
     expect(activeTimers()).toBe(before + 1);
     caller.abort();
-    expect([deadline.signal.aborted, deadline.isExpired]).toEqual([true, false]);
+    expect([deadline.aborted, deadline.isExpired]).toEqual([true, false]);
     expect(activeTimers()).toBe(before);
   });
 
   it('aborts as expired when the budget runs out', async () => {
     const deadline = new UpstreamDeadline(new AbortController().signal, 1, () => 0);
-    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve));
+    await new Promise((resolve) => deadline.addEventListener('abort', () => resolve(undefined)));
     expect(deadline.isExpired).toBe(true);
   });
 
@@ -54,13 +54,31 @@ describe('UpstreamDeadline', () => {
     deadline.clear();
     deadline.clear();
     expect(activeTimers()).toBe(before);
-    expect(deadline.signal.aborted).toBe(false);
+    expect(deadline.aborted).toBe(false);
   });
 
   it('starts aborted when the caller already left', () => {
     const caller = new AbortController();
     caller.abort();
     const deadline = new UpstreamDeadline(caller.signal, 1_000, () => 0);
-    expect(deadline.signal.aborted).toBe(true);
+    expect(deadline.aborted).toBe(true);
+  });
+});
+
+describe('UpstreamDeadline as an abort signal', () => {
+  it('calls each listener once on abort, not removed ones, and none added after', () => {
+    const caller = new AbortController();
+    const deadline = new UpstreamDeadline(caller.signal, 60_000, () => 0);
+    const calls: string[] = [];
+    const a = () => calls.push('a');
+    const b = () => calls.push('b');
+    deadline.addEventListener('abort', a);
+    deadline.addEventListener('abort', b);
+    deadline.removeEventListener('abort', b);
+    caller.abort();
+    caller.abort();
+    deadline.addEventListener('abort', () => calls.push('late'));
+    expect(calls).toEqual(['a']);
+    expect((deadline.reason as Error).name).toBe('AbortError');
   });
 });

@@ -27,26 +27,37 @@ export function resolveTimeouts(
   });
 }
 
+/** What undici and the retry sleep need of an abort signal (EventTarget-style). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: unknown): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /**
- * The total-time budget of one upstream exchange: a signal that aborts when the caller leaves
- * or the budget runs out, whichever comes first. A class rather than closures because one is
- * made per request: its methods live on the prototype. `clear()` must run once the exchange
- * ends (last byte, error or abort); it is idempotent.
+ * The total-time budget of one upstream exchange, and the signal its calls and waits obey: it
+ * aborts when the caller leaves or the budget runs out, whichever comes first. One is made per
+ * request, so it is its own light signal (undici accepts any EventTarget-style object): a real
+ * AbortController costs several microseconds to create, this a timer and a listener. `clear()`
+ * must run once the exchange ends (last byte, error or abort); it is idempotent.
  */
-export class UpstreamDeadline {
-  readonly #controller = new AbortController();
+export class UpstreamDeadline implements AbortSignalLike {
   readonly #parent: AbortSignal;
   readonly #expiresAtMono: number;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
+  #listeners: (() => void)[] | undefined;
   #isExpired = false;
+  aborted = false;
+  reason: unknown = undefined;
 
   constructor(parent: AbortSignal, totalMs: number, now: () => number) {
     this.#parent = parent;
     this.#now = now;
     this.#expiresAtMono = now() + totalMs;
     if (parent.aborted) {
-      this.#controller.abort();
+      this.#abort();
       return;
     }
     parent.addEventListener('abort', this, { once: true });
@@ -57,17 +68,25 @@ export class UpstreamDeadline {
     self.#timer = undefined;
     self.#isExpired = true;
     self.#parent.removeEventListener('abort', self);
-    self.#controller.abort();
+    self.#abort();
   }
 
   /** The caller left: an EventListener object, so no closure is allocated per request. */
   handleEvent(): void {
     this.clear();
-    this.#controller.abort();
+    this.#abort();
   }
 
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (this.aborted) return;
+    (this.#listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const listeners = this.#listeners;
+    if (listeners === undefined) return;
+    const at = listeners.indexOf(listener);
+    if (at !== -1) listeners.splice(at, 1);
   }
 
   /** True once the total budget ran out (as opposed to the caller leaving). */
@@ -85,5 +104,14 @@ export class UpstreamDeadline {
       this.#timer = undefined;
     }
     this.#parent.removeEventListener('abort', this);
+  }
+
+  #abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException('The upstream exchange was aborted.', 'AbortError');
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
   }
 }

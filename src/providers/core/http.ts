@@ -8,11 +8,19 @@ export interface UpstreamPoolOptions {
   connections: number;
 }
 
+/** An EventTarget-style abort signal; undici accepts any (the gateway passes a light one). */
+export interface UpstreamAbortSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: unknown): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
   body: Buffer | string;
-  signal: AbortSignal;
+  signal: UpstreamAbortSignal;
   /** Until the response headers arrive. */
   firstByteTimeoutMs: number;
   /** Longest silence between two body chunks. */
@@ -55,6 +63,7 @@ export function createUpstreamClient(origin: string, opts: UpstreamPoolOptions):
           path: req.path,
           headers: req.headers,
           body: req.body,
+          // undici takes any EventTarget-style signal, not only an AbortSignal.
           signal: req.signal,
           headersTimeout: req.firstByteTimeoutMs,
           bodyTimeout: req.idleTimeoutMs,
