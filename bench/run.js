@@ -173,7 +173,6 @@ async function main() {
 
 async function components() {
   for (const file of ['scan.js', 'guard.js', 'policy.js', 'upstream.js']) {
-]) {
     const path = join(ROOT, 'bench', file);
     if (!existsSync(path)) continue;
     console.log(`\n== bench/${file}`);
