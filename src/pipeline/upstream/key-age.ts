@@ -4,8 +4,8 @@ import type { PoolKey } from './key-pool.js';
 import type { ProviderRuntime } from './providers.js';
 
 const DAY_MS = 86_400_000;
-export const KEY_AGE_WARN_DAYS = 60;
-export const KEY_AGE_CRITICAL_DAYS = 90;
+const KEY_AGE_WARN_DAYS = 60;
+const KEY_AGE_CRITICAL_DAYS = 90;
 
 export type KeyAgeWarning = 'over_60_days' | 'over_90_days' | null;
 
