@@ -69,6 +69,7 @@ describe('bastion CLI: scopes, budgets, usage, alerts, kill switch', () => {
     expect(res.status).toBe(200);
     expect((await run('keys', 'create', '--name', 'x', '--ip-ranges', '300.1.1.1/8')).code).toBe(2);
     expect((await run('keys', 'create', '--name', 'x', '--rpm', '-1')).code).toBe(2);
+    expect((await run('keys', 'create', '--name', 'big', '--tpm', '1000000000000')).code).toBe(0);
     expect((await run('keys', 'create', '--name', 'x', '--endpoints', 'images')).code).toBe(2);
   });
 

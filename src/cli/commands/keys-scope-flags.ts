@@ -41,7 +41,7 @@ const list = (v: string | undefined) =>
 
 function count(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d{1,12}$/.test(v) || Number(v) === 0)
+  if (!/^\d{1,15}$/.test(v) || Number(v) === 0)
     throw new UsageError(`--${name} must be a positive integer`);
   return Number(v);
 }
