@@ -108,9 +108,37 @@ async function main() {
   );
   const env = { BASTION_CONFIG: join(dir, 'bastion.yaml'), BENCH_UPSTREAM_KEY: UPSTREAM_KEY };
   const created = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'keys', 'create', '--name', 'bench', '--json'], {
-      env: { ...process.env, ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'keys',
+        'create',
+        '--name',
+        'bench',
+        '--env',
+        'prod',
+        '--json',
+        // Every policy stage stays on; the limits are set out of reach so the bench measures cost, not refusals.
+        '--rps',
+        '1000000',
+        '--rpm',
+        '1000000000',
+        '--rph',
+        '1000000000',
+        '--tpm',
+        '1000000000000',
+        '--concurrency',
+        '10000',
+        '--daily-budget-usd',
+        '1000000',
+        '--monthly-budget-usd',
+        '1000000',
+      ],
+      {
+        env: { ...process.env, ...env },
+      },
+    );
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.once('exit', (code) =>

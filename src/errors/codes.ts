@@ -298,7 +298,8 @@ export const errorCodes = {
   secret_in_prompt: {
     status: 400,
     ...invalid,
-    message: 'The request contains a credential (an API key, token or private key). Remove it and retry.',
+    message:
+      'The request contains a credential (an API key, token or private key). Remove it and retry.',
   },
   pii_blocked: {
     status: 400,
