@@ -147,7 +147,8 @@ describe('provider-key rotation on a live gateway', () => {
     );
     const afterCutover = gw.mock.received.length;
     // Traffic keeps flowing after the playbook: all of it on the new key.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Wait on the traffic itself (50 more upstream requests), not on a timer.
+    await expect.poll(() => gw.mock.received.length).toBeGreaterThanOrEqual(afterCutover + 50);
     const { statuses, sent, seconds } = await load.stop();
 
     expect([code, io.out()]).toEqual([
