@@ -1,4 +1,4 @@
-import { isDigit, isWordCode } from './chars.js';
+import { DIGIT_AT, isDigit, isWordCode, nextAt } from './chars.js';
 import type { PiiFinding } from './types.js';
 
 const MAX_CARD_CHARS = 23;
@@ -40,7 +40,8 @@ export function isKnownCardPrefix(d: string): boolean {
  */
 export function scanCards(text: string, out: PiiFinding[]): void {
   for (let i = 0; i < text.length; i++) {
-    if (!isDigit(text.charCodeAt(i))) continue;
+    i = nextAt(DIGIT_AT, text, i);
+    if (i === -1) return;
     const prev = text[i - 1] ?? ' ';
     if (isWordCode(text.charCodeAt(i - 1)) || '-./'.includes(prev)) {
       while (i + 1 < text.length && isDigit(text.charCodeAt(i + 1))) i++;

@@ -25,3 +25,15 @@ export function isWordCode(code: number): boolean {
 export function before(text: string, index: number, chars: number): string {
   return text.slice(Math.max(0, index - chars), index).toLowerCase();
 }
+
+/** Global patterns the scanners jump with (native search instead of a per-character loop). */
+export const DIGIT_AT = /[0-9]/g;
+export const PHONE_START_AT = /[0-9+(]/g;
+export const IBAN_START_AT = /[A-Z]{2}[0-9]{2}/g;
+
+/** Index of the next match of the global pattern `re` at or after `from`, or -1. */
+export function nextAt(re: RegExp, text: string, from: number): number {
+  re.lastIndex = from;
+  const m = re.exec(text);
+  return m === null ? -1 : m.index;
+}

@@ -1,4 +1,4 @@
-import { isAsciiAlnum, isDigit } from './chars.js';
+import { IBAN_START_AT, isAsciiAlnum, isDigit, nextAt } from './chars.js';
 import type { PiiFinding } from './types.js';
 
 /** IBAN length per country (ISO 13616 registry). */
@@ -133,7 +133,9 @@ function readIban(
  */
 export function scanIbans(text: string, out: PiiFinding[]): void {
   for (let i = 0; i + 15 <= text.length; i++) {
-    if (!isUpper(text.charCodeAt(i)) || isAsciiAlnum(text.charCodeAt(i - 1))) continue;
+    i = nextAt(IBAN_START_AT, text, i);
+    if (i === -1 || i + 15 > text.length) return;
+    if (isAsciiAlnum(text.charCodeAt(i - 1))) continue;
     const length = LENGTHS[text.slice(i, i + 2)];
     if (
       length === undefined ||

@@ -1,4 +1,4 @@
-import { before, isDigit, isWordCode } from './chars.js';
+import { before, isDigit, isWordCode, nextAt, PHONE_START_AT } from './chars.js';
 import type { PiiFinding } from './types.js';
 
 const MAX_CLUSTER_CHARS = 24;
@@ -113,6 +113,8 @@ function isStartAt(text: string, i: number): boolean {
  */
 export function scanPhones(text: string, out: PiiFinding[]): void {
   for (let i = 0; i < text.length; i++) {
+    i = nextAt(PHONE_START_AT, text, i);
+    if (i === -1) return;
     if (!isStartAt(text, i)) continue;
     const c = readCluster(text, i);
     if (c.end > i && !isWordCode(text.charCodeAt(c.end)) && classify(text, c)) {

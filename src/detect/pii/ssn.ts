@@ -1,4 +1,4 @@
-import { before, isDigit, isWordCode } from './chars.js';
+import { before, DIGIT_AT, isDigit, isWordCode, nextAt } from './chars.js';
 import type { PiiFinding } from './types.js';
 
 const CUE = /(?:ssn|social security|ss#|ss no|soc\. sec)[^\n]{0,20}$/;
@@ -28,7 +28,8 @@ function readSsn(text: string, i: number): { digits: string; end: number } | und
 /** US Social Security numbers: `123-45-6789` or `123 45 6789`, or nine digits after a cue word. */
 export function scanSsns(text: string, out: PiiFinding[]): void {
   for (let i = 0; i + 9 <= text.length; i++) {
-    if (!isDigit(text.charCodeAt(i))) continue;
+    i = nextAt(DIGIT_AT, text, i);
+    if (i === -1 || i + 9 > text.length) return;
     if (isWordCode(text.charCodeAt(i - 1)) || '-./+'.includes(text[i - 1] ?? ' ')) {
       while (i + 1 < text.length && isDigit(text.charCodeAt(i + 1))) i++;
       continue;
