@@ -30,6 +30,7 @@ import { createRedisCircuitSync } from './store/redis/circuit-sync.js';
 import { createMockProvider, type MockProvider } from './providers/mock/server.js';
 import { policyAdminRoutes } from './server/admin/policy-routes.js';
 import { createAdminRouter } from './server/admin/router.js';
+import { secretRoutes } from './server/admin/secrets.js';
 import { adminTokenFromEnv } from './server/admin/token.js';
 import { createControlPlane } from './server/control-plane.js';
 import { createDataPlane } from './server/data-plane.js';
@@ -175,6 +176,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
               store,
               flushAudit: () => audit.flushQueued(5_000),
             }),
+            ...secretRoutes({ secrets, events: store, clock }),
           ],
         ),
       })

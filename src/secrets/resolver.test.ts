@@ -90,7 +90,12 @@ describe('secret resolver', () => {
     resolver.onChange((ref) => changes.push(ref));
     Object.assign(ctl.state, { value: 'sk-rotating-value-0002', version: 'v2' });
     const report = await resolver.reload();
-    expect(report).toEqual({ refreshed: 1, changed: ['aws:prod/openai'], failed: [] });
+    expect(report).toEqual({
+      refreshed: 1,
+      changed: ['aws:prod/openai'],
+      failed: [],
+      outcomes: [{ ref: 'aws:prod/openai', scheme: 'aws', outcome: 'ok', isChanged: true }],
+    });
     expect(handle.current().reveal()).toBe('sk-rotating-value-0002');
     expect(changes).toEqual(['aws:prod/openai']);
     expect(audits.at(-1)).toMatchObject({ trigger: 'reload', version: 'v2', isChanged: true });
@@ -106,6 +111,26 @@ describe('secret resolver', () => {
       'sk-rotating-value-0001',
     );
     expect(events(lines).some((l) => l.event === 'secret_resolve_failed')).toBe(true);
+  });
+
+  it('logs one secrets_reloaded line with counts (warn when a ref failed), never a value', async () => {
+    const { resolver, ctl, lines } = setup();
+    await resolver.resolve('aws:prod/openai', ctx);
+    await resolver.resolve('env:OPENAI_KEY', ctx);
+    ctl.state.fail = true;
+    const report = await resolver.reload();
+    expect(report.outcomes).toEqual([
+      { ref: 'aws:prod/openai', scheme: 'aws', outcome: 'error', code: 'secret_unavailable' },
+      { ref: 'env:OPENAI_KEY', scheme: 'env', outcome: 'ok', isChanged: false },
+    ]);
+    ctl.state.fail = false;
+    await resolver.reload();
+    const reloaded = events(lines).filter((l) => l.event === 'secrets_reloaded');
+    expect(reloaded).toEqual([
+      expect.objectContaining({ level: 'warn', ok: 1, failed: 1, changed: 0 }),
+      expect.objectContaining({ level: 'info', ok: 2, failed: 0, changed: 0 }),
+    ]);
+    expect(lines.join('')).not.toMatch(/sk-rotating-value|sk-env-value/);
   });
 
   it('refreshes after the TTL with an injected clock, in the background for handles', async () => {

@@ -9,6 +9,7 @@ import { createFetcher, type Fetch } from './fetch.js';
 import { parseSecretRef } from './ref.js';
 import type {
   CredentialReader,
+  ReloadOutcome,
   ReloadReport,
   RetrievalTrigger,
   SecretHandle,
@@ -118,7 +119,15 @@ export function createSecretResolver(deps: ResolverDeps, opts: ResolverOptions):
     async reload() {
       for (const source of sources.values()) source.reset?.();
       const report = await cache.refreshAll();
-      log.info({ event: 'secrets_reloaded', ...report });
+      // Counts only: each failed ref is already logged by its `secret_resolve_failed` event.
+      const summary = {
+        event: 'secrets_reloaded',
+        ok: report.refreshed,
+        failed: report.failed.length,
+        changed: report.changed.length,
+      };
+      if (report.failed.length === 0) log.info(summary);
+      else log.warn(summary);
       return report;
     },
     onChange: cache.onChange,
@@ -193,23 +202,28 @@ function createCache(fetchSecret: Fetch, clock: Clock, opts: ResolverOptions) {
   }
 
   async function refreshAll(): Promise<ReloadReport> {
-    const changed: string[] = [];
-    const failed: { ref: string; code: ErrorCode }[] = [];
-    await Promise.all(
-      [...entries.values()].map(async (entry) => {
+    const outcomes = await Promise.all(
+      [...entries.values()].map(async (entry): Promise<ReloadOutcome> => {
+        const { raw: ref, scheme } = entry.ref;
         // A TTL refresh already under way may predate the rotation: let it end, then fetch anew.
         await entry.inflight?.catch(() => undefined);
         try {
-          if (await refresh(entry, 'reload')) changed.push(entry.ref.raw);
+          return { ref, scheme, outcome: 'ok', isChanged: await refresh(entry, 'reload') };
         } catch (err) {
-          failed.push({
-            ref: entry.ref.raw,
-            code: isGatewayError(err) ? err.code : 'secret_unavailable',
-          });
+          const code: ErrorCode = isGatewayError(err) ? err.code : 'secret_unavailable';
+          return { ref, scheme, outcome: 'error', code };
         }
       }),
     );
-    return { refreshed: entries.size - failed.length, changed, failed };
+    const failed = outcomes.flatMap((o) =>
+      o.code === undefined ? [] : [{ ref: o.ref, code: o.code }],
+    );
+    return {
+      refreshed: outcomes.length - failed.length,
+      changed: outcomes.filter((o) => o.isChanged === true).map((o) => o.ref),
+      failed,
+      outcomes,
+    };
   }
 
   /** TTL refreshes of every held value that is due; failures keep the old value (audited). */

@@ -88,10 +88,23 @@ export interface SecretHandle {
   current(): Secret;
 }
 
+/** How one held reference fared on reload: names and codes only, never the value. */
+export interface ReloadOutcome {
+  readonly ref: string;
+  readonly scheme: SecretScheme;
+  readonly outcome: 'ok' | 'error';
+  /** On `ok`: whether the value differs from the one held before. */
+  readonly isChanged?: boolean;
+  /** On `error`: the previous value keeps serving. */
+  readonly code?: ErrorCode;
+}
+
 export interface ReloadReport {
   readonly refreshed: number;
   readonly changed: readonly string[];
   readonly failed: readonly { ref: string; code: ErrorCode }[];
+  /** Every held reference, in the order they were first resolved. */
+  readonly outcomes: readonly ReloadOutcome[];
 }
 
 export interface SecretResolver {

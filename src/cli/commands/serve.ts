@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { createApp } from '../../app.js';
-import { createLogger } from '../../log/logger.js';
+import { createLogger, type Logger } from '../../log/logger.js';
 import { issueVirtualKey } from '../../pipeline/auth/virtual-key.js';
+import type { SecretResolver } from '../../secrets/types.js';
 import type { KeyStore } from '../../store/types.js';
 import type { CliCommand, CliIo } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
@@ -20,6 +21,9 @@ export const command: CliCommand = {
     const loaded = loadCliConfig(values, io.env, io.cwd, { server });
     const log = createLogger({ level: loaded.config.log.level });
     const app = await createApp(loaded, { env: io.env, log });
+    // Installed before start: SIGHUP's default action would end the process.
+    const reload = reloadOnSignal(app.secrets, log);
+    process.on('SIGHUP', reload);
     const { dataUrl } = await app.start();
     if (loaded.isMockMode) await printDemoBanner(app.store, dataUrl, io);
 
@@ -34,10 +38,22 @@ export const command: CliCommand = {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    process.off('SIGHUP', reload);
     log.flush();
     return 0;
   },
 };
+
+/**
+ * SIGHUP fetches every held secret again; the resolver logs `secrets_reloaded` with counts, and
+ * a reference that fails keeps serving its previous value. The process never exits on it.
+ */
+function reloadOnSignal(secrets: SecretResolver, log: Logger): () => void {
+  return function reloadSecrets() {
+    log.info({ event: 'reload_requested', signal: 'SIGHUP' });
+    secrets.reload().catch((err: unknown) => log.error({ event: 'secrets_reload_failed', err }));
+  };
+}
 
 /**
  * With the built-in mock provider and no keys yet, issue one dev key so a newcomer can try the
