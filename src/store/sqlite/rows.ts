@@ -1,10 +1,8 @@
-import { GatewayError } from '../../errors/gateway-error.js';
 import { parseKeyScopes } from '../key-scopes.js';
+import { decisionOf, decisionsJson, rowChecks, type Row } from '../row-check.js';
 import {
-  ENVIRONMENTS,
   type AuditDecision,
   type AuditRecord,
-  type Environment,
   type KeyScopes,
   type VirtualKeyRecord,
 } from '../types.js';
@@ -15,29 +13,14 @@ import {
  * cannot decide, so it fails closed. Values never go into the message.
  */
 
-type Row = Readonly<Record<string, unknown>>;
-
-const environments: ReadonlySet<string> = new Set(ENVIRONMENTS);
-
-function corrupt(table: string, column: string): never {
-  throw new GatewayError('store_unavailable', {
-    cause: new Error(`sqlite ${table}.${column} holds a value of an unexpected type`),
-  });
-}
+const checks = rowChecks('sqlite');
+/** Explicitly typed, so that a call as a statement narrows like a `throw`. */
+const corrupt: (table: string, column: string) => never = checks.corrupt;
+const { text, textOrNull, num, numOrNull, env } = checks;
 
 function asRow(value: unknown, table: string): Row {
   if (typeof value !== 'object' || value === null) corrupt(table, '*');
   return value as Row;
-}
-
-function text(row: Row, table: string, column: string): string {
-  const value = row[column];
-  return typeof value === 'string' ? value : corrupt(table, column);
-}
-
-function textOrNull(row: Row, table: string, column: string): string | null {
-  const value = row[column];
-  return value === null || typeof value === 'string' ? value : corrupt(table, column);
 }
 
 function int(row: Row, table: string, column: string): number {
@@ -54,57 +37,6 @@ function intOrNull(row: Row, table: string, column: string): number | null {
       : corrupt(table, column);
 }
 
-function num(row: Row, table: string, column: string): number {
-  const value = row[column];
-  return typeof value === 'number' && Number.isFinite(value) ? value : corrupt(table, column);
-}
-
-function numOrNull(row: Row, table: string, column: string): number | null {
-  return row[column] === null ? null : num(row, table, column);
-}
-
-function env(row: Row, table: string, column: string): Environment {
-  const value = row[column];
-  return typeof value === 'string' && environments.has(value)
-    ? (value as Environment)
-    : corrupt(table, column);
-}
-
-function optionalText(value: unknown): value is string | undefined {
-  return value === undefined || typeof value === 'string';
-}
-
-function optionalNumber(value: unknown): value is number | undefined {
-  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
-}
-
-/** The known fields of one decision, copied; anything else is dropped. Undefined when invalid. */
-function decision(value: unknown): AuditDecision | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const { stage, action, type, count, score, detail } = value as Record<string, unknown>;
-  if (typeof stage !== 'string' || typeof action !== 'string') return undefined;
-  if (!optionalText(type) || !optionalText(detail)) return undefined;
-  if (!optionalNumber(count) || !optionalNumber(score)) return undefined;
-  const d: AuditDecision = { stage, action };
-  if (type !== undefined) d.type = type;
-  if (count !== undefined) d.count = count;
-  if (score !== undefined) d.score = score;
-  if (detail !== undefined) d.detail = detail;
-  return d;
-}
-
-/** A JSON array of decisions, in order; NULL (refused by NOT NULL) when any is invalid. */
-function decisionsJson(value: unknown): string | null {
-  if (!Array.isArray(value)) return null;
-  const out: AuditDecision[] = [];
-  for (const item of value) {
-    const d = decision(item);
-    if (d === undefined) return null;
-    out.push(d);
-  }
-  return JSON.stringify(out);
-}
-
 function decisions(row: Row, table: string, column: string): AuditDecision[] {
   const value = row[column];
   if (typeof value !== 'string') corrupt(table, column);
@@ -115,7 +47,7 @@ function decisions(row: Row, table: string, column: string): AuditDecision[] {
     corrupt(table, column);
   }
   if (!Array.isArray(parsed)) corrupt(table, column);
-  return parsed.map((item: unknown) => decision(item) ?? corrupt(table, column));
+  return parsed.map((item: unknown) => decisionOf(item) ?? corrupt(table, column));
 }
 
 export function parseKeyRow(value: unknown): VirtualKeyRecord {
