@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { GatewayError } from '../../errors/gateway-error.js';
 import {
   ENVIRONMENTS,
   type AdminEvent,
@@ -10,8 +9,7 @@ import {
   type PolicyStore,
   type SpendRow,
 } from '../types.js';
-
-type Row = Readonly<Record<string, unknown>>;
+import { rowChecks, type Row } from '../row-check.js';
 
 const SCOPES: ReadonlySet<string> = new Set(['global', 'env', 'provider', 'key']);
 const environments: ReadonlySet<string> = new Set(ENVIRONMENTS);
@@ -65,22 +63,6 @@ const sql = {
   },
 } as const;
 
-function corrupt(table: string, column: string): never {
-  throw new GatewayError('store_unavailable', {
-    cause: new Error(`postgres ${table}.${column} holds a value of an unexpected type`),
-  });
-}
-
-function str(r: Row, table: string, column: string): string {
-  const v = r[column];
-  return typeof v === 'string' ? v : corrupt(table, column);
-}
-
-function strOrNull(r: Row, table: string, column: string): string | null {
-  const v = r[column];
-  return v === null ? null : typeof v === 'string' ? v : corrupt(table, column);
-}
-
 /** BIGINT and NUMERIC (SUM) arrive as decimal strings. */
 function int(r: Row, table: string, column: string): number {
   const v = r[column];
@@ -88,6 +70,11 @@ function int(r: Row, table: string, column: string): number {
   if (typeof v === 'string' && DECIMAL.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
   return corrupt(table, column);
 }
+
+const checks = rowChecks('postgres');
+/** Explicitly typed, so that a call as a statement narrows like a `throw`. */
+const corrupt: (table: string, column: string) => never = checks.corrupt;
+const { text: str, textOrNull: strOrNull } = checks;
 
 function limitOf(limit: number | undefined): number {
   return limit === undefined ? DEFAULT_LIMIT : Math.min(Math.max(Math.floor(limit), 0), MAX_LIMIT);

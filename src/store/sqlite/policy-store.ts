@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { GatewayError } from '../../errors/gateway-error.js';
 import {
   ENVIRONMENTS,
   type AdminEvent,
@@ -10,8 +9,8 @@ import {
   type PolicyStore,
   type SpendRow,
 } from '../types.js';
+import { rowChecks, type Row } from '../row-check.js';
 
-type Row = Readonly<Record<string, unknown>>;
 type Stmt = Database.Statement<unknown[]>;
 
 const SCOPES: ReadonlySet<string> = new Set(['global', 'env', 'provider', 'key']);
@@ -19,30 +18,19 @@ const environments: ReadonlySet<string> = new Set(ENVIRONMENTS);
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 10_000;
 
-function corrupt(table: string, column: string): never {
-  throw new GatewayError('store_unavailable', {
-    cause: new Error(`sqlite ${table}.${column} holds a value of an unexpected type`),
-  });
-}
-
 function row(value: unknown, table: string): Row {
   return typeof value === 'object' && value !== null ? (value as Row) : corrupt(table, '*');
-}
-
-function str(r: Row, table: string, column: string): string {
-  const v = r[column];
-  return typeof v === 'string' ? v : corrupt(table, column);
-}
-
-function strOrNull(r: Row, table: string, column: string): string | null {
-  const v = r[column];
-  return v === null ? null : typeof v === 'string' ? v : corrupt(table, column);
 }
 
 function int(r: Row, table: string, column: string): number {
   const v = r[column];
   return Number.isSafeInteger(v) ? (v as number) : corrupt(table, column);
 }
+
+const checks = rowChecks('sqlite');
+/** Explicitly typed, so that a call as a statement narrows like a `throw`. */
+const corrupt: (table: string, column: string) => never = checks.corrupt;
+const { text: str, textOrNull: strOrNull } = checks;
 
 function limitOf(limit: number | undefined): number {
   return limit === undefined ? DEFAULT_LIMIT : Math.min(Math.max(Math.floor(limit), 0), MAX_LIMIT);
