@@ -338,6 +338,13 @@ export const errorCodes = {
     ...unavailable,
     message: 'A content classifier the gateway depends on did not answer; the request was refused.',
   },
+  // 400 like the other guard refusals and like OpenAI's own content_policy_violation: not
+  // retried by the SDKs, and the code tells it apart from a malformed request.
+  output_moderation_blocked: {
+    status: 400,
+    ...invalid,
+    message: "The model's answer was withheld: the moderation service flagged it.",
+  },
 
   // audit only: the caller is gone, nothing is sent
   client_closed: {

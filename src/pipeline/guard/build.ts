@@ -1,11 +1,15 @@
+import type { Secret } from '../../log/secret.js';
+import { ENVIRONMENTS } from '../../store/types.js';
 import type { Stage } from '../stage.js';
 import { createHttpClassifier, type InjectionClassifier } from './classifier.js';
-import type { GuardConfig } from './config.js';
+import type { GuardConfig, ModerationConfig } from './config.js';
 import { createGuardInjectionStage } from './injection.js';
+import { createHttpModerator, type OutputModerator } from './moderation.js';
 import { createGuardNormalizeStage } from './normalize.js';
 import { createGuardOutputStage } from './output.js';
+import type { ModerationHook } from './output-moderate.js';
 import { createGuardPiiStage } from './pii.js';
-import { createGuardPolicies, type GuardPolicy } from './policy.js';
+import { createGuardPolicies, type GuardPolicies, type GuardPolicy } from './policy.js';
 import { createGuardSecretsStage } from './secrets.js';
 import { createGuardSystemPromptStage } from './system-prompt.js';
 import { createGuardSession } from './state.js';
@@ -22,11 +26,44 @@ export interface GuardStages {
 export interface GuardDeps {
   /** Replaces the HTTP classifier (tests, or an in-process model). */
   classifier?: InjectionClassifier;
+  /** Replaces the HTTP moderation hook (tests, or an in-process model). */
+  moderator?: OutputModerator;
+  /** Resolves the moderation hook's header references (`env:`, `file:`), at build. */
+  resolveSecret?: (ref: string) => Secret;
+}
+
+function httpModerator(opts: ModerationConfig, deps: GuardDeps): OutputModerator {
+  const headers: Record<string, Secret> = {};
+  for (const [name, ref] of Object.entries(opts.headers)) {
+    if (deps.resolveSecret === undefined)
+      throw new Error('guard.output.moderation.headers need a secret resolver');
+    headers[name.toLowerCase()] = deps.resolveSecret(ref);
+  }
+  return createHttpModerator({ url: opts.url, timeoutMs: opts.timeoutMs, headers });
+}
+
+/**
+ * One hook per policy that configures moderation, built now so a header reference that does
+ * not resolve stops the start rather than a request.
+ */
+function moderationHooks(
+  policies: GuardPolicies,
+  deps: GuardDeps,
+): (policy: GuardPolicy) => ModerationHook | undefined {
+  const hooks = new Map<GuardPolicy, ModerationHook>();
+  for (const env of [undefined, ...ENVIRONMENTS]) {
+    const policy = policies.forEnv(env);
+    const config = policy.config.output.moderation;
+    if (config === undefined || hooks.has(policy)) continue;
+    hooks.set(policy, { config, moderator: deps.moderator ?? httpModerator(config, deps) });
+  }
+  return (policy) => hooks.get(policy);
 }
 
 /** Compiles the guard policies once and builds its stages, which share per-request state. */
 export function createGuardStages(config: GuardConfig, deps: GuardDeps = {}): GuardStages {
-  const session = createGuardSession(createGuardPolicies(config));
+  const policies = createGuardPolicies(config);
+  const session = createGuardSession(policies);
   const classifiers = new WeakMap<GuardPolicy, InjectionClassifier>();
   const classifierFor = (policy: GuardPolicy): InjectionClassifier | undefined => {
     const opts = policy.config.injection.classifier;
@@ -44,6 +81,9 @@ export function createGuardStages(config: GuardConfig, deps: GuardDeps = {}): Gu
     guard_injection: createGuardInjectionStage({ session, classifierFor }),
     guard_pii: createGuardPiiStage({ session }),
     guard_system_prompt: createGuardSystemPromptStage({ session }),
-    guard_output: createGuardOutputStage({ session }),
+    guard_output: createGuardOutputStage({
+      session,
+      moderationFor: moderationHooks(policies, deps),
+    }),
   };
 }

@@ -1,5 +1,5 @@
-import { request } from 'undici';
 import { z } from 'zod';
+import { postJsonCapped } from './post-json-capped.js';
 
 /** An external prompt-injection classifier: text in, a score from 0 to 1 out. */
 export interface InjectionClassifier {
@@ -18,26 +18,11 @@ export function createHttpClassifier(opts: {
   url: string;
   timeoutMs: number;
 }): InjectionClassifier {
+  const post = { timeoutMs: opts.timeoutMs, maxReplyBytes: MAX_REPLY_BYTES };
   return {
     async classify(input, signal) {
-      const res = await request(opts.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          text: input.text.slice(0, MAX_TEXT_CHARS),
-          localScore: input.localScore,
-        }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs)]),
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_REPLY_BYTES) throw new Error('classifier reply too large');
-        chunks.push(chunk as Buffer);
-      }
-      if (res.statusCode !== 200) throw new Error(`classifier status ${res.statusCode}`);
-      return reply.parse(JSON.parse(Buffer.concat(chunks).toString('utf8'))).score;
+      const body = { text: input.text.slice(0, MAX_TEXT_CHARS), localScore: input.localScore };
+      return reply.parse(await postJsonCapped(opts.url, body, post, signal)).score;
     },
   };
 }

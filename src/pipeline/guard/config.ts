@@ -111,6 +111,43 @@ const classifierSchema = z
   })
   .strict();
 
+const moderationSchema = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .describe(
+        'POST {input} here; the reply is {flagged, score?, categories?} or OpenAI /v1/moderations {results: [...]}.',
+      ),
+    timeoutMs: z.number().int().positive().max(30_000).default(2000).describe('Per call.'),
+    failOpen: z
+      .boolean()
+      .default(false)
+      .describe(
+        'false: a failed or slow hook refuses the answer (guard_unavailable); true: the answer passes and the audit row says so.',
+      ),
+    headers: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'is not a header name' }),
+        z.string().regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, {
+          message: 'inline values are refused; use env:MODERATION_AUTH or file:/run/secrets/...',
+        }),
+      )
+      .default({})
+      .describe(
+        'Headers sent with every call (e.g. authorization), each a reference env:NAME or file:/path whose value is sent as is.',
+      ),
+    streamSegmentChars: z
+      .number()
+      .int()
+      .min(128)
+      .max(65_536)
+      .default(1024)
+      .describe(
+        'Streams: released text is moderated in segments of about this many characters, each before it is sent.',
+      ),
+  })
+  .strict();
+
 function guardShape<M extends Mode>(mode: M) {
   return {
     enabled: field(mode, z.boolean(), true, 'Run the content guard at all.'),
@@ -251,6 +288,9 @@ function guardShape<M extends Mode>(mode: M) {
         'Hosts (and their subdomains) images and links may point to.',
       ),
       escapeHtml: field(mode, z.boolean(), false, 'Escape < > & in model output text.'),
+      moderation: moderationSchema
+        .optional()
+        .describe('Optional external moderation hook over HTTP, after redaction; absent: off.'),
     }),
   };
 }
@@ -271,5 +311,6 @@ export const guardSchema = z
 export type GuardConfig = z.infer<typeof guardSchema>;
 export type GuardPolicyConfig = Omit<GuardConfig, 'environments'>;
 export type GuardOverride = z.infer<typeof overrideSchema>;
+export type ModerationConfig = z.infer<typeof moderationSchema>;
 export type PiiAction = z.infer<typeof piiAction>;
 export type CustomPiiRuleConfig = z.infer<typeof customRule>;

@@ -7,7 +7,7 @@ import {
 } from '../../detect/pii/index.js';
 import { createSecretDetector, type SecretDetector } from '../../detect/secrets/index.js';
 import type { Environment } from '../../store/types.js';
-import type { GuardConfig, GuardPolicyConfig, PiiAction } from './config.js';
+import type { GuardConfig, GuardOverride, GuardPolicyConfig, PiiAction } from './config.js';
 
 /** One environment's guard settings with every detector compiled once, at start. */
 export interface GuardPolicy {
@@ -67,8 +67,13 @@ export function createGuardPolicies(config: GuardConfig): GuardPolicies {
   const { environments, ...base } = config;
   const basePolicy = compile(base);
   const byEnv = new Map<Environment, GuardPolicy>();
-  for (const [env, override] of Object.entries(environments) as [Environment, unknown][]) {
-    if (override !== undefined) byEnv.set(env, compile(merge(base, override)));
+  for (const [env, override] of Object.entries(environments) as [Environment, GuardOverride][]) {
+    if (override === undefined) continue;
+    const merged = merge(base, override);
+    // A moderation hook is replaced whole: its headers carry credentials for its URL only.
+    const hook = override.output?.moderation;
+    if (hook !== undefined) merged.output = { ...merged.output, moderation: hook };
+    byEnv.set(env, compile(merged));
   }
   return {
     forEnv: (env) => (env === undefined ? basePolicy : (byEnv.get(env) ?? basePolicy)),
