@@ -151,7 +151,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     read_body: createReadBodyStage(),
     validate: createValidateStage(),
     ...policy.stages,
-    ...createGuardStages(config.guard),
+    ...createGuardStages(config.guard, { resolveSecret: (ref) => resolveSecretRef(ref, deps.env) }),
     route: createRouteStage({ models }),
     list_models: createListModelsStage({ models, createdSec: Math.floor(clock.now() / 1000) }),
     upstream: createUpstreamStage(deps.upstream ?? {}, {
