@@ -6,7 +6,7 @@ import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/c
 
 /**
  * The one configuration schema. Types come from `z.infer`; `schema/bastion.schema.json` is
- * generated from it (`npm run schema`) and a test fails when the two drift.
+ * generated from it (`npm run docs`) and a test fails when the two drift.
  */
 
 /** A reference to a secret, never the secret: env:, file:, vault:, hcv:, aws:, azure:, gcp:. */
