@@ -12,6 +12,8 @@ export interface CliCommand {
   /** Words after `bastion`, e.g. `keys create` or `scan`. */
   readonly name: string;
   readonly summary: string;
+  /** Prints its own usage on `--help`/`-h`; otherwise the CLI answers with the summary. */
+  readonly hasOwnHelp?: boolean;
   /** Exit code: 0 ok, 1 finding or failure, 2 usage error. */
   run(args: string[], io: CliIo): Promise<number>;
 }

@@ -22,7 +22,7 @@ export async function runCli(
   }
   const match = await load(entry);
   const rest = argv.slice(match.name.split(' ').length);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (match.hasOwnHelp !== true && (rest.includes('--help') || rest.includes('-h'))) {
     io.stdout.write(`bastion ${match.name}: ${match.summary}\n`);
     return 0;
   }

@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/cli/commands.js';
 import { command as scan } from '../../src/cli/commands/scan.js';
 import type { CliIo } from '../../src/cli/command.js';
+import { runCli } from '../../src/cli/main.js';
 import { defaultSecretRules } from '../../src/detect/secrets/index.js';
 import { createFakeKeys, inContext } from '../fixtures/scan-corpus/fake-keys.js';
 import { runCommand } from './helpers/git-repo.js';
@@ -111,6 +113,8 @@ describe('bastion scan (files)', () => {
     [['does-not-exist'], 'ENOENT'],
     [['--config', 'missing.json'], 'not readable JSON'],
     [['--baseline', 'missing.json'], 'not readable JSON'],
+    [['--staged'], 'not inside a git work tree'],
+    [['--output', 'no-such-folder/report.txt'], 'ENOENT'],
   ])('exits 2 on a usage error: %s', async (args, message) => {
     const run = await runCommand(scan, args, dir);
     expect(run.code).toBe(2);
@@ -120,6 +124,16 @@ describe('bastion scan (files)', () => {
 
   it('prints help and the rule table', async () => {
     expect((await runCommand(scan, ['--help'], dir)).stdout).toContain('Usage: bastion scan');
+    const out: string[] = [];
+    const io: CliIo = {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: () => true },
+      env: {},
+      cwd: dir,
+    };
+    // Through the CLI entry: `bastion scan --help` printed only the one-line summary.
+    expect(await runCli(['scan', '--help'], COMMANDS, io)).toBe(0);
+    expect(out.join('')).toContain('Exit codes: 0 clean, 1 secrets found, 2 usage error');
     const rules = await runCommand(scan, ['--list-rules'], dir);
     expect(rules.code).toBe(0);
     for (const rule of defaultSecretRules) expect(rules.stdout).toContain(rule.id);

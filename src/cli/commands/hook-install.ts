@@ -86,6 +86,7 @@ async function execute(args: string[], io: CliIo): Promise<number> {
 export const command: CliCommand = {
   name: 'hook install',
   summary: 'Install a git pre-commit hook that blocks commits adding secrets',
+  hasOwnHelp: true,
   async run(args, io) {
     try {
       return await execute(args, io);

@@ -45,6 +45,7 @@ async function execute(args: string[], io: CliIo): Promise<number> {
 export const command: CliCommand = {
   name: 'hook uninstall',
   summary: 'Remove the pre-commit hook that `bastion hook install` added',
+  hasOwnHelp: true,
   async run(args, io) {
     try {
       return await execute(args, io);

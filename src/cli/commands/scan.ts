@@ -44,7 +44,8 @@ Limits:
   --no-gitignore           also scan files .gitignore excludes
 
   --list-rules             print the rules and exit
-Exit codes: 0 clean, 1 secrets found (or the scan failed), 2 usage error.
+Exit codes: 0 clean, 1 secrets found, 2 usage error: bad flag or value, missing path,
+unreadable config or baseline, not a git work tree (a file that cannot be read is skipped).
 `;
 
 const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -233,6 +234,7 @@ function isUsageProblem(e: unknown): e is Error {
 export const command: CliCommand = {
   name: 'scan',
   summary: 'Find credentials in files, staged changes, git history or logs',
+  hasOwnHelp: true,
   async run(args, io) {
     try {
       return await execute(args, io);
