@@ -14,12 +14,18 @@ export interface RowChecks {
   corrupt: (table: string, column: string) => never;
   text: (row: Row, table: string, column: string) => string;
   textOrNull: (row: Row, table: string, column: string) => string | null;
+  /** SQLite: a safe integer. Postgres: also a decimal string (BIGINT, SUM arrive so). */
+  int: (row: Row, table: string, column: string) => number;
+  intOrNull: (row: Row, table: string, column: string) => number | null;
+  /** A driver row is an object, or the store cannot decide. */
+  asRow: (value: unknown, table: string) => Row;
   num: (row: Row, table: string, column: string) => number;
   numOrNull: (row: Row, table: string, column: string) => number | null;
   env: (row: Row, table: string, column: string) => Environment;
 }
 
 const environments: ReadonlySet<string> = new Set(ENVIRONMENTS);
+const DECIMAL = /^-?\d+$/;
 
 export function rowChecks(driver: 'sqlite' | 'postgres'): RowChecks {
   function corrupt(table: string, column: string): never {
@@ -31,8 +37,21 @@ export function rowChecks(driver: 'sqlite' | 'postgres'): RowChecks {
     const value = row[column];
     return typeof value === 'number' && Number.isFinite(value) ? value : corrupt(table, column);
   }
+  function int(row: Row, table: string, column: string): number {
+    const value = row[column];
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+    if (driver === 'postgres' && typeof value === 'string' && DECIMAL.test(value)) {
+      const parsed = Number(value);
+      if (Number.isSafeInteger(parsed)) return parsed;
+    }
+    return corrupt(table, column);
+  }
   return {
     corrupt,
+    int,
+    intOrNull: (row, table, column) => (row[column] === null ? null : int(row, table, column)),
+    asRow: (value, table) =>
+      typeof value === 'object' && value !== null ? (value as Row) : corrupt(table, '*'),
     text: (row, table, column) => {
       const value = row[column];
       return typeof value === 'string' ? value : corrupt(table, column);

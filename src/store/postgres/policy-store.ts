@@ -1,21 +1,13 @@
 import type pg from 'pg';
 import {
-  ENVIRONMENTS,
   type AdminEvent,
   type BudgetAlert,
-  type Environment,
   type KillSwitch,
   type KillSwitchScope,
   type PolicyStore,
-  type SpendRow,
 } from '../types.js';
+import { listLimit, policyRowParsers } from '../policy-rows.js';
 import { rowChecks, type Row } from '../row-check.js';
-
-const SCOPES: ReadonlySet<string> = new Set(['global', 'env', 'provider', 'key']);
-const environments: ReadonlySet<string> = new Set(ENVIRONMENTS);
-const DECIMAL = /^-?\d+$/;
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 10_000;
 
 const sql = {
   listKill: {
@@ -63,28 +55,13 @@ const sql = {
   },
 } as const;
 
-/** BIGINT and NUMERIC (SUM) arrive as decimal strings. */
-function int(r: Row, table: string, column: string): number {
-  const v = r[column];
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-  if (typeof v === 'string' && DECIMAL.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
-  return corrupt(table, column);
-}
-
-const checks = rowChecks('postgres');
-/** Explicitly typed, so that a call as a statement narrows like a `throw`. */
-const corrupt: (table: string, column: string) => never = checks.corrupt;
-const { text: str, textOrNull: strOrNull } = checks;
-
-function limitOf(limit: number | undefined): number {
-  return limit === undefined ? DEFAULT_LIMIT : Math.min(Math.max(Math.floor(limit), 0), MAX_LIMIT);
-}
+const parse = policyRowParsers(rowChecks('postgres'));
 
 /** The policy half of the PostgreSQL store. The caller wraps failures. */
 export function createPostgresPolicyStore(pool: pg.Pool): PolicyStore {
   const rows = async (query: pg.QueryConfig): Promise<Row[]> => (await pool.query<Row>(query)).rows;
   return {
-    listKillSwitches: async () => (await rows(sql.listKill)).map(parseKill),
+    listKillSwitches: async () => (await rows(sql.listKill)).map(parse.kill),
     setKillSwitch: async (e: KillSwitch) => {
       await pool.query({
         ...sql.setKill,
@@ -98,8 +75,8 @@ export function createPostgresPolicyStore(pool: pg.Pool): PolicyStore {
       return (await pool.query({ ...sql.insertAlert, values })).rowCount === 1;
     },
     listAlerts: async (q) =>
-      (await rows({ ...sql.listAlerts, values: [q.sinceMs ?? 0, limitOf(q.limit)] })).map(
-        parseAlert,
+      (await rows({ ...sql.listAlerts, values: [q.sinceMs ?? 0, listLimit(q.limit)] })).map(
+        parse.alert,
       ),
     appendAdminEvent: async (e: AdminEvent) => {
       await pool.query({
@@ -108,59 +85,10 @@ export function createPostgresPolicyStore(pool: pg.Pool): PolicyStore {
       });
     },
     listAdminEvents: async (q) =>
-      (await rows({ ...sql.listEvents, values: [q.sinceMs ?? 0, limitOf(q.limit)] })).map(
-        parseEvent,
+      (await rows({ ...sql.listEvents, values: [q.sinceMs ?? 0, listLimit(q.limit)] })).map(
+        parse.event,
       ),
     sumSpend: async (sinceMs: number) =>
-      (await rows({ ...sql.sumSpend, values: [sinceMs] })).map(parseSpend),
-  };
-}
-
-function parseKill(r: Row): KillSwitch {
-  const t = 'kill_switches';
-  const scope = str(r, t, 'scope');
-  if (!SCOPES.has(scope)) corrupt(t, 'scope');
-  return {
-    scope: scope as KillSwitchScope,
-    target: str(r, t, 'target'),
-    reason: str(r, t, 'reason'),
-    createdAtMs: int(r, t, 'created_at_ms'),
-    actor: str(r, t, 'actor'),
-  };
-}
-
-function parseAlert(r: Row): BudgetAlert {
-  const t = 'budget_alerts';
-  return {
-    budget: str(r, t, 'budget'),
-    window: str(r, t, 'window_id'),
-    thresholdPct: int(r, t, 'threshold_pct'),
-    spentMicroUsd: int(r, t, 'spent_micro_usd'),
-    limitMicroUsd: int(r, t, 'limit_micro_usd'),
-    atMs: int(r, t, 'at_ms'),
-  };
-}
-
-function parseEvent(r: Row): AdminEvent {
-  const t = 'admin_events';
-  return {
-    timeMs: int(r, t, 'time_ms'),
-    actor: str(r, t, 'actor'),
-    action: str(r, t, 'action'),
-    target: str(r, t, 'target'),
-    detail: strOrNull(r, t, 'detail'),
-  };
-}
-
-function parseSpend(r: Row): SpendRow {
-  const t = 'audit_log';
-  const env = strOrNull(r, t, 'env');
-  if (env !== null && !environments.has(env)) corrupt(t, 'env');
-  return {
-    keyId: strOrNull(r, t, 'key_id'),
-    userId: strOrNull(r, t, 'user_id'),
-    team: strOrNull(r, t, 'team'),
-    env: env as Environment | null,
-    costMicroUsd: int(r, t, 'cost'),
+      (await rows({ ...sql.sumSpend, values: [sinceMs] })).map(parse.spend),
   };
 }

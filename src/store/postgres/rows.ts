@@ -17,23 +17,7 @@ import {
 const checks = rowChecks('postgres');
 /** Explicitly typed, so that a call as a statement narrows like a `throw`. */
 const corrupt: (table: string, column: string) => never = checks.corrupt;
-const { text, textOrNull, num, numOrNull, env } = checks;
-
-const DECIMAL = /^-?\d+$/;
-
-function int(row: Row, table: string, column: string): number {
-  const value = row[column];
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  if (typeof value === 'string' && DECIMAL.test(value)) {
-    const parsed = Number(value);
-    if (Number.isSafeInteger(parsed)) return parsed;
-  }
-  return corrupt(table, column);
-}
-
-function intOrNull(row: Row, table: string, column: string): number | null {
-  return row[column] === null ? null : int(row, table, column);
-}
+const { text, textOrNull, num, numOrNull, env, int, intOrNull } = checks;
 
 /** JSONB arrives parsed (pg's default type parser). */
 function decisions(row: Row, table: string, column: string): AuditDecision[] {

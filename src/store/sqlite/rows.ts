@@ -16,26 +16,7 @@ import {
 const checks = rowChecks('sqlite');
 /** Explicitly typed, so that a call as a statement narrows like a `throw`. */
 const corrupt: (table: string, column: string) => never = checks.corrupt;
-const { text, textOrNull, num, numOrNull, env } = checks;
-
-function asRow(value: unknown, table: string): Row {
-  if (typeof value !== 'object' || value === null) corrupt(table, '*');
-  return value as Row;
-}
-
-function int(row: Row, table: string, column: string): number {
-  const value = row[column];
-  return Number.isSafeInteger(value) ? (value as number) : corrupt(table, column);
-}
-
-function intOrNull(row: Row, table: string, column: string): number | null {
-  const value = row[column];
-  return value === null
-    ? null
-    : Number.isSafeInteger(value)
-      ? (value as number)
-      : corrupt(table, column);
-}
+const { text, textOrNull, num, numOrNull, env, int, intOrNull, asRow } = checks;
 
 function decisions(row: Row, table: string, column: string): AuditDecision[] {
   const value = row[column];
