@@ -17,6 +17,10 @@ export interface RowChecks {
   /** SQLite: a safe integer. Postgres: also a decimal string (BIGINT, SUM arrive so). */
   int: (row: Row, table: string, column: string) => number;
   intOrNull: (row: Row, table: string, column: string) => number | null;
+  /** A JSON column, parsed: SQLite stores JSON text, Postgres' JSONB arrives parsed. */
+  json: (row: Row, table: string, column: string) => unknown;
+  /** SQLite stores 0/1, Postgres a boolean. */
+  bool: (row: Row, table: string, column: string) => boolean;
   /** A driver row is an object, or the store cannot decide. */
   asRow: (value: unknown, table: string) => Row;
   num: (row: Row, table: string, column: string) => number;
@@ -46,8 +50,26 @@ export function rowChecks(driver: 'sqlite' | 'postgres'): RowChecks {
     }
     return corrupt(table, column);
   }
+  function json(row: Row, table: string, column: string): unknown {
+    const value = row[column];
+    if (driver === 'postgres') return value;
+    if (typeof value !== 'string') return corrupt(table, column);
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return corrupt(table, column);
+    }
+  }
+  function bool(row: Row, table: string, column: string): boolean {
+    const value = row[column];
+    if (driver === 'postgres' && typeof value === 'boolean') return value;
+    if (driver === 'sqlite' && (value === 0 || value === 1)) return value === 1;
+    return corrupt(table, column);
+  }
   return {
     corrupt,
+    json,
+    bool,
     int,
     intOrNull: (row, table, column) => (row[column] === null ? null : int(row, table, column)),
     asRow: (value, table) =>
