@@ -2,9 +2,9 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GitError } from '../../scan/git.js';
 import { installHook, locateHook, renderHookScript } from '../../scan/hook.js';
-import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { UsageError, type CliIo } from '../command.js';
+import { hookCommand } from './hook-shared.js';
 
 const USAGE = `Usage: bastion hook install [--force] [--print] [-- SCAN_ARGS…]
 
@@ -83,17 +83,8 @@ async function execute(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const command: CliCommand = {
-  name: 'hook install',
-  summary: 'Install a git pre-commit hook that blocks commits adding secrets',
-  hasOwnHelp: true,
-  async run(args, io) {
-    try {
-      return await execute(args, io);
-    } catch (e) {
-      if (!(e instanceof UsageError) && !(e instanceof GitError)) throw e;
-      io.stderr.write(`bastion hook install: ${e.message}\n`);
-      return 2;
-    }
-  },
-};
+export const command = hookCommand(
+  'hook install',
+  'Install a git pre-commit hook that blocks commits adding secrets',
+  execute,
+);

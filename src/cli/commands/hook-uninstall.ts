@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { GitError } from '../../scan/git.js';
 import { locateHook, uninstallHook } from '../../scan/hook.js';
-import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { UsageError, type CliIo } from '../command.js';
+import { hookCommand } from './hook-shared.js';
 
 const USAGE = `Usage: bastion hook uninstall
 
@@ -42,17 +42,8 @@ async function execute(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-export const command: CliCommand = {
-  name: 'hook uninstall',
-  summary: 'Remove the pre-commit hook that `bastion hook install` added',
-  hasOwnHelp: true,
-  async run(args, io) {
-    try {
-      return await execute(args, io);
-    } catch (e) {
-      if (!(e instanceof UsageError) && !(e instanceof GitError)) throw e;
-      io.stderr.write(`bastion hook uninstall: ${e.message}\n`);
-      return 2;
-    }
-  },
-};
+export const command = hookCommand(
+  'hook uninstall',
+  'Remove the pre-commit hook that `bastion hook install` added',
+  execute,
+);
