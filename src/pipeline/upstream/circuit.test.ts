@@ -45,7 +45,10 @@ function inProcessSyncs(): [CircuitSync, CircuitSync] {
       else stored.delete(change.id);
       for (const l of listeners) l(change);
     },
-    subscribe: (l) => void listeners.push(l),
+    subscribe: (l) => {
+      listeners.push(l);
+      return Promise.resolve();
+    },
     load: (ids) => Promise.resolve(ids.flatMap((id) => stored.get(id) ?? [])),
     close: () => Promise.resolve(),
   });

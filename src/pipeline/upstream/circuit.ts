@@ -31,7 +31,8 @@ export interface CircuitChange {
 /** Shares open/closed transitions between replicas; absent, circuits are per process. */
 export interface CircuitSync {
   publish(change: CircuitChange): void;
-  subscribe(listener: (change: CircuitChange) => void): void;
+  /** Resolves once transitions are being received (bounded: best effort when Redis is slow). */
+  subscribe(listener: (change: CircuitChange) => void): Promise<void>;
   /** Circuits another replica opened before this one started. */
   load(ids: readonly string[]): Promise<CircuitChange[]>;
   close(): Promise<void>;
@@ -206,8 +207,9 @@ export function createCircuitRegistry(
     async start() {
       const sync = deps.sync;
       if (sync === undefined) return;
-      sync.subscribe((change) => circuits.get(change.id)?.apply(change));
       try {
+        // Subscribed before loading, so a transition published in between is not missed.
+        await sync.subscribe((change) => circuits.get(change.id)?.apply(change));
         for (const change of await sync.load([...circuits.keys()])) {
           circuits.get(change.id)?.apply(change);
         }

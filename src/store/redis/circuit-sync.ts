@@ -22,7 +22,11 @@ export interface RedisCircuitSyncOptions {
 
 export interface RedisCircuitSync {
   publish(change: SharedCircuitChange): void;
-  subscribe(listener: (change: SharedCircuitChange) => void): void;
+  /**
+   * Resolves once subscribed and able to publish, or after the connect timeout (best effort:
+   * the subscription then completes later).
+   */
+  subscribe(listener: (change: SharedCircuitChange) => void): Promise<void>;
   load(ids: readonly string[]): Promise<SharedCircuitChange[]>;
   close(): Promise<void>;
 }
@@ -66,7 +70,21 @@ export function createRedisCircuitSync(opts: RedisCircuitSyncOptions): RedisCirc
         const change = parseChange(message);
         if (change !== undefined) listener(change);
       });
-      subscriber.subscribe(channel).catch((err: unknown) => opts.onError(err));
+      // The command connection has no offline queue: a transition published before it is
+      // ready would be dropped, so start waits for it too.
+      const commandsReady =
+        redis.status === 'ready'
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+      const subscribed = Promise.all([commandsReady, subscriber.subscribe(channel)]).then(
+        () => undefined,
+        (err: unknown) => opts.onError(err),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.connectTimeout);
+      });
+      return Promise.race([subscribed, bounded]).finally(() => clearTimeout(timer));
     },
     async load(ids) {
       if (ids.length === 0) return [];
