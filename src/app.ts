@@ -33,6 +33,7 @@ import { createAdminRouter } from './server/admin/router.js';
 import { secretRoutes } from './server/admin/secrets.js';
 import { adminTokenFromEnv } from './server/admin/token.js';
 import { createControlPlane } from './server/control-plane.js';
+import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { createDataPlane } from './server/data-plane.js';
 import { createPostgresStore } from './store/postgres/postgres-store.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -159,14 +160,37 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       retry: config.upstream.retry,
     }),
   });
+  const metricsConfig = config.controlPlane.metrics;
+  const metrics: Metrics | undefined =
+    config.controlPlane.enabled && metricsConfig.enabled
+      ? createMetrics({ providers: upstreams.providers, clock, auditQueued: () => audit.queued })
+      : undefined;
+  const metricsToken =
+    metrics === undefined || metricsConfig.token === undefined
+      ? undefined
+      : await secrets.handle(metricsConfig.token, { component: 'metrics' });
   const dataPlane = createDataPlane(
-    { pipelines, log: deps.log, clock, onFinished: (ctx) => audit.write(buildAuditRecord(ctx)) },
+    {
+      pipelines,
+      log: deps.log,
+      clock,
+      onFinished(ctx) {
+        const record = buildAuditRecord(ctx);
+        audit.write(record);
+        metrics?.record(record);
+      },
+    },
     { bodyLimitBytes: config.server.bodyLimitBytes, trustProxyHops: config.server.trustProxyHops },
   );
   const controlPlane = config.controlPlane.enabled
     ? createControlPlane({
         checkReady: () => store.ping(),
         log: deps.log,
+        metrics: metrics && {
+          render: () => metrics.render(),
+          contentType: metrics.contentType,
+          token: metricsToken && (() => metricsToken.current()),
+        },
         admin: createAdminRouter(
           { token: adminTokenFromEnv(deps.env, deps.log), log: deps.log.child({ mod: 'admin' }) },
           [

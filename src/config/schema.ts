@@ -155,6 +155,20 @@ const controlPlaneSchema = z
       .default('127.0.0.1')
       .describe('Control-plane bind address; loopback by default.'),
     port: port.default(8081).describe('Control-plane port.'),
+    metrics: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('Serve Prometheus metrics at GET /metrics on the control plane.'),
+        token: secretRef('env:BASTION_METRICS_TOKEN')
+          .optional()
+          .describe(
+            'Bearer token scrapers must send (env: or file: reference). Unset: /metrics is open to whoever reaches the control plane (loopback by default).',
+          ),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

@@ -1,5 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Logger } from '../log/logger.js';
+import type { Secret } from '../log/secret.js';
 import type { AdminHandler } from './admin/router.js';
 
 export interface ControlPlaneDeps {
@@ -8,9 +10,18 @@ export interface ControlPlaneDeps {
   log: Logger;
   /** The admin API (`/admin/...`), built by `createAdminRouter` from every area's routes. */
   admin?: AdminHandler | undefined;
+  /** Prometheus metrics at `GET /metrics`, behind a bearer token when one is configured. */
+  metrics?:
+    | {
+        render: () => Promise<string>;
+        contentType: string;
+        /** Follows reloads. */
+        token: (() => Secret) | undefined;
+      }
+    | undefined;
 }
 
-/** Health endpoints and the admin API. Loopback by default. */
+/** Health endpoints, metrics and the admin API. Loopback by default. */
 export function createControlPlane(deps: ControlPlaneDeps): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -35,6 +46,32 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
       );
       return;
     }
+    if (path === '/metrics' && deps.metrics !== undefined) {
+      const { metrics } = deps;
+      if (metrics.token !== undefined && !bearerMatches(req, metrics.token())) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return json(401, { status: 'unauthorized' });
+      }
+      metrics.render().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.contentType });
+          res.end(text);
+        },
+        (err: unknown) => {
+          deps.log.error({ event: 'metrics_failed', err });
+          json(500, { status: 'error' });
+        },
+      );
+      return;
+    }
     json(404, { status: 'not_found' });
   });
+}
+
+/** Constant time in the token and its length (both sides hashed first). */
+function bearerMatches(req: IncomingMessage, token: Secret): boolean {
+  const header = req.headers.authorization ?? '';
+  const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(given), digest(token.reveal()));
 }

@@ -1,0 +1,218 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { keyAgeDays, keyAgeWarning } from '../pipeline/upstream/key-age.js';
+import type { ProviderRuntime } from '../pipeline/upstream/providers.js';
+import type { AuditRecord } from '../store/types.js';
+import type { Clock } from '../util/clock.js';
+
+export interface MetricsDeps {
+  providers: ReadonlyMap<string, ProviderRuntime>;
+  clock: Clock;
+  /** Rows waiting for the audit store (a growing queue means the store is slow or down). */
+  auditQueued: () => number;
+}
+
+export interface Metrics {
+  /** Counts one finished request from its audit record (the same facts, never text or keys). */
+  record(record: AuditRecord): void;
+  /** The Prometheus text exposition. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+const LATENCY_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
+
+/**
+ * Prometheus metrics for one gateway process, in a registry of its own (no globals, so two
+ * gateways in one process do not mix). Label values are bounded: endpoints, configured models
+ * and providers, upstream key labels, error codes and decision names from our own registry;
+ * never a caller-chosen string, a key id or a user.
+ */
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'bastion_' });
+
+  const requests = tallied(registry, {
+    name: 'bastion_gateway_requests_total',
+    help: 'Finished data-plane requests by endpoint, environment, provider, status and error code.',
+    labelNames: ['endpoint', 'env', 'provider', 'status', 'code'],
+  });
+  const duration = new Histogram({
+    name: 'bastion_gateway_request_duration_seconds',
+    help: 'Time from the first byte of the request to the last byte of the answer.',
+    labelNames: ['endpoint', 'stream'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'bastion_upstream_request_duration_seconds',
+    help: 'Time spent on the provider (retries and fallbacks included).',
+    labelNames: ['provider', 'stream'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const tokens = tallied(registry, {
+    name: 'bastion_upstream_tokens_total',
+    help: 'Tokens the providers reported, by configured model and kind (prompt, completion).',
+    labelNames: ['provider', 'model', 'kind'],
+  });
+  const spend = tallied(registry, {
+    name: 'bastion_budget_spend_usd_total',
+    help: 'Settled cost in US dollars, by environment and configured model.',
+    labelNames: ['env', 'model'],
+    scale: 1e-6,
+  });
+  const decisions = tallied(registry, {
+    name: 'bastion_gateway_decisions_total',
+    help: 'Policy, guard and upstream decisions (redact, block, clamp, retry, fallback...).',
+    labelNames: ['stage', 'action', 'type'],
+  });
+
+  new Gauge({
+    name: 'bastion_audit_queue_records',
+    help: 'Audit rows waiting to be written to the store.',
+    registers: [registry],
+    collect() {
+      this.set(deps.auditQueued());
+    },
+  });
+  const keyLabels = ['provider', 'key'] as const;
+  new Gauge({
+    name: 'bastion_provider_key_age_days',
+    help: 'Whole days since an upstream key was created (keys with a known creation date).',
+    labelNames: keyLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const nowMs = deps.clock.now();
+      for (const [provider, key] of liveKeys(deps.providers)) {
+        const days = keyAgeDays(key, nowMs);
+        if (days !== null) this.set({ provider, key: key.label }, days);
+      }
+    },
+  });
+  new Gauge({
+    name: 'bastion_provider_key_age_warning',
+    help: 'Set to 1 for an upstream key past a rotation threshold (over_60_days, over_90_days).',
+    labelNames: [...keyLabels, 'level'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const nowMs = deps.clock.now();
+      for (const [provider, key] of liveKeys(deps.providers)) {
+        const level = keyAgeWarning(keyAgeDays(key, nowMs));
+        if (level !== null) this.set({ provider, key: key.label, level }, 1);
+      }
+    },
+  });
+  new Gauge({
+    name: 'bastion_provider_key_state',
+    help: 'Set to 1 for each upstream key in its lifecycle state (active, draining, revoked).',
+    labelNames: [...keyLabels, 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [provider, key] of allKeys(deps.providers))
+        this.set({ provider, key: key.label, state: key.state }, 1);
+    },
+  });
+  new Gauge({
+    name: 'bastion_provider_key_circuit_state',
+    help: 'Set to 1 for each upstream key in its breaker state (closed, open, half_open).',
+    labelNames: [...keyLabels, 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [provider, key] of allKeys(deps.providers))
+        this.set({ provider, key: key.label, state: key.circuit.state }, 1);
+    },
+  });
+  new Gauge({
+    name: 'bastion_provider_key_in_flight_requests',
+    help: 'Requests an upstream key is carrying now.',
+    labelNames: keyLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [provider, key] of allKeys(deps.providers))
+        this.set({ provider, key: key.label }, key.inFlight);
+    },
+  });
+
+  return {
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    record(r) {
+      const endpoint = r.endpoint;
+      const provider = r.provider ?? 'none';
+      const env = r.env ?? 'none';
+      const stream = r.isStream ? 'true' : 'false';
+      requests.add(1, endpoint, env, provider, String(r.status), r.errorCode ?? 'none');
+      duration.observe({ endpoint, stream }, r.latencyMs / 1000);
+      if (r.upstreamLatencyMs !== null)
+        upstreamDuration.observe({ provider, stream }, r.upstreamLatencyMs / 1000);
+      if (r.model !== null) {
+        if (r.promptTokens !== null && r.promptTokens > 0)
+          tokens.add(r.promptTokens, provider, r.model, 'prompt');
+        if (r.completionTokens !== null && r.completionTokens > 0)
+          tokens.add(r.completionTokens, provider, r.model, 'completion');
+        if (r.costMicroUsd !== null && r.costMicroUsd > 0) spend.add(r.costMicroUsd, env, r.model);
+      }
+      for (const d of r.decisions) decisions.add(1, d.stage, d.action, decisionType(d.type));
+    },
+  };
+}
+
+/**
+ * A counter whose hot-path increments are sums in a map keyed by the joined label values
+ * (about 0.1 µs, against about 1 µs for prom-client's label hashing and checks); the sums
+ * move into the prom-client counter when it is scraped.
+ */
+function tallied(
+  registry: Registry,
+  spec: { name: string; help: string; labelNames: string[]; scale?: number },
+): { add(amount: number, ...values: string[]): void } {
+  const pending = new Map<string, { values: string[]; amount: number }>();
+  const scale = spec.scale ?? 1;
+  new Counter({
+    name: spec.name,
+    help: spec.help,
+    labelNames: spec.labelNames,
+    registers: [registry],
+    collect() {
+      for (const entry of pending.values()) {
+        if (entry.amount === 0) continue;
+        const labels: Record<string, string> = {};
+        spec.labelNames.forEach((name, i) => (labels[name] = entry.values[i] ?? ''));
+        this.inc(labels, entry.amount * scale);
+        entry.amount = 0;
+      }
+    },
+  });
+  return {
+    add(amount, ...values) {
+      const id = values.join('\u0000');
+      const entry = pending.get(id);
+      if (entry === undefined) pending.set(id, { values, amount });
+      else entry.amount += amount;
+    },
+  };
+}
+
+/**
+ * Decision types are names from our own rules (`email`, `rpm`, `budget:key:daily`), except
+ * where a rule set is open-ended; anything that does not look like a rule name is bucketed.
+ */
+function decisionType(type: string | undefined): string {
+  if (type === undefined) return 'none';
+  return type.length <= 48 && /^[a-z0-9_:.-]+$/.test(type) ? type : 'other';
+}
+
+function* allKeys(providers: ReadonlyMap<string, ProviderRuntime>) {
+  for (const p of providers.values()) for (const key of p.pool.keys) yield [p.id, key] as const;
+}
+
+function* liveKeys(providers: ReadonlyMap<string, ProviderRuntime>) {
+  for (const entry of allKeys(providers)) if (entry[1].state !== 'revoked') yield entry;
+}
