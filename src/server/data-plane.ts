@@ -73,12 +73,17 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     });
     const deferred: (() => void | Promise<void>)[] = [];
     let bodyPromise: Promise<Buffer> | undefined;
+    // Most requests never log (lines are for warnings and errors), so the child logger
+    // (about 5 µs) is made on first use.
+    let log: Logger | undefined;
     const ctx: RequestContext & { deferred: typeof deferred } = {
       reqId,
       route,
       clock: deps.clock,
       signal: abort.signal,
-      log: deps.log.child({ reqId }),
+      get log() {
+        return (log ??= deps.log.child({ reqId }));
+      },
       headers: req.headers,
       clientIp: clientIp(req, opts.trustProxyHops),
       startedAtMs: deps.clock.now(),
