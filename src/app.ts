@@ -33,6 +33,7 @@ import { createAdminRouter } from './server/admin/router.js';
 import { secretRoutes } from './server/admin/secrets.js';
 import { adminTokenFromEnv } from './server/admin/token.js';
 import { createControlPlane } from './server/control-plane.js';
+import { createCors } from './server/cors.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { createDataPlane } from './server/data-plane.js';
 import { createPostgresStore } from './store/postgres/postgres-store.js';
@@ -141,6 +142,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     },
     config,
   );
+  const cors = createCors(config.server.cors);
   const pipelines = buildPipelines({
     audit_ready: createAuditReadyStage({ writer: audit }),
     authenticate: createAuthenticateStage({
@@ -148,6 +150,10 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       jwt: config.jwt.enabled
         ? { verifier: createJwtVerifier(config.jwt), env: config.jwt.env }
         : undefined,
+      refusesVirtualKeyFrom:
+        cors === undefined || cors.allowVirtualKeys
+          ? undefined
+          : (origin) => config.server.cors.allowedOrigins.includes(origin),
     }),
     read_body: createReadBodyStage(),
     validate: createValidateStage(),
@@ -180,7 +186,11 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         metrics?.record(record);
       },
     },
-    { bodyLimitBytes: config.server.bodyLimitBytes, trustProxyHops: config.server.trustProxyHops },
+    {
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      trustProxyHops: config.server.trustProxyHops,
+      cors,
+    },
   );
   const controlPlane = config.controlPlane.enabled
     ? createControlPlane({

@@ -143,6 +143,35 @@ const serverSchema = z
       .positive()
       .default(10_000)
       .describe('On SIGTERM, how long in-flight requests may take before the process exits.'),
+    cors: z
+      .object({
+        allowedOrigins: z
+          .array(
+            z.string().regex(/^https?:\/\/[^/\s*]+$/, {
+              message:
+                'must be an exact origin like https://app.example.com (scheme and host, no path, no trailing slash, no wildcard)',
+            }),
+          )
+          .default([])
+          .describe(
+            'Browser origins allowed to call the data plane (CORS), matched exactly. Empty: CORS is off.',
+          ),
+        allowVirtualKeys: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Accept a virtual key from a browser page of an allowed origin. Off: browsers must present an end-user JWT, since a key in a page is readable by every visitor.',
+          ),
+        maxAgeSec: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .default(600)
+          .describe('How long browsers may cache a preflight answer.'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

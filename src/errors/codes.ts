@@ -65,6 +65,18 @@ export const errorCodes = {
     message: 'No such endpoint.',
   },
   method_not_allowed: { status: 405, ...invalid, message: 'Method not allowed on this endpoint.' },
+  cors_preflight_refused: {
+    status: 403,
+    ...policy,
+    message:
+      'This browser origin, method or header is not allowed to call the gateway (server.cors).',
+  },
+  virtual_key_from_browser: {
+    status: 403,
+    ...policy,
+    message:
+      'A browser page may not present a virtual key (every visitor could read it); sign users in with a JWT, or set server.cors.allowVirtualKeys.',
+  },
 
   // upstream
   upstream_invalid_request: {

@@ -9,6 +9,7 @@ import type { Clock } from '../util/clock.js';
 import { newRequestId } from '../util/ids.js';
 import { readRequestBody } from './body.js';
 import { clientIp } from './client-ip.js';
+import type { Cors } from './cors.js';
 import { ROUTES, type RouteEntry } from './routes.js';
 import { writeChunks } from './sse.js';
 
@@ -23,6 +24,8 @@ export interface DataPlaneDeps {
 export interface DataPlaneOptions {
   bodyLimitBytes: number;
   trustProxyHops: number;
+  /** Browser access (server.cors); undefined when no origin is allowed. */
+  cors?: Cors | undefined;
 }
 
 export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Server {
@@ -35,6 +38,18 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const route = ROUTES.get(query === -1 ? url : url.slice(0, query));
+    const { cors } = opts;
+    if (cors !== undefined && route !== undefined && req.method === 'OPTIONS') {
+      req.resume();
+      const preflight = cors.preflight(req, res, route.method);
+      if (!preflight.ok) {
+        const message = `CORS preflight refused: this ${preflight.reason} is not allowed (server.cors).`;
+        sendError(res, reqId, new GatewayError('cors_preflight_refused', { message }), 'openai');
+      }
+      return;
+    }
+    const origin = cors?.allowedOrigin(req);
+    if (origin !== undefined) cors?.decorate(res, origin);
     if (route === undefined || route.method !== req.method) {
       req.resume();
       const code = route === undefined ? 'route_not_found' : 'method_not_allowed';

@@ -10,6 +10,11 @@ export interface AuthenticateDeps {
   keys: Pick<KeyStore, 'findKeyByHash'>;
   /** End-user JWTs, when enabled; their callers get the limits of `env`. */
   jwt?: { verifier: JwtVerifier; env: Environment } | undefined;
+  /**
+   * True for an Origin of a browser page allowed by CORS that may not present a virtual key
+   * (server.cors.allowVirtualKeys off); such pages must sign users in with a JWT.
+   */
+  refusesVirtualKeyFrom?: ((origin: string) => boolean) | undefined;
 }
 
 /**
@@ -23,6 +28,11 @@ export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
       const presented = presentedKey(ctx.headers);
       if (presented === undefined) return new GatewayError('missing_api_key');
       if (looksLikeJwt(presented)) return authenticateJwt(ctx, presented, deps.jwt);
+      const origin = ctx.headers.origin;
+      if (typeof origin === 'string' && deps.refusesVirtualKeyFrom?.(origin) === true) {
+        // Before the lookup: the answer says nothing about whether the key is valid.
+        return new GatewayError('virtual_key_from_browser');
+      }
       if (!isWellFormedVirtualKey(presented)) return new GatewayError('malformed_api_key');
       const hash = hashVirtualKey(presented);
       const record = await deps.keys.findKeyByHash(hash);
