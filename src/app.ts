@@ -45,7 +45,12 @@ import { createPolicyRuntime, type PolicyRuntime } from './policy/runtime.js';
 import type { Store } from './store/types.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { createConfiguredResolver } from './secrets/from-config.js';
-import { preloadSecrets, startupSecretRefs, type SecretLookup } from './secrets/startup.js';
+import {
+  liveSecret,
+  preloadSecrets,
+  startupSecretRefs,
+  type SecretLookup,
+} from './secrets/startup.js';
 import type { SecretResolver } from './secrets/types.js';
 
 export interface AppDeps {
@@ -102,7 +107,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     resolveSecret: secretOf,
     mock: mockUrl === undefined ? undefined : { origin: new URL(mockUrl).origin, key: mockKey },
     circuits: createCircuitRegistry(
-      { clock, log: upstreamLog, sync: openCircuitSync(config, deps.env, clock, upstreamLog) },
+      { clock, log: upstreamLog, sync: openCircuitSync(config, secretOf, clock, upstreamLog) },
       config.upstream.circuit,
     ),
     clock,
@@ -131,14 +136,14 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   const policy = createPolicyRuntime(
     {
       store,
-      backend: await openLimitBackend(config.limits, deps.env),
+      backend: await openLimitBackend(config.limits, secretOf),
       models,
       clock,
       log: deps.log,
       webhookSecret:
         config.alerts.webhookSecret === undefined
           ? undefined
-          : resolveSecretRef(config.alerts.webhookSecret, deps.env),
+          : liveSecret(secretOf, config.alerts.webhookSecret),
     },
     config,
   );
@@ -158,7 +163,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     read_body: createReadBodyStage(),
     validate: createValidateStage(),
     ...policy.stages,
-    ...createGuardStages(config.guard, { resolveSecret: (ref) => resolveSecretRef(ref, deps.env) }),
+    ...createGuardStages(config.guard, { resolveSecret: (ref) => liveSecret(secretOf, ref) }),
     route: createRouteStage({ models }),
     list_models: createListModelsStage({ models, createdSec: Math.floor(clock.now() / 1000) }),
     upstream: createUpstreamStage(deps.upstream ?? {}, {
@@ -284,11 +289,11 @@ export function openStore(
 
 export async function openLimitBackend(
   limits: Config['limits'],
-  env: NodeJS.ProcessEnv,
+  secretOf: SecretLookup,
 ): Promise<LimitBackend> {
   if (limits.backend === 'memory') return createMemoryLimitBackend();
   const backend = createRedisLimitBackend({
-    url: resolveSecretRef(limits.redis.url, env).reveal(),
+    url: secretOf(limits.redis.url).reveal(),
     keyPrefix: limits.redis.keyPrefix,
     commandTimeoutMs: limits.redis.commandTimeoutMs,
   });
@@ -300,7 +305,7 @@ export async function openLimitBackend(
 /** Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`). */
 function openCircuitSync(
   config: Config,
-  env: NodeJS.ProcessEnv,
+  secretOf: SecretLookup,
   clock: Clock,
   log: Logger,
 ): CircuitSync | undefined {
@@ -310,7 +315,7 @@ function openCircuitSync(
   }
   let lastLoggedMs = 0;
   return createRedisCircuitSync({
-    url: resolveSecretRef(config.limits.redis.url, env).reveal(),
+    url: secretOf(config.limits.redis.url).reveal(),
     keyPrefix: config.limits.redis.keyPrefix,
     commandTimeoutMs: config.limits.redis.commandTimeoutMs,
     now: () => clock.now(),
