@@ -1,11 +1,24 @@
 import { parseKeyScopes } from './key-scopes.js';
 import { decisionOf, type Row, type RowChecks } from './row-check.js';
-import type { AuditDecision, AuditRecord, KeyScopes, VirtualKeyRecord } from './types.js';
+import type {
+  AuditChainStart,
+  AuditDecision,
+  AuditRecord,
+  KeyScopes,
+  UnchainedAudit,
+  VirtualKeyRecord,
+} from './types.js';
 
 /** Rows of the key and audit tables, for both stores; the driver differences live in `RowChecks`. */
 export interface RecordRowParsers {
   key: (value: unknown) => VirtualKeyRecord;
   audit: (value: unknown) => AuditRecord;
+  /** An audit row read with its chain columns (`CHAIN_COLUMNS`), which must all be set. */
+  chainedAudit: (value: unknown) => AuditRecord;
+  /** A `listAuditChains` row: `chain_id`, `from_seq`. */
+  chainStart: (value: unknown) => AuditChainStart;
+  /** An `unchainedAudit` row: `count_rows`, `from_ms`, `to_ms`. */
+  unchained: (value: unknown) => UnchainedAudit;
 }
 
 export function recordRowParsers(c: RowChecks): RecordRowParsers {
@@ -21,6 +34,35 @@ export function recordRowParsers(c: RowChecks): RecordRowParsers {
 
   function scopes(row: Row, table: string, column: string): KeyScopes {
     return parseKeyScopes(json(row, table, column)) ?? corrupt(table, column);
+  }
+
+  function audit(value: unknown): AuditRecord {
+    const t = 'audit_log';
+    const row = asRow(value, t);
+    const isStream = bool(row, t, 'is_stream');
+    return {
+      requestId: text(row, t, 'request_id'),
+      timeMs: int(row, t, 'time_ms'),
+      keyId: textOrNull(row, t, 'key_id'),
+      keyPrefix: textOrNull(row, t, 'key_prefix'),
+      env: row['env'] === null ? null : env(row, t, 'env'),
+      endpoint: text(row, t, 'endpoint'),
+      model: textOrNull(row, t, 'model'),
+      provider: textOrNull(row, t, 'provider'),
+      upstreamKeyLabel: textOrNull(row, t, 'upstream_key_label'),
+      status: int(row, t, 'status'),
+      errorCode: textOrNull(row, t, 'error_code'),
+      promptTokens: intOrNull(row, t, 'prompt_tokens'),
+      completionTokens: intOrNull(row, t, 'completion_tokens'),
+      latencyMs: num(row, t, 'latency_ms'),
+      upstreamLatencyMs: numOrNull(row, t, 'upstream_latency_ms'),
+      clientIp: textOrNull(row, t, 'client_ip'),
+      isStream,
+      decisions: decisions(row, t, 'decisions'),
+      costMicroUsd: intOrNull(row, t, 'cost_micro_usd'),
+      userId: textOrNull(row, t, 'user_id'),
+      team: textOrNull(row, t, 'team'),
+    };
   }
 
   return {
@@ -39,32 +81,34 @@ export function recordRowParsers(c: RowChecks): RecordRowParsers {
         scopes: scopes(row, t, 'scopes'),
       };
     },
-    audit(value) {
+    audit,
+    chainedAudit(value) {
       const t = 'audit_log';
       const row = asRow(value, t);
-      const isStream = bool(row, t, 'is_stream');
       return {
-        requestId: text(row, t, 'request_id'),
-        timeMs: int(row, t, 'time_ms'),
-        keyId: textOrNull(row, t, 'key_id'),
-        keyPrefix: textOrNull(row, t, 'key_prefix'),
-        env: row['env'] === null ? null : env(row, t, 'env'),
-        endpoint: text(row, t, 'endpoint'),
-        model: textOrNull(row, t, 'model'),
-        provider: textOrNull(row, t, 'provider'),
-        upstreamKeyLabel: textOrNull(row, t, 'upstream_key_label'),
-        status: int(row, t, 'status'),
-        errorCode: textOrNull(row, t, 'error_code'),
-        promptTokens: intOrNull(row, t, 'prompt_tokens'),
-        completionTokens: intOrNull(row, t, 'completion_tokens'),
-        latencyMs: num(row, t, 'latency_ms'),
-        upstreamLatencyMs: numOrNull(row, t, 'upstream_latency_ms'),
-        clientIp: textOrNull(row, t, 'client_ip'),
-        isStream,
-        decisions: decisions(row, t, 'decisions'),
-        costMicroUsd: intOrNull(row, t, 'cost_micro_usd'),
-        userId: textOrNull(row, t, 'user_id'),
-        team: textOrNull(row, t, 'team'),
+        ...audit(row),
+        // A hash cleared by hand reads as empty, so verify reports it as a mismatch.
+        chain: {
+          chainId: text(row, t, 'chain_id'),
+          seq: int(row, t, 'chain_seq'),
+          prevHash: textOrNull(row, t, 'prev_hash') ?? '',
+          hash: textOrNull(row, t, 'hash') ?? '',
+        },
+      };
+    },
+    chainStart(value) {
+      const row = asRow(value, 'audit_log');
+      return {
+        chainId: text(row, 'audit_log', 'chain_id'),
+        fromSeq: int(row, 'audit_log', 'from_seq'),
+      };
+    },
+    unchained(value) {
+      const row = asRow(value, 'audit_log');
+      return {
+        rows: int(row, 'audit_log', 'count_rows'),
+        fromMs: intOrNull(row, 'audit_log', 'from_ms'),
+        toMs: intOrNull(row, 'audit_log', 'to_ms'),
       };
     },
   };

@@ -93,6 +93,36 @@ export interface AuditRecord {
   /** End user (JWT subject, or named by the app); null when none. */
   userId: string | null;
   team: string | null;
+  /**
+   * The record's place in its writer's hash chain, set by the audit writer when it flushes.
+   * Not an audited field: `queryAudit` leaves it out; `readAuditChain` returns it.
+   */
+  chain?: AuditChainLink;
+}
+
+/** One link of an audit hash chain (src/pipeline/audit/chain.ts). */
+export interface AuditChainLink {
+  /** Random per writer process. */
+  chainId: string;
+  /** 1, 2, 3, … in the order the writer appended. */
+  seq: number;
+  /** Hex hash of the previous record of the chain; 64 zeros for the first. */
+  prevHash: string;
+  /** Hex SHA-256 or HMAC-SHA-256 over the canonical encoding. */
+  hash: string;
+}
+
+/** A chain with rows in range, and the lowest seq among them. */
+export interface AuditChainStart {
+  chainId: string;
+  fromSeq: number;
+}
+
+/** Rows written before chaining (or by a writer that does not chain). */
+export interface UnchainedAudit {
+  rows: number;
+  fromMs: number | null;
+  toMs: number | null;
 }
 
 export interface AuditQuery {
@@ -182,6 +212,12 @@ export interface AuditStore {
   /** Appends a batch atomically: all records or none. */
   appendAudit(records: readonly AuditRecord[]): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Every chain with a row at `time_ms >= sinceMs` (all chains when absent), by chain id. */
+  listAuditChains(sinceMs?: number): Promise<AuditChainStart[]>;
+  /** Up to `limit` rows of one chain with seq > `afterSeq`, in seq order, `chain` set. */
+  readAuditChain(chainId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** Rows without a chain at `time_ms >= sinceMs` (all when absent). */
+  unchainedAudit(sinceMs?: number): Promise<UnchainedAudit>;
 }
 
 export interface Store extends KeyStore, AuditStore, PolicyStore {

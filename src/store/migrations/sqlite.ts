@@ -101,4 +101,18 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE INDEX admin_events_time_idx ON admin_events (time_ms);
     `,
   },
+  {
+    version: 5,
+    name: 'audit_chain',
+    // The hash chain (src/pipeline/audit/chain.ts). Nullable: rows written before this
+    // migration stay, and verify reports them as unchained. The unique index reads one chain in
+    // seq order and makes a retried batch (a commit whose reply was lost) insert nothing twice.
+    sql: `
+      ALTER TABLE audit_log ADD COLUMN chain_id TEXT;
+      ALTER TABLE audit_log ADD COLUMN chain_seq INTEGER;
+      ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+      ALTER TABLE audit_log ADD COLUMN hash TEXT;
+      CREATE UNIQUE INDEX audit_log_chain_idx ON audit_log (chain_id, chain_seq);
+    `,
+  },
 ];

@@ -4,7 +4,16 @@ import { postgresMigrations } from '../migrations/postgres.js';
 import type { AuditQuery, AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migratePostgres } from './migrate.js';
 import { createPostgresPolicyStore } from './policy-store.js';
-import { auditColumnArrays, keyParams, parseAuditRow, parseKeyRow, scopesJson } from './rows.js';
+import {
+  auditColumnArrays,
+  keyParams,
+  parseAuditRow,
+  parseChainedAuditRow,
+  parseChainStartRow,
+  parseKeyRow,
+  parseUnchainedRow,
+  scopesJson,
+} from './rows.js';
 import { createAuditQueryBuilder, sql } from './sql.js';
 
 export interface PostgresStoreOptions {
@@ -140,6 +149,31 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
     queryAudit: function queryAudit(query: AuditQuery) {
       return attempt(async () => (await rows(auditQueryStatement(query))).map(parseAuditRow));
+    },
+
+    listAuditChains: function listAuditChains(sinceMs?: number) {
+      return attempt(async () => {
+        const query =
+          sinceMs === undefined ? sql.auditChains : { ...sql.auditChainsSince, values: [sinceMs] };
+        return (await rows(query)).map(parseChainStartRow);
+      });
+    },
+
+    readAuditChain: function readAuditChain(chainId: string, afterSeq: number, limit: number) {
+      return attempt(async () =>
+        (await rows({ ...sql.auditChain, values: [chainId, afterSeq, limit] })).map(
+          parseChainedAuditRow,
+        ),
+      );
+    },
+
+    unchainedAudit: function unchainedAudit(sinceMs?: number) {
+      return attempt(async () => {
+        const query =
+          sinceMs === undefined ? sql.unchained : { ...sql.unchainedSince, values: [sinceMs] };
+        const [row] = await rows(query);
+        return parseUnchainedRow(row);
+      });
     },
   };
 }

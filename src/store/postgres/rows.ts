@@ -13,6 +13,9 @@ import type { AuditRecord, VirtualKeyRecord } from '../types.js';
 const parsers = recordRowParsers(rowChecks('postgres'));
 export const parseKeyRow = parsers.key;
 export const parseAuditRow = parsers.audit;
+export const parseChainedAuditRow = parsers.chainedAudit;
+export const parseChainStartRow = parsers.chainStart;
+export const parseUnchainedRow = parsers.unchained;
 
 /** JSON text of valid scopes; NULL (refused by NOT NULL) when they do not match the schema. */
 export function scopesJson(value: unknown): string | null {
@@ -35,12 +38,12 @@ export function keyParams(k: VirtualKeyRecord): unknown[] {
 }
 
 /**
- * One array per column, in `AUDIT_COLUMNS` order, for the `unnest` insert. A batch of any size
- * is then 21 parameters and one statement. Decisions go as JSON text, cast to jsonb by the
+ * One array per column, in `AUDIT_COLUMNS` then `CHAIN_COLUMNS` order, for the `unnest` insert.
+ * A batch of any size is then 25 parameters and one statement. Decisions go as JSON text, cast to jsonb by the
  * statement; a non-boolean or an invalid decision list becomes NULL and is refused.
  */
 export function auditColumnArrays(records: readonly AuditRecord[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 21 }, () => new Array<unknown>(records.length));
+  const columns: unknown[][] = Array.from({ length: 25 }, () => new Array<unknown>(records.length));
   records.forEach((r, i) => {
     const row = [
       r.requestId,
@@ -64,6 +67,10 @@ export function auditColumnArrays(records: readonly AuditRecord[]): unknown[][] 
       r.costMicroUsd,
       r.userId,
       r.team,
+      r.chain?.chainId ?? null,
+      r.chain?.seq ?? null,
+      r.chain?.prevHash ?? null,
+      r.chain?.hash ?? null,
     ];
     row.forEach((value, c) => {
       (columns[c] as unknown[])[i] = value;

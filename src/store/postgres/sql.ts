@@ -8,6 +8,8 @@ export const AUDIT_COLUMNS =
   'status, error_code, prompt_tokens, completion_tokens, latency_ms, upstream_latency_ms, ' +
   'client_ip, is_stream, decisions, cost_micro_usd, user_id, team';
 
+export const CHAIN_COLUMNS = 'chain_id, chain_seq, prev_hash, hash';
+
 const AUDIT_ARRAY_TYPES = [
   'text',
   'bigint',
@@ -31,7 +33,17 @@ const AUDIT_ARRAY_TYPES = [
   'bigint',
   'text',
   'text',
+  // CHAIN_COLUMNS
+  'text',
+  'bigint',
+  'text',
+  'text',
 ];
+
+const CHAINS =
+  'SELECT chain_id, min(chain_seq) AS from_seq FROM audit_log WHERE chain_id IS NOT NULL';
+const UNCHAINED =
+  'SELECT count(*) AS count_rows, min(time_ms) AS from_ms, max(time_ms) AS to_ms FROM audit_log WHERE chain_id IS NULL';
 
 /*
  * Named statements: pg parses each once per connection and then only binds and executes. Every
@@ -68,11 +80,31 @@ export const sql = {
   appendAudit: {
     name: 'bastion_append_audit',
     // unnest keeps the batch one statement whatever its size (a VALUES list would need
-    // 21 parameters a row and hit the 65,535-parameter limit at 3,120 rows).
+    // 25 parameters a row and hit the 65,535-parameter limit at 2,621 rows). A retried batch
+    // whose first attempt did commit inserts nothing twice.
     text:
-      `INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT * FROM unnest(` +
+      `INSERT INTO audit_log (${AUDIT_COLUMNS}, ${CHAIN_COLUMNS}) SELECT * FROM unnest(` +
       AUDIT_ARRAY_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ') +
-      ')',
+      ') ON CONFLICT (chain_id, chain_seq) DO NOTHING',
+  },
+  auditChains: {
+    name: 'bastion_audit_chains',
+    text: `${CHAINS} GROUP BY chain_id ORDER BY chain_id`,
+  },
+  auditChainsSince: {
+    name: 'bastion_audit_chains_since',
+    text: `${CHAINS} AND time_ms >= $1 GROUP BY chain_id ORDER BY chain_id`,
+  },
+  auditChain: {
+    name: 'bastion_audit_chain',
+    text:
+      `SELECT ${AUDIT_COLUMNS}, ${CHAIN_COLUMNS} FROM audit_log ` +
+      'WHERE chain_id = $1 AND chain_seq > $2 ORDER BY chain_seq LIMIT $3',
+  },
+  unchained: { name: 'bastion_audit_unchained', text: UNCHAINED },
+  unchainedSince: {
+    name: 'bastion_audit_unchained_since',
+    text: `${UNCHAINED} AND time_ms >= $1`,
   },
 } as const;
 

@@ -12,9 +12,12 @@ import type { AuditRecord, VirtualKeyRecord } from '../types.js';
 const parsers = recordRowParsers(rowChecks('sqlite'));
 export const parseKeyRow = parsers.key;
 export const parseAuditRow = parsers.audit;
+export const parseChainedAuditRow = parsers.chainedAudit;
+export const parseChainStartRow = parsers.chainStart;
+export const parseUnchainedRow = parsers.unchained;
 
 /**
- * Column order of `AUDIT_COLUMNS`; booleans become 0/1 and decisions JSON text (a non-boolean or
+ * Column order of `AUDIT_COLUMNS` then `CHAIN_COLUMNS`; booleans become 0/1 and decisions JSON text (a non-boolean or
  * an invalid decision list becomes NULL and is refused).
  */
 export function auditParams(r: AuditRecord): unknown[] {
@@ -40,6 +43,10 @@ export function auditParams(r: AuditRecord): unknown[] {
     r.costMicroUsd,
     r.userId,
     r.team,
+    r.chain?.chainId ?? null,
+    r.chain?.seq ?? null,
+    r.chain?.prevHash ?? null,
+    r.chain?.hash ?? null,
   ];
 }
 

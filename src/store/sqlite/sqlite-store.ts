@@ -5,7 +5,15 @@ import type { AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.j
 import { migrateSqlite } from './migrate.js';
 import { openDatabase } from './open.js';
 import { createSqlitePolicyStore } from './policy-store.js';
-import { keyParams, parseAuditRow, parseKeyRow, scopesJson } from './rows.js';
+import {
+  keyParams,
+  parseAuditRow,
+  parseChainedAuditRow,
+  parseChainStartRow,
+  parseKeyRow,
+  parseUnchainedRow,
+  scopesJson,
+} from './rows.js';
 import { prepareStatements, type SqliteStatements } from './statements.js';
 
 export interface SqliteStoreOptions {
@@ -114,6 +122,29 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       return attempt(() => {
         const { stmt, params } = stmts().auditQuery(query);
         return stmt.all(...params).map(parseAuditRow);
+      });
+    },
+
+    listAuditChains: function listAuditChains(sinceMs?: number) {
+      return attempt(() => {
+        const s = stmts();
+        const rows = sinceMs === undefined ? s.auditChains.all() : s.auditChainsSince.all(sinceMs);
+        return rows.map(parseChainStartRow);
+      });
+    },
+
+    readAuditChain: function readAuditChain(chainId: string, afterSeq: number, limit: number) {
+      return attempt(() =>
+        stmts().auditChain.all(chainId, afterSeq, limit).map(parseChainedAuditRow),
+      );
+    },
+
+    unchainedAudit: function unchainedAudit(sinceMs?: number) {
+      return attempt(() => {
+        const s = stmts();
+        return parseUnchainedRow(
+          sinceMs === undefined ? s.unchained.get() : s.unchainedSince.get(sinceMs),
+        );
       });
     },
   };

@@ -10,6 +10,8 @@ export const AUDIT_COLUMNS =
   'status, error_code, prompt_tokens, completion_tokens, latency_ms, upstream_latency_ms, ' +
   'client_ip, is_stream, decisions, cost_micro_usd, user_id, team';
 
+export const CHAIN_COLUMNS = 'chain_id, chain_seq, prev_hash, hash';
+
 type Stmt = Database.Statement<unknown[]>;
 
 export interface SqliteStatements {
@@ -22,6 +24,13 @@ export interface SqliteStatements {
   readonly updateKeyScopes: Stmt;
   /** Inserts the whole batch in one transaction: all rows or none. */
   readonly appendAudit: (records: readonly AuditRecord[]) => void;
+  /** `listAuditChains`: all chains, or (second) those with rows at or after a time. */
+  readonly auditChains: Stmt;
+  readonly auditChainsSince: Stmt;
+  /** One chain's rows after a seq, in seq order: chain id, after seq, limit. */
+  readonly auditChain: Stmt;
+  readonly unchained: Stmt;
+  readonly unchainedSince: Stmt;
   /** One statement per combination of filters, prepared the first time it is used. */
   auditQuery(query: AuditQuery): { stmt: Stmt; params: unknown[] };
 }
@@ -45,9 +54,16 @@ export function auditLimit(limit: number | undefined): number {
 export function prepareStatements(db: Database.Database): SqliteStatements {
   const prepare = (sql: string): Stmt => db.prepare<unknown[]>(sql);
   const auditQueries = new Map<number, Stmt>();
+  const insertColumns = `${AUDIT_COLUMNS}, ${CHAIN_COLUMNS}`;
   const insertAudit = prepare(
-    `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${AUDIT_COLUMNS.split(',').fill('?').join(', ')})`,
+    `INSERT INTO audit_log (${insertColumns}) VALUES (${insertColumns.split(',').fill('?').join(', ')})` +
+      // A retried batch whose first attempt did commit inserts nothing twice.
+      ' ON CONFLICT (chain_id, chain_seq) DO NOTHING',
   );
+  const chains =
+    'SELECT chain_id, min(chain_seq) AS from_seq FROM audit_log WHERE chain_id IS NOT NULL';
+  const unchained =
+    'SELECT count(*) AS count_rows, min(time_ms) AS from_ms, max(time_ms) AS to_ms FROM audit_log WHERE chain_id IS NULL';
 
   return {
     insertKey: prepare(
@@ -61,6 +77,14 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
       'UPDATE virtual_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL',
     ),
     updateKeyScopes: prepare('UPDATE virtual_keys SET scopes = ? WHERE id = ?'),
+    auditChains: prepare(`${chains} GROUP BY chain_id ORDER BY chain_id`),
+    auditChainsSince: prepare(`${chains} AND time_ms >= ? GROUP BY chain_id ORDER BY chain_id`),
+    auditChain: prepare(
+      `SELECT ${AUDIT_COLUMNS}, ${CHAIN_COLUMNS} FROM audit_log ` +
+        'WHERE chain_id = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?',
+    ),
+    unchained: prepare(unchained),
+    unchainedSince: prepare(`${unchained} AND time_ms >= ?`),
     appendAudit: db.transaction((records: readonly AuditRecord[]) => {
       for (const record of records) insertAudit.run(...auditParams(record));
     }),
