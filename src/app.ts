@@ -10,6 +10,8 @@ import { Secret } from './log/secret.js';
 import { scrubber } from './log/scrub.js';
 import type { Logger } from './log/logger.js';
 import { createAuditReadyStage } from './pipeline/audit/ready.js';
+import { createAuditChain } from './pipeline/audit/chain.js';
+import { configuredChainHasher } from './pipeline/audit/chain-key.js';
 import { buildAuditRecord } from './pipeline/audit/record.js';
 import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js';
 import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
@@ -90,6 +92,12 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     await secrets.close();
     throw err;
   });
+  const chainHash = await configuredChainHasher(config.audit.chainKey, secrets).catch(
+    async (err: unknown) => {
+      await secrets.close();
+      throw err;
+    },
+  );
   const store = openStore(config.stores, deps.env, secretOf);
   await store.migrate();
 
@@ -132,7 +140,15 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     keyAdmin.onSecretChanged(ref);
   });
 
-  const audit = createAuditWriter({ store, log: deps.log.child({ mod: 'audit' }) }, config.audit);
+  const audit = createAuditWriter(
+    {
+      store,
+      log: deps.log.child({ mod: 'audit' }),
+      chain: createAuditChain({ hash: chainHash }),
+      clock,
+    },
+    config.audit,
+  );
   const policy = createPolicyRuntime(
     {
       store,

@@ -344,6 +344,19 @@ const auditSchema = z
       .positive()
       .default(100_000)
       .describe('Rows buffered while the store is slow; past this, requests are refused.'),
+    chainKey: secretRef('env:BASTION_AUDIT_CHAIN_KEY or file:/run/secrets/audit-chain-key')
+      .optional()
+      .describe(
+        'Reference to the audit hash-chain key (at least 32 bytes). Set: each record is chained with HMAC-SHA-256 and a database writer without the key cannot forge the chain. Unset: plain SHA-256, which detects edits and deletions inside a chain but not a full rewrite. bastion audit verify needs the same key (docs/audit.md).',
+      ),
+    chainHeadLogIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe(
+        'Log the audit chain head (event audit_chain_head: chain id, seq, hash) at most this often, and at shutdown, so it can be kept outside the database.',
+      ),
   })
   .strict()
   .prefault({});

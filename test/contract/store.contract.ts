@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditDecision, AuditRecord, Store, VirtualKeyRecord } from '../../src/store/types.js';
+import { describeStoreChainContract } from './store-chain.contract.js';
 import { describeStorePolicyContract } from './store-policy.contract.js';
 
 export interface StoreFixture {
@@ -14,6 +15,8 @@ export interface StoreFixture {
   openSecond: () => Store;
   /** A store whose database cannot be reached. */
   openUnreachable: () => Store;
+  /** Runs SQL on the database directly, behind the store's back (tampering tests). */
+  exec: (sqlText: string) => Promise<void>;
   /** Closes `store` (possibly closed already) and removes the database. */
   cleanup: () => Promise<void>;
 }
@@ -313,6 +316,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
     describeStorePolicyContract(() => ({
       store,
       open: (which) => open(which === 'second' ? fx.openSecond : fx.openUnreachable),
+    }));
+
+    describeStoreChainContract(() => ({
+      store,
+      openSecond: () => open(fx.openSecond),
+      exec: fx.exec,
     }));
 
     describe('failure', () => {

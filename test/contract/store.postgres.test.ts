@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { isGatewayError } from '../../src/errors/gateway-error.js';
@@ -19,6 +20,15 @@ runStoreContract('postgres', () => {
     store,
     openSecond: () => createPostgresStore({ connectionString, schema, poolSize: 4 }),
     openUnreachable: () => createPostgresStore({ connectionString: REFUSED_URL, schema }),
+    exec: async (sqlText) => {
+      const client = new pg.Client({ connectionString, options: `-c search_path=${schema}` });
+      await client.connect();
+      try {
+        await client.query(sqlText);
+      } finally {
+        await client.end();
+      }
+    },
     cleanup: async () => {
       await store.close();
       await drop();

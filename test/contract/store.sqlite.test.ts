@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { key, runStoreContract } from './store.contract.js';
@@ -21,6 +22,15 @@ runStoreContract('sqlite', () => {
     store,
     openSecond: () => createSqliteStore({ path }),
     openUnreachable: () => createSqliteStore({ path: join(dir, 'missing-dir', 'x.db') }),
+    exec: (sqlText) => {
+      const db = new Database(path);
+      try {
+        db.exec(sqlText);
+      } finally {
+        db.close();
+      }
+      return Promise.resolve();
+    },
     cleanup: async () => {
       await store.close();
       await rm(path, { force: true });

@@ -1,11 +1,15 @@
 import type { Logger } from '../../log/logger.js';
 import type { AuditRecord, AuditStore } from '../../store/types.js';
+import { systemClock, type Clock } from '../../util/clock.js';
+import type { AuditChain } from './chain.js';
 
 export interface AuditWriterOptions {
   flushIntervalMs: number;
   batchSize: number;
   /** Past this many queued rows the gateway refuses new requests rather than lose rows. */
   maxQueue: number;
+  /** The chain head is logged (`audit_chain_head`) at most this often, and at drain. */
+  chainHeadLogIntervalMs: number;
 }
 
 export interface AuditWriter {
@@ -26,29 +30,53 @@ export interface AuditWriter {
 /**
  * Batches audit rows off the hot path. A failed batch stays queued and is retried on the next
  * tick, so a store outage delays rows but loses none while the process lives.
+ *
+ * Rows are linked into the writer's hash chain when their batch is first flushed, not when
+ * written: hashing stays off the request path, and a retried batch carries the same links, so
+ * the chain has no gap and (the stores ignore a link already stored) no duplicate.
  */
 export function createAuditWriter(
-  deps: { store: AuditStore; log: Logger },
+  deps: { store: AuditStore; log: Logger; chain: AuditChain; clock?: Clock },
   opts: AuditWriterOptions,
 ): AuditWriter {
+  const clock = deps.clock ?? systemClock;
   let queue: AuditRecord[] = [];
+  /** The first `linked` rows of `queue` carry their chain link already. */
+  let linked = 0;
   let flushing: Promise<void> | undefined;
   let lastFailureLogged = 0;
   /** Rows written since start; `flushQueued` waits for it to pass a mark. */
   let written = 0;
+  let head: { seq: number; hash: string } | undefined;
+  let headLoggedAtMs = clock.now();
 
   const timer = setInterval(() => void flush(), opts.flushIntervalMs);
   timer.unref();
 
+  /** Operators ship this line elsewhere: an external anchor that reveals a truncated chain. */
+  function logHead(): void {
+    if (head === undefined) return;
+    headLoggedAtMs = clock.now();
+    deps.log.info({ event: 'audit_chain_head', chainId: deps.chain.chainId, ...head });
+  }
+
   function flush(): Promise<void> {
-    if (flushing !== undefined || queue.length === 0) return flushing ?? Promise.resolve();
-    const batch = queue.slice(0, opts.batchSize);
+    // A flush in flight may fail; callers (drain) retry, they must not see its rejection.
+    if (flushing !== undefined) return flushing.catch(() => undefined);
+    if (queue.length === 0) return Promise.resolve();
+    const size = Math.min(opts.batchSize, queue.length);
+    for (; linked < size; linked++) queue[linked] = deps.chain.link(queue[linked] as AuditRecord);
+    const batch = queue.slice(0, size);
     flushing = deps.store
       .appendAudit(batch)
       .then(
         () => {
           queue = queue.slice(batch.length);
+          linked -= batch.length;
           written += batch.length;
+          const last = batch.at(-1)?.chain;
+          if (last !== undefined) head = { seq: last.seq, hash: last.hash };
+          if (clock.now() - headLoggedAtMs >= opts.chainHeadLogIntervalMs) logHead();
         },
         (err: unknown) => {
           const now = Date.now();
@@ -86,6 +114,7 @@ export function createAuditWriter(
       if (queue.length > 0) {
         deps.log.error({ event: 'audit_rows_unwritten', count: queue.length });
       }
+      logHead();
     },
     async flushQueued(deadlineMs = 5_000): Promise<void> {
       const mark = written + queue.length;

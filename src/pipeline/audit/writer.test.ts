@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../log/logger.js';
+import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { AuditRecord, Store } from '../../store/types.js';
+import type { Clock } from '../../util/clock.js';
+import { createAuditChain, createChainHasher } from './chain.js';
+import { verifyAuditChains } from './verify.js';
+import { createAuditWriter } from './writer.js';
+
+const hash = createChainHasher(undefined);
+
+function record(n: number): AuditRecord {
+  return {
+    requestId: `req_${n}`,
+    timeMs: 1_700_000_000_000 + n,
+    keyId: null,
+    keyPrefix: null,
+    env: null,
+    endpoint: '/v1/models',
+    model: null,
+    provider: null,
+    upstreamKeyLabel: null,
+    status: 200,
+    errorCode: null,
+    promptTokens: null,
+    completionTokens: null,
+    latencyMs: 0.25,
+    upstreamLatencyMs: null,
+    clientIp: null,
+    isStream: false,
+    decisions: [],
+    costMicroUsd: null,
+    userId: null,
+    team: null,
+  };
+}
+
+describe('audit writer: hash chain', () => {
+  let store: Store;
+  let nowMs: number;
+  const clock: Clock = { now: () => nowMs, monotonicMs: () => nowMs };
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', destination: { write: (s) => lines.push(s) } });
+  const heads = () =>
+    lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['event'] === 'audit_chain_head');
+
+  beforeEach(async () => {
+    nowMs = 0;
+    lines.length = 0;
+    store = createSqliteStore({ path: ':memory:' });
+    await store.migrate();
+  });
+  afterEach(() => store.close());
+
+  it('logs the chain head once the interval has passed, and at drain', async () => {
+    const chain = createAuditChain({ hash });
+    const writer = createAuditWriter(
+      { store, log, chain, clock },
+      { flushIntervalMs: 60_000, batchSize: 10, maxQueue: 100, chainHeadLogIntervalMs: 1_000 },
+    );
+    writer.write(record(1));
+    await writer.flushQueued();
+    expect(heads()).toHaveLength(0);
+    nowMs = 1_000;
+    writer.write(record(2));
+    await writer.flushQueued();
+    expect(heads()).toStrictEqual([
+      expect.objectContaining({ chainId: chain.chainId, seq: 2, level: 'info' }),
+    ]);
+    await writer.drain();
+    writer.stop();
+    expect(heads()).toHaveLength(2);
+    expect(heads()[1]).toMatchObject({ seq: 2 });
+    expect(heads()[1]?.['hash']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('retries a failed batch with the same links: no gap, no duplicate, and drain does not reject while it fails', async () => {
+    let failures = 1;
+    const flaky: Store = {
+      ...store,
+      appendAudit: async (records) => {
+        await store.appendAudit(records);
+        // The commit happened but the reply was lost: the writer must retry safely.
+        if (failures-- > 0) throw new Error('connection reset');
+      },
+    };
+    const writer = createAuditWriter(
+      { store: flaky, log, chain: createAuditChain({ hash }), clock },
+      { flushIntervalMs: 60_000, batchSize: 2, maxQueue: 100, chainHeadLogIntervalMs: 1_000 },
+    );
+    for (const n of [1, 2, 3]) writer.write(record(n));
+    await writer.drain();
+    writer.stop();
+    const report = await verifyAuditChains({ store, hash });
+    expect(report.chains).toStrictEqual([
+      expect.objectContaining({ rows: 3, fromSeq: 1, toSeq: 3, problem: null }),
+    ]);
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * The hash-chain half of the store contract: rows written by the audit writer verify as written
+ * and read back, and tampering done in SQL behind the store's back is found and named.
+ * `runStoreContract` runs it for every implementation.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/logger.js';
+import {
+  createAuditChain,
+  createChainHasher,
+  type ChainHasher,
+} from '../../src/pipeline/audit/chain.js';
+import { verifyAuditChains } from '../../src/pipeline/audit/verify.js';
+import { createAuditWriter } from '../../src/pipeline/audit/writer.js';
+import type { AuditRecord, Store } from '../../src/store/types.js';
+import { audit } from './store.contract.js';
+
+export interface ChainContractContext {
+  store: Store;
+  /** Another store on the same database, as a second replica would open it. */
+  openSecond(): Store;
+  /** Runs SQL on the database directly, as someone with write access to it could. */
+  exec(sqlText: string): Promise<void>;
+}
+
+const KEY = Buffer.from('contract-chain-key-0123456789abcdef0123456789');
+const plain = createChainHasher(undefined);
+
+/** Writes `records` through a real audit writer (batches of 2) and drains it. */
+async function writeChained(
+  store: Store,
+  records: readonly AuditRecord[],
+  hash: ChainHasher = plain,
+  logLines: string[] = [],
+): Promise<string> {
+  const chain = createAuditChain({ hash });
+  const log = createLogger({ level: 'info', destination: { write: (s) => logLines.push(s) } });
+  const writer = createAuditWriter(
+    { store, log, chain },
+    { flushIntervalMs: 60_000, batchSize: 2, maxQueue: 1_000, chainHeadLogIntervalMs: 60_000 },
+  );
+  for (const r of records) writer.write(r);
+  await writer.drain();
+  writer.stop();
+  return chain.chainId;
+}
+
+const five = (): AuditRecord[] => [1, 2, 3, 4, 5].map((n) => audit(n));
+
+export function describeStoreChainContract(get: () => ChainContractContext): void {
+  describe('audit hash chain', () => {
+    let store: Store;
+    const exec = (sqlText: string) => get().exec(sqlText);
+    const verify = (hash: ChainHasher = plain, sinceMs?: number) =>
+      verifyAuditChains({ store, hash }, sinceMs === undefined ? {} : { sinceMs });
+
+    beforeEach(async () => {
+      store = get().store;
+      await store.migrate();
+    });
+
+    it('verifies a chain as the writer wrote it, and logs its head at drain', async () => {
+      const lines: string[] = [];
+      const chainId = await writeChained(store, five(), plain, lines);
+      const report = await verify();
+      expect(report.isIntact).toBe(true);
+      expect(report.chains).toStrictEqual([
+        {
+          chainId,
+          rows: 5,
+          fromSeq: 1,
+          toSeq: 5,
+          fromMs: audit(1).timeMs,
+          toMs: audit(5).timeMs,
+          problem: null,
+        },
+      ]);
+      expect(report.unchained.rows).toBe(0);
+      const [last] = await store.readAuditChain(chainId, 4, 10);
+      const heads = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(heads.filter((h) => h['event'] === 'audit_chain_head').at(-1)).toMatchObject({
+        chainId,
+        seq: 5,
+        hash: last?.chain?.hash,
+      });
+      // queryAudit still answers audited fields only.
+      expect(await store.queryAudit({ limit: 1 })).toStrictEqual([audit(5)]);
+    });
+
+    it('encodes awkward values alike as written and as read back', async () => {
+      const awkward = audit(1, {
+        latencyMs: 0.1 + 0.2,
+        upstreamLatencyMs: 1e-7,
+        isStream: true,
+        model: 'm\ud800odel',
+        env: null,
+        keyId: null,
+        costMicroUsd: 9_007_199_254_740_991,
+        decisions: [
+          { detail: 'd', score: 0.123456789012345, action: 'flag', stage: 'guard_injection' },
+          { stage: 'guard_pii', action: 'redact', type: 'email', count: 2 },
+        ],
+      });
+      const sparse = audit(2, { promptTokens: null, completionTokens: null, costMicroUsd: null });
+      await writeChained(store, [awkward, sparse]);
+      expect((await verify()).isIntact).toBe(true);
+    });
+
+    it('names an edited status and edited tokens as hash_mismatch at their seq', async () => {
+      await writeChained(store, five());
+      await exec('UPDATE audit_log SET status = 500 WHERE chain_seq = 3');
+      expect((await verify()).chains[0]?.problem).toMatchObject({
+        kind: 'hash_mismatch',
+        seq: 3,
+        requestId: 'req_3',
+      });
+      await exec('UPDATE audit_log SET status = 200 WHERE chain_seq = 3');
+      expect((await verify()).isIntact).toBe(true);
+      await exec('UPDATE audit_log SET prompt_tokens = 1 WHERE chain_seq = 4');
+      const report = await verify();
+      expect(report.isIntact).toBe(false);
+      expect(report.chains[0]?.problem).toMatchObject({ kind: 'hash_mismatch', seq: 4 });
+      expect(report.chains[0]?.rows).toBe(5);
+    });
+
+    it('names a deleted middle row, and deleted first rows, as seq_gap', async () => {
+      await writeChained(store, five());
+      await exec('DELETE FROM audit_log WHERE chain_seq = 3');
+      expect((await verify()).chains[0]?.problem).toStrictEqual({
+        kind: 'seq_gap',
+        expectedSeq: 3,
+        foundSeq: 4,
+      });
+      await exec('DELETE FROM audit_log WHERE chain_seq <= 2');
+      expect((await verify()).chains[0]?.problem).toStrictEqual({
+        kind: 'seq_gap',
+        expectedSeq: 1,
+        foundSeq: 4,
+      });
+    });
+
+    it('names swapped rows as prev_hash_mismatch', async () => {
+      await writeChained(store, five());
+      await exec('UPDATE audit_log SET chain_seq = -2 WHERE chain_seq = 2');
+      await exec('UPDATE audit_log SET chain_seq = 2 WHERE chain_seq = 3');
+      await exec('UPDATE audit_log SET chain_seq = 3 WHERE chain_seq = -2');
+      expect((await verify()).chains[0]?.problem).toMatchObject({
+        kind: 'prev_hash_mismatch',
+        seq: 2,
+        requestId: 'req_3',
+      });
+    });
+
+    it('verifies two writers whose chains interleave in one table', async () => {
+      const second = get().openSecond();
+      try {
+        const [a, b] = await Promise.all([
+          writeChained(store, five()),
+          writeChained(
+            second,
+            [6, 7, 8, 9].map((n) => audit(n)),
+          ),
+        ]);
+        const report = await verify();
+        expect(report.isIntact).toBe(true);
+        expect(report.chains.map((c) => [c.chainId, c.rows]).sort()).toStrictEqual(
+          [
+            [a, 5],
+            [b, 4],
+          ].sort(),
+        );
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('reports rows written without a chain as unchained, not as tampering', async () => {
+      await store.appendAudit([audit(1), audit(2)]);
+      await writeChained(store, [audit(3)]);
+      const report = await verify();
+      expect(report.isIntact).toBe(true);
+      expect(report.chains).toHaveLength(1);
+      expect(report.unchained).toStrictEqual({
+        rows: 2,
+        fromMs: audit(1).timeMs,
+        toMs: audit(2).timeMs,
+      });
+    });
+
+    it('with a key, refuses a chain rewritten without it (plain SHA-256)', async () => {
+      const keyed = createChainHasher(KEY);
+      const chainId = await writeChained(store, five(), keyed);
+      expect((await verify(keyed)).isIntact).toBe(true);
+      expect((await verify(plain)).isIntact).toBe(false);
+      // Edit a row, then recompute every link as a database writer without the key can.
+      await exec('UPDATE audit_log SET status = 403 WHERE chain_seq = 2');
+      const forged = createAuditChain({ hash: plain, chainId });
+      for (const row of await store.readAuditChain(chainId, 0, 10)) {
+        const link = forged.link(row).chain;
+        await exec(
+          `UPDATE audit_log SET prev_hash = '${link.prevHash}', hash = '${link.hash}' ` +
+            `WHERE chain_id = '${chainId}' AND chain_seq = ${link.seq}`,
+        );
+      }
+      expect((await verify(plain)).isIntact).toBe(true);
+      expect((await verify(keyed)).chains[0]?.problem).toMatchObject({
+        kind: 'hash_mismatch',
+        seq: 1,
+      });
+    });
+
+    it('verifies from a time, trusting the row before it', async () => {
+      await writeChained(store, five());
+      await exec('DELETE FROM audit_log WHERE chain_seq = 1');
+      expect((await verify()).isIntact).toBe(false);
+      const report = await verify(plain, audit(2).timeMs);
+      expect(report.isIntact).toBe(true);
+      expect(report.chains[0]).toMatchObject({ rows: 4, fromSeq: 2, toSeq: 5 });
+    });
+
+    it('stores a retried batch once', async () => {
+      const chain = createAuditChain({ hash: plain });
+      const batch = [chain.link(audit(1)), chain.link(audit(2))];
+      await store.appendAudit(batch);
+      await store.appendAudit(batch);
+      const report = await verify();
+      expect(report.chains[0]).toMatchObject({ rows: 2, problem: null });
+    });
+  });
+}
