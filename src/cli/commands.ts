@@ -40,6 +40,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   { name: 'audit tail', load: async () => (await import('./commands/audit-tail.js')).command },
   { name: 'audit query', load: async () => (await import('./commands/audit-query.js')).command },
   { name: 'config check', load: async () => (await import('./commands/config-check.js')).command },
+  { name: 'doctor', load: async () => (await import('./commands/doctor.js')).command },
   {
     name: 'config schema',
     load: async () => (await import('./commands/config-schema.js')).command,

@@ -1,0 +1,316 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { parseArgs } from 'node:util';
+import { openStore } from '../../app.js';
+import type { LoadedConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { isGatewayError } from '../../errors/gateway-error.js';
+import { createRedisLimitBackend } from '../../limits/redis.js';
+import { createLogger } from '../../log/logger.js';
+import { scrubber } from '../../log/scrub.js';
+import type { Secret } from '../../log/secret.js';
+import { createConfiguredResolver } from '../../secrets/from-config.js';
+import { startupSecretRefs } from '../../secrets/startup.js';
+import type { CliCommand } from '../command.js';
+import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+
+type Status = 'ok' | 'warn' | 'fail';
+
+interface Check {
+  area: string;
+  status: Status;
+  message: string;
+}
+
+const DAY_MS = 86_400_000;
+const NET_TIMEOUT_MS = 2_000;
+const ADMIN_TOKEN_MIN = 16;
+
+const USAGE = `Usage: bastion doctor [--config FILE] [--json] [--offline]
+
+Checks what the gateway needs before it serves, without starting it and without printing a
+secret: the configuration, every secret reference, the store, Redis, the JWKS, the providers'
+reachability and key ages, and what is exposed beyond this machine.
+
+  --json      one JSON object instead of text
+  --offline   skip the network checks of providers and the JWKS URL
+
+Exit code: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage or an invalid config.
+`;
+
+export const command: CliCommand = {
+  name: 'doctor',
+  summary: 'Check config, secrets, stores, Redis, providers and exposure before serving.',
+  hasOwnHelp: true,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        ...CONFIG_FLAGS,
+        json: { type: 'boolean', default: false },
+        offline: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    // An invalid config throws ConfigError: the CLI prints every problem and exits 2.
+    const loaded = loadCliConfig(values, io.env, io.cwd);
+    const checks: Check[] = [
+      { area: 'config', status: 'ok', message: 'valid' },
+      ...exposure(loaded.config, io.env),
+    ];
+    const secrets = createConfiguredResolver(loaded.config.secrets, {
+      env: io.env,
+      log: createLogger({ level: 'silent' }),
+    });
+    try {
+      const resolved = await resolveAll(loaded, secrets, checks);
+      checks.push(...(await storeCheck(loaded.config, io.env, resolved)));
+      checks.push(...(await redisCheck(loaded.config, resolved)));
+      checks.push(...providerChecks(loaded));
+      if (!values.offline) {
+        checks.push(...(await reachability(loaded)));
+        checks.push(...(await jwksCheck(loaded.config)));
+      }
+    } finally {
+      await secrets.close();
+    }
+    const count = (s: Status) => checks.filter((c) => c.status === s).length;
+    const summary = { ok: count('ok'), warnings: count('warn'), failures: count('fail') };
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ ...summary, checks }, null, 2)}\n`);
+    } else {
+      const width = Math.max(...checks.map((c) => c.area.length));
+      io.stdout.write(
+        `bastion doctor: ${summary.ok} ok, ${summary.warnings} warnings, ${summary.failures} failed\n`,
+      );
+      for (const c of checks) {
+        const mark = c.status === 'fail' ? 'FAIL' : c.status;
+        io.stdout.write(`  ${mark.padEnd(4)}  ${c.area.padEnd(width)}  ${c.message}\n`);
+      }
+    }
+    return summary.failures > 0 ? 1 : 0;
+  },
+};
+
+const isLoopback = (host: string) =>
+  host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+function exposure(config: Config, env: NodeJS.ProcessEnv): Check[] {
+  const checks: Check[] = [];
+  const { server, controlPlane } = config;
+  checks.push(
+    isLoopback(server.host)
+      ? { area: 'exposure', status: 'ok', message: `data plane on ${server.host} (this machine)` }
+      : {
+          area: 'exposure',
+          status: 'warn',
+          message: `data plane on ${server.host}:${server.port}: serve it behind TLS (docs/deploy.md)`,
+        },
+  );
+  const token = env.BASTION_ADMIN_TOKEN;
+  if (token !== undefined && token !== '' && token.length < ADMIN_TOKEN_MIN) {
+    checks.push({
+      area: 'admin',
+      status: 'fail',
+      message: `BASTION_ADMIN_TOKEN is shorter than ${ADMIN_TOKEN_MIN} characters; the admin API stays off`,
+    });
+  }
+  if (controlPlane.enabled && !isLoopback(controlPlane.host)) {
+    if (controlPlane.metrics.enabled && controlPlane.metrics.token === undefined) {
+      checks.push({
+        area: 'exposure',
+        status: 'warn',
+        message: `control plane on ${controlPlane.host}: /metrics is open; set controlPlane.metrics.token`,
+      });
+    }
+  }
+  return checks;
+}
+
+/** Every reference `serve` would resolve, each fetched once; failures name the code only. */
+async function resolveAll(
+  loaded: LoadedConfig,
+  secrets: ReturnType<typeof createConfiguredResolver>,
+  checks: Check[],
+): Promise<Map<string, Secret>> {
+  const refs = startupSecretRefs(loaded.config, loaded.isMockMode);
+  const metricsToken = loaded.config.controlPlane.metrics.token;
+  if (metricsToken !== undefined) refs.push({ ref: metricsToken, component: 'metrics' });
+  const resolved = new Map<string, Secret>();
+  let failed = 0;
+  for (const { ref, component } of refs) {
+    try {
+      resolved.set(ref, await secrets.resolve(ref, { component: `doctor:${component}` }));
+    } catch (err) {
+      failed++;
+      const code = isGatewayError(err) ? err.code : 'secret_unavailable';
+      checks.push({ area: 'secrets', status: 'fail', message: `${ref} (${component}): ${code}` });
+    }
+  }
+  if (failed === 0) {
+    checks.push({
+      area: 'secrets',
+      status: 'ok',
+      message: `${refs.length} reference${refs.length === 1 ? '' : 's'} resolved`,
+    });
+  }
+  return resolved;
+}
+
+async function storeCheck(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  resolved: Map<string, Secret>,
+): Promise<Check[]> {
+  const { stores } = config;
+  if (stores.kind === 'sqlite') {
+    const path = stores.sqlite.path;
+    if (!existsSync(path))
+      return [{ area: 'store', status: 'ok', message: `sqlite ${path} (created at first start)` }];
+    const checks: Check[] = [];
+    if ((statSync(path).mode & 0o077) !== 0) {
+      checks.push({
+        area: 'store',
+        status: 'warn',
+        message: `sqlite ${path} is readable by other users; chmod 600 it`,
+      });
+    }
+    return [...checks, ...(await ping('sqlite', path, config, env, resolved))];
+  }
+  if (!resolved.has(stores.postgres.url)) return [];
+  return ping('postgres', stores.postgres.url, config, env, resolved);
+}
+
+async function ping(
+  kind: string,
+  where: string,
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  resolved: Map<string, Secret>,
+): Promise<Check[]> {
+  try {
+    const store = openStore(config.stores, env, (ref) => resolved.get(ref) as Secret);
+    try {
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+    return [{ area: 'store', status: 'ok', message: `${kind} ${where} answers` }];
+  } catch (err) {
+    return [{ area: 'store', status: 'fail', message: `${kind} ${where}: ${reason(err)}` }];
+  }
+}
+
+async function redisCheck(config: Config, resolved: Map<string, Secret>): Promise<Check[]> {
+  const { limits, upstream } = config;
+  if (limits.backend !== 'redis' && upstream.circuit.backend !== 'redis') return [];
+  const url = resolved.get(limits.redis.url);
+  if (url === undefined) return [];
+  const backend = createRedisLimitBackend({
+    url: url.reveal(),
+    keyPrefix: limits.redis.keyPrefix,
+    commandTimeoutMs: limits.redis.commandTimeoutMs,
+  });
+  try {
+    await backend.waitReady(NET_TIMEOUT_MS);
+    await backend.ping();
+    return [{ area: 'redis', status: 'ok', message: `${limits.redis.url} answers` }];
+  } catch (err) {
+    return [{ area: 'redis', status: 'fail', message: `${limits.redis.url}: ${reason(err)}` }];
+  } finally {
+    await backend.close();
+  }
+}
+
+function providerChecks(loaded: LoadedConfig): Check[] {
+  if (loaded.isMockMode) {
+    return [
+      {
+        area: 'providers',
+        status: 'warn',
+        message: 'no provider key configured: the built-in mock provider serves',
+      },
+    ];
+  }
+  const checks: Check[] = [];
+  const now = Date.now();
+  for (const [id, pc] of Object.entries(loaded.config.providers)) {
+    const keys = pc.keys ?? [
+      { label: pc.keyLabel ?? `${id}-1`, state: 'active', createdAt: pc.keyCreatedAt },
+    ];
+    const live = keys.filter((k) => k.state !== 'revoked');
+    if (!live.some((k) => k.state === 'active')) {
+      checks.push({ area: 'providers', status: 'fail', message: `${id}: no active key` });
+    }
+    for (const key of live) {
+      if (key.createdAt === undefined) continue;
+      const days = Math.floor((now - Date.parse(key.createdAt)) / DAY_MS);
+      if (days >= 60) {
+        checks.push({
+          area: 'providers',
+          status: days >= 90 ? 'fail' : 'warn',
+          message: `${id}/${key.label} is ${days} days old: rotate it (bastion providers rotate)`,
+        });
+      }
+    }
+  }
+  return checks;
+}
+
+async function reachability(loaded: LoadedConfig): Promise<Check[]> {
+  if (loaded.isMockMode) return [];
+  return Promise.all(
+    Object.entries(loaded.config.providers).map(async ([id, pc]): Promise<Check> => {
+      const url = new URL(pc.baseUrl);
+      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+      const error = await tcpConnect(url.hostname, port);
+      return error === undefined
+        ? { area: 'providers', status: 'ok', message: `${id}: ${url.host} reachable` }
+        : { area: 'providers', status: 'warn', message: `${id}: ${url.host}: ${error}` };
+    }),
+  );
+}
+
+function tcpConnect(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: NET_TIMEOUT_MS });
+    const done = (error: string | undefined) => {
+      socket.destroy();
+      resolve(error);
+    };
+    socket.once('connect', () => done(undefined));
+    socket.once('timeout', () => done(`no answer in ${NET_TIMEOUT_MS} ms`));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? 'unreachable'));
+  });
+}
+
+async function jwksCheck(config: Config): Promise<Check[]> {
+  const { jwt } = config;
+  if (!jwt.enabled) return [];
+  const where = jwt.jwksUrl ?? jwt.jwksFile ?? '';
+  try {
+    const body: unknown =
+      jwt.jwksUrl !== undefined
+        ? await fetch(jwt.jwksUrl, { signal: AbortSignal.timeout(NET_TIMEOUT_MS) }).then((r) =>
+            r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`)),
+          )
+        : JSON.parse(readFileSync(where, 'utf8'));
+    const keys = (body as { keys?: unknown } | null)?.keys;
+    if (!Array.isArray(keys) || keys.length === 0) throw new Error('no keys in the JWKS');
+    return [{ area: 'jwt', status: 'ok', message: `${where}: ${keys.length} keys` }];
+  } catch (err) {
+    return [{ area: 'jwt', status: 'fail', message: `${where}: ${reason(err)}` }];
+  }
+}
+
+/** A code or a short message, scrubbed: never a URL's password or a key. */
+function reason(err: unknown): string {
+  if (isGatewayError(err)) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  return scrubber.scrub(err instanceof Error ? err.message : String(err)).slice(0, 200);
+}
