@@ -39,6 +39,10 @@ export const COMMANDS: readonly LazyCommand[] = [
   },
   { name: 'audit tail', load: async () => (await import('./commands/audit-tail.js')).command },
   { name: 'audit query', load: async () => (await import('./commands/audit-query.js')).command },
+  {
+    name: 'audit verify',
+    load: async () => (await import('./commands/audit-verify.js')).command,
+  },
   { name: 'config check', load: async () => (await import('./commands/config-check.js')).command },
   { name: 'doctor', load: async () => (await import('./commands/doctor.js')).command },
   {

@@ -1,16 +1,24 @@
 import { openStore } from '../app.js';
 import { createLogger } from '../log/logger.js';
+import type { Config } from '../config/schema.js';
 import { createConfiguredResolver } from '../secrets/from-config.js';
 import { preloadSecrets, startupSecretRefs } from '../secrets/startup.js';
+import type { SecretResolver } from '../secrets/types.js';
 import type { Store } from '../store/types.js';
 import type { CliIo } from './command.js';
 import { loadCliConfig } from './config-flags.js';
+
+/** What a command may need besides the store: the config and its secret resolver. */
+export interface StoreContext {
+  config: Readonly<Config>;
+  secrets: Pick<SecretResolver, 'handle'>;
+}
 
 /** Opens the same store a running gateway uses (same config), runs `fn`, closes it. */
 export async function withStore<T>(
   values: { config?: string | undefined },
   io: CliIo,
-  fn: (store: Store) => Promise<T>,
+  fn: (store: Store, ctx: StoreContext) => Promise<T>,
 ): Promise<T> {
   const { config } = loadCliConfig(values, io.env, io.cwd);
   // The store URL may come from any secret source, as it does for `serve`.
@@ -23,7 +31,7 @@ export async function withStore<T>(
     const store = openStore(config.stores, io.env, await preloadSecrets(secrets, refs));
     try {
       await store.migrate();
-      return await fn(store);
+      return await fn(store, { config, secrets });
     } finally {
       await store.close();
     }
