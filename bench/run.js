@@ -2,7 +2,7 @@
 //   (a) direct to the mock provider, (b) a bare pass-through proxy (the floor), (c) Bastion.
 // Latency at one connection (sequential requests, µs precision), throughput at 50 connections
 // (autocannon), non-streaming and streaming chat, and Bastion's peak RSS under load.
-// Then the component benches (scanner, guard, policy) when present.
+// Then the component benches (scanner, guard, policy, upstream, audit chain) when present.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -200,7 +200,7 @@ async function main() {
 }
 
 async function components() {
-  for (const file of ['scan.js', 'guard.js', 'policy.js', 'upstream.js']) {
+  for (const file of ['scan.js', 'guard.js', 'policy.js', 'upstream.js', 'audit-chain.js']) {
     const path = join(ROOT, 'bench', file);
     if (!existsSync(path)) continue;
     console.log(`\n== bench/${file}`);
