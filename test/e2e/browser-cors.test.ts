@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIdp, type TestIdp } from '../helpers/jwks.js';
+import { jwtConfig, startTestIdp, type TestIdp } from '../helpers/jwks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
@@ -70,14 +70,7 @@ describe('a browser app calling the gateway (Chromium)', () => {
     gw = await startTestGateway({
       config: {
         server: { cors: { allowedOrigins: [allowed.origin] } },
-        jwt: {
-          enabled: true,
-          jwksUrl: idp.jwksUrl,
-          issuer: idp.issuer,
-          audience: idp.audience,
-          algorithms: ['RS256'],
-          env: 'staging',
-        },
+        jwt: jwtConfig(idp),
       },
     });
     jwt = await idp.sign({ sub: 'browser-user' });

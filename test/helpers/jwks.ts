@@ -65,3 +65,15 @@ export function unsignedToken(claims: JWTPayload): string {
   const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`;
 }
+
+/** The gateway's `jwt` section trusting this identity provider; JWT callers get `env`'s limits. */
+export function jwtConfig(idp: TestIdp, env = 'staging') {
+  return {
+    enabled: true,
+    jwksUrl: idp.jwksUrl,
+    issuer: idp.issuer,
+    audience: idp.audience,
+    algorithms: ['RS256'],
+    env,
+  };
+}

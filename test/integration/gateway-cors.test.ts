@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
-import { startTestIdp, type TestIdp } from '../helpers/jwks.js';
+import { jwtConfig, startTestIdp, type TestIdp } from '../helpers/jwks.js';
 import { post, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const PAGE = 'https://app.example.test';
@@ -27,14 +27,7 @@ describe('CORS on the data plane', () => {
     gw = await startTestGateway({
       config: {
         server: { cors: { allowedOrigins: [PAGE], maxAgeSec: 300 } },
-        jwt: {
-          enabled: true,
-          jwksUrl: idp.jwksUrl,
-          issuer: idp.issuer,
-          audience: idp.audience,
-          algorithms: ['RS256'],
-          env: 'staging',
-        },
+        jwt: jwtConfig(idp),
       },
     });
     jwt = await idp.sign({ sub: 'user-1' });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { startTestIdp, unsignedToken, type TestIdp } from '../helpers/jwks.js';
+import { jwtConfig, startTestIdp, unsignedToken, type TestIdp } from '../helpers/jwks.js';
 import { chatBody } from '../helpers/policy.js';
 
 describe('end-user JWTs', () => {
@@ -14,14 +14,7 @@ describe('end-user JWTs', () => {
     idp = await startTestIdp();
     gw = await startTestGateway({
       config: {
-        jwt: {
-          enabled: true,
-          jwksUrl: idp.jwksUrl,
-          issuer: idp.issuer,
-          audience: idp.audience,
-          algorithms: ['RS256'],
-          env: 'staging',
-        },
+        jwt: jwtConfig(idp),
         policy: { tiers: { free: { rph: 1_000 }, pro: { rph: 1_000 } } },
       },
     });
