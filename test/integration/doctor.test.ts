@@ -118,6 +118,17 @@ models: { gpt-4o-mini: { provider: openai } }
     for (const secret of [KEY_CANARY, PG_PASSWORD]) expect(out).not.toContain(secret);
   });
 
+  it('resolves the audit chain key reference as serve does, never printing it', async () => {
+    const chainKey = 'chain-key-doctor-canary-7a1b2c3d4e5f60718293a4b5c6d7e8f9';
+    const ok = await doctor('audit: { chainKey: env:CHAIN_KEY }\n', { CHAIN_KEY: chainKey });
+    expect(find(ok.report, 'secrets', 'ok')).toEqual(['1 reference resolved']);
+    expect(ok.out).not.toContain(chainKey);
+    const missing = await doctor('audit: { chainKey: env:MISSING_CHAIN_KEY }\n');
+    expect(find(missing.report, 'secrets', 'fail')).toEqual([
+      'env:MISSING_CHAIN_KEY (audit:chain): secret_not_found',
+    ]);
+  });
+
   it('warns about exposure: a public data plane, open metrics, a short admin token, a shared db file', async () => {
     const db = join(dir, 'loose.db');
     (await createSqliteStore({ path: db }).close()) satisfies void;

@@ -140,6 +140,8 @@ async function resolveAll(
   const refs = startupSecretRefs(loaded.config, loaded.isMockMode);
   const metricsToken = loaded.config.controlPlane.metrics.token;
   if (metricsToken !== undefined) refs.push({ ref: metricsToken, component: 'metrics' });
+  const chainKey = loaded.config.audit.chainKey;
+  if (chainKey !== undefined) refs.push({ ref: chainKey, component: 'audit:chain' });
   const resolved = new Map<string, Secret>();
   let failed = 0;
   for (const { ref, component } of refs) {
