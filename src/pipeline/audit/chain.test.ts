@@ -41,6 +41,12 @@ describe('audit chain', () => {
     expect(canonicalAuditEncoding(reordered, place)).toBe(canonicalAuditEncoding(record, place));
   });
 
+  it('hashes every field of the record (a new field must join the encoding)', () => {
+    const encoded = JSON.parse(canonicalAuditEncoding(record, place)) as unknown[];
+    // Version, chain id, seq and prev hash, then one element per audited field.
+    expect(encoded).toHaveLength(4 + Object.keys(record).length);
+  });
+
   it('changes the hash with any audited field, the place in the chain, or the key', () => {
     const sha = createChainHasher(undefined);
     const base = sha(record, place);
