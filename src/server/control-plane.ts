@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../log/secret.js';
 import type { AdminHandler } from './admin/router.js';
+import { isBearer, tokenDigest } from './bearer.js';
 
 export interface ControlPlaneDeps {
   /** Resolves when every store answers; rejects otherwise. */
@@ -48,9 +48,18 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
     }
     if (path === '/metrics' && deps.metrics !== undefined) {
       const { metrics } = deps;
-      if (metrics.token !== undefined && !bearerMatches(req, metrics.token())) {
+      const token = metrics.token?.();
+      if (
+        token !== undefined &&
+        !isBearer(req.headers.authorization, tokenDigest(token.reveal()))
+      ) {
         res.setHeader('www-authenticate', 'Bearer');
-        return json(401, { status: 'unauthorized' });
+        return json(401, {
+          error: {
+            code: 'metrics_unauthorized',
+            message: 'Send "Authorization: Bearer <metrics token>".',
+          },
+        });
       }
       metrics.render().then(
         (text) => {
@@ -59,19 +68,13 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
         },
         (err: unknown) => {
           deps.log.error({ event: 'metrics_failed', err });
-          json(500, { status: 'error' });
+          json(503, {
+            error: { code: 'metrics_unavailable', message: 'Metrics could not be rendered.' },
+          });
         },
       );
       return;
     }
     json(404, { status: 'not_found' });
   });
-}
-
-/** Constant time in the token and its length (both sides hashed first). */
-function bearerMatches(req: IncomingMessage, token: Secret): boolean {
-  const header = req.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-  const digest = (v: string) => createHash('sha256').update(v).digest();
-  return timingSafeEqual(digest(given), digest(token.reveal()));
 }

@@ -114,7 +114,9 @@ describe('/metrics on the control plane', () => {
     for (const token of [null, 'wrong-token', `${METRICS_TOKEN}x`]) {
       const res = await scrape(token);
       expect(res.status).toBe(401);
-      expect(await res.text()).not.toContain('bastion_');
+      const text = await res.text();
+      expect(text).not.toContain('bastion_');
+      expect(JSON.parse(text)).toMatchObject({ error: { code: 'metrics_unauthorized' } });
     }
   });
 

@@ -8,6 +8,7 @@ import { isGatewayError } from '../../errors/gateway-error.js';
 import { createRedisLimitBackend } from '../../limits/redis.js';
 import { createLogger } from '../../log/logger.js';
 import { scrubber } from '../../log/scrub.js';
+import { keyAgeWarning } from '../../pipeline/upstream/key-age.js';
 import type { Secret } from '../../log/secret.js';
 import { createConfiguredResolver } from '../../secrets/from-config.js';
 import { startupSecretRefs } from '../../secrets/startup.js';
@@ -251,10 +252,11 @@ function providerChecks(loaded: LoadedConfig): Check[] {
     for (const key of live) {
       if (key.createdAt === undefined) continue;
       const days = Math.floor((now - Date.parse(key.createdAt)) / DAY_MS);
-      if (days >= 60) {
+      const warning = keyAgeWarning(days);
+      if (warning !== null) {
         checks.push({
           area: 'providers',
-          status: days >= 90 ? 'fail' : 'warn',
+          status: warning === 'over_90_days' ? 'fail' : 'warn',
           message: `${id}/${key.label} is ${days} days old: rotate it (bastion providers rotate)`,
         });
       }

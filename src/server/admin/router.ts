@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { isBearer, tokenDigest } from '../bearer.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger.js';
 import type { Secret } from '../../log/secret.js';
@@ -57,10 +57,7 @@ export function createAdminRouter(
   deps: { token: Secret | undefined; log: Logger },
   routes: readonly AdminRoute[],
 ): AdminHandler {
-  const expected =
-    deps.token === undefined
-      ? undefined
-      : createHash('sha256').update(deps.token.reveal()).digest();
+  const expected = deps.token === undefined ? undefined : tokenDigest(deps.token.reveal());
   const table: CompiledRoute[] = routes.map((route) => ({
     route,
     segments: route.path.split('/'),
@@ -82,7 +79,7 @@ export function createAdminRouter(
         adminError(403, 'admin_disabled', 'The admin API is disabled: set BASTION_ADMIN_TOKEN.'),
       );
     }
-    if (!isAuthorized(req.headers.authorization, expected)) {
+    if (!isBearer(req.headers.authorization, expected)) {
       req.resume();
       return send(
         res,
@@ -112,12 +109,6 @@ export function createAdminRouter(
       await match.route.handle({ params: match.params, query: url.searchParams, body, actor }),
     );
   }
-}
-
-function isAuthorized(header: string | undefined, expected: Buffer): boolean {
-  const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
-  if (token === undefined) return false;
-  return timingSafeEqual(createHash('sha256').update(token).digest(), expected);
 }
 
 function find(
