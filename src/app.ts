@@ -209,6 +209,8 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     },
     {
       bodyLimitBytes: config.server.bodyLimitBytes,
+      headersTimeoutMs: config.server.headersTimeoutMs,
+      bodyTimeoutMs: config.server.bodyTimeoutMs,
       trustProxyHops: config.server.trustProxyHops,
       cors,
     },

@@ -131,6 +131,22 @@ const serverSchema = z
       .positive()
       .default(4 * 1024 * 1024)
       .describe('Largest request body accepted; larger bodies get 413 body_too_large.'),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(10_000)
+      .describe(
+        'How long a client may take to send the request line and headers; then 408 request_timeout and the connection is closed (slow-header clients).',
+      ),
+    bodyTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(30_000)
+      .describe(
+        'How long a client may take to send the whole request body once the gateway starts reading it; then 408 request_timeout and the connection is closed (endless or trickled bodies).',
+      ),
     trustProxyHops: z
       .number()
       .int()
