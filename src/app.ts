@@ -17,6 +17,7 @@ import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js'
 import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
 import { createJwtVerifier } from './pipeline/auth/jwt.js';
 import { createGuardStages } from './pipeline/guard/build.js';
+import { configuredUserIdKey, createEndUserPseudonym } from './pipeline/audit/user-id.js';
 import { createReadBodyStage } from './pipeline/guard/read-body.js';
 import { createValidateStage } from './pipeline/guard/validate.js';
 import { buildPipelines } from './pipeline/order.js';
@@ -98,6 +99,10 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       throw err;
     },
   );
+  const userIdKey = await configuredUserIdKey(config.audit, secrets).catch(async (err: unknown) => {
+    await secrets.close();
+    throw err;
+  });
   const store = openStore(config.stores, deps.env, secretOf);
   await store.migrate();
 
@@ -156,6 +161,9 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       models,
       clock,
       log: deps.log,
+      endUserPseudonym: createEndUserPseudonym(userIdKey, {
+        readable: config.audit.userIdReadable,
+      }),
       webhookSecret:
         config.alerts.webhookSecret === undefined
           ? undefined
