@@ -42,7 +42,10 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       requestTimeout: opts.headersTimeoutMs + opts.bodyTimeoutMs,
       // Node checks both timeouts only this often (30 s by default), which would let a slow
       // client hold a connection that much longer than configured.
-      connectionsCheckingInterval: Math.max(25, Math.min(1_000, opts.headersTimeoutMs / 4)),
+      connectionsCheckingInterval: Math.max(
+        25,
+        Math.min(1_000, Math.floor(opts.headersTimeoutMs / 4)),
+      ),
     },
     (req, res) => {
       void handle(req, res);
