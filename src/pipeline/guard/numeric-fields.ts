@@ -2,7 +2,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { Endpoint, JsonObject } from '../../providers/types.js';
 
 /** Above any model's output window; a larger bound is a mistake or an attack on the counters. */
-export const MAX_OUTPUT_TOKENS = 1_048_576;
+const MAX_OUTPUT_TOKENS = 1_048_576;
 /** OpenAI's own ceiling for `n`. */
 const MAX_CHOICES = 128;
 

@@ -142,11 +142,11 @@ function endUser(
 ): EndUser | undefined {
   if (caller.user !== undefined) return caller.user;
   if (caller.key === undefined) return undefined;
-  const named = namedUser(ctx, header);
+  const named = namedUser(ctx, header)?.slice(0, MAX_USER_ID_LENGTH);
   if (named === undefined) return undefined;
   const stored = pseudonym(named);
   return {
-    id: stored ?? named.slice(0, MAX_USER_ID_LENGTH),
+    id: stored ?? named,
     auditId: stored ?? null,
     team: caller.key.scopes.team,
     tier: caller.key.scopes.tier,
