@@ -61,6 +61,15 @@ describe('loadConfig', () => {
     expect(found.some((p) => p.includes('colour'))).toBe(true);
   });
 
+  it('refuses a provider baseUrl with a query or fragment, which the upstream call would drop', () => {
+    const file = yamlFile(
+      'providers:\n  azure:\n    kind: openai\n    baseUrl: https://x.example/openai?api-version=1\n    apiKey: env:K\n',
+    );
+    expect(problems(() => loadConfig({ file, env: {} }))[0]).toMatch(
+      /^providers\.azure\.baseUrl: has a query string/,
+    );
+  });
+
   it('checks that models name configured providers', () => {
     const file = yamlFile('models:\n  m1:\n    provider: nowhere\n');
     expect(problems(() => loadConfig({ file, env: {} }))[0]).toMatch(

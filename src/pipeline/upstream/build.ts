@@ -1,6 +1,7 @@
 import type { Config, ProviderConfig } from '../../config/schema.js';
 import { Secret } from '../../log/secret.js';
 import { createAnthropicAdapter } from '../../providers/anthropic/adapter.js';
+import { basePathOf, joinEndpointPath } from '../../providers/core/base-url.js';
 import { createUpstreamClient } from '../../providers/core/http.js';
 import { createOpenAiAdapter } from '../../providers/openai/adapter.js';
 import type { Clock } from '../../util/clock.js';
@@ -41,15 +42,21 @@ export function buildUpstreams(
         new PoolKey(id, init, deps.circuits.circuit(`${id}/${init.label}`), deps.clock.now()),
       );
     }
+    const adapter = pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter();
+    // The mock serves at its root; a real base URL keeps its path (providers/core/base-url.ts).
+    const basePath = deps.mock === undefined ? basePathOf(pc.baseUrl) : '';
     providers.set(id, {
       id,
-      adapter: pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter(),
+      adapter,
       client: createUpstreamClient(deps.mock?.origin ?? new URL(pc.baseUrl).origin, {
         connectTimeoutMs: timeouts.connectTimeoutMs,
         connections: config.upstream.connections,
       }),
       pool,
       staticHeaders: pc.headers,
+      paths: new Map(
+        [...adapter.paths].map(([endpoint, path]) => [endpoint, joinEndpointPath(basePath, path)]),
+      ),
     });
   }
   const models = new Map<string, ModelRoute & { fallbacks: ModelRoute[] }>();

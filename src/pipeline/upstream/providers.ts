@@ -1,5 +1,5 @@
 import type { UpstreamClient } from '../../providers/core/http.js';
-import type { ProviderAdapter } from '../../providers/types.js';
+import type { Endpoint, ProviderAdapter } from '../../providers/types.js';
 import type { Target } from '../context.js';
 import type { KeyPool } from './key-pool.js';
 import type { TimeoutSettings } from './timeouts.js';
@@ -12,6 +12,8 @@ export interface ProviderRuntime {
   /** Its upstream keys; the admin API adds keys and changes their weights and states. */
   readonly pool: KeyPool;
   readonly staticHeaders: Readonly<Record<string, string>>;
+  /** Request path of each endpoint, under the base URL's own path (providers/core/base-url.ts). */
+  readonly paths: ReadonlyMap<Endpoint, string>;
 }
 
 /**
