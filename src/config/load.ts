@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { envOverlay } from './env.js';
 import { configSchema, type Config } from './schema.js';
+import { closest, keysAt } from './schema-path.js';
 
 /** Everything wrong with a configuration, reported at once. */
 export class ConfigError extends Error {
@@ -30,21 +32,19 @@ export const DEFAULT_MODELS = {
   anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'],
 } as const;
 
-const ENV_PREFIX = 'BASTION_';
-/** Not config paths: the config file, and the admin API's token and URL (read by their users). */
-const SKIP_ENV = new Set([
-  'BASTION_CONFIG',
-  'BASTION_ADMIN_TOKEN',
-  'BASTION_ADMIN_URL',
-  'BASTION_VAULT_KEK', // the local vault's key-encryption key (secrets.vault.kek), not config
-]);
-
 /** Precedence: defaults < YAML file < BASTION_* env (`__` between levels) < CLI flags. */
 export function loadConfig(opts: LoadOptions): LoadedConfig {
   const fromFile = opts.file === undefined ? {} : readYaml(opts.file);
-  const merged = deepMerge(deepMerge(fromFile, envOverlay(opts.env)), opts.overrides ?? {});
+  const fromEnv = envOverlay(opts.env, configSchema);
+  const merged = deepMerge(deepMerge(fromFile, fromEnv.values), opts.overrides ?? {});
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(formatIssue));
+  if (!parsed.success || fromEnv.problems.length > 0) {
+    const issues = parsed.success ? [] : parsed.error.issues;
+    throw new ConfigError([
+      ...fromEnv.problems,
+      ...issues.map((issue) => withOrigin(formatIssue(issue), issue.path, fromEnv.origins)),
+    ]);
+  }
   const withDefaults = applyProviderDefaults(parsed.data, opts.env);
   const problems = crossCheck(withDefaults.config);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -68,34 +68,6 @@ function readYaml(file: string): Record<string, unknown> {
   if (doc === null || doc === undefined) return {};
   if (!isPlainObject(doc)) throw new ConfigError([`${file}: the top level must be a mapping`]);
   return doc;
-}
-
-/** `BASTION_SERVER__BODY_LIMIT_BYTES=10` → `{ server: { bodyLimitBytes: 10 } }`. */
-export function envOverlay(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || SKIP_ENV.has(name) || raw === undefined) continue;
-    const path = name.slice(ENV_PREFIX.length).split('__').map(snakeToCamel);
-    if (path.some((p) => p === '')) continue;
-    let node = out;
-    for (const key of path.slice(0, -1)) {
-      const next = node[key];
-      node = isPlainObject(next) ? next : (node[key] = {});
-    }
-    node[path[path.length - 1] as string] = coerceScalar(raw);
-  }
-  return out;
-}
-
-function snakeToCamel(segment: string): string {
-  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
-
-function coerceScalar(raw: string): unknown {
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  if (/^-?\d{1,15}$/.test(raw)) return Number(raw);
-  return raw;
 }
 
 function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedConfig {
@@ -182,12 +154,30 @@ function crossCheck(config: Config): string[] {
 function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    return `${path === '(top level)' ? '' : `${path}: `}unknown key(s) ${issue.keys.join(', ')}; remove or fix the spelling`;
+    const known = keysAt(configSchema, issue.path);
+    const named = issue.keys.map((key) => {
+      const guess = closest(key, known);
+      return guess === undefined ? key : `${key} (did you mean ${guess}?)`;
+    });
+    return `${path === '(top level)' ? '' : `${path}: `}unknown key(s) ${named.join(', ')}; remove or fix the spelling`;
   }
   if (issue.message.startsWith('inline secrets are refused')) {
     return `${path}: ${issue.message.replace('inline secrets are refused; ', 'inline secrets are refused; fix: ')}`;
   }
   return `${path}: ${issue.message}; fix the value (see schema/bastion.schema.json)`;
+}
+
+/** A bad value set from the environment names its variable, which the dotted path does not. */
+function withOrigin(
+  problem: string,
+  path: readonly PropertyKey[],
+  origins: ReadonlyMap<string, string>,
+): string {
+  for (let n = path.length; n > 0; n--) {
+    const name = origins.get(path.slice(0, n).map(String).join('.'));
+    if (name !== undefined) return `${problem} (set by ${name})`;
+  }
+  return problem;
 }
 
 function nonEmpty(value: string | undefined): boolean {
