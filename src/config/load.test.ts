@@ -72,6 +72,22 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses two pass-through providers of one kind and an alias on a model pattern', () => {
+    const file = yamlFile(
+      [
+        'providers:',
+        '  a: { kind: openai, baseUrl: https://a.example, apiKey: env:A, passthrough: true }',
+        '  b: { kind: openai, baseUrl: https://b.example, apiKey: env:B, passthrough: true }',
+        'models:',
+        "  'gpt-*': { provider: a, upstreamModel: gpt-4o }",
+        '',
+      ].join('\n'),
+    );
+    const found = problems(() => loadConfig({ file, env: {} }));
+    expect(found).toContainEqual(expect.stringMatching(/^models\.gpt-\*\.upstreamModel: /));
+    expect(found).toContainEqual(expect.stringMatching(/^providers\.b\.passthrough: a and b /));
+  });
+
   it('checks that models name configured providers', () => {
     const file = yamlFile('models:\n  m1:\n    provider: nowhere\n');
     expect(problems(() => loadConfig({ file, env: {} }))[0]).toMatch(

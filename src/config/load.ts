@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { isGlob } from '../policy/glob.js';
 import { envOverlay } from './env.js';
 import { configSchema, type Config } from './schema.js';
 import { closest, keysAt } from './schema-path.js';
@@ -80,6 +81,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
         baseUrl: 'https://api.openai.com',
         apiKey: 'env:OPENAI_API_KEY',
         headers: {},
+        passthrough: false,
       };
     }
     if (nonEmpty(env.ANTHROPIC_API_KEY)) {
@@ -88,6 +90,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
         baseUrl: 'https://api.anthropic.com',
         apiKey: 'env:ANTHROPIC_API_KEY',
         headers: {},
+        passthrough: false,
       };
     }
     if (Object.keys(providers).length === 0) {
@@ -99,6 +102,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
         apiKey: 'env:BASTION_MOCK_OPENAI_KEY',
         keyLabel: 'mock-openai',
         headers: {},
+        passthrough: false,
       };
       providers.anthropic = {
         kind: 'anthropic',
@@ -106,6 +110,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
         apiKey: 'env:BASTION_MOCK_ANTHROPIC_KEY',
         keyLabel: 'mock-anthropic',
         headers: {},
+        passthrough: false,
       };
     }
   }
@@ -122,6 +127,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
 
 function crossCheck(config: Config): string[] {
   const problems: string[] = [];
+  problems.push(...routingProblems(config));
   for (const [name, model] of Object.entries(config.models)) {
     if (!Object.hasOwn(config.providers, model.provider)) {
       problems.push(
@@ -132,7 +138,7 @@ function crossCheck(config: Config): string[] {
     for (const fallback of model.fallbacks) {
       const target = config.models[fallback];
       const kindOf = (id: string) => config.providers[id]?.kind;
-      if (target === undefined || fallback === name) {
+      if (target === undefined || fallback === name || isGlob(fallback)) {
         problems.push(`models.${name}.fallbacks: "${fallback}" is not another model; fix the name`);
       } else if (kindOf(target.provider) !== kindOf(model.provider)) {
         problems.push(
@@ -147,6 +153,30 @@ function crossCheck(config: Config): string[] {
     config.controlPlane.port === config.server.port
   ) {
     problems.push('controlPlane.port: same as server.port; pick another port');
+  }
+  return problems;
+}
+
+/** Pattern entries send the caller's name, and each dialect has one place for unknown names. */
+function routingProblems(config: Config): string[] {
+  const problems: string[] = [];
+  for (const [name, model] of Object.entries(config.models)) {
+    if (isGlob(name) && model.upstreamModel !== undefined) {
+      problems.push(
+        `models.${name}.upstreamModel: a pattern sends the name the caller wrote; remove upstreamModel or list the model by name`,
+      );
+    }
+  }
+  const byKind = new Map<string, string[]>();
+  for (const [id, p] of Object.entries(config.providers)) {
+    if (p.passthrough) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), id]);
+  }
+  for (const [kind, ids] of byKind) {
+    if (ids.length > 1) {
+      problems.push(
+        `providers.${ids[1] ?? ''}.passthrough: ${ids.join(' and ')} both pass through ${kind} models; keep one, or route names with patterns in models (e.g. "llama-*")`,
+      );
+    }
   }
   return problems;
 }

@@ -266,6 +266,12 @@ const providerSchema = z
     timeouts: providerTimeoutsSchema
       .optional()
       .describe('Timeout overrides for this provider; unset fields use `upstream`.'),
+    passthrough: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Serve any model name that no `models` entry matches on this provider's endpoints, sent upstream as the caller wrote it (one pass-through provider per kind). Scopes apply to that name; budgets refuse it with model_price_unknown unless `pricing.models` prices it.",
+      ),
   })
   .strict()
   .refine((p) => (p.apiKey === undefined) !== (p.keys === undefined), {
@@ -392,7 +398,9 @@ export const configSchema = z
     models: z
       .record(z.string().min(1), modelSchema)
       .default({})
-      .describe('Models callers may name, each mapped to a provider. Empty: the defaults.'),
+      .describe(
+        'Models callers may name, each mapped to a provider. A name with * or ? (gpt-*) routes every matching name, sent upstream unchanged; exact names win, then the longest pattern. Empty: the defaults.',
+      ),
     upstream: upstreamSchema,
     policy: policySchema,
     limits: limitsSchema,

@@ -3,7 +3,7 @@ import { createScopeCompiler, type CompiledScopes } from '../../policy/compiled-
 import type { KillSwitchState } from '../../policy/kill-switch-state.js';
 import { isEmptyLimitSet, type LimitSubject, type PolicyModel } from '../../policy/model.js';
 import type { Environment, VirtualKeyRecord } from '../../store/types.js';
-import type { Caller, EndUser, RequestContext } from '../context.js';
+import type { Caller, EndUser, RequestContext, RouteId } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { requestedOutputTokens, withOutputTokens } from './max-tokens.js';
 import type { RequestPolicy } from './request-policy.js';
@@ -11,7 +11,8 @@ import type { RequestPolicy } from './request-policy.js';
 export interface AuthorizeDeps {
   model: PolicyModel;
   /** Provider id serving a gateway model name; undefined when the model is unknown. */
-  providerOf: (model: string) => string | undefined;
+  /** The provider serving a model name on a route (exact, pattern or pass-through). */
+  providerOf: (model: string, route: RouteId) => string | undefined;
   killSwitch: Pick<KillSwitchState, 'isKilled'>;
 }
 
@@ -47,7 +48,13 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
       if (ctx.route.id !== 'models' && ctx.body !== undefined) {
         const model = ctx.body.model;
         if (typeof model === 'string') {
-          const denied = denial(scopes, envPolicy, model, deps.providerOf(model), deps);
+          const denied = denial(
+            scopes,
+            envPolicy,
+            model,
+            deps.providerOf(model, ctx.route.id),
+            deps,
+          );
           if (denied !== undefined) return new GatewayError(denied, { param: 'model' });
         }
         const clamped = clampOutput(ctx, caller.key);

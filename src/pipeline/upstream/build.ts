@@ -7,6 +7,8 @@ import { createOpenAiAdapter } from '../../providers/openai/adapter.js';
 import type { Clock } from '../../util/clock.js';
 import type { CircuitRegistry } from './circuit.js';
 import { KeyPool, PoolKey, type PoolKeyInit } from './key-pool.js';
+import { isGlob } from '../../policy/glob.js';
+import { createModelTable, type PassthroughRoute, type PatternRoute } from './model-table.js';
 import type { ModelRoute, ModelTable, ProviderRuntime } from './providers.js';
 import { resolveTimeouts } from './timeouts.js';
 
@@ -83,7 +85,7 @@ export function buildUpstreams(
   }
   return {
     providers,
-    models,
+    models: splitModels(models, config, providers),
     circuits: deps.circuits,
     start: () => deps.circuits.start(),
     async close() {
@@ -91,6 +93,29 @@ export function buildUpstreams(
       await deps.circuits.close();
     },
   };
+}
+
+/** Exact names are listed; `gpt-*` entries and pass-through providers resolve other names. */
+function splitModels(
+  all: ReadonlyMap<string, ModelRoute>,
+  config: Pick<Config, 'providers' | 'upstream'>,
+  providers: ReadonlyMap<string, ProviderRuntime>,
+): ModelTable {
+  const listed = new Map<string, ModelRoute>();
+  const patterns: PatternRoute[] = [];
+  for (const [name, route] of all) {
+    if (isGlob(name)) patterns.push({ ...route, pattern: name });
+    else listed.set(name, route);
+  }
+  const passthrough: PassthroughRoute[] = [];
+  for (const [id, pc] of Object.entries(config.providers)) {
+    const provider = providers.get(id);
+    if (pc.passthrough && provider !== undefined) {
+      const timeouts = resolveTimeouts(config.upstream, pc.timeouts, undefined);
+      passthrough.push({ kind: pc.kind, provider, timeouts });
+    }
+  }
+  return createModelTable(listed, patterns, passthrough);
 }
 
 /** The single `apiKey` form is a pool of one. Revoked keys are listed but never resolved. */

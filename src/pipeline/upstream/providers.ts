@@ -1,6 +1,6 @@
 import type { UpstreamClient } from '../../providers/core/http.js';
 import type { Endpoint, ProviderAdapter } from '../../providers/types.js';
-import type { Target } from '../context.js';
+import type { RouteId, Target } from '../context.js';
 import type { KeyPool } from './key-pool.js';
 import type { TimeoutSettings } from './timeouts.js';
 
@@ -26,4 +26,10 @@ export interface ModelRoute extends Target {
   readonly fallbacks: readonly ModelRoute[];
 }
 
-export type ModelTable = ReadonlyMap<string, ModelRoute>;
+/** The models callers may name (model-table.ts builds it from `models` and pass-through providers). */
+export interface ModelTable {
+  /** Entries configured by exact name: what `GET /v1/models` lists and fallbacks name. */
+  readonly listed: ReadonlyMap<string, ModelRoute>;
+  /** The route for the name a caller sent on a route; undefined when it is not served. */
+  resolve(name: string, route: RouteId): ModelRoute | undefined;
+}

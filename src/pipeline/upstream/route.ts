@@ -12,7 +12,7 @@ export function createRouteStage(deps: { models: ModelTable }): Stage {
       if (typeof model !== 'string' || ctx.route.id === 'models') {
         return new GatewayError('invalid_request', { param: 'model' });
       }
-      const entry = deps.models.get(model);
+      const entry = deps.models.resolve(model, ctx.route.id);
       if (entry === undefined) {
         return new GatewayError('model_not_found', {
           message: `The model "${model.slice(0, 100)}" does not exist or is not served by this gateway.`,
