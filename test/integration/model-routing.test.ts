@@ -98,6 +98,19 @@ describe('model routing by pattern and pass-through', () => {
     expect(gw.mock.received.map((r) => (r.body as { model: string }).model)).toEqual(['gpt-4o']);
   });
 
+  it('labels metrics by the configured entry, so invented names cannot grow the label set', async () => {
+    for (const name of ['gpt-invented-1', 'gpt-invented-2']) {
+      expect((await chat(key, name)).status).toBe(200);
+    }
+    expect((await messages(key, 'claude-invented')).status).toBe(200);
+    await gw.flushAudit();
+    const scraped = await (await fetch(`${gw.controlUrl ?? ''}/metrics`)).text();
+    const tokens = scraped.split('\n').filter((l) => l.startsWith('bastion_'));
+    expect(tokens.some((l) => l.includes('model="gpt-*"'))).toBe(true);
+    expect(tokens.some((l) => l.includes('model="passthrough"'))).toBe(true);
+    expect(scraped).not.toContain('invented');
+  });
+
   it('refuses an unpriced model under a budget rather than charging it 0, and charges a priced one', async () => {
     const unpriced = await chat(budgeted, 'llama-3.1-8b');
     expect(unpriced.status).toBe(403);

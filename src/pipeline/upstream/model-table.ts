@@ -49,6 +49,10 @@ export function createModelTable(
 
   return {
     listed,
+    labelOf(name) {
+      if (listed.has(name)) return name;
+      return ordered.find((p) => globMatch(p.pattern, name))?.pattern ?? 'passthrough';
+    },
     resolve(name, route) {
       const exact = listed.get(name);
       if (exact !== undefined) return exact;

@@ -32,4 +32,6 @@ export interface ModelTable {
   readonly listed: ReadonlyMap<string, ModelRoute>;
   /** The route for the name a caller sent on a route; undefined when it is not served. */
   resolve(name: string, route: RouteId): ModelRoute | undefined;
+  /** A bounded label for a served name: itself when listed, else its pattern or `passthrough`. */
+  labelOf(name: string): string;
 }
