@@ -13,7 +13,6 @@ interface AlertRow {
 
 export const command: CliCommand = {
   name: 'alerts list',
-  summary: 'Budget alerts raised (50 / 80 / 100 %), newest first: [--limit N]',
   async run(args, io) {
     const { values } = parseArgs({
       args,

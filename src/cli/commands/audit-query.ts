@@ -65,8 +65,6 @@ export function formatAuditRow(r: AuditRecord): string {
 
 export const command: CliCommand = {
   name: 'audit query',
-  summary:
-    'Query the audit log: [--key ID] [--since 1h|ISO] [--until ISO] [--status 429] [--limit N] [--json]',
   async run(args, io) {
     const { values } = parseArgs({ args, options: AUDIT_FLAGS });
     const query = buildAuditQuery(values, Date.now());

@@ -7,7 +7,6 @@ import { withStore } from '../store-access.js';
 
 export const command: CliCommand = {
   name: 'audit tail',
-  summary: 'Show the latest audit records, oldest first; --follow keeps printing new ones.',
   async run(args, io) {
     const { values } = parseArgs({
       args,

@@ -21,8 +21,6 @@ const OPTIONS = {
 
 export const command: CliCommand = {
   name: 'audit verify',
-  summary:
-    'Verify the audit hash chains: [--since 1h|ISO] [--json]. Exit 0 intact, 1 tampering found, 2 could not verify.',
   async run(args, io) {
     const { values } = parseArgs({ args, options: OPTIONS });
     const { sinceMs } = buildAuditQuery({ since: values.since }, Date.now());

@@ -13,8 +13,6 @@ interface BudgetRow {
 
 export const command: CliCommand = {
   name: 'budgets list',
-  summary:
-    "Every budget (key, team, environment, global) with this window's spend and reservations.",
   async run(args, io) {
     const { values } = parseArgs({ args, options: ADMIN_FLAGS });
     const result = await adminClient(values, io)('GET', '/admin/budgets');

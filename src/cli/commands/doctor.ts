@@ -41,7 +41,6 @@ Exit code: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage or an 
 
 export const command: CliCommand = {
   name: 'doctor',
-  summary: 'Check config, secrets, stores, Redis, providers and exposure before serving.',
   hasOwnHelp: true,
   async run(args, io) {
     const { values } = parseArgs({

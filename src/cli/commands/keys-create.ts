@@ -3,11 +3,10 @@ import { isEnvironment, issueVirtualKey } from '../../pipeline/auth/virtual-key.
 import { UsageError, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
 import { parseExpiry, withStore } from '../store-access.js';
-import { SCOPE_FLAGS, SCOPE_USAGE, scopesFromFlags } from './keys-scope-flags.js';
+import { SCOPE_FLAGS, scopesFromFlags } from './keys-scope-flags.js';
 
 export const command: CliCommand = {
   name: 'keys create',
-  summary: `Issue a virtual key (printed once): --name NAME [--env dev|staging|prod|ci] [--expires 30d|ISO] ${SCOPE_USAGE}`,
   async run(args, io) {
     const { values } = parseArgs({
       args,

@@ -5,7 +5,6 @@ import { withStore } from '../store-access.js';
 
 export const command: CliCommand = {
   name: 'keys list',
-  summary: 'List virtual keys (id, prefix, env, state); never the secrets.',
   async run(args, io) {
     const { values } = parseArgs({
       args,

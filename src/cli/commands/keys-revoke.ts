@@ -5,7 +5,6 @@ import { withStore } from '../store-access.js';
 
 export const command: CliCommand = {
   name: 'keys revoke',
-  summary: 'Revoke a virtual key by id or prefix; refused at once by gateways sharing the store.',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,

@@ -7,7 +7,6 @@ const USAGE = 'usage: bastion killswitch clear <global|env NAME|provider ID|key 
 
 export const command: CliCommand = {
   name: 'killswitch clear',
-  summary: 'Release a kill switch; traffic resumes on every replica within a second.',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,

@@ -5,7 +5,6 @@ import type { KillSwitch } from '../../store/types.js';
 
 export const command: CliCommand = {
   name: 'killswitch list',
-  summary: 'Engaged kill switches, with who pulled them, when and why.',
   async run(args, io) {
     const { values } = parseArgs({ args, options: ADMIN_FLAGS });
     const result = await adminClient(values, io)('GET', '/admin/killswitch');

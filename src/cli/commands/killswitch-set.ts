@@ -21,8 +21,6 @@ export function killSwitchTarget(positionals: string[], usage: string): string {
 
 export const command: CliCommand = {
   name: 'killswitch set',
-  summary:
-    'Stop traffic at once on every replica (global, one environment, provider or key); audited.',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,

@@ -20,7 +20,6 @@ function line(k: KeyViewDto): string {
 
 export const command: CliCommand = {
   name: 'providers list',
-  summary: "List a provider's upstream keys on the running gateway: state, weight, age, breaker.",
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,

@@ -49,7 +49,6 @@ class RollBack extends Error {}
  */
 export const command: CliCommand = {
   name: 'providers rotate',
-  summary: 'Rotate a provider key on the live gateway: add → shift → drain → revoke → verify.',
   async run(args, io) {
     const plan = parsePlan(args);
     const call = adminClient(plan.values, io);

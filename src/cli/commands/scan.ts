@@ -233,7 +233,6 @@ function isUsageProblem(e: unknown): e is Error {
 
 export const command: CliCommand = {
   name: 'scan',
-  summary: 'Find credentials in files, staged changes, git history or logs',
   hasOwnHelp: true,
   async run(args, io) {
     try {

@@ -12,8 +12,6 @@ interface SpendRow {
 
 export const command: CliCommand = {
   name: 'usage show',
-  summary:
-    'Settled spend per key, user, team and environment (from the audit log): [--since 7d|ISO]',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { ...ADMIN_FLAGS, since: { type: 'string' } } });
     let query = '';

@@ -5,7 +5,6 @@ import { openCliVault } from './vault-shared.js';
 
 export const command: CliCommand = {
   name: 'vault list',
-  summary: 'List the names in the encrypted local vault (never the values).',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
