@@ -8,7 +8,7 @@ import {
   type ChainReport,
   type VerifyReport,
 } from '../../pipeline/audit/verify.js';
-import type { CliCommand } from '../command.js';
+import { CliFailure, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
 import { withStore } from '../store-access.js';
 import { buildAuditQuery } from './audit-query.js';
@@ -26,14 +26,22 @@ export const command: CliCommand = {
     const { sinceMs } = buildAuditQuery({ since: values.since }, Date.now());
     let report: VerifyReport;
     try {
-      report = await withStore(values, io, async (store, { config, secrets }) =>
-        verifyAuditChains(
-          { store, hash: await configuredChainHasher(config.audit.chainKey, secrets) },
-          sinceMs === undefined ? {} : { sinceMs },
-        ),
+      report = await withStore(
+        values,
+        io,
+        async (store, { config, secrets }) =>
+          verifyAuditChains(
+            { store, hash: await configuredChainHasher(config.audit.chainKey, secrets) },
+            sinceMs === undefined ? {} : { sinceMs },
+          ),
+        { mustExist: true },
       );
     } catch (err) {
-      // A store that is down or a key that cannot be read: nothing was verified.
+      // A store that is down, missing, or a key that cannot be read: nothing was verified.
+      if (err instanceof CliFailure) {
+        io.stderr.write(`bastion audit verify: ${err.message}\n`);
+        return 2;
+      }
       if (!isGatewayError(err)) throw err;
       io.stderr.write(`bastion audit verify: ${err.code}: ${scrubber.scrub(err.message)}\n`);
       return 2;

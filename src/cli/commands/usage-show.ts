@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ADMIN_FLAGS, adminClient, printRows, reportAdminError, usd } from '../admin-client.js';
+import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
+import { isoTime, printList, usd, type Column } from '../output.js';
 import { UsageError, type CliCommand } from '../command.js';
 
 interface SpendRow {
@@ -9,6 +10,14 @@ interface SpendRow {
   env: string | null;
   costMicroUsd: number;
 }
+
+const USAGE_COLUMNS: readonly Column<SpendRow>[] = [
+  ['KEY', (r) => r.keyId ?? '-'],
+  ['USER', (r) => r.userId ?? '-'],
+  ['TEAM', (r) => r.team ?? '-'],
+  ['ENV', (r) => r.env ?? '-'],
+  ['SPEND', (r) => usd(r.costMicroUsd)],
+];
 
 export const command: CliCommand = {
   name: 'usage show',
@@ -25,18 +34,15 @@ export const command: CliCommand = {
     const result = await adminClient(values, io)('GET', `/admin/usage${query}`);
     if (result.status !== 200) return reportAdminError(io, result);
     const body = result.body as { totalMicroUsd: number; sinceMs: number; data: SpendRow[] };
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(body)}\n`);
-      return 0;
+    printList(io, {
+      json: values.json,
+      rows: body.data,
+      columns: USAGE_COLUMNS,
+      empty: `no spend found since ${isoTime(body.sinceMs)}`,
+    });
+    if (!values.json && body.data.length > 0) {
+      io.stdout.write(`total since ${isoTime(body.sinceMs)}: ${usd(body.totalMicroUsd)}\n`);
     }
-    printRows(io, false, body.data, (r) =>
-      [r.keyId ?? '-', r.userId ?? '-', r.team ?? '-', r.env ?? '-', usd(r.costMicroUsd)].join(
-        '\t',
-      ),
-    );
-    io.stdout.write(
-      `total since ${new Date(body.sinceMs).toISOString()}: ${usd(body.totalMicroUsd)}\n`,
-    );
     return 0;
   },
 };
