@@ -9,7 +9,7 @@ export function parsePort(value: string, flag: string): number {
 }
 
 /** Where a listening port comes from, so the message can name what to change. */
-export interface PortOrigin {
+interface PortOrigin {
   port: number;
   what: string;
   fix: string;
