@@ -1,6 +1,7 @@
 import { PLACEHOLDER_PATTERN, type PseudonymVault } from '../../detect/pii/index.js';
 import { findMarkdownRefs, isHostAllowed } from '../../detect/text/markdown.js';
 import type { Continuation, Replacement, WindowScanner } from './output-text.js';
+import { createOpenTail } from './output-tail.js';
 import type { GuardPolicy } from './policy.js';
 
 /** Characters that may continue a credential past the window (keys, JWTs, base64). */
@@ -150,7 +151,9 @@ export function createOutputScanner(
   vault: PseudonymVault | undefined,
 ): WindowScanner {
   const restore = policy.config.output.restorePseudonyms ? vault : undefined;
-  return function scanOutputWindow(window: string): Replacement[] {
+  const openFrom = createOpenTail({ holdNames: policy.outputPii?.types.includes('name') ?? false });
+  return Object.assign(scanOutputWindow, { openFrom });
+  function scanOutputWindow(window: string): Replacement[] {
     const out: Replacement[] = [];
     secrets(policy, window, out);
     links(policy, window, out);
@@ -159,5 +162,5 @@ export function createOutputScanner(
     if (out.length <= 1) return out;
     const order = new Map(out.map((r, i) => [r, i]));
     return out.sort((a, b) => a.start - b.start || (order.get(a) ?? 0) - (order.get(b) ?? 0));
-  };
+  }
 }
