@@ -6,6 +6,7 @@ import { createOpenAiAdapter } from '../../providers/openai/adapter.js';
 import type { Clock } from '../../util/clock.js';
 import type { CircuitRegistry } from './circuit.js';
 import { KeyPool, PoolKey, type PoolKeyInit } from './key-pool.js';
+import { createPoolGate } from './pool-gate.js';
 import type { ModelRoute, ModelTable, ProviderRuntime } from './providers.js';
 import { resolveTimeouts } from './timeouts.js';
 
@@ -47,6 +48,14 @@ export function buildUpstreams(
       client: createUpstreamClient(deps.mock?.origin ?? new URL(pc.baseUrl).origin, {
         connectTimeoutMs: timeouts.connectTimeoutMs,
         connections: config.upstream.connections,
+      }),
+      gate: createPoolGate({
+        capacity: config.upstream.connections,
+        maxPerCaller: Math.max(
+          1,
+          Math.floor((config.upstream.connections * config.upstream.maxConnectionSharePct) / 100),
+        ),
+        waitMs: config.upstream.connectionWaitMs,
       }),
       pool,
       staticHeaders: pc.headers,
