@@ -45,6 +45,23 @@ describe('prompt token counting', () => {
     expect(n).toBeLessThan(30);
   });
 
+  it('gives the event loop turns on many short messages too', async () => {
+    const big = createTokenCounter({ estimateBytesPerToken: 3, exactTokenizeMaxChars: 1_000_000 });
+    await big.preload();
+    const messages = Array.from({ length: 200 }, (_, i) => ({
+      role: 'user',
+      content: `${i} ${'ภาษาไทย'.repeat(140)}`,
+    }));
+    let turns = 0;
+    const timer = setImmediate(() => (turns += 1));
+    const n = await big.countPrompt('chat_completions', { messages }, 'gpt-4o-mini');
+    clearImmediate(timer);
+    expect({ ranBetween: turns > 0, isCounted: n > 200 * 140 }).toEqual({
+      ranBetween: true,
+      isCounted: true,
+    });
+  });
+
   it('counts a long prompt in slices, letting the event loop run between them', async () => {
     const big = createTokenCounter({ estimateBytesPerToken: 3, exactTokenizeMaxChars: 1_000_000 });
     await big.preload();

@@ -4,7 +4,7 @@ import {
   O200K_TOKEN_SPLIT_REGEX,
 } from 'gpt-tokenizer/encodingParams/constants';
 import type { Endpoint, JsonObject } from '../providers/types.js';
-import { countBpe, type BpeEncoder } from './bpe-count.js';
+import { countBpe, SEGMENT_MAX_CHARS, type BpeEncoder } from './bpe-count.js';
 
 /**
  * Prompt token counting for budgets and token rate limits.
@@ -112,7 +112,16 @@ export function createTokenCounter(opts: TokenCounterOptions): TokenCounter {
 
   function* count(pieces: PromptPieces, encoding: EncodingName, encoder: BpeEncoder): Counting {
     let total = framing(pieces);
-    for (const text of pieces.texts) total += yield* tokenize(encoding, encoder, text);
+    // Many short texts (2,000 messages of 1,000 characters) yield as often as one long one.
+    let sinceTurn = 0;
+    for (const text of pieces.texts) {
+      total += yield* tokenize(encoding, encoder, text);
+      sinceTurn += text.length;
+      if (sinceTurn >= SEGMENT_MAX_CHARS) {
+        sinceTurn = 0;
+        yield;
+      }
+    }
     return total;
   }
 
