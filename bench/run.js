@@ -304,6 +304,7 @@ async function components() {
   for (const file of [
     'scan.js',
     'guard.js',
+    'tokens.js',
     'policy.js',
     'upstream.js',
     'audit-chain.js',

@@ -395,6 +395,23 @@ const upstreamSchema = z
       .positive()
       .default(128)
       .describe('Keep-alive connections per upstream origin.'),
+    connectionWaitMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe(
+        'Longest wait for a free upstream connection when all are busy; then 503 upstream_queue_timeout with Retry-After.',
+      ),
+    maxConnectionSharePct: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(50)
+      .describe(
+        "Most of a provider's connections one key (or end user) may hold at once, in percent of `connections`; its further requests wait for its own to finish.",
+      ),
     retry: upstreamRetrySchema,
     circuit: upstreamCircuitSchema,
   })

@@ -12,9 +12,11 @@ import { keyAgeWarning } from '../../pipeline/upstream/key-age.js';
 import type { Secret } from '../../log/secret.js';
 import { createConfiguredResolver } from '../../secrets/from-config.js';
 import { startupSecretRefs } from '../../secrets/startup.js';
+import type { VirtualKeyRecord } from '../../store/types.js';
 import type { CliCommand } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
 import { plural } from '../output.js';
+import { poolCheck } from './doctor-pool.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 
@@ -215,12 +217,16 @@ async function ping(
 ): Promise<Check[]> {
   try {
     const store = openStore(config.stores, env, (ref) => resolved.get(ref) as Secret);
+    let keys: VirtualKeyRecord[] | undefined;
     try {
       await store.ping();
+      // A store not migrated yet has no keys to weigh against the pool.
+      keys = await store.listKeys().catch(() => undefined);
     } finally {
       await store.close();
     }
-    return [{ area: 'store', status: 'ok', message: `${kind} ${where} answers` }];
+    const answers: Check = { area: 'store', status: 'ok', message: `${kind} ${where} answers` };
+    return keys === undefined ? [answers] : [answers, poolCheck(config, keys, Date.now())];
   } catch (err) {
     return [{ area: 'store', status: 'fail', message: `${kind} ${where}: ${reason(err)}` }];
   }

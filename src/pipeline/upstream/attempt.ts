@@ -4,6 +4,7 @@ import { toGatewayError, type UpstreamResponse } from '../../providers/core/http
 import { IdentifierCheck, parseObject, reportedError } from '../../providers/core/reply-check.js';
 import type { StreamTap } from '../../providers/types.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
+import type { ReleaseConnection } from './pool-gate.js';
 import type { ProviderRuntime } from './providers.js';
 import type { TimeoutSettings, UpstreamDeadline } from './timeouts.js';
 
@@ -34,6 +35,37 @@ export type StreamEnd = (err: GatewayError | undefined) => void;
  * Otherwise it returns the typed error (and logs the provider's status when it answered).
  */
 export async function attemptUpstream(
+  ctx: RequestContext,
+  input: AttemptInput,
+  key: Secret,
+  deadline: UpstreamDeadline,
+  onStreamEnd: StreamEnd,
+): Promise<GatewayError | undefined> {
+  let release: ReleaseConnection;
+  try {
+    release = await input.provider.gate.acquire(connectionHolder(ctx), deadline);
+  } catch (err) {
+    return withDeadline(toGatewayError(err), deadline);
+  }
+  // A stream holds its connection until its end; the deferred release covers a stream the
+  // caller never reads. Anything else has read its reply (or failed) when the call returns.
+  ctx.defer(release);
+  const outcome = await exchange(ctx, input, key, deadline, (err) => {
+    release();
+    onStreamEnd(err);
+  });
+  if (outcome !== undefined || ctx.response?.kind !== 'stream') release();
+  return outcome;
+}
+
+/** Whose share of the provider's connections this request uses: its key, else its end user. */
+function connectionHolder(ctx: RequestContext): string {
+  const caller = ctx.caller;
+  if (caller?.key !== undefined) return `key:${caller.key.id}`;
+  return caller?.user === undefined ? 'anonymous' : `user:${caller.user.id}`;
+}
+
+async function exchange(
   ctx: RequestContext,
   input: AttemptInput,
   key: Secret,
