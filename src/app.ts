@@ -17,6 +17,7 @@ import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js'
 import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
 import { createJwtVerifier } from './pipeline/auth/jwt.js';
 import { createGuardStages } from './pipeline/guard/build.js';
+import { configuredUserIdKey, createEndUserPseudonym } from './pipeline/audit/user-id.js';
 import { createReadBodyStage } from './pipeline/guard/read-body.js';
 import { createValidateStage } from './pipeline/guard/validate.js';
 import { buildPipelines } from './pipeline/order.js';
@@ -101,6 +102,10 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     await secrets.close();
     throw err;
   });
+  const userIdKey = await configuredUserIdKey(config.audit, secrets).catch(async (err: unknown) => {
+    await secrets.close();
+    throw err;
+  });
   const store = openStore(config.stores, deps.env, secretOf);
   await store.migrate();
 
@@ -159,6 +164,9 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       models,
       clock,
       log: deps.log,
+      endUserPseudonym: createEndUserPseudonym(userIdKey, {
+        readable: config.audit.userIdReadable,
+      }),
       webhookSecret:
         config.alerts.webhookSecret === undefined
           ? undefined
@@ -219,6 +227,8 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     },
     {
       bodyLimitBytes: config.server.bodyLimitBytes,
+      headersTimeoutMs: config.server.headersTimeoutMs,
+      bodyTimeoutMs: config.server.bodyTimeoutMs,
       trustProxyHops: config.server.trustProxyHops,
       cors,
       tls: dataTls,

@@ -158,6 +158,22 @@ const serverSchema = z
       .positive()
       .default(4 * 1024 * 1024)
       .describe('Largest request body accepted; larger bodies get 413 body_too_large.'),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(10_000)
+      .describe(
+        'How long a client may take to send the request line and headers; then 408 request_timeout and the connection is closed (slow-header clients).',
+      ),
+    bodyTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(30_000)
+      .describe(
+        'How long a client may take to send the whole request body once the gateway starts reading it; then 408 request_timeout and the connection is closed (endless or trickled bodies).',
+      ),
     trustProxyHops: z
       .number()
       .int()
@@ -394,6 +410,17 @@ const auditSchema = z
       .default([])
       .describe(
         'References to earlier audit chain keys, read only by bastion audit verify: chains written before a rotation of audit.chainKey still verify (docs/audit.md).',
+      ),
+    userIdKey: secretRef('env:BASTION_AUDIT_USER_ID_KEY or file:/run/secrets/audit-user-id-key')
+      .optional()
+      .describe(
+        'Reference to the key (at least 32 bytes) that turns end-user ids an app names (user field, end-user header, Anthropic metadata.user_id) into u_<HMAC-SHA-256> before limits, budgets and the audit log see them. Unset: derived from audit.chainKey (so set this before rotating the chain key); neither set: such ids are used for limits only and the audit row stores none. Keep it stable: a new key starts new per-user counters.',
+      ),
+    userIdReadable: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also store a short readable excerpt of app-named end-user ids after the hash (u_<hash>~<excerpt>), credential-shaped text masked.',
       ),
     chainHeadLogIntervalMs: z
       .number()

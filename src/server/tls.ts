@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
@@ -61,7 +66,7 @@ export async function resolveTls(
  */
 export function createPlaneServer(
   tls: TlsSource | undefined,
-  options: { keepAliveTimeout?: number },
+  options: ServerOptions,
   handler: RequestListener,
 ): Server {
   if (tls === undefined) return createHttpServer(options, handler);

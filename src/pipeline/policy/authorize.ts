@@ -3,6 +3,7 @@ import { createScopeCompiler, type CompiledScopes } from '../../policy/compiled-
 import type { KillSwitchState } from '../../policy/kill-switch-state.js';
 import { isEmptyLimitSet, type LimitSubject, type PolicyModel } from '../../policy/model.js';
 import type { Environment, VirtualKeyRecord } from '../../store/types.js';
+import type { EndUserPseudonym } from '../audit/user-id.js';
 import type { Caller, EndUser, RequestContext, RouteId } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { requestedOutputTokens, withOutputTokens } from './max-tokens.js';
@@ -14,6 +15,8 @@ export interface AuthorizeDeps {
   /** The provider serving a model name on a route (exact, pattern or pass-through). */
   providerOf: (model: string, route: RouteId) => string | undefined;
   killSwitch: Pick<KillSwitchState, 'isKilled'>;
+  /** An app-named end-user id to the form limits and the audit log keep. */
+  pseudonym: EndUserPseudonym;
 }
 
 const MAX_USER_ID_LENGTH = 128;
@@ -62,7 +65,7 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
         requested = clamped;
       }
 
-      const user = endUser(ctx, caller, deps.model);
+      const user = endUser(ctx, caller, deps.model, deps.pseudonym);
       const team = user?.team ?? caller.key?.scopes.team;
       const tier = tierOf(user, deps.model);
       const subjects = resolveSubjects(deps.model, caller, user, team, tier);
@@ -134,34 +137,41 @@ function clampOutput(
 }
 
 /**
- * The JWT's user, else the end user an app names: the header, OpenAI's `user` field or
- * Anthropic's `metadata.user_id`, the two APIs alike.
+ * The JWT's user, else the end user an app names with the header, the OpenAI `user` field or
+ * Anthropic's `metadata.user_id`. The named id is the caller's text: limits and the audit log
+ * get its keyed pseudonym; with no pseudonym key, limits get it bounded and the audit log nothing.
  */
-function endUser(ctx: RequestContext, caller: Caller, model: PolicyModel): EndUser | undefined {
+function endUser(
+  ctx: RequestContext,
+  caller: Caller,
+  model: PolicyModel,
+  pseudonym: EndUserPseudonym,
+): EndUser | undefined {
   if (caller.user !== undefined) return caller.user;
   if (caller.key === undefined) return undefined;
-  const named = nonEmpty(ctx.headers[model.endUserHeader]) ?? namedInBody(ctx);
+  const named = namedUser(ctx, model.endUserHeader)?.slice(0, MAX_USER_ID_LENGTH);
   if (named === undefined) return undefined;
+  const stored = pseudonym(named);
   return {
-    id: named.slice(0, MAX_USER_ID_LENGTH),
+    id: stored ?? named,
+    auditId: stored ?? null,
     team: caller.key.scopes.team,
     tier: caller.key.scopes.tier ?? model.appUserTier,
     source: 'app',
   };
 }
 
-function namedInBody(ctx: RequestContext): string | undefined {
+function namedUser(ctx: RequestContext, header: string): string | undefined {
+  const fromHeader = ctx.headers[header];
+  if (typeof fromHeader === 'string' && fromHeader !== '') return fromHeader;
   const body = ctx.body;
-  if (body === undefined) return undefined;
-  if (ctx.route.id !== 'messages') return nonEmpty(body.user);
-  const metadata = body.metadata;
-  return typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
-    ? nonEmpty((metadata as Record<string, unknown>).user_id)
-    : undefined;
-}
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  if (typeof body?.user === 'string' && body.user !== '') return body.user;
+  const metadata = body?.metadata;
+  if (ctx.route.id !== 'messages' || typeof metadata !== 'object' || metadata === null) {
+    return undefined;
+  }
+  const id = (metadata as Record<string, unknown>).user_id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 /**
