@@ -79,7 +79,7 @@ models: { gpt-4o-mini: { provider: openai } }
     expect(find(report, 'secrets', 'ok')).toEqual(['2 references resolved']);
     expect(find(report, 'store', 'ok')).toEqual([`sqlite ${db} answers`]);
     expect(find(report, 'redis', 'ok')).toEqual(['env:REDIS_URL answers']);
-    expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 keys`]);
+    expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 key`]);
     expect(find(report, 'providers', 'ok')).toEqual([
       `openai: ${new URL(mockUrl).host}/v1/chat/completions reachable`,
     ]);

@@ -137,7 +137,7 @@ describe('caller-named identifiers', () => {
       {
         environments: { dev: { keyDefaults: {} } },
         tiers: { free: { dailyBudgetUsd: 0.0001 } },
-        appUserTier: 'free', // app-named users get per-user limits only when opted in
+        appUserTier: 'free',
       },
     );
     const key = await g.createKey();

@@ -26,7 +26,11 @@ describe('end users an app names with its key', () => {
   const start = async (policy: Record<string, unknown>) => {
     const clock = simulatedClock(Date.now());
     // The shipped environment defaults (prod: 600 a minute) and tiers (free: 5/s, 30/h).
-    gw = await startTestGateway({ config: { policy }, appDeps: { clock } });
+    gw = await startTestGateway({
+      config: { policy, audit: { userIdKey: 'env:TEST_USER_ID_KEY' } },
+      env: { TEST_USER_ID_KEY: 'user-id-key-for-app-user-tests-0123456789abcdef' },
+      appDeps: { clock },
+    });
     return gw;
   };
   const openaiAs = (g: TestGateway, secret: string, user: string) =>
@@ -60,6 +64,10 @@ describe('end users an app names with its key', () => {
     expect(
       await statuses(Array.from({ length: 10 }, () => anthropicAs(g, secret, 'alice'))),
     ).toEqual(Array(10).fill(200));
+    // Still attributed: the audit row names the end user, by pseudonym.
+    await g.flushAudit();
+    const [row] = await g.app.store.queryAudit({ limit: 1 });
+    expect(row?.userId).toMatch(/^u_[0-9a-f]{32}$/);
   });
 
   it('with policy.appUserTier set, limits OpenAI `user` and Anthropic `metadata.user_id` alike', async () => {

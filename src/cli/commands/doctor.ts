@@ -14,6 +14,7 @@ import { createConfiguredResolver } from '../../secrets/from-config.js';
 import { startupSecretRefs } from '../../secrets/startup.js';
 import type { CliCommand } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+import { plural } from '../output.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 
@@ -41,7 +42,6 @@ Exit code: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage or an 
 
 export const command: CliCommand = {
   name: 'doctor',
-  summary: 'Check config, secrets, stores, Redis, providers and exposure before serving.',
   hasOwnHelp: true,
   async run(args, io) {
     const { values } = parseArgs({
@@ -86,7 +86,7 @@ export const command: CliCommand = {
     } else {
       const width = Math.max(...checks.map((c) => c.area.length));
       io.stdout.write(
-        `bastion doctor: ${summary.ok} ok, ${summary.warnings} warnings, ${summary.failures} failed\n`,
+        `bastion doctor: ${summary.ok} ok, ${plural(summary.warnings, 'warning')}, ${summary.failures} failed\n`,
       );
       for (const c of checks) {
         const mark = c.status === 'fail' ? 'FAIL' : c.status;
@@ -346,7 +346,7 @@ async function jwksCheck(config: Config): Promise<Check[]> {
         : JSON.parse(readFileSync(where, 'utf8'));
     const keys = (body as { keys?: unknown } | null)?.keys;
     if (!Array.isArray(keys) || keys.length === 0) throw new Error('no keys in the JWKS');
-    return [{ area: 'jwt', status: 'ok', message: `${where}: ${keys.length} keys` }];
+    return [{ area: 'jwt', status: 'ok', message: `${where}: ${plural(keys.length, 'key')}` }];
   } catch (err) {
     return [{ area: 'jwt', status: 'fail', message: `${where}: ${reason(err)}` }];
   }

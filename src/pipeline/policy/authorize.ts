@@ -137,9 +137,10 @@ function clampOutput(
 }
 
 /**
- * The JWT's user, else the end user an app names with the header, the OpenAI `user` field or
- * Anthropic's `metadata.user_id`. The named id is the caller's text: limits and the audit log
- * get its keyed pseudonym; with no pseudonym key, limits get it bounded and the audit log nothing.
+ * The JWT's user, else the end user an app names: the header, OpenAI's `user` field or
+ * Anthropic's `metadata.user_id`, the two APIs alike. The named id is the caller's text: limits
+ * and the audit log get its keyed pseudonym; with no pseudonym key, limits get it bounded and
+ * the audit log nothing.
  */
 function endUser(
   ctx: RequestContext,
@@ -149,7 +150,10 @@ function endUser(
 ): EndUser | undefined {
   if (caller.user !== undefined) return caller.user;
   if (caller.key === undefined) return undefined;
-  const named = namedUser(ctx, model.endUserHeader)?.slice(0, MAX_USER_ID_LENGTH);
+  const named = (nonEmpty(ctx.headers[model.endUserHeader]) ?? namedInBody(ctx))?.slice(
+    0,
+    MAX_USER_ID_LENGTH,
+  );
   if (named === undefined) return undefined;
   const stored = pseudonym(named);
   return {
@@ -161,17 +165,18 @@ function endUser(
   };
 }
 
-function namedUser(ctx: RequestContext, header: string): string | undefined {
-  const fromHeader = ctx.headers[header];
-  if (typeof fromHeader === 'string' && fromHeader !== '') return fromHeader;
+function namedInBody(ctx: RequestContext): string | undefined {
   const body = ctx.body;
-  if (typeof body?.user === 'string' && body.user !== '') return body.user;
-  const metadata = body?.metadata;
-  if (ctx.route.id !== 'messages' || typeof metadata !== 'object' || metadata === null) {
-    return undefined;
-  }
-  const id = (metadata as Record<string, unknown>).user_id;
-  return typeof id === 'string' && id !== '' ? id : undefined;
+  if (body === undefined) return undefined;
+  if (ctx.route.id !== 'messages') return nonEmpty(body.user);
+  const metadata = body.metadata;
+  return typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+    ? nonEmpty((metadata as Record<string, unknown>).user_id)
+    : undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**
