@@ -82,7 +82,7 @@ models: { gpt-4o-mini: { provider: openai } }
     expect(find(report, 'redis', 'ok')).toEqual(['env:REDIS_URL answers']);
     expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 key`]);
     expect(find(report, 'providers', 'ok')).toEqual([
-      `openai: ${new URL(mockUrl).host}/v1/models reachable`,
+      `openai: ${new URL(mockUrl).host}/v1/chat/completions reachable`,
     ]);
     expect(out).not.toContain(KEY_CANARY);
   });
@@ -133,11 +133,11 @@ models: { llama: { provider: groq } }
       expect(wrong.code).toBe(1);
       expect(find(wrong.report, 'providers', 'ok')).toEqual([]);
       expect(find(wrong.report, 'providers', 'fail')).toEqual([
-        `groq: ${new URL(url).host} answers 404 at /v1/models: check the path of providers.groq.baseUrl`,
+        `groq: ${new URL(url).host} answers 404 at /v1/chat/completions: check the path of providers.groq.baseUrl`,
       ]);
       const right = await doctor(provider(`${url}/openai`), { OPENAI_KEY: KEY_CANARY });
       expect(find(right.report, 'providers', 'ok')).toEqual([
-        `groq: ${new URL(url).host}/openai/v1/models reachable`,
+        `groq: ${new URL(url).host}/openai/v1/chat/completions reachable`,
       ]);
       expect(groqLike.received.every((r) => r.headers.authorization === undefined)).toBe(true);
     } finally {

@@ -291,18 +291,23 @@ function providerChecks(loaded: LoadedConfig): Check[] {
 
 /**
  * A TCP connect proves the host, not the path: a base URL whose path is wrong (Groq's
- * `/openai` left out) would pass. So ask for the models list under the base path, without a
- * key (nothing is spent, no secret travels): 401 means the API is there, 404 that it is not.
+ * `/openai` left out) would pass. So POST an empty body to the endpoint the gateway calls, as
+ * it builds the URL, without a key (nothing is spent, no secret travels): a provider answers
+ * 401 or 400 where its API is, and 404 where it is not.
  */
 async function reachability(loaded: LoadedConfig): Promise<Check[]> {
   if (loaded.isMockMode) return [];
   return Promise.all(
     Object.entries(loaded.config.providers).map(async ([id, pc]): Promise<Check> => {
       const url = new URL(pc.baseUrl);
-      const path = joinEndpointPath(basePathOf(pc.baseUrl), '/v1/models');
+      const endpoint = pc.kind === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
+      const path = joinEndpointPath(basePathOf(pc.baseUrl), endpoint);
       let status: number;
       try {
         const res = await fetch(new URL(path, url.origin), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
           redirect: 'manual',
           signal: AbortSignal.timeout(NET_TIMEOUT_MS),
         });
