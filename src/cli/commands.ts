@@ -172,8 +172,16 @@ export const COMMANDS: readonly LazyCommand[] = [
   {
     name: 'audit verify',
     summary: 'Verify the audit hash chains. Exit 0 intact, 1 tampering found, 2 could not verify.',
-    flags: [['--since 1h|ISO', 'only records from this time'], ...CONFIG_HELP, JSON_HELP],
-    example: 'bastion audit verify --since 7d',
+    flags: [
+      ['--since 1h|ISO', 'only records from this time'],
+      [
+        '--heads LOGFILE',
+        'also check the chain heads logged as audit_chain_head (catches a cut tail)',
+      ],
+      ...CONFIG_HELP,
+      JSON_HELP,
+    ],
+    example: 'bastion audit verify --since 7d --heads /var/log/bastion.log',
     load: async () => (await import('./commands/audit-verify.js')).command,
   },
   {
