@@ -174,14 +174,11 @@ export const COMMANDS: readonly LazyCommand[] = [
     summary: 'Verify the audit hash chains. Exit 0 intact, 1 tampering found, 2 could not verify.',
     flags: [
       ['--since 1h|ISO', 'only records from this time'],
-      [
-        '--heads LOGFILE',
-        'also check the chain heads logged as audit_chain_head (catches a cut tail)',
-      ],
+      ['--heads LOGFILE', 'also check the audit_chain_head lines of a gateway log'],
       ...CONFIG_HELP,
       JSON_HELP,
     ],
-    example: 'bastion audit verify --since 7d --heads /var/log/bastion.log',
+    example: 'bastion audit verify --since 7d --heads gateway.log',
     load: async () => (await import('./commands/audit-verify.js')).command,
   },
   {
