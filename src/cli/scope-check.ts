@@ -18,7 +18,7 @@ export interface ScopeCheckFlags {
 /**
  * Refuses scopes that can never work with this config, before the key exists: a tier that is
  * not configured fails every request that names a user, a model glob that matches no model
- * refuses every request, an unknown provider id is never routed to, and a misspelt team
+ * (nor a pattern entry, and no pass-through provider) refuses every request, an unknown provider id is never routed to, and a misspelt team
  * silently escapes the team's limits. Each refusal lists the valid values.
  */
 export function checkScopes(scopes: KeyScopes, config: Config, flags: ScopeCheckFlags): void {
@@ -30,7 +30,12 @@ export function checkScopes(scopes: KeyScopes, config: Config, flags: ScopeCheck
   for (const id of scopes.providers ?? []) {
     known('--providers', id, Object.keys(config.providers), 'providers');
   }
-  if (!flags['allow-unmatched-models']) {
+  // A pass-through provider serves any name of its dialect: no glob can be ruled out.
+  const reachable = Object.entries(config.providers).filter(
+    ([id]) => scopes.providers === undefined || scopes.providers.includes(id),
+  );
+  const isPassthrough = reachable.some(([, p]) => p.passthrough);
+  if (!flags['allow-unmatched-models'] && !isPassthrough) {
     const models = Object.keys(config.models);
     for (const glob of scopes.models ?? []) checkGlob(glob, models);
   }

@@ -158,6 +158,12 @@ describe('bastion CLI: scopes, budgets, usage, alerts, kill switch', () => {
       0,
     );
     expect((await create('--models', 'gpt-5*', '--allow-unmatched-models')).code).toBe(0);
+    // A glob covered by a pattern entry is accepted; so is any glob a pass-through provider serves.
+    const patterns = join(mkdtempSync(join(tmpdir(), 'bastion-scope-')), 'bastion.yaml');
+    writeFileSync(patterns, "models:\n  'gpt-*': { provider: openai }\n");
+    const viaPattern = ['keys', 'create', '--name', 'p', '--config', patterns, '--models'];
+    expect((await run(...viaPattern, 'gpt-4.1*')).code).toBe(0);
+    expect((await run(...viaPattern, 'claude-*')).code).toBe(2);
     const scoped = await run('keys', 'scopes', 'key_nope', '--models', 'gtp-4o*');
     expect(scoped.code).toBe(2);
   });
