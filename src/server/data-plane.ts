@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
 import { renderError, renderStreamError } from '../errors/wire.js';
 import type { Logger } from '../log/logger.js';
@@ -13,6 +13,7 @@ import { clientIp } from './client-ip.js';
 import type { Cors } from './cors.js';
 import { ROUTES, type RouteEntry } from './routes.js';
 import { writeChunks } from './sse.js';
+import { createPlaneServer, type TlsSource } from './tls.js';
 
 export interface DataPlaneDeps {
   pipelines: Pipelines;
@@ -30,10 +31,13 @@ export interface DataPlaneOptions {
   trustProxyHops: number;
   /** Browser access (server.cors); undefined when no origin is allowed. */
   cors?: Cors | undefined;
+  /** HTTPS (server.tls); undefined serves plain HTTP. */
+  tls?: TlsSource | undefined;
 }
 
 export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Server {
-  const server = createServer(
+  const server = createPlaneServer(
+    opts.tls,
     {
       keepAliveTimeout: 65_000,
       headersTimeout: opts.headersTimeoutMs,
