@@ -392,22 +392,22 @@ const auditSchema = z
       .describe(
         'Reference to the audit hash-chain key (at least 32 bytes). Set: each record is chained with HMAC-SHA-256 and a database writer without the key cannot forge the chain. Unset: plain SHA-256, which detects edits and deletions inside a chain but not a full rewrite. bastion audit verify needs the same key (docs/audit.md).',
       ),
+    previousChainKeys: z
+      .array(secretRef('env:BASTION_AUDIT_CHAIN_KEY_2025 or file:/run/secrets/audit-chain-key-old'))
+      .default([])
+      .describe(
+        'References to earlier audit chain keys, read only by bastion audit verify: chains written before a rotation of audit.chainKey still verify (docs/audit.md).',
+      ),
     userIdKey: secretRef('env:BASTION_AUDIT_USER_ID_KEY or file:/run/secrets/audit-user-id-key')
       .optional()
       .describe(
-        'Reference to the key (at least 32 bytes) that turns end-user ids an app names (user field, end-user header, Anthropic metadata.user_id) into u_<HMAC-SHA-256> before limits, budgets and the audit log see them. Unset: derived from audit.chainKey; neither set: such ids are used for limits only and the audit row stores none. Keep it stable: a new key starts new per-user counters.',
+        'Reference to the key (at least 32 bytes) that turns end-user ids an app names (user field, end-user header, Anthropic metadata.user_id) into u_<HMAC-SHA-256> before limits, budgets and the audit log see them. Unset: derived from audit.chainKey (so set this before rotating the chain key); neither set: such ids are used for limits only and the audit row stores none. Keep it stable: a new key starts new per-user counters.',
       ),
     userIdReadable: z
       .boolean()
       .default(false)
       .describe(
         'Also store a short readable excerpt of app-named end-user ids after the hash (u_<hash>~<excerpt>), credential-shaped text masked.',
-      ),
-    previousChainKeys: z
-      .array(secretRef('env:BASTION_AUDIT_CHAIN_KEY_2025 or file:/run/secrets/audit-chain-key-old'))
-      .default([])
-      .describe(
-        'References to earlier audit chain keys, read only by bastion audit verify: chains written before a rotation of audit.chainKey still verify (docs/audit.md).',
       ),
     chainHeadLogIntervalMs: z
       .number()

@@ -1,6 +1,11 @@
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { IncomingMessage, ServerOptions } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Logger } from '../log/logger.js';
 import type { SecretResolver } from '../secrets/types.js';
@@ -61,10 +66,7 @@ export async function resolveTls(
  */
 export function createPlaneServer(
   tls: TlsSource | undefined,
-  options: Pick<
-    ServerOptions,
-    'keepAliveTimeout' | 'headersTimeout' | 'requestTimeout' | 'connectionsCheckingInterval'
-  >,
+  options: ServerOptions,
   handler: RequestListener,
 ): Server {
   if (tls === undefined) return createHttpServer(options, handler);
