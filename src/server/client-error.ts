@@ -15,6 +15,11 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
  * the path may not have arrived.
  */
 export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  // A peer that reset the connection is gone: there is no one to answer.
+  if (err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
   if (socket.writable && socket.bytesWritten === 0) {
     const gatewayError =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT'

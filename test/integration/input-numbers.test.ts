@@ -131,6 +131,21 @@ describe.each(['memory', 'redis'] as const)('numeric request fields: %s limits',
     expect(big.headers.get('x-bastion-error-code')).toBe('budget_exceeded');
   });
 
+  it('reserves the output bound once per answer asked for with n', async () => {
+    const g = await start();
+    // gpt-4o-mini output: $0.60 per million tokens, so 1,000 tokens are 600 µ$.
+    const budget = await g.createKey({ scopes: { limits: { dailyBudgetMicroUsd: 1_000 } } });
+    const tpm = await g.createKey({ scopes: { limits: { tpm: 1_000 } } });
+    const send = (secret: string, extra: Record<string, unknown>) =>
+      post(`${g.url}/v1/chat/completions`, chatBody(extra), { authorization: `Bearer ${secret}` });
+    const overBudget = await send(budget.secret, { max_tokens: 1_000, n: 2 });
+    expect(overBudget.headers.get('x-bastion-error-code')).toBe('budget_exceeded');
+    const overTpm = await send(tpm.secret, { max_tokens: 400, n: 3 });
+    expect(overTpm.headers.get('x-bastion-error-code')).toBe('rate_limit_exceeded');
+    expect(g.mock.received).toHaveLength(0);
+    expect((await send(tpm.secret, { max_tokens: 400, n: 2 })).status).toBe(200);
+  });
+
   it('applies the key ceiling to every output field: the largest is refused or clamped', async () => {
     const g = await start();
     const refuse = await g.createKey({ scopes: { maxTokens: 100, maxTokensMode: 'refuse' } });

@@ -154,6 +154,8 @@ async function resolveAll(
   if (metricsToken !== undefined) refs.push({ ref: metricsToken, component: 'metrics' });
   const chainKey = loaded.config.audit.chainKey;
   if (chainKey !== undefined) refs.push({ ref: chainKey, component: 'audit:chain' });
+  const userIdKey = loaded.config.audit.userIdKey;
+  if (userIdKey !== undefined) refs.push({ ref: userIdKey, component: 'audit:user-id' });
   for (const [plane, tls] of [
     ['data', loaded.config.server.tls],
     ['control', loaded.config.controlPlane.tls],

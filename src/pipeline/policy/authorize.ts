@@ -6,7 +6,7 @@ import type { Environment, VirtualKeyRecord } from '../../store/types.js';
 import type { EndUserPseudonym } from '../audit/user-id.js';
 import type { Caller, EndUser, RequestContext, RouteId } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
-import { requestedOutputTokens, withOutputTokens } from './max-tokens.js';
+import { outputChoices, requestedOutputTokens, withOutputTokens } from './max-tokens.js';
 import type { RequestPolicy } from './request-policy.js';
 
 export interface AuthorizeDeps {
@@ -48,6 +48,7 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
         denial(scopes, envPolicy, model, providerId, deps) === undefined;
 
       let requested: number | undefined;
+      let choices = 1;
       if (ctx.route.id !== 'models' && ctx.body !== undefined) {
         const model = ctx.body.model;
         if (typeof model === 'string') {
@@ -62,7 +63,8 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
         }
         const clamped = clampOutput(ctx, caller.key);
         if (clamped instanceof GatewayError) return clamped;
-        requested = clamped;
+        choices = outputChoices(ctx.route.id, ctx.body);
+        requested = clamped === undefined ? undefined : clamped * choices;
       }
 
       const user = endUser(ctx, caller, deps.model, deps.pseudonym);
@@ -78,6 +80,7 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
         subjects,
         maxRequestCostMicroUsd: caller.key?.scopes.maxRequestCostMicroUsd,
         requestedOutputTokens: requested,
+        outputChoices: choices,
         promptTokens: undefined,
         mayUse,
       };

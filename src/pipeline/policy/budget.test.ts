@@ -41,6 +41,7 @@ function ctx(maxTokens: number): RequestContext & { run(): Promise<void> } {
     subjects: [{ kind: 'key', id: 'k1', limits: { monthlyBudgetMicroUsd: 1_000 } }],
     maxRequestCostMicroUsd: undefined,
     requestedOutputTokens: maxTokens,
+    outputChoices: 1,
     promptTokens: undefined,
     mayUse: () => true,
   };

@@ -64,7 +64,8 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
       const output =
         ctx.route.id === 'embeddings'
           ? 0
-          : (policy.requestedOutputTokens ?? price.maxOutputTokens ?? opts.defaultMaxOutputTokens);
+          : (policy.requestedOutputTokens ??
+            (price.maxOutputTokens ?? opts.defaultMaxOutputTokens) * policy.outputChoices);
       const worst = costMicroUsd(price, prompt, output);
       if (ceiling !== undefined && worst > ceiling) {
         ctx.decisions.push({

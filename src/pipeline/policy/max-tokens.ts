@@ -27,6 +27,14 @@ export function requestedOutputTokens(endpoint: Endpoint, body: JsonObject): num
 }
 
 /**
+ * How many answers the request asks for (chat's `n`): each may use the whole output bound, so
+ * limits and budgets reserve the bound that many times.
+ */
+export function outputChoices(endpoint: Endpoint, body: JsonObject): number {
+  return endpoint === 'chat_completions' && typeof body.n === 'number' ? body.n : 1;
+}
+
+/**
  * A copy of the body with every output bound it has cut to `ceiling` (the first field added
  * when it has none).
  */

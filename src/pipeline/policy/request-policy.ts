@@ -12,8 +12,13 @@ export interface RequestPolicy {
   /** Every party whose limits and budgets apply: key, user, team, environment, global. */
   readonly subjects: readonly LimitSubject[];
   readonly maxRequestCostMicroUsd: number | undefined;
-  /** Output tokens the request may produce after any clamp; undefined when it set none. */
+  /**
+   * Output tokens the request may produce after any clamp, over all its answers; undefined when
+   * it set no bound.
+   */
   readonly requestedOutputTokens: number | undefined;
+  /** Answers requested (chat's `n`, else 1); an unset bound is reserved this many times. */
+  readonly outputChoices: number;
   /** Counted once, by the first stage that needs it (token limits or budget). */
   promptTokens: number | undefined;
   /**
