@@ -1,3 +1,4 @@
+import { loadInjectionModel } from '../../detect/injection/index.js';
 import type { Secret } from '../../log/secret.js';
 import { ENVIRONMENTS } from '../../store/types.js';
 import type { Stage } from '../stage.js';
@@ -58,6 +59,17 @@ function moderationHooks(
     hooks.set(policy, { config, moderator: deps.moderator ?? httpModerator(config, deps) });
   }
   return (policy) => hooks.get(policy);
+}
+
+/**
+ * Reads and checks every injection model file the guard config names (cached per path), so a
+ * missing or corrupt file stops the start before stores and sockets open.
+ */
+export function preloadGuardModels(config: GuardConfig): void {
+  loadInjectionModel(config.injection.modelFile);
+  for (const override of Object.values(config.environments))
+    if (override.injection?.modelFile !== undefined)
+      loadInjectionModel(override.injection.modelFile);
 }
 
 /** Compiles the guard policies once and builds its stages, which share per-request state. */
