@@ -162,6 +162,15 @@ function obfuscate(kind, text) {
       const sep = pick([' ', '.', '-', '_']);
       return [...words.slice(0, n).map((w) => [...w].join(sep)), ...words.slice(n)].join(' ');
     }
+    case 'fullwidth':
+      return text.replace(/[!-~]/g, (c) =>
+        chance(0.7) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c,
+      );
+    case 'punct':
+      return text
+        .split(' ')
+        .map((w, i) => (i < 6 && w.length > 3 ? [...w].join(pick(['*', '.', '-', '|'])) : w))
+        .join(' ');
     case 'split': {
       const at = Math.floor(text.length / 2);
       return pick(WRAP.split).replace('{a}', text.slice(0, at)).replace('{b}', text.slice(at));

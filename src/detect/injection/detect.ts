@@ -45,6 +45,13 @@ function isHighPrecision(rule: string): boolean {
   );
 }
 
+/**
+ * The other rules count at this share of their weight: a classic phrase ("ignore all previous
+ * instructions") still flags on its own when the model is unsure, while a lone rule hit in
+ * text the model finds ordinary ("ignore my previous message") stays under 0.5.
+ */
+const RULE_SHARE = 0.5;
+
 /** Score at which the model alone names its category (`learned`). */
 const LEARNED_AT = 0.5;
 
@@ -52,7 +59,8 @@ const LEARNED_AT = 0.5;
  * Screens text for prompt injection: a learned score (logistic regression over hashed word
  * and character n-grams of the folded, de-obfuscated text, the rule categories as extra
  * features, highest window wins), also over text hidden in invisible characters or encoded
- * runs, combined with the high-precision rules as 1 − (1 − p)·Π(1 − w).
+ * runs, combined with the rules as 1 − (1 − p)·Π(1 − w) (high-precision rules at full weight,
+ * the others at RULE_SHARE of it).
  */
 export function createInjectionDetector(opts: InjectionDetectorOptions = {}): InjectionDetector {
   const rules = createRuleScanner(opts);
@@ -68,7 +76,7 @@ export function createInjectionDetector(opts: InjectionDetectorOptions = {}): In
       }
       const modelScore = calibrate(model, margin);
       let keep = 1 - modelScore;
-      for (const [id, w] of seen.weights) if (isHighPrecision(id)) keep *= 1 - w;
+      for (const [id, w] of seen.weights) keep *= 1 - (isHighPrecision(id) ? w : w * RULE_SHARE);
       const categories: InjectionCategory[] = [...seen.categories];
       if (modelScore >= LEARNED_AT) categories.push('learned');
       return {

@@ -1,6 +1,6 @@
 /**
  * Features of the learned injection scorer: hashed word unigrams and bigrams plus character
- * 3- and 5-grams of the folded, de-obfuscated text. One pass per kind, no regex backtracking
+ * 4-grams of the folded, de-obfuscated text. One pass per kind, no regex backtracking
  * beyond a token, so the cost is linear in the text. Shared by the scorer at run time and by
  * the training script (scripts/train-injection.js), which must see exactly the same features.
  */
@@ -20,28 +20,62 @@ const LEET: Readonly<Record<string, string>> = {
   '@': 'a',
   $: 's',
 };
-const LEET_TOKEN = /[\p{L}\d@$]*\p{L}[\p{L}\d@$]*/gu;
-const LEET_CHAR = /[013457@$]/g;
-const LEET_TEST = /[013457@$]/;
-/** Three or more single letters joined by one separator: "i g n o r e", "i.g.n.o.r.e". */
-const SPACED = /(?<![\p{L}\p{N}])\p{L}(?:[ ._-]\p{L}(?![\p{L}\p{N}])){3,}/gu;
-const SPACED_SEP = /[ ._-]/g;
+/** A letter next to a leet digit or symbol: only then is the token pass worth running. */
+const LEET_HINT = /[a-z][013457@$]|[013457@$][a-z]/;
 
-/** Undoes letter spacing and leetspeak inside words (only words that mix letters and digits). */
+const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
+const isSep = (c: number) => c === 0x20 || c === 0x2e || c === 0x2d || c === 0x5f;
+/** Letters, digits and anything outside ASCII count as word characters. */
+const isWordChar = (c: number) => isLower(c) || (c >= 0x30 && c <= 0x39) || c > 0x7f;
+
+/** Joins runs of four or more single letters with one separator: "i g n o r e", "i.g.n.o.r.e". */
+function collapseSpaced(s: string): string {
+  let out = '';
+  let last = 0;
+  const at = (i: number) => (i >= 0 && i < s.length ? s.charCodeAt(i) : 0);
+  const isSingle = (i: number) => isLower(at(i)) && !isWordChar(at(i + 1));
+  for (let i = 0; i < s.length; i++) {
+    if (!isSingle(i) || isWordChar(at(i - 1)) || !isSep(at(i + 1)) || !isSingle(i + 2)) continue;
+    let j = i;
+    let letters = s[i] as string;
+    while (isSep(at(j + 1)) && isSingle(j + 2)) {
+      letters += s[j + 2] as string;
+      j += 2;
+    }
+    if (letters.length >= 4) {
+      out += s.slice(last, i) + letters;
+      last = j + 1;
+    }
+    i = j;
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+/** Reads a leet digit or symbol as its letter when a letter stands right before or after it. */
+function unleet(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const letter = LEET[s[i] as string];
+    if (letter === undefined) continue;
+    if (!isLower(s.charCodeAt(i - 1)) && !isLower(s.charCodeAt(i + 1))) continue;
+    out += s.slice(last, i) + letter;
+    last = i + 1;
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+/** Undoes letter spacing and leetspeak (1gn0r3) before the features are taken. */
 export function deobfuscate(folded: string): string {
-  let out = folded.replace(SPACED, (run) => run.replace(SPACED_SEP, ''));
-  if (LEET_TEST.test(out))
-    out = out.replace(LEET_TOKEN, (t) =>
-      LEET_TEST.test(t) ? t.replace(LEET_CHAR, (c) => LEET[c] ?? c) : t,
-    );
-  return out;
+  const out = collapseSpaced(folded);
+  return LEET_HINT.test(out) ? unleet(out) : out;
 }
 
 const WORD = /[\p{L}\p{N}']+/gu;
 const SEED_WORD = 0x811c9dc5;
 const SEED_BIGRAM = 0x9e3779b9;
-const SEED_CHAR3 = 0x85ebca6b;
-const SEED_CHAR5 = 0xc2b2ae35;
+const SEED_CHAR = 0x85ebca6b;
+const P = 0x01000193;
 
 function hashString(s: string, seed: number): number {
   let h = seed;
@@ -69,18 +103,17 @@ export function forEachFeature(text: string, emit: (feature: number, at: number)
     if (prev !== 0) emit(finish(Math.imul(prev ^ SEED_BIGRAM, 0x01000193) ^ h), m.index);
     prev = h | 1;
   }
-  const n = text.length;
-  for (let i = 0; i + 3 <= n; i++) {
-    let h = SEED_CHAR3;
-    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    h = Math.imul(h ^ text.charCodeAt(i + 1), 0x01000193);
-    h = Math.imul(h ^ text.charCodeAt(i + 2), 0x01000193);
-    emit(finish(h), i);
-    if (i + 5 <= n) {
-      let g = SEED_CHAR5;
-      for (let k = 0; k < 5; k++) g = Math.imul(g ^ text.charCodeAt(i + k), 0x01000193);
-      emit(finish(g), i);
-    }
+  // Character 4-grams: a rolling window of the last four code units, hashed once each.
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c3 = text.charCodeAt(i);
+    if (i >= 3)
+      emit(finish(Math.imul(Math.imul(Math.imul(c0 ^ SEED_CHAR, P) ^ c1, P) ^ c2, P) ^ c3), i - 3);
+    c0 = c1;
+    c1 = c2;
+    c2 = c3;
   }
 }
 
