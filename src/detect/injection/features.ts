@@ -22,6 +22,7 @@ const LEET: Readonly<Record<string, string>> = {
 };
 /** A letter next to a leet digit or symbol: only then is the token pass worth running. */
 const LEET_HINT = /[a-z][013457@$]|[013457@$][a-z]/;
+const LEET_CHARS = /[013457@$]/g;
 
 const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
 const isSep = (c: number) => c === 0x20 || c === 0x2e || c === 0x2d || c === 0x5f;
@@ -30,7 +31,9 @@ const isWordChar = (c: number) => isLower(c) || (c >= 0x30 && c <= 0x39) || c > 
 
 /** Joins runs of four or more single letters with one separator: "i g n o r e", "i.g.n.o.r.e". */
 function collapseSpaced(s: string): string {
-  let out = '';
+  // Pieces joined once at the end: a string built with += is a rope, and reading it char by
+  // char (the 4-gram loop) walks the rope every time.
+  const out: string[] = [];
   let last = 0;
   const at = (i: number) => (i >= 0 && i < s.length ? s.charCodeAt(i) : 0);
   const isSingle = (i: number) => isLower(at(i)) && !isWordChar(at(i + 1));
@@ -43,26 +46,21 @@ function collapseSpaced(s: string): string {
       j += 2;
     }
     if (letters.length >= 4) {
-      out += s.slice(last, i) + letters;
+      out.push(s.slice(last, i), letters);
       last = j + 1;
     }
     i = j;
   }
-  return last === 0 ? s : out + s.slice(last);
+  if (last === 0) return s;
+  out.push(s.slice(last));
+  return out.join('');
 }
 
 /** Reads a leet digit or symbol as its letter when a letter stands right before or after it. */
 function unleet(s: string): string {
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    const letter = LEET[s[i] as string];
-    if (letter === undefined) continue;
-    if (!isLower(s.charCodeAt(i - 1)) && !isLower(s.charCodeAt(i + 1))) continue;
-    out += s.slice(last, i) + letter;
-    last = i + 1;
-  }
-  return last === 0 ? s : out + s.slice(last);
+  return s.replace(LEET_CHARS, (c, at: number) =>
+    isLower(s.charCodeAt(at - 1)) || isLower(s.charCodeAt(at + 1)) ? (LEET[c] ?? c) : c,
+  );
 }
 
 /** Undoes letter spacing and leetspeak (1gn0r3) before the features are taken. */
@@ -72,6 +70,13 @@ export function deobfuscate(folded: string): string {
 }
 
 const WORD = /[\p{L}\p{N}']+/gu;
+/** The same tokens for folded ASCII text (lower case already), without Unicode tables. */
+const ASCII_WORD = /[a-z0-9']+/g;
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 const SEED_WORD = 0x811c9dc5;
 const SEED_BIGRAM = 0x9e3779b9;
 const SEED_CHAR = 0x85ebca6b;
@@ -96,8 +101,9 @@ function finish(h: number): number {
  */
 export function forEachFeature(text: string, emit: (feature: number, at: number) => void): void {
   let prev = 0;
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+  const word = isAscii(text) ? ASCII_WORD : WORD;
+  word.lastIndex = 0;
+  for (let m = word.exec(text); m !== null; m = word.exec(text)) {
     const h = hashString(m[0], SEED_WORD);
     emit(finish(h), m.index);
     if (prev !== 0) emit(finish(Math.imul(prev ^ SEED_BIGRAM, 0x01000193) ^ h), m.index);
