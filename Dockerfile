@@ -14,6 +14,7 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/models ./models
 # The node image's unprivileged user (uid 1000); it owns only the data folder.
 RUN mkdir -p /var/lib/bastion /etc/bastion && chown node:node /var/lib/bastion
 USER node

@@ -8,6 +8,7 @@ import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../dist/config/load.js';
 import { createInjectionDetector } from '../dist/detect/injection/index.js';
+import { createRuleScanner } from '../dist/detect/injection/rules-scan.js';
 import { createPiiDetector } from '../dist/detect/pii/index.js';
 import { createSecretDetector } from '../dist/detect/secrets/index.js';
 import { stripHtml } from '../dist/detect/text/html.js';
@@ -144,6 +145,37 @@ console.log(
   `guard cost per KB, ${ITERATIONS} prompts per size after a warm-up pass (realistic text, default policy + managed prompt)`,
 );
 for (const bytes of [512, 2048, 8192, 32768]) await measure(bytes);
+
+// The injection screen alone: its phrase rules, and rules plus the learned scorer (what the
+// guard runs), on the same realistic text, so the model's share is visible beside the floor.
+{
+  const rulesOnly = createRuleScanner();
+  const full = createInjectionDetector();
+  console.log('\ninjection screen alone, p50 per KB     rules only   rules + learned model');
+  for (const bytes of [2048, 32768]) {
+    const p50 = (fn) => {
+      const xs = [];
+      for (let i = 0; i < 300; i++) {
+        const text = promptOf(bytes, i);
+        const t = performance.now();
+        fn(text);
+        xs.push(performance.now() - t);
+      }
+      return (
+        pct(
+          xs.sort((a, b) => a - b),
+          50,
+        ) /
+        (bytes / 1024)
+      );
+    };
+    const r = p50((t) => rulesOnly.scan(t));
+    const m = p50((t) => full.scan(t));
+    console.log(
+      `${String(bytes).padStart(7)} B ${r.toFixed(4).padStart(24)} ms/KB ${m.toFixed(4).padStart(14)} ms/KB`,
+    );
+  }
+}
 
 // Adversarial inputs: the time must grow linearly (1 MB ≈ 4 × 256 KB).
 const fill = (unit, size) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);

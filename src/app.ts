@@ -16,7 +16,7 @@ import { buildAuditRecord } from './pipeline/audit/record.js';
 import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js';
 import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
 import { createJwtVerifier } from './pipeline/auth/jwt.js';
-import { createGuardStages } from './pipeline/guard/build.js';
+import { createGuardStages, preloadGuardModels } from './pipeline/guard/build.js';
 import { configuredUserIdKey, createEndUserPseudonym } from './pipeline/audit/user-id.js';
 import { createReadBodyStage } from './pipeline/guard/read-body.js';
 import { createValidateStage } from './pipeline/guard/validate.js';
@@ -85,6 +85,8 @@ export interface App {
 export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<App> {
   const { config } = loaded;
   const clock = deps.clock ?? systemClock;
+  // The injection model before anything opens: a bad file ends the start with nothing to close.
+  preloadGuardModels(config.guard);
   // Secrets first: every startup reference resolves here (async, audited), or start fails.
   const secrets = createConfiguredResolver(config.secrets, { env: deps.env, log: deps.log, clock });
   const secretOf = await preloadSecrets(

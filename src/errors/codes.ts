@@ -383,6 +383,12 @@ export const errorCodes = {
     ...unavailable,
     message: 'A content classifier the gateway depends on did not answer; the request was refused.',
   },
+  // start only: the gateway does not run the guard without its model
+  injection_model_invalid: {
+    status: 503,
+    ...unavailable,
+    message: 'The prompt-injection model file is missing or corrupt; the gateway cannot start.',
+  },
   // 400 like the other guard refusals and like OpenAI's own content_policy_violation: not
   // retried by the SDKs, and the code tells it apart from a malformed request.
   output_moderation_blocked: {

@@ -135,7 +135,7 @@ describe('guard: input stages', () => {
       expect.objectContaining({
         stage: 'guard_injection',
         action: 'block',
-        type: 'instruction_override,system_prompt_extraction',
+        type: 'instruction_override,learned,system_prompt_extraction',
       }),
     );
   });

@@ -1,12 +1,20 @@
 import { foldForMatching } from '../text/fold.js';
-import { decodeHiddenText, findInvisible } from '../text/invisible.js';
-import { decodePayloads, rot13 } from './decode.js';
-import { INJECTION_RULES, type InjectionCategory, type InjectionRule } from './rules.js';
-import { INTL_INJECTION_RULES } from './rules-intl.js';
+import { deobfuscate } from './features.js';
+import {
+  calibrate,
+  loadInjectionModel,
+  maxMargin,
+  ruleMargin,
+  type InjectionModel,
+} from './model.js';
+import type { InjectionCategory, InjectionRule } from './rules.js';
+import { createRuleScanner } from './rules-scan.js';
 
 export interface InjectionResult {
   /** 0..1; 0 when nothing was seen. */
   readonly score: number;
+  /** The learned model's calibrated probability alone (before the high-precision rules). */
+  readonly modelScore: number;
   readonly categories: readonly InjectionCategory[];
   /** Rule ids that matched (stable, for audit and tuning). */
   readonly rules: readonly string[];
@@ -20,156 +28,62 @@ export interface InjectionDetectorOptions {
   /** Rules to add (e.g. site-specific phrasings); same bounds as the built-ins. */
   readonly extraRules?: readonly InjectionRule[];
   readonly disabledRules?: readonly string[];
+  /** A loaded model; by default the one in models/ (read once per process). */
+  readonly model?: InjectionModel;
 }
 
-/** How deep decoded payloads are rescanned (base64 inside base64 is caught, deeper is not). */
-const MAX_DEPTH = 2;
-const NONE: InjectionResult = { score: 0, categories: [], rules: [] };
-
-interface Hits {
-  weights: Map<string, number>;
-  categories: Set<InjectionCategory>;
-}
+const NONE: InjectionResult = { score: 0, modelScore: 0, categories: [], rules: [] };
 
 /**
- * Screens text for prompt injection: phrase rules (with a keyword pre-filter) over a folded
- * form of the text, then over whatever is hidden in invisible characters and encoded runs
- * (decoded, bounded), and over its ROT13. Returns a score and the categories seen.
+ * Rules whose hits are rare in ordinary text (chat-template tokens, hidden characters, text
+ * decoded from an encoded run): they raise the score on their own. Every other rule is one
+ * feature of the model, which weighs it against the rest of the text.
  */
-/** Keyword index: whole ASCII words (with simple plural variants) and other literals. */
-interface KeywordIndex {
-  words: Map<string, number[]>;
-  /** ROT13 of the English words: a hit means the ROT13 pass is worth running. */
-  rot13Words: Set<string>;
-  literals: [string, number[], boolean][];
-}
-
-const ASCII_WORD = /^[a-z0-9']+$/;
-const TOKEN = /[a-z0-9']+/g;
-
-function indexKeywords(rules: readonly InjectionRule[]): KeywordIndex {
-  const index: KeywordIndex = { words: new Map(), rot13Words: new Set(), literals: [] };
-  const literals = new Map<string, number[]>();
-  const addWord = (word: string, r: number) => {
-    for (const w of [word, `${word}s`, word.endsWith('s') ? word.slice(0, -1) : word]) {
-      const list = index.words.get(w) ?? [];
-      if (!list.includes(r)) list.push(r);
-      index.words.set(w, list);
-    }
-    if (word.length >= 5) index.rot13Words.add(rot13(word));
-  };
-  rules.forEach((rule, r) => {
-    for (const k of rule.keywords) {
-      const parts = k.split(/[\s-]+/).filter(Boolean);
-      if (parts.every((p) => ASCII_WORD.test(p))) {
-        addWord(
-          parts.reduce((a, b) => (b.length > a.length ? b : a)),
-          r,
-        );
-      } else {
-        const list = literals.get(k) ?? [];
-        list.push(r);
-        literals.set(k, list);
-      }
-    }
-  });
-  for (const [k, list] of literals) index.literals.push([k, list, hasNonAscii(k)]);
-  return index;
-}
-
-function hasNonAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
-  return false;
+function isHighPrecision(rule: string): boolean {
+  return (
+    rule === 'chat-template-token' || rule === 'invisible-characters' || rule.startsWith('encoded-')
+  );
 }
 
 /**
- * Screens text for prompt injection: phrase rules (with a keyword pre-filter) over a folded
- * form of the text, then over whatever is hidden in invisible characters and encoded runs
- * (decoded, bounded), and over its ROT13 when ROT13 forms of the keywords occur. Returns a
- * score and the categories seen.
+ * The other rules count at this share of their weight: a classic phrase ("ignore all previous
+ * instructions") still flags on its own when the model is unsure, while a lone rule hit in
+ * text the model finds ordinary ("ignore my previous message") stays under 0.5.
+ */
+const RULE_SHARE = 0.5;
+
+/** Score at which the model alone names its category (`learned`). */
+const LEARNED_AT = 0.5;
+
+/**
+ * Screens text for prompt injection: a learned score (logistic regression over hashed word
+ * and character n-grams of the folded, de-obfuscated text, the rule categories as extra
+ * features, highest window wins), also over text hidden in invisible characters or encoded
+ * runs, combined with the rules as 1 − (1 − p)·Π(1 − w) (high-precision rules at full weight,
+ * the others at RULE_SHARE of it).
  */
 export function createInjectionDetector(opts: InjectionDetectorOptions = {}): InjectionDetector {
-  const disabled = new Set(opts.disabledRules ?? []);
-  const rules = [...INJECTION_RULES, ...INTL_INJECTION_RULES, ...(opts.extraRules ?? [])].filter(
-    (rule) => !disabled.has(rule.id),
-  );
-  const index = indexKeywords(rules);
-  const triggered = new Uint8Array(rules.length);
-
-  /** Marks the rules whose keywords occur; true when the ROT13 pass is worth running. */
-  function prefilter(folded: string): boolean {
-    triggered.fill(0);
-    let isRot13 = false;
-    TOKEN.lastIndex = 0;
-    for (let m = TOKEN.exec(folded); m !== null; m = TOKEN.exec(folded)) {
-      const list = index.words.get(m[0]);
-      if (list !== undefined) for (const r of list) triggered[r] = 1;
-      else if (m[0].length >= 5 && index.rot13Words.has(m[0])) isRot13 = true;
-    }
-    const isAscii = !hasNonAscii(folded);
-    for (const [k, list, isNonAscii] of index.literals) {
-      if (isNonAscii && isAscii) continue;
-      if (folded.includes(k)) for (const r of list) triggered[r] = 1;
-    }
-    return isRot13;
-  }
-
-  function match(folded: string, hits: Hits, asCategory?: InjectionCategory): boolean {
-    const isRot13 = prefilter(folded);
-    rules.forEach((rule, r) => {
-      if (triggered[r] === 0 || hits.weights.has(rule.id) || !rule.pattern.test(folded)) return;
-      hits.weights.set(rule.id, rule.weight);
-      hits.categories.add(rule.category);
-      if (asCategory !== undefined) hits.categories.add(asCategory);
-    });
-    return isRot13;
-  }
-
-  function scanHidden(text: string, hits: Hits): void {
-    const report = findInvisible(text);
-    if (report.count === 0) return;
-    const hidden = decodeHiddenText(text);
-    const kinds = new Set(report.kinds);
-    let weight = 0;
-    if (kinds.has('tag') || hidden.length > 0) weight = 0.5;
-    else if (kinds.has('bidi')) weight = 0.5;
-    else if (report.count >= 3) weight = 0.25;
-    if (weight > 0) {
-      hits.weights.set('invisible-characters', weight);
-      hits.categories.add('invisible_smuggling');
-    }
-    if (hidden.length > 0) match(foldForMatching(hidden), hits, 'invisible_smuggling');
-  }
-
-  function scanDecoded(text: string, hits: Hits, depth: number): void {
-    for (const payload of decodePayloads(text)) {
-      const before = hits.weights.size;
-      match(foldForMatching(payload), hits, 'encoded_payload');
-      if (hits.weights.size > before) hits.weights.set(`encoded-${depth}`, 0.2);
-      if (depth < MAX_DEPTH) scanDecoded(payload, hits, depth + 1);
-    }
-  }
-
+  const rules = createRuleScanner(opts);
+  const model = opts.model ?? loadInjectionModel();
   return {
     scan(text: string): InjectionResult {
       if (text.length < 4) return NONE;
-      const hits: Hits = { weights: new Map(), categories: new Set() };
-      const folded = foldForMatching(text);
-      const isRot13 = match(folded, hits);
-      scanHidden(text, hits);
-      scanDecoded(text, hits, 1);
-      if (isRot13) {
-        const before = hits.weights.size;
-        match(rot13(folded), hits, 'encoded_payload');
-        if (hits.weights.size > before) hits.weights.set('encoded-rot13', 0.2);
+      const seen = rules.scan(text);
+      const extra = ruleMargin(model, seen.categories);
+      let margin = maxMargin(model, deobfuscate(seen.folded), extra);
+      for (const hidden of seen.hidden) {
+        margin = Math.max(margin, maxMargin(model, deobfuscate(foldForMatching(hidden)), extra));
       }
-      if (hits.weights.size === 0) return NONE;
-      let keep = 1;
-      for (const w of hits.weights.values()) keep *= 1 - w;
+      const modelScore = calibrate(model, margin);
+      let keep = 1 - modelScore;
+      for (const [id, w] of seen.weights) keep *= 1 - (isHighPrecision(id) ? w : w * RULE_SHARE);
+      const categories: InjectionCategory[] = [...seen.categories];
+      if (modelScore >= LEARNED_AT) categories.push('learned');
       return {
         score: Math.round((1 - keep) * 1000) / 1000,
-        categories: [...hits.categories],
-        rules: [...hits.weights.keys()],
+        modelScore: Math.round(modelScore * 1000) / 1000,
+        categories,
+        rules: [...seen.weights.keys()],
       };
     },
   };

@@ -11,7 +11,9 @@ export type InjectionCategory =
   | 'fake_delimiter'
   | 'encoded_payload'
   | 'invisible_smuggling'
-  | 'markdown_exfiltration';
+  | 'markdown_exfiltration'
+  /** The learned model alone scored it 0.5 or more (scripts/train-injection.js). */
+  | 'learned';
 
 export interface InjectionRule {
   readonly id: string;

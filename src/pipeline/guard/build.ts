@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { loadInjectionModel } from '../../detect/injection/index.js';
 import type { Secret } from '../../log/secret.js';
 import { ENVIRONMENTS } from '../../store/types.js';
 import type { RequestContext } from '../context.js';
@@ -78,6 +79,17 @@ function yieldingOnLargeBody(stage: Stage): Stage {
       return nextTurn().then(() => stage.run(ctx));
     },
   };
+}
+
+/**
+ * Reads and checks every injection model file the guard config names (cached per path), so a
+ * missing or corrupt file stops the start before stores and sockets open.
+ */
+export function preloadGuardModels(config: GuardConfig): void {
+  loadInjectionModel(config.injection.modelFile);
+  for (const override of Object.values(config.environments))
+    if (override.injection?.modelFile !== undefined)
+      loadInjectionModel(override.injection.modelFile);
 }
 
 /** Compiles the guard policies once and builds its stages, which share per-request state. */

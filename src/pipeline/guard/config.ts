@@ -227,6 +227,13 @@ function guardShape<M extends Mode>(mode: M) {
       ),
       disabledRules: field(mode, z.array(z.string()), [], 'Injection rule ids to skip.'),
       classifier: classifierSchema.optional().describe('Optional external classifier over HTTP.'),
+      modelFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Learned scorer to load instead of the bundled models/injection.json (from npm run train:injection); read once at start, a missing or corrupt file stops the start.',
+        ),
     }),
     pii: section(mode, {
       actions: piiTypes(mode, piiAction, {

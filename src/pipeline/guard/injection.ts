@@ -16,8 +16,11 @@ export interface GuardInjectionDeps {
 
 interface Screened {
   score: number;
+  /** The learned model's part of the worst slot's score (audit detail, for tuning). */
+  modelScore: number;
   categories: Set<InjectionCategory>;
   worstPath: string | undefined;
+  worstRole: SlotRole | undefined;
   text: string;
 }
 
@@ -29,7 +32,14 @@ function screen(ctx: RequestContext, deps: GuardInjectionDeps, policy: GuardPoli
     // Caller system text will be demoted to user content: screen it as such.
     roles.add('system').add('developer');
   }
-  const out: Screened = { score: 0, categories: new Set(), worstPath: undefined, text: '' };
+  const out: Screened = {
+    score: 0,
+    modelScore: 0,
+    categories: new Set(),
+    worstPath: undefined,
+    worstRole: undefined,
+    text: '',
+  };
   const texts: string[] = [];
   for (const slot of deps.session.slots(ctx)) {
     if (!roles.has(slot.role)) continue;
@@ -38,7 +48,9 @@ function screen(ctx: RequestContext, deps: GuardInjectionDeps, policy: GuardPoli
     for (const c of result.categories) out.categories.add(c);
     if (result.score > out.score) {
       out.score = result.score;
+      out.modelScore = result.modelScore;
       out.worstPath = slot.path;
+      out.worstRole = slot.role;
     }
   }
   out.text = texts.join('\n\n');
@@ -55,6 +67,8 @@ function decide(ctx: RequestContext, policy: GuardPolicy, s: Screened): Verdict 
     action: isBlocked ? 'block' : 'flag',
     type,
     score: s.score,
+    // Which role carried it (tool results are indirect injection) and the model's own score.
+    detail: `role=${s.worstRole ?? 'none'};model=${s.modelScore}`,
   });
   if (!isBlocked) {
     ctx.responseHeaders[FLAG_HEADER] = 'prompt-injection-flagged';

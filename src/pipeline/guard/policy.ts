@@ -1,4 +1,8 @@
-import { createInjectionDetector, type InjectionDetector } from '../../detect/injection/index.js';
+import {
+  createInjectionDetector,
+  loadInjectionModel,
+  type InjectionDetector,
+} from '../../detect/injection/index.js';
 import {
   BUILTIN_PII_TYPES,
   createPiiDetector,
@@ -58,7 +62,10 @@ function compile(config: GuardPolicyConfig): GuardPolicy {
         : createPiiDetector({ types: inputTypes, custom }),
     outputPii: outputTypes.length === 0 ? undefined : createPiiDetector({ types: outputTypes }),
     secrets: createSecretDetector({ disabledRules: config.secrets.disabledRules, maxFindings: 64 }),
-    injection: createInjectionDetector({ disabledRules: config.injection.disabledRules }),
+    injection: createInjectionDetector({
+      disabledRules: config.injection.disabledRules,
+      model: loadInjectionModel(config.injection.modelFile),
+    }),
   };
 }
 
