@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createPiiDetector } from '../../src/detect/pii/index.js';
+import { isGiven, isSurname } from '../../src/detect/pii/names-lexicon.js';
 
 /**
  * Person names (and the other PII types in the same rows) on the generated names corpus
@@ -31,6 +32,12 @@ const read = (split: string): Row[] =>
     .map((line) => JSON.parse(line) as Row);
 
 const detector = createPiiDetector();
+/** Whether any word of a name is in the detector's lexicons (the rest must come from cues). */
+const inLexicon = (name: string) =>
+  name
+    .toLowerCase()
+    .split(/[\s.]+/)
+    .some((w) => w.length > 1 && (isGiven(w) || isSurname(w)));
 const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
 const precision = (s: Score) => ratio(s.tp, s.tp + s.fp);
 const recall = (s: Score) => ratio(s.tp, s.tp + s.fn);
@@ -86,6 +93,11 @@ function score(rows: Row[]): Result {
         expected.splice(at, 1);
       }
     }
+    for (const e of row.pii.filter((p) => p.type === 'name' && !inLexicon(p.value)))
+      add(r.byType, 'name (no word in the lexicons)', {
+        tp: expected.includes(e) ? 0 : 1,
+        fn: expected.includes(e) ? 1 : 0,
+      });
     for (const e of expected) {
       tally(e.type, { fn: 1 });
       r.misses.push(`FN ${row.lang}/${row.template} ${e.type}: ${e.value} | ${row.text}`);
