@@ -8,8 +8,10 @@ import type { PiiFinding } from './types.js';
  * particle, a verb of calling or giving, an honorific). No honorific is needed.
  */
 
-const HAN = /\p{Script=Han}/u;
-const isHan = (c: string | undefined) => c !== undefined && HAN.test(c);
+/** CJK unified ideographs (and extension A), the range common names are written in. */
+const isHanCode = (code: number) =>
+  (code >= 0x3400 && code <= 0x4dbf) || (code >= 0x4e00 && code <= 0x9fff);
+const isHan = (c: string | undefined) => c !== undefined && isHanCode(c.charCodeAt(0));
 
 /** Characters before a Chinese name: to / with / for / call / ask / according to / contact. */
 const ZH_BEFORE = new Set([...'给和跟与向叫请让对找据致问被由把替为同及、：:，, \n"“「『(（']);
@@ -42,9 +44,12 @@ function scanChinese(text: string, i: number, out: PiiFinding[]): number {
   if (ZH_WORDS.has(text.slice(i, i + 2))) return i;
   // Given name: one or two Han characters, ending where a boundary character starts.
   for (const len of [2, 1]) {
-    const given = text.slice(i + 1, i + 1 + len);
-    if ([...given].length !== len || ![...given].every(isHan)) continue;
-    if ([...given].some((c) => ZH_AFTER.has(c))) continue;
+    let isGiven = true;
+    for (let k = i + 1; k <= i + len; k++) {
+      const c = text[k];
+      if (!isHan(c) || ZH_AFTER.has(c as string)) isGiven = false;
+    }
+    if (!isGiven) continue;
     const after = text[i + 1 + len];
     if (after === undefined || ZH_AFTER.has(after) || !isHan(after)) {
       out.push({ type: 'name', start: i, end: i + 1 + len });
@@ -118,19 +123,17 @@ function scanKorean(text: string, out: PiiFinding[]): void {
   }
 }
 
-const CJK_AT = /[\u3400-\u9fff\uac00-\ud7a3]/g;
+const CJK = /[\u3400-\u9fff\uac00-\ud7a3]/;
+const HAN_AT = /[\u3400-\u9fff]/g;
 
 export function scanCjkNames(text: string, out: PiiFinding[]): void {
-  CJK_AT.lastIndex = 0;
-  if (!CJK_AT.test(text)) return;
+  if (!CJK.test(text)) return;
   scanKorean(text, out);
-  for (let i = 0; i < text.length; i++) {
-    CJK_AT.lastIndex = i;
-    const m = CJK_AT.exec(text);
-    if (m === null) return;
-    i = m.index;
+  HAN_AT.lastIndex = 0;
+  if (!HAN_AT.test(text)) return;
+  for (let i = HAN_AT.lastIndex - 1; i < text.length; i++) {
+    if (!isHanCode(text.charCodeAt(i))) continue;
     const c = text[i] as string;
-    if (!isHan(c)) continue;
     const ja = JA_BY_FIRST.get(c)?.find((f) => text.startsWith(f, i));
     if (ja !== undefined) {
       const next = scanJapanese(text, i, ja, out);

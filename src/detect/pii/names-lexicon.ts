@@ -92,14 +92,54 @@ const JOINED_PREFIX = /^[והבלמשכ]|^[وبلفك]|^ال/u;
 
 /** Length of a joined one-letter prefix before a lexicon name, or -1 when none fits. */
 export function joinedPrefix(lower: string, set: ReadonlySet<string>): number {
-  if (!JOINED_PREFIX.test(lower)) return -1;
+  if (lower.length < 3 || !JOINED_PREFIX.test(lower)) return -1;
   return set.has(lower.slice(1)) ? 1 : -1;
 }
 
+const GIVEN_AS_IS = 1;
+const GIVEN_ANY = 2;
+const SURNAME = 4;
+const SHAPE = 8;
+/** Look-up results per word, shared across calls (a pure function of the word); bounded. */
+const memo = new Map<string, number>();
+const MEMO_LIMIT = 50_000;
+
+function flags(word: string, lower: string): number {
+  const key = word;
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  const folded = fold(lower);
+  let f = 0;
+  if (GIVEN.has(lower) || GIVEN.has(folded)) f |= GIVEN_AS_IS | GIVEN_ANY;
+  else if (inSet(GIVEN, lower)) f |= GIVEN_ANY;
+  if (inSet(SURNAMES, lower)) f |= SURNAME;
+  if (SURNAME_SHAPE.test(word)) f |= SHAPE;
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, f);
+  return f;
+}
+
+/** Lexicon evidence for one word as written (`word`) and lower-cased (`lower`). */
+export interface Evidence {
+  /** A given name as written (`Anna`), not only through a case ending (`Time` is not `Tim`). */
+  readonly isGivenAsIs: boolean;
+  /** A given name, possibly inflected (`Jana`, `Annę`). */
+  readonly isGiven: boolean;
+  /** A lexicon surname, possibly inflected (`Kowalskiego`). */
+  readonly isSurname: boolean;
+  /** A lexicon surname or a word with a surname's shape (`-ová`, `O'…`, `-πουλος`). */
+  readonly looksLikeSurname: boolean;
+}
+
+export function evidence(word: string, lower: string): Evidence {
+  const f = flags(word, lower);
+  return {
+    isGivenAsIs: (f & GIVEN_AS_IS) !== 0,
+    isGiven: (f & GIVEN_ANY) !== 0,
+    isSurname: (f & SURNAME) !== 0,
+    looksLikeSurname: (f & (SURNAME | SHAPE)) !== 0,
+  };
+}
+
 export const isGiven = (lower: string) => inSet(GIVEN, lower);
-/** A given name as written, not only through a case ending (`Time` is not `Tim`). */
-export const isGivenAsIs = (lower: string) => GIVEN.has(lower) || GIVEN.has(fold(lower));
 export const isSurname = (lower: string) => inSet(SURNAMES, lower);
-/** A surname from the lexicon, or a word shaped like one (`-ová`, `O'…`, `-πουλος`). */
-export const looksLikeSurname = (word: string, lower: string) =>
-  inSet(SURNAMES, lower) || SURNAME_SHAPE.test(word);

@@ -1,15 +1,7 @@
 import { scanCjkNames } from './names-cjk.js';
 import { COMMON, FAMOUS, GREETINGS, PREPOSITIONS, SIGNOFFS, TITLES, VERBS } from './names-cues.js';
 import { scanNameFields } from './names-fields.js';
-import {
-  GIVEN,
-  isGiven,
-  isGivenAsIs,
-  isSurname,
-  joinedPrefix,
-  looksLikeSurname,
-  SURNAMES,
-} from './names-lexicon.js';
+import { GIVEN, evidence, type Evidence, joinedPrefix, SURNAMES } from './names-lexicon.js';
 import { AMBIGUOUS, STOP } from './names-stop.js';
 import { FAMILY_FIRST } from './names-world.js';
 import type { PiiFinding } from './types.js';
@@ -42,7 +34,15 @@ const PARTICLES = new Set(
 const INTRO =
   /(?:my name is|mein name ist|ich heiße|ich heisse|je m'appelle|je m’appelle|me llamo|mi nombre es|mi chiamo|meu nome é|mijn naam is|nazywam się|меня зовут|benim adım|jag heter|jmenuji se|мене звати|jina langu ni) $/;
 
+/** Last words of the introductions in `INTRO`: the regex runs only after one of them. */
+const INTRO_TAIL = new Set(
+  'is ist heiße heisse appelle m’appelle llamo es chiamo é se się зовут adım heter звати ni'.split(
+    ' ',
+  ),
+);
+
 interface Word {
+  word: string;
   start: number;
   end: number;
   lower: string;
@@ -59,6 +59,7 @@ function tokenize(text: string): Word[] {
     const end = m.index + w.length;
     const isUpper = UPPER_START.test(w);
     words.push({
+      word: w,
       start: m.index,
       end,
       lower: w.toLowerCase(),
@@ -69,6 +70,8 @@ function tokenize(text: string): Word[] {
   }
   return words;
 }
+
+const ev = (w: Word): Evidence => evidence(w.word, w.lower);
 
 type Cue = 'strong' | 'verb' | 'prep' | undefined;
 
@@ -82,7 +85,11 @@ function cueBefore(text: string, words: Word[], i: number): Cue {
   if (TITLES.has(prev.lower) && (gap === ' ' || gap === '. ')) return 'strong';
   if (GREETINGS.has(prev.lower) && (gap === ' ' || gap === ', ')) return 'strong';
   if (gap !== ' ') return undefined;
-  if (INTRO.test(text.slice(Math.max(0, w.start - 24), w.start).toLowerCase())) return 'strong';
+  if (
+    INTRO_TAIL.has(prev.lower) &&
+    INTRO.test(text.slice(Math.max(0, w.start - 24), w.start).toLowerCase())
+  )
+    return 'strong';
   if (VERBS.has(prev.lower)) return 'verb';
   if (!PREPOSITIONS.has(prev.lower)) return undefined;
   const before = words[i - 2];
@@ -120,7 +127,7 @@ function runEnd(text: string, words: Word[], i: number): number {
     }
     // A short given name that is also a function word (Vietnamese `An`) inside a name.
     const isNameWord =
-      isPlainCap(w) || (w.isCap && GIVEN.has(w.lower) && isGiven((words[j - 1] as Word).lower));
+      isPlainCap(w) || (w.isCap && GIVEN.has(w.lower) && ev(words[j - 1] as Word).isGiven);
     if (!isNameWord) break;
     last = j;
     count++;
@@ -134,21 +141,20 @@ function accepts(text: string, words: Word[], i: number, last: number, cue: Cue)
   if (cue === 'strong') return true;
   const f = words[i] as Word;
   const many = run.length >= 2;
-  const given = (w: Word) => !w.isInitial && isGiven(w.lower) && !AMBIGUOUS.has(w.lower);
-  const surname = (w: Word) =>
-    !w.isInitial && looksLikeSurname(text.slice(w.start, w.end), w.lower);
+  const given = (w: Word) => !w.isInitial && ev(w).isGiven && !AMBIGUOUS.has(w.lower);
+  const surname = (w: Word) => !w.isInitial && ev(w).looksLikeSurname;
   const rest = run.slice(1);
   const hasParticle = last - i + 1 > run.length;
   const prev = words[i - 1];
   const isMid = prev !== undefined && text.slice(prev.end, f.start) === ' ';
   if (f.isInitial) return many && (hasParticle || isMid || surname(run[run.length - 1] as Word));
-  if (given(f) && (isGivenAsIs(f.lower) || many || cue !== undefined)) return true;
+  if (given(f) && (ev(f).isGivenAsIs || many || cue !== undefined)) return true;
   if (AMBIGUOUS.has(f.lower)) return many && (surname(run[1] as Word) || cue !== undefined);
   if (surname(f)) return (many && (rest.some(given) || rest.some(surname))) || cue !== undefined;
   if (cue === 'verb') return many || hasParticle;
   // Mid-sentence, two capitalised words ending in a surname: `wysłałem Ewie Dąbrowskiej`.
   const end = run[run.length - 1] as Word;
-  if (many && (isSurname(end.lower) || (isMid && surname(end)))) return true;
+  if (many && (ev(end).isSurname || (isMid && surname(end)))) return true;
   if (cue === 'prep') return many && rest.some((w) => given(w) || surname(w));
   return false;
 }
@@ -163,9 +169,7 @@ function scanCased(text: string, words: Word[], i: number, out: PiiFinding[]): n
     return i;
   const cue = cueBefore(text, words, i);
   // An unknown word before a longer run (`Dün Zeynep Şahin`): let the run start after it.
-  const isUnknown =
-    AMBIGUOUS.has(w.lower) ||
-    (!isGiven(w.lower) && !looksLikeSurname(text.slice(w.start, w.end), w.lower));
+  const isUnknown = AMBIGUOUS.has(w.lower) || (!ev(w).isGiven && !ev(w).looksLikeSurname);
   if (isUnknown && !w.isInitial && cue === undefined && last - i >= 2) return i;
   if (!accepts(text, words, i, last, cue)) return i;
   out.push({ type: 'name', start: w.start, end: (words[last] as Word).end });
@@ -175,14 +179,17 @@ function scanCased(text: string, words: Word[], i: number, out: PiiFinding[]): n
 /** Arabic, Persian, Hebrew, Devanagari: lexicon names (after a joined prefix) or a title. */
 function scanUncased(text: string, words: Word[], i: number, out: PiiFinding[]): number {
   const w = words[i] as Word;
-  const cue = cueBefore(text, words, i);
-  let skip = 0;
   const known = (x: Word) => GIVEN.has(x.lower) || SURNAMES.has(x.lower);
+  const prev = words[i - 1];
+  const mayCue = prev !== undefined && (TITLES.has(prev.lower) || SIGNOFFS.has(prev.lower));
+  let skip = 0;
   if (!known(w)) {
     skip = Math.max(joinedPrefix(w.lower, GIVEN), joinedPrefix(w.lower, SURNAMES));
-    if (skip === -1 && cue !== 'strong') return i;
-    skip = Math.max(skip, 0);
+    if (skip === -1 && !mayCue) return i;
   }
+  const cue = cueBefore(text, words, i);
+  if (skip === -1 && cue !== 'strong') return i;
+  skip = Math.max(skip, 0);
   let last = i;
   for (let j = i + 1; j < words.length && j - i < 4; j++) {
     const x = words[j] as Word;
