@@ -17,7 +17,7 @@ const isHan = (c: string | undefined) => c !== undefined && isHanCode(c.charCode
 const ZH_BEFORE = new Set([...'给和跟与向叫请让对找据致问被由把替为同及、：:，, \n"“「『(（']);
 /** Characters right after a Chinese given name: verbs, particles, honorifics, punctuation. */
 const ZH_AFTER = new Set([
-  ...'打说的先女小老经医是在了已也和发来去吗呢等及今明昨付转写通联讲告问回见请要会很都就还与跟给负签收同',
+  ...'打说的先女小老经医是在了已也和发来去吗呢等及今昨付转写通联讲告问回见请要会很都就还与跟给负签收同',
   ...'、，,。.！!？?：:；;）)」』"”\n ',
 ]);
 /** Two-character words that start with a family character but are not names. */

@@ -12,7 +12,7 @@ const words = (s: string) => new Set(s.split(/\s+/).filter((w) => w !== ''));
 export const TITLES = words(`
   mr mrs ms miss mx dr prof sir dame lord lady herr frau monsieur madame mademoiselle mme mlle
   señor señora señorita sr sra srta doña don signor signora sig dott dottoressa senhor senhora
-  pan pani meneer mevrouw dhr mevr fru hr frk kyrios kyria κύριος κυρία κ господин госпожа
+  pan pani meneer mevrouw dhr mevr fru hr frk ông bà chị kyrios kyria κύριος κυρία κ господин госпожа
   пан пані bay bayan mwalimu bwana bi mama baba chief alhaji alhaja
   السيد السيدة الأستاذ الأستاذة الدكتور الدكتورة د آقای خانم دکتر מר גב גברת ד״ר דר
   श्री श्रीमती सुश्री डॉ डॉक्टर`);
@@ -300,7 +300,22 @@ export const COMMON = words(`
   word teams outlook chrome firefox safari iphone ipad macbook tesla model surface xbox
   playstation nintendo switch kindle echo alexa siri copilot gemini chatgpt openai anthropic
   python java javascript typescript rust go kotlin swift react angular vue node docker
-  kubernetes github gitlab jira confluence slack zoom sap oracle salesforce`);
+  kubernetes github gitlab jira confluence slack zoom sap oracle salesforce
+  support desk board editorial sales marketing services service web customer customers legal
+  finance billing accounts admin department committee council premium basic standard
+  enterprise starter free trial plan gold silver platinum hiring human resources operations
+  ireland england scotland wales britain france germany deutschland spain españa italy italia
+  portugal netherlands nederland belgium belgique switzerland schweiz suisse austria
+  österreich poland polska czech česko slovakia hungary romania greece turkey türkiye russia
+  россия ukraine україна sweden sverige norway norge denmark danmark finland suomi iceland
+  ísland canada mexico méxico brazil brasil argentina chile peru colombia india pakistan
+  china japan korea vietnam thailand indonesia malaysia singapore philippines australia
+  zealand africa nigeria kenya egypt morocco israel iran iraq arabia emirates qatar europe
+  asia america`);
+/** Words that start a place name, so the given name after them is not a person (`San Diego`). */
+export const PLACE_PREFIX = words(`
+  san santa são sao saint st ste los las new port fort mount mt lake cape costa puerto porto
+  rio río bad sankt`);
 
 /** Famous historical people: naming them is not personal data about a user. */
 export const FAMOUS = words(`

@@ -1,3 +1,4 @@
+import { STOP } from './names-stop.js';
 import {
   COMMON,
   FAMOUS,
@@ -64,7 +65,7 @@ export function isNameValue(value: string): boolean {
     }
     if (PARTICLE.test(p)) continue;
     if (!INITIAL.test(p) && !/^\p{Lu}/u.test(p)) return false;
-    if (COMMON.has(lower) || FAMOUS.has(lower)) plain++;
+    if (COMMON.has(lower) || FAMOUS.has(lower) || STOP.has(lower)) plain++;
     letters++;
   }
   return letters > 0 && plain < letters;

@@ -33,6 +33,7 @@ export const STOP = new Set(
     'juni juli augustus oktober styczeń luty marzec kwiecień czerwiec lipiec sierpień ' +
     'wrzesień październik listopad grudzień januar februar märz oktober dezember janvier ' +
     'février mars avril juin juillet août septembre octobre novembre décembre ' +
+    'damen herren ladies gentlemen señores messieurs mesdames signori senhores heren dames państwo ' +
     'name names email city phone good morning afternoon evening tutti todos alle leute tous siri alexa google claude'
   ).split(' '),
 );

@@ -69,7 +69,7 @@ export const WORLD_SURNAMES: readonly string[] = [
   'כהן לוי מזרחי פרץ ביטון אזולאי פרידמן שפירא גולן דהן אוחיון רוזנברג אברהם',
   'शर्मा वर्मा गुप्ता सिंह पटेल यादव जोशी मिश्रा चौहान अग्रवाल मेहता कुमार',
   'nguyễn nguyen trần tran lê phạm pham hoàng hoang huỳnh huynh phan vũ võ đặng dang bùi bui',
-  'đỗ hồ ngô dương lý',
+  'đỗ hồ ngô dương lý trịnh cao tạ lưu hà kiều châu',
   'mwangi otieno wanjiku kamau njoroge achieng mutua kiprono odhiambo nyambura kimaro',
   'ògúnlẹ́yẹ ogunleye adéyẹmí adeyemi àjàyí ajayi ìṣọ̀lá fáṣọlá fasola àkàndé akande ọládipọ̀',
   'oladipo ògúndélé ogundele bámidélé bamidele okafor okonkwo',
@@ -96,5 +96,7 @@ export const KO_GIVEN_SYLLABLES =
 
 /** Family names written first (Vietnamese): a capitalised word before one is not part of the name. */
 export const FAMILY_FIRST = new Set(
-  'nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý'.split(' '),
+  'nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý trịnh cao tạ lưu kiều châu'.split(
+    ' ',
+  ),
 );

@@ -1,5 +1,14 @@
 import { scanCjkNames } from './names-cjk.js';
-import { COMMON, FAMOUS, GREETINGS, PREPOSITIONS, SIGNOFFS, TITLES, VERBS } from './names-cues.js';
+import {
+  COMMON,
+  FAMOUS,
+  PLACE_PREFIX,
+  GREETINGS,
+  PREPOSITIONS,
+  SIGNOFFS,
+  TITLES,
+  VERBS,
+} from './names-cues.js';
 import { scanNameFields } from './names-fields.js';
 import { GIVEN, evidence, type Evidence, joinedPrefix, SURNAMES } from './names-lexicon.js';
 import { AMBIGUOUS, STOP } from './names-stop.js';
@@ -26,6 +35,8 @@ const UPPER_START = /^\p{Lu}/u;
 const LOWER_AFTER = /^\p{Lu}[\p{Ll}\p{M}'’-]/u;
 const UNCASED_SCRIPT = /^[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Devanagari}]/u;
 const NISBA = /[يی]$/u;
+/** `bin`, `bint`, `ibn`, `abu`, `al`: a name goes on after them (`أحمد بن سعيد`). */
+const UNCASED_PARTICLES = new Set(['بن', 'بنت', 'ابن', 'أبو', 'ابو', 'آل', 'بن']);
 const PARTICLES = new Set(
   'van von de der den da di del della la le du dos das do ten ter bin ibn al el ben bat zu y'.split(
     ' ',
@@ -138,7 +149,14 @@ function runEnd(text: string, words: Word[], i: number): number {
 function accepts(text: string, words: Word[], i: number, last: number, cue: Cue): boolean {
   const run = words.slice(i, last + 1).filter((w) => !PARTICLES.has(w.lower) || w.isCap);
   if (run.some((w) => FAMOUS.has(w.lower))) return false;
-  if (cue === 'strong') return true;
+  // `Dear Hiring Manager`: a role word right after the run says it is not a name.
+  const after = words[last + 1];
+  const isRole =
+    after !== undefined &&
+    after.isCap &&
+    (STOP.has(after.lower) || COMMON.has(after.lower)) &&
+    text.slice((words[last] as Word).end, after.start) === ' ';
+  if (cue === 'strong') return !isRole;
   const f = words[i] as Word;
   const many = run.length >= 2;
   const given = (w: Word) => !w.isInitial && ev(w).isGiven && !AMBIGUOUS.has(w.lower);
@@ -150,6 +168,7 @@ function accepts(text: string, words: Word[], i: number, last: number, cue: Cue)
   if (f.isInitial) return many && (hasParticle || isMid || surname(run[run.length - 1] as Word));
   if (given(f) && (ev(f).isGivenAsIs || many || cue !== undefined)) return true;
   if (AMBIGUOUS.has(f.lower)) return many && (surname(run[1] as Word) || cue !== undefined);
+  if (FAMILY_FIRST.has(f.lower) && many) return true;
   if (surname(f)) return (many && (rest.some(given) || rest.some(surname))) || cue !== undefined;
   if (cue === 'verb') return many || hasParticle;
   // Mid-sentence, two capitalised words ending in a surname: `wysłałem Ewie Dąbrowskiej`.
@@ -162,6 +181,8 @@ function accepts(text: string, words: Word[], i: number, last: number, cue: Cue)
 function scanCased(text: string, words: Word[], i: number, out: PiiFinding[]): number {
   const w = words[i] as Word;
   if (!isPlainCap(w) || (CUE_WORDS.has(w.lower) && !w.isInitial)) return i;
+  const before = words[i - 1];
+  if (before !== undefined && PLACE_PREFIX.has(before.lower) && continues(text, words, i)) return i;
   const last = runEnd(text, words, i);
   // `Theo Bùi Đức Huy`: a family-first surname starts the name, not the word before it.
   const next = words[i + 1] as Word;
@@ -194,7 +215,9 @@ function scanUncased(text: string, words: Word[], i: number, out: PiiFinding[]):
   for (let j = i + 1; j < words.length && j - i < 4; j++) {
     const x = words[j] as Word;
     if (!x.isUncased || text.slice((words[j - 1] as Word).end, x.start) !== ' ') break;
+    const isLink = UNCASED_PARTICLES.has(x.lower) && words[j + 1] !== undefined;
     const isFamily = known(x) || (j === i + 1 && NISBA.test(x.lower) && x.lower.length >= 4);
+    if (isLink) continue;
     if (!isFamily) break;
     last = j;
   }
