@@ -102,7 +102,7 @@ const SURNAME = 4;
 const SHAPE = 8;
 /** Look-up results per word, shared across calls (a pure function of the word); bounded. */
 const memo = new Map<string, number>();
-const MEMO_LIMIT = 50_000;
+const MEMO_LIMIT = 10_000;
 
 function flags(word: string, lower: string): number {
   const key = word;
