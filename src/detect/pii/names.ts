@@ -62,21 +62,38 @@ interface Word {
   isUncased: boolean;
 }
 
+/** Case of a word from its first two characters; ASCII without a regex, the rest with one. */
+function shape(w: string): { isUpper: boolean; isCap: boolean; isUncased: boolean } {
+  const c0 = w.charCodeAt(0);
+  const c1 = w.charCodeAt(1);
+  if (c0 < 0x80 && (Number.isNaN(c1) || c1 < 0x80)) {
+    const isUpper = c0 >= 0x41 && c0 <= 0x5a;
+    const isLowerNext = (c1 >= 0x61 && c1 <= 0x7a) || c1 === 0x27 || c1 === 0x2d;
+    return { isUpper, isCap: w.length > 1 ? isUpper && isLowerNext : isUpper, isUncased: false };
+  }
+  const isUpper = UPPER_START.test(w);
+  return {
+    isUpper,
+    isCap: w.length > 1 ? LOWER_AFTER.test(w) : isUpper,
+    isUncased: !CASED.test(w) && UNCASED_SCRIPT.test(w),
+  };
+}
+
 function tokenize(text: string): Word[] {
   const words: Word[] = [];
   WORD.lastIndex = 0;
   for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
     const w = m[0];
     const end = m.index + w.length;
-    const isUpper = UPPER_START.test(w);
+    const { isUpper, isCap, isUncased } = shape(w);
     words.push({
       word: w,
       start: m.index,
       end,
       lower: w.toLowerCase(),
-      isCap: w.length > 1 ? LOWER_AFTER.test(w) : isUpper,
+      isCap,
       isInitial: w.length === 1 && isUpper && text[end] === '.',
-      isUncased: !CASED.test(w) && UNCASED_SCRIPT.test(w),
+      isUncased,
     });
   }
   return words;
