@@ -201,7 +201,12 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   const metricsConfig = config.controlPlane.metrics;
   const metrics: Metrics | undefined =
     config.controlPlane.enabled && metricsConfig.enabled
-      ? createMetrics({ providers: upstreams.providers, clock, auditQueued: () => audit.queued })
+      ? createMetrics({
+          providers: upstreams.providers,
+          clock,
+          auditQueued: () => audit.queued,
+          modelLabel: (model) => upstreams.models.labelOf(model),
+        })
       : undefined;
   const metricsToken =
     metrics === undefined || metricsConfig.token === undefined

@@ -68,7 +68,7 @@ async function printDemoBanner(store: KeyStore, dataUrl: string, io: CliIo): Pro
     '  models:    gpt-4o-mini, text-embedding-3-small, claude-haiku-4-5, ...',
     key === undefined
       ? '  key:       create one with: npx bastion keys create --name demo --env dev'
-      : `  demo key:  export BASTION_KEY=${key}   (shown once; a dev key named "demo")`,
+      : `  demo key:  export BASTION_KEY=${key}   (shown once; a dev key named "demo", ${DEMO_KEY_RPM} requests a minute)`,
     '',
     `  curl ${dataUrl}/v1/chat/completions -H "Authorization: Bearer $BASTION_KEY" \\`,
     `    -H 'content-type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'`,
@@ -77,8 +77,16 @@ async function printDemoBanner(store: KeyStore, dataUrl: string, io: CliIo): Pro
   io.stderr.write(`${lines.join('\n')}\n`);
 }
 
+const DEMO_KEY_RPM = 120;
+
 async function issueDemoKey(store: KeyStore): Promise<string> {
-  const issued = issueVirtualKey({ name: 'demo', env: 'dev', nowMs: Date.now() });
+  // The dev default (10 a minute) runs out while following the README; the mock costs nothing.
+  const issued = issueVirtualKey({
+    name: 'demo',
+    env: 'dev',
+    nowMs: Date.now(),
+    scopes: { limits: { rpm: DEMO_KEY_RPM } },
+  });
   await store.insertKey(issued.record);
   return issued.secret;
 }
