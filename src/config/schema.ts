@@ -15,12 +15,28 @@ function secretRef(example: string) {
   return z
     .string()
     .regex(SECRET_REF_PATTERN, {
-      message: `inline secrets are refused; use ${example}`,
+      error: (issue) => `inline secrets are refused; use ${inlineKeyHint(issue.input) ?? example}`,
     })
     .superRefine(refineSecretRef)
     .describe(
       `Reference to a secret: env:NAME, file:/path, vault:NAME, hcv:, aws:, azure: or gcp: (docs/secrets.md; e.g. ${example}). Never the value.`,
     );
+}
+
+/**
+ * The variable a pasted provider key belongs in, from its well-known prefix, so an Anthropic key
+ * is not told to move to OPENAI_API_KEY. Never echoes the value.
+ */
+const KEY_PREFIX_HINTS: readonly (readonly [string, string])[] = [
+  ['sk-ant-', 'env:ANTHROPIC_API_KEY or file:/run/secrets/anthropic'],
+  ['gsk_', 'env:GROQ_API_KEY or file:/run/secrets/groq'],
+  ['AIza', 'env:GEMINI_API_KEY or file:/run/secrets/gemini'],
+  ['sk-', 'env:OPENAI_API_KEY or file:/run/secrets/openai'],
+];
+
+function inlineKeyHint(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  return KEY_PREFIX_HINTS.find(([prefix]) => input.startsWith(prefix))?.[1];
 }
 
 const port = z.number().int().min(0).max(65535);
@@ -379,6 +395,23 @@ const upstreamSchema = z
       .positive()
       .default(128)
       .describe('Keep-alive connections per upstream origin.'),
+    connectionWaitMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe(
+        'Longest wait for a free upstream connection when all are busy; then 503 upstream_queue_timeout with Retry-After.',
+      ),
+    maxConnectionSharePct: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(50)
+      .describe(
+        "Most of a provider's connections one key (or end user) may hold at once, in percent of `connections`; its further requests wait for its own to finish.",
+      ),
     retry: upstreamRetrySchema,
     circuit: upstreamCircuitSchema,
   })

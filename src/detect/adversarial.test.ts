@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTokenCounter } from '../pricing/tokens.js';
 import { createInjectionDetector } from './injection/index.js';
 import { createPiiDetector } from './pii/index.js';
+import { createSecretDetector } from './secrets/index.js';
 import { foldForMatching } from './text/fold.js';
 import { stripHtml } from './text/html.js';
 import { findInvisible, stripInvisible } from './text/invisible.js';
+import { findMarkdownRefs } from './text/markdown.js';
+import { estimateTokens } from './text/tokens.js';
 
 /**
  * Adversarial inputs of 1 MB: each detector must finish in time linear in the input. A
@@ -13,6 +17,9 @@ import { findInvisible, stripInvisible } from './text/invisible.js';
  * ratio to about 10× on a busy machine (a CI run saw 15×), so the bound is the 16× a
  * quadratic path would give, plus 50 ms. Each size keeps its best of three interleaved runs,
  * so one collection pause does not decide the result.
+ *
+ * Every detector also gets the shapes a hostile caller picks because they have no spaces:
+ * CJK, Thai, emoji, punctuation, base64 and long runs of one character.
  */
 const SMALL = 256 * 1024;
 const LARGE = 1024 * 1024;
@@ -42,6 +49,27 @@ function expectLinear(run: (text: string) => unknown, unit: string): void {
   expect(tLarge).toBeLessThan(4_000);
 }
 
+async function expectLinearAsync(run: (text: string) => unknown, unit: string): Promise<void> {
+  const small = fill(unit, SMALL);
+  const large = fill(unit, LARGE);
+  let tSmall = Number.POSITIVE_INFINITY;
+  let tLarge = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    tSmall = Math.min(tSmall, await timeAsync(() => run(small)));
+    tLarge = Math.min(tLarge, await timeAsync(() => run(large)));
+  }
+  expect({ unit, ms: Math.round(tLarge), isLinear: tLarge <= 16 * tSmall + 50 }).toMatchObject({
+    isLinear: true,
+  });
+  expect(tLarge).toBeLessThan(4_000);
+}
+
+async function timeAsync(fn: () => unknown): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
 function time(fn: () => void): number {
   const t = performance.now();
   fn();
@@ -55,6 +83,15 @@ const pii = Object.fromEntries(
   ]),
 );
 const injection = createInjectionDetector();
+const secrets = createSecretDetector();
+const tokens = createTokenCounter({ estimateBytesPerToken: 3, exactTokenizeMaxChars: 2_000_000 });
+/** Synchronous once preloaded for short texts; the 1 MB ones are timed to completion. */
+const countTokens = (model: string) => (text: string) =>
+  tokens.countPrompt('embeddings', { input: text }, model);
+
+const SCRIPTS = ['漢字中文', 'ภาษาไทย', '😀🎉', '!?.,;', 'QUJDRA==', 'a'];
+/** The worker answers vitest between units; a long synchronous case times its RPC out. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 const CASES: [string, (text: string) => unknown, string[]][] = [
   [
@@ -119,14 +156,34 @@ const CASES: [string, (text: string) => unknown, string[]][] = [
     ['\u200b', 'a\u200d', '\u{e0041}', '\ufe00'],
   ],
   ['fold', foldForMatching, ['aо', ' \n', 'Ａ']],
+  ['secrets', (t) => secrets.find(t), ['sk-', 'sk-proj-', 'AKIA', 'ghp_', 'key=', 'xoxb-']],
+  ['markdown', findMarkdownRefs, ['[a](', '![a](http://x', '[', '](', '<img ', '((']],
+  ['estimate', estimateTokens, []],
 ];
 
 describe('detectors stay linear on 1 MB adversarial inputs', () => {
   it.each(CASES)(
     '%s',
-    (_name, run, units) => {
-      for (const unit of units) expectLinear(run, unit);
+    async (_name, run, units) => {
+      for (const unit of [...units, ...SCRIPTS]) {
+        expectLinear(run, unit);
+        await nextTurn();
+      }
     },
-    120_000,
+    180_000,
+  );
+});
+
+describe('token counting stays linear on 1 MB of unspaced text', () => {
+  beforeAll(() => tokens.preload());
+
+  it.each(['gpt-4o', 'gpt-4'])(
+    '%s',
+    async (model) => {
+      for (const unit of [...SCRIPTS, '漢', 'ก', ' ', '\n', '0']) {
+        await expectLinearAsync(countTokens(model), unit);
+      }
+    },
+    180_000,
   );
 });

@@ -180,6 +180,12 @@ export const errorCodes = {
     ...upstream,
     message: 'The provider did not finish answering within the time limit.',
   },
+  upstream_queue_timeout: {
+    status: 503,
+    ...unavailable,
+    message:
+      'Every connection to the provider is busy and none came free in time. Retry after the Retry-After delay.',
+  },
   upstream_circuit_open: {
     status: 503,
     ...unavailable,

@@ -26,9 +26,9 @@ export const limitSetSchema = z
 
 export type LimitSetConfig = z.infer<typeof limitSetSchema>;
 
-function envDefaults(rpm: number, monthlyBudgetUsd: number) {
+function envDefaults(rpm: number, monthlyBudgetUsd: number, concurrency?: number) {
   return {
-    keyDefaults: { rpm, monthlyBudgetUsd },
+    keyDefaults: { rpm, monthlyBudgetUsd, ...(concurrency === undefined ? {} : { concurrency }) },
     total: {},
     models: undefined,
     providers: undefined,
@@ -63,7 +63,9 @@ export const policySchema = z
       .object({
         dev: environmentSchema.default(envDefaults(10, 5)),
         staging: environmentSchema.default(envDefaults(100, 50)),
-        prod: environmentSchema.default(envDefaults(600, 500)),
+        // A prod key's requests in flight are capped so one key's streams cannot take the
+        // upstream pool (128 connections by default) from every other key.
+        prod: environmentSchema.default(envDefaults(600, 500, 32)),
         ci: environmentSchema.default(envDefaults(50, 20)),
       })
       .strict()

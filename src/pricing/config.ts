@@ -37,8 +37,10 @@ export const pricingSchema = z
       .number()
       .int()
       .positive()
-      .default(200_000)
-      .describe('Longer prompts are estimated rather than tokenized, to bound the cost.'),
+      .default(1_000_000)
+      .describe(
+        'Longer prompts to OpenAI models are not tokenized but charged one token per UTF-8 byte (an upper bound), to bound the work per request.',
+      ),
   })
   .strict()
   .prefault({});

@@ -28,11 +28,61 @@ describe('prompt token counting', () => {
     expect(n).toBe(3 + 2 + 100 + 6 + 3);
   });
 
-  it('estimates past the exact-tokenize limit instead of tokenizing', async () => {
+  it('charges one token per UTF-8 byte past the exact-tokenize limit: never below the real count', async () => {
     const long = 'a'.repeat(3_000);
     expect(await counter.countPrompt('embeddings', { input: long }, 'text-embedding-3-small')).toBe(
-      1_000,
+      3_000,
     );
+    const emoji = '😀'.repeat(1_000);
+    expect(await counter.countPrompt('embeddings', { input: emoji }, 'gpt-4o')).toBe(4_000);
+  });
+
+  it('counts a prompt that spells a special token as text instead of throwing', async () => {
+    await counter.preload();
+    const body = { messages: [{ role: 'user', content: 'hi <|endoftext|><|im_start|>' }] };
+    const n = await counter.countPrompt('chat_completions', body, 'gpt-4o-mini');
+    expect(n).toBeGreaterThan(1 + 3 + 3);
+    expect(n).toBeLessThan(30);
+  });
+
+  it('gives the event loop turns on many short messages too', async () => {
+    const big = createTokenCounter({ estimateBytesPerToken: 3, exactTokenizeMaxChars: 1_000_000 });
+    await big.preload();
+    const messages = Array.from({ length: 200 }, (_, i) => ({
+      role: 'user',
+      content: `${i} ${'ภาษาไทย'.repeat(140)}`,
+    }));
+    let turns = 0;
+    const timer = setImmediate(() => (turns += 1));
+    const n = await big.countPrompt('chat_completions', { messages }, 'gpt-4o-mini');
+    clearImmediate(timer);
+    expect({ ranBetween: turns > 0, isCounted: n > 200 * 140 }).toEqual({
+      ranBetween: true,
+      isCounted: true,
+    });
+  });
+
+  it('counts a long prompt in slices, letting the event loop run between them', async () => {
+    const big = createTokenCounter({ estimateBytesPerToken: 3, exactTokenizeMaxChars: 1_000_000 });
+    await big.preload();
+    const body = { messages: [{ role: 'user', content: '漢字中文'.repeat(25_000) }] };
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      if (turns < 1_000) timer = setImmediate(tick);
+    };
+    let timer = setImmediate(tick);
+    const counted = big.countPrompt('chat_completions', body, 'gpt-4o-mini');
+    const turnsWhenCalled = turns;
+    const n = await counted;
+    clearImmediate(timer);
+    expect({ turnsWhenCalled, ranBetween: turns > 1 }).toEqual({
+      turnsWhenCalled: 0,
+      ranBetween: true,
+    });
+    // 100,000 characters, about 0.75 tokens each, plus one token per cut (about 2%).
+    expect(n).toBeGreaterThan(75_000);
+    expect(n).toBeLessThan(80_000);
   });
 
   it('reads every text the provider bills: system, blocks, tools, embeddings arrays', () => {

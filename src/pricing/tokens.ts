@@ -1,4 +1,10 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import {
+  CL100K_TOKEN_SPLIT_REGEX,
+  O200K_TOKEN_SPLIT_REGEX,
+} from 'gpt-tokenizer/encodingParams/constants';
 import type { Endpoint, JsonObject } from '../providers/types.js';
+import { countBpe, SEGMENT_MAX_CHARS, type BpeEncoder } from './bpe-count.js';
 
 /**
  * Prompt token counting for budgets and token rate limits.
@@ -7,15 +13,16 @@ import type { Endpoint, JsonObject } from '../providers/types.js';
  * GPT-5 and the o-series; `cl100k_base` for GPT-4, GPT-3.5 and the embedding models), plus
  * OpenAI's chat framing of 3 tokens per message and 3 to prime the reply. Every other model
  * (Anthropic, Gemini, unknown) is estimated as UTF-8 bytes / `estimateBytesPerToken` (default
- * 3, above the real count for English prose and code) plus 3 per message. Prompts longer than
- * `exactTokenizeMaxChars` are estimated too, so one huge request cannot stall the event loop.
- * Images, audio and files count nothing: the estimate covers text only.
+ * 3, above the real count for English prose and code) plus 3 per message. Images, audio and
+ * files count nothing: the estimate covers text only.
+ *
+ * Counting is linear in the prompt (see bpe-count.ts). A prompt longer than
+ * `SYNC_MAX_CHARS` is counted in slices with an event-loop turn between them, so health checks
+ * and other callers are served while it is counted; one longer than `exactTokenizeMaxChars`
+ * is not tokenized at all but charged one token per UTF-8 byte, a bound no BPE over bytes can
+ * exceed, so a huge prompt can cost its sender more than it should but never less.
  */
 export type EncodingName = 'o200k_base' | 'cl100k_base';
-
-interface Encoder {
-  countTokens(text: string): number;
-}
 
 export interface TokenCounterOptions {
   estimateBytesPerToken: number;
@@ -23,7 +30,7 @@ export interface TokenCounterOptions {
 }
 
 export interface TokenCounter {
-  /** Synchronous once the encodings are loaded; the first call may wait for them. */
+  /** Synchronous for short prompts once the encodings are loaded; otherwise a promise. */
   countPrompt(endpoint: Endpoint, body: JsonObject, model: string): number | Promise<number>;
   /** Starts loading the encodings (about 0.7 s of CPU, once per process). */
   preload(): Promise<void>;
@@ -31,6 +38,13 @@ export interface TokenCounter {
 
 const TOKENS_PER_MESSAGE = 3;
 const REPLY_PRIMING = 3;
+/** Prompts up to this many characters are counted in one go: about 20 ms at worst. */
+const SYNC_MAX_CHARS = 16_384;
+
+const SPLIT_REGEX: Record<EncodingName, RegExp> = {
+  o200k_base: O200K_TOKEN_SPLIT_REGEX,
+  cl100k_base: CL100K_TOKEN_SPLIT_REGEX,
+};
 
 export function encodingFor(model: string): EncodingName | undefined {
   const m = model.toLowerCase();
@@ -39,10 +53,10 @@ export function encodingFor(model: string): EncodingName | undefined {
   return undefined;
 }
 
-let loading: Promise<Record<EncodingName, Encoder>> | undefined;
-let loaded: Record<EncodingName, Encoder> | undefined;
+let loading: Promise<Record<EncodingName, BpeEncoder>> | undefined;
+let loaded: Record<EncodingName, BpeEncoder> | undefined;
 
-function loadEncoders(): Promise<Record<EncodingName, Encoder>> {
+function loadEncoders(): Promise<Record<EncodingName, BpeEncoder>> {
   loading ??= Promise.all([
     import('gpt-tokenizer/encoding/o200k_base'),
     import('gpt-tokenizer/encoding/cl100k_base'),
@@ -50,52 +64,84 @@ function loadEncoders(): Promise<Record<EncodingName, Encoder>> {
   return loading;
 }
 
-/** Repeated texts (system prompts, tool schemas) are counted once; short ones only, bounded. */
+/**
+ * Repeated texts (system prompts, tool schemas) are counted once; short ones only, so the
+ * cache holds at most 10,000 × 1,024 characters per encoding.
+ */
 const CACHE_MAX_ENTRIES = 10_000;
-const CACHE_MAX_CHARS = 4_096;
+const CACHE_MAX_CHARS = 1_024;
+
+type Counting = Generator<void, number, void>;
+
+function finish(counting: Counting): number {
+  for (;;) {
+    const step = counting.next();
+    if (step.done) return step.value;
+  }
+}
+
+async function finishSliced(counting: Counting): Promise<number> {
+  for (;;) {
+    const step = counting.next();
+    if (step.done) return step.value;
+    await nextTurn();
+  }
+}
 
 export function createTokenCounter(opts: TokenCounterOptions): TokenCounter {
-  const estimate = (text: string) =>
-    Math.ceil(Buffer.byteLength(text, 'utf8') / opts.estimateBytesPerToken);
+  const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+  const estimate = (text: string) => Math.ceil(utf8Bytes(text) / opts.estimateBytesPerToken);
   const caches = { o200k_base: new Map<string, number>(), cl100k_base: new Map<string, number>() };
 
-  function tokenize(encoding: EncodingName, encoder: Encoder, text: string): number {
-    if (text.length > CACHE_MAX_CHARS) return encoder.countTokens(text);
+  function* tokenize(encoding: EncodingName, encoder: BpeEncoder, text: string): Counting {
+    if (text.length > CACHE_MAX_CHARS) return yield* countBpe(encoder, SPLIT_REGEX[encoding], text);
     const cache = caches[encoding];
     let n = cache.get(text);
     if (n === undefined) {
-      n = encoder.countTokens(text);
+      n = finish(countBpe(encoder, SPLIT_REGEX[encoding], text));
       if (cache.size >= CACHE_MAX_ENTRIES) cache.clear();
       cache.set(text, n);
     }
     return n;
   }
 
-  function count(pieces: PromptPieces, model: string, encoders: typeof loaded): number {
-    const encoding = encodingFor(model);
-    const chars = pieces.texts.reduce((n, t) => n + t.length, 0);
-    const encoder =
-      encoding !== undefined && chars <= opts.exactTokenizeMaxChars
-        ? encoders?.[encoding]
-        : undefined;
-    let total = pieces.tokenArrays + pieces.messages * TOKENS_PER_MESSAGE;
-    if (pieces.messages > 0) total += REPLY_PRIMING;
+  function framing(pieces: PromptPieces): number {
+    const replyPriming = pieces.messages > 0 ? REPLY_PRIMING : 0;
+    return pieces.tokenArrays + pieces.messages * TOKENS_PER_MESSAGE + replyPriming;
+  }
+
+  function* count(pieces: PromptPieces, encoding: EncodingName, encoder: BpeEncoder): Counting {
+    let total = framing(pieces);
+    // Many short texts (2,000 messages of 1,000 characters) yield as often as one long one.
+    let sinceTurn = 0;
     for (const text of pieces.texts) {
-      total +=
-        encoder === undefined || encoding === undefined
-          ? estimate(text)
-          : tokenize(encoding, encoder, text);
+      total += yield* tokenize(encoding, encoder, text);
+      sinceTurn += text.length;
+      if (sinceTurn >= SEGMENT_MAX_CHARS) {
+        sinceTurn = 0;
+        yield;
+      }
     }
     return total;
+  }
+
+  function bounded(pieces: PromptPieces, perText: (text: string) => number): number {
+    return pieces.texts.reduce((n, text) => n + perText(text), framing(pieces));
   }
 
   return {
     countPrompt(endpoint, body, model) {
       const pieces = promptPieces(endpoint, body);
-      if (encodingFor(model) === undefined || loaded !== undefined) {
-        return count(pieces, model, loaded);
+      const encoding = encodingFor(model);
+      if (encoding === undefined) return bounded(pieces, estimate);
+      const chars = pieces.texts.reduce((n, t) => n + t.length, 0);
+      if (chars > opts.exactTokenizeMaxChars) return bounded(pieces, utf8Bytes);
+      if (loaded !== undefined && chars <= SYNC_MAX_CHARS) {
+        return finish(count(pieces, encoding, loaded[encoding]));
       }
-      return loadEncoders().then((encoders) => count(pieces, model, encoders));
+      return loadEncoders().then((encoders) =>
+        finishSliced(count(pieces, encoding, encoders[encoding])),
+      );
     },
     async preload() {
       await loadEncoders();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/command.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/main.js';
+import { issueVirtualKey } from '../../src/pipeline/auth/virtual-key.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startTestIdp, type TestIdp } from '../helpers/jwks.js';
 import { createMockProvider, type MockProvider } from '../../src/providers/mock/server.js';
@@ -79,9 +80,9 @@ models: { gpt-4o-mini: { provider: openai } }
     expect(find(report, 'secrets', 'ok')).toEqual(['2 references resolved']);
     expect(find(report, 'store', 'ok')).toEqual([`sqlite ${db} answers`]);
     expect(find(report, 'redis', 'ok')).toEqual(['env:REDIS_URL answers']);
-    expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 keys`]);
+    expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 key`]);
     expect(find(report, 'providers', 'ok')).toEqual([
-      `openai: ${new URL(mockUrl).host}/v1/models reachable`,
+      `openai: ${new URL(mockUrl).host}/v1/chat/completions reachable`,
     ]);
     expect(out).not.toContain(KEY_CANARY);
   });
@@ -132,11 +133,11 @@ models: { llama: { provider: groq } }
       expect(wrong.code).toBe(1);
       expect(find(wrong.report, 'providers', 'ok')).toEqual([]);
       expect(find(wrong.report, 'providers', 'fail')).toEqual([
-        `groq: ${new URL(url).host} answers 404 at /v1/models: check the path of providers.groq.baseUrl`,
+        `groq: ${new URL(url).host} answers 404 at /v1/chat/completions: check the path of providers.groq.baseUrl`,
       ]);
       const right = await doctor(provider(`${url}/openai`), { OPENAI_KEY: KEY_CANARY });
       expect(find(right.report, 'providers', 'ok')).toEqual([
-        `groq: ${new URL(url).host}/openai/v1/models reachable`,
+        `groq: ${new URL(url).host}/openai/v1/chat/completions reachable`,
       ]);
       expect(groqLike.received.every((r) => r.headers.authorization === undefined)).toBe(true);
     } finally {
@@ -200,6 +201,32 @@ stores: { kind: sqlite, sqlite: { path: ${db} } }
     expect(code).toBe(2);
     expect(out).toContain('providers.openai.apiKey');
     expect(out).not.toContain(KEY_CANARY);
+  });
+
+  it('warns when the keys may hold more upstream calls than the pool has connections', async () => {
+    const db = join(dir, 'pool.db');
+    const store = createSqliteStore({ path: db });
+    await store.migrate();
+    // Five prod keys at the shipped default of 32 in flight each: 160 against 128 connections.
+    for (let i = 0; i < 5; i++) {
+      await store.insertKey(
+        issueVirtualKey({ name: `k${i}`, env: 'prod', nowMs: Date.now() }).record,
+      );
+    }
+    await store.close();
+    chmodSync(db, 0o600);
+    const config = (connections: number) =>
+      `stores: { kind: sqlite, sqlite: { path: ${db} } }\nupstream: { connections: ${connections} }\n`;
+    const small = await doctor(config(128), {}, ['--offline']);
+    expect(find(small.report, 'upstream', 'warn')).toEqual([
+      expect.stringContaining(
+        "upstream.connections is 128 but the active keys' concurrency limits add up to 160",
+      ),
+    ]);
+    const large = await doctor(config(160), {}, ['--offline']);
+    expect(find(large.report, 'upstream', 'ok')).toEqual([
+      "160 connections per provider cover the 5 active keys' concurrency limits (at most 160 in flight)",
+    ]);
   });
 
   it('checks PostgreSQL when it is the store', async () => {

@@ -12,8 +12,11 @@ import { keyAgeWarning } from '../../pipeline/upstream/key-age.js';
 import type { Secret } from '../../log/secret.js';
 import { createConfiguredResolver } from '../../secrets/from-config.js';
 import { startupSecretRefs } from '../../secrets/startup.js';
+import type { VirtualKeyRecord } from '../../store/types.js';
 import type { CliCommand } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+import { plural } from '../output.js';
+import { poolCheck } from './doctor-pool.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 
@@ -41,7 +44,6 @@ Exit code: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage or an 
 
 export const command: CliCommand = {
   name: 'doctor',
-  summary: 'Check config, secrets, stores, Redis, providers and exposure before serving.',
   hasOwnHelp: true,
   async run(args, io) {
     const { values } = parseArgs({
@@ -86,7 +88,7 @@ export const command: CliCommand = {
     } else {
       const width = Math.max(...checks.map((c) => c.area.length));
       io.stdout.write(
-        `bastion doctor: ${summary.ok} ok, ${summary.warnings} warnings, ${summary.failures} failed\n`,
+        `bastion doctor: ${summary.ok} ok, ${plural(summary.warnings, 'warning')}, ${summary.failures} failed\n`,
       );
       for (const c of checks) {
         const mark = c.status === 'fail' ? 'FAIL' : c.status;
@@ -215,12 +217,16 @@ async function ping(
 ): Promise<Check[]> {
   try {
     const store = openStore(config.stores, env, (ref) => resolved.get(ref) as Secret);
+    let keys: VirtualKeyRecord[] | undefined;
     try {
       await store.ping();
+      // A store not migrated yet has no keys to weigh against the pool.
+      keys = await store.listKeys().catch(() => undefined);
     } finally {
       await store.close();
     }
-    return [{ area: 'store', status: 'ok', message: `${kind} ${where} answers` }];
+    const answers: Check = { area: 'store', status: 'ok', message: `${kind} ${where} answers` };
+    return keys === undefined ? [answers] : [answers, poolCheck(config, keys, Date.now())];
   } catch (err) {
     return [{ area: 'store', status: 'fail', message: `${kind} ${where}: ${reason(err)}` }];
   }
@@ -285,18 +291,23 @@ function providerChecks(loaded: LoadedConfig): Check[] {
 
 /**
  * A TCP connect proves the host, not the path: a base URL whose path is wrong (Groq's
- * `/openai` left out) would pass. So ask for the models list under the base path, without a
- * key (nothing is spent, no secret travels): 401 means the API is there, 404 that it is not.
+ * `/openai` left out) would pass. So POST an empty body to the endpoint the gateway calls, as
+ * it builds the URL, without a key (nothing is spent, no secret travels): a provider answers
+ * 401 or 400 where its API is, and 404 where it is not.
  */
 async function reachability(loaded: LoadedConfig): Promise<Check[]> {
   if (loaded.isMockMode) return [];
   return Promise.all(
     Object.entries(loaded.config.providers).map(async ([id, pc]): Promise<Check> => {
       const url = new URL(pc.baseUrl);
-      const path = joinEndpointPath(basePathOf(pc.baseUrl), '/v1/models');
+      const endpoint = pc.kind === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
+      const path = joinEndpointPath(basePathOf(pc.baseUrl), endpoint);
       let status: number;
       try {
         const res = await fetch(new URL(path, url.origin), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
           redirect: 'manual',
           signal: AbortSignal.timeout(NET_TIMEOUT_MS),
         });
@@ -341,7 +352,7 @@ async function jwksCheck(config: Config): Promise<Check[]> {
         : JSON.parse(readFileSync(where, 'utf8'));
     const keys = (body as { keys?: unknown } | null)?.keys;
     if (!Array.isArray(keys) || keys.length === 0) throw new Error('no keys in the JWKS');
-    return [{ area: 'jwt', status: 'ok', message: `${where}: ${keys.length} keys` }];
+    return [{ area: 'jwt', status: 'ok', message: `${where}: ${plural(keys.length, 'key')}` }];
   } catch (err) {
     return [{ area: 'jwt', status: 'fail', message: `${where}: ${reason(err)}` }];
   }

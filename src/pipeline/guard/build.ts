@@ -1,5 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Secret } from '../../log/secret.js';
 import { ENVIRONMENTS } from '../../store/types.js';
+import type { RequestContext } from '../context.js';
 import type { Stage } from '../stage.js';
 import { createHttpClassifier, type InjectionClassifier } from './classifier.js';
 import type { GuardConfig, ModerationConfig } from './config.js';
@@ -60,6 +62,24 @@ function moderationHooks(
   return (policy) => hooks.get(policy);
 }
 
+/** Bodies past this size are guarded one stage per event-loop turn. */
+const YIELD_ABOVE_BYTES = 64 * 1024;
+
+/**
+ * Each input guard is linear in the prompt, but on a 1 MB prompt the four of them in one
+ * synchronous run hold the event loop for up to a second; a turn between them lets health
+ * checks and other callers' requests through. Small bodies run straight on.
+ */
+function yieldingOnLargeBody(stage: Stage): Stage {
+  return {
+    name: stage.name,
+    run(ctx: RequestContext) {
+      if ((ctx.rawBody?.length ?? 0) <= YIELD_ABOVE_BYTES) return stage.run(ctx);
+      return nextTurn().then(() => stage.run(ctx));
+    },
+  };
+}
+
 /** Compiles the guard policies once and builds its stages, which share per-request state. */
 export function createGuardStages(config: GuardConfig, deps: GuardDeps = {}): GuardStages {
   const policies = createGuardPolicies(config);
@@ -76,10 +96,10 @@ export function createGuardStages(config: GuardConfig, deps: GuardDeps = {}): Gu
     return classifier;
   };
   return {
-    guard_normalize: createGuardNormalizeStage({ session }),
-    guard_secrets: createGuardSecretsStage({ session }),
-    guard_injection: createGuardInjectionStage({ session, classifierFor }),
-    guard_pii: createGuardPiiStage({ session }),
+    guard_normalize: yieldingOnLargeBody(createGuardNormalizeStage({ session })),
+    guard_secrets: yieldingOnLargeBody(createGuardSecretsStage({ session })),
+    guard_injection: yieldingOnLargeBody(createGuardInjectionStage({ session, classifierFor })),
+    guard_pii: yieldingOnLargeBody(createGuardPiiStage({ session })),
     guard_system_prompt: createGuardSystemPromptStage({ session }),
     guard_output: createGuardOutputStage({
       session,

@@ -9,6 +9,7 @@ import type { CircuitRegistry } from './circuit.js';
 import { KeyPool, PoolKey, type PoolKeyInit } from './key-pool.js';
 import { isGlob } from '../../policy/glob.js';
 import { createModelTable, type PassthroughRoute, type PatternRoute } from './model-table.js';
+import { createPoolGate } from './pool-gate.js';
 import type { ModelRoute, ModelTable, ProviderRuntime } from './providers.js';
 import { resolveTimeouts } from './timeouts.js';
 
@@ -53,6 +54,14 @@ export function buildUpstreams(
       client: createUpstreamClient(deps.mock?.origin ?? new URL(pc.baseUrl).origin, {
         connectTimeoutMs: timeouts.connectTimeoutMs,
         connections: config.upstream.connections,
+      }),
+      gate: createPoolGate({
+        capacity: config.upstream.connections,
+        maxPerCaller: Math.max(
+          1,
+          Math.floor((config.upstream.connections * config.upstream.maxConnectionSharePct) / 100),
+        ),
+        waitMs: config.upstream.connectionWaitMs,
       }),
       pool,
       staticHeaders: pc.headers,

@@ -2,6 +2,7 @@ import type { UpstreamClient } from '../../providers/core/http.js';
 import type { Endpoint, ProviderAdapter } from '../../providers/types.js';
 import type { RouteId, Target } from '../context.js';
 import type { KeyPool } from './key-pool.js';
+import type { PoolGate } from './pool-gate.js';
 import type { TimeoutSettings } from './timeouts.js';
 
 /** A configured provider, ready to call: built once at start (build.ts). */
@@ -9,6 +10,8 @@ export interface ProviderRuntime {
   readonly id: string;
   readonly adapter: ProviderAdapter;
   readonly client: UpstreamClient;
+  /** Admission to `client`'s connections: per-caller share and a bounded wait. */
+  readonly gate: PoolGate;
   /** Its upstream keys; the admin API adds keys and changes their weights and states. */
   readonly pool: KeyPool;
   readonly staticHeaders: Readonly<Record<string, string>>;

@@ -1,0 +1,134 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { UpstreamAbortSignal } from '../../providers/core/http.js';
+
+/**
+ * Admission to a provider's connection pool, shared fairly between callers.
+ *
+ * undici queues a request without limit and without a timeout once every connection is busy,
+ * so 1,000 open streams from one key left every other key's request waiting forever (issue 9,
+ * finding 4). The gate sits in front of the pool with the same capacity and:
+ * - lets one caller (a key, or an end user) hold at most `maxPerCaller` connections, so the
+ *   rest stay free for others even when one caller has more requests than the pool;
+ * - when the pool is full, hands each freed connection to the waiting caller that holds the
+ *   fewest (max-min fairness), first come first served among equals;
+ * - refuses a request that waited `waitMs` with 503 `upstream_queue_timeout` and Retry-After,
+ *   instead of leaving it queued.
+ * State is per process, like the pool it guards.
+ */
+export interface PoolGateOptions {
+  capacity: number;
+  maxPerCaller: number;
+  waitMs: number;
+}
+
+export type ReleaseConnection = () => void;
+
+export interface PoolGate {
+  /** Resolves once a connection may be used; the release must be called exactly once after. */
+  acquire(caller: string, signal: UpstreamAbortSignal): Promise<ReleaseConnection>;
+  stats(): { held: number; waiting: number };
+}
+
+interface Waiter {
+  readonly caller: string;
+  readonly arrived: number;
+  grant(release: ReleaseConnection): void;
+}
+
+/** The signal's reason when it is an error (the upstream deadline's AbortError), else ours. */
+function abortError(signal: UpstreamAbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new GatewayError('client_closed');
+}
+
+export function createPoolGate(opts: PoolGateOptions): PoolGate {
+  const held = new Map<string, number>();
+  const waiting = new Map<string, Waiter[]>();
+  let total = 0;
+  let waiters = 0;
+  let arrivals = 0;
+
+  const heldBy = (caller: string) => held.get(caller) ?? 0;
+  const canTake = (caller: string) => total < opts.capacity && heldBy(caller) < opts.maxPerCaller;
+
+  function take(caller: string): ReleaseConnection {
+    total++;
+    held.set(caller, heldBy(caller) + 1);
+    let isReleased = false;
+    return function release() {
+      if (isReleased) return;
+      isReleased = true;
+      total--;
+      const n = heldBy(caller) - 1;
+      if (n === 0) held.delete(caller);
+      else held.set(caller, n);
+      pump();
+    };
+  }
+
+  function remove(w: Waiter): boolean {
+    const queue = waiting.get(w.caller);
+    const at = queue?.indexOf(w) ?? -1;
+    if (queue === undefined || at === -1) return false;
+    queue.splice(at, 1);
+    if (queue.length === 0) waiting.delete(w.caller);
+    waiters--;
+    return true;
+  }
+
+  /** The waiter to serve next: of the callers below their share, the one holding fewest. */
+  function next(): Waiter | undefined {
+    let best: Waiter | undefined;
+    for (const [caller, queue] of waiting) {
+      const first = queue[0];
+      if (first === undefined || heldBy(caller) >= opts.maxPerCaller) continue;
+      const isFewer = best === undefined || heldBy(caller) < heldBy(best.caller);
+      const isTiedEarlier =
+        best !== undefined &&
+        heldBy(caller) === heldBy(best.caller) &&
+        first.arrived < best.arrived;
+      if (isFewer || isTiedEarlier) best = first;
+    }
+    return best;
+  }
+
+  function pump(): void {
+    while (total < opts.capacity) {
+      const w = next();
+      if (w === undefined) return;
+      remove(w);
+      w.grant(take(w.caller));
+    }
+  }
+
+  return {
+    acquire(caller, signal) {
+      if (signal.aborted) return Promise.reject(abortError(signal));
+      if (canTake(caller)) return Promise.resolve(take(caller));
+      return new Promise<ReleaseConnection>((resolve, reject) => {
+        const onAbort = () => {
+          if (remove(w)) finish(() => reject(abortError(signal)));
+        };
+        const timer = setTimeout(() => {
+          if (remove(w))
+            finish(() => reject(new GatewayError('upstream_queue_timeout', { retryAfterSec: 1 })));
+        }, opts.waitMs);
+        const finish = (settle: () => void) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          settle();
+        };
+        const w: Waiter = {
+          caller,
+          arrived: arrivals++,
+          grant: (release) => finish(() => resolve(release)),
+        };
+        const queue = waiting.get(caller);
+        if (queue === undefined) waiting.set(caller, [w]);
+        else queue.push(w);
+        waiters++;
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    stats: () => ({ held: total, waiting: waiters }),
+  };
+}
