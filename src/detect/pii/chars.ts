@@ -29,7 +29,7 @@ export function before(text: string, index: number, chars: number): string {
 /** Global patterns the scanners jump with (native search instead of a per-character loop). */
 export const DIGIT_AT = /[0-9]/g;
 export const PHONE_START_AT = /[0-9+(]/g;
-export const IBAN_START_AT = /[A-Z]{2}[0-9]{2}/g;
+export const IBAN_START_AT = /[A-Za-z]{2}[0-9]{2}/g;
 
 /** Index of the next match of the global pattern `re` at or after `from`, or -1. */
 export function nextAt(re: RegExp, text: string, from: number): number {

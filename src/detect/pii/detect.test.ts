@@ -36,6 +36,61 @@ describe('createPiiDetector', () => {
     expect(found('Will you come in May? Hello World. Ruby and Julia are languages.')).toEqual([]);
   });
 
+  it('finds names by the cues around them, in any script and format', () => {
+    const names = (text: string) => found(text, { types: ['name'] });
+    expect(names('Report reviewed by P. de Vries and signed by J. R. Okonkwo.')).toEqual([
+      'name:P. de Vries',
+      'name:J. R. Okonkwo',
+    ]);
+    expect(names('{"id":7,"beneficiaryName":"Tamsin Marlowe","city":"Bristol"}')).toEqual([
+      'name:Tamsin Marlowe',
+    ]);
+    expect(names('Kontoinhaber: Wiebke Brückner\nBetrag: 120 EUR')).toEqual([
+      'name:Wiebke Brückner',
+    ]);
+    expect(names('From: "Siobhán O\'Rourke" <s@example.ie>')).toEqual(["name:Siobhán O'Rourke"]);
+    expect(names('Nachname;Vorname;Ort\nGroßmann;Gesine;Leipzig')).toEqual([
+      'name:Großmann',
+      'name:Gesine',
+    ]);
+    expect(names('Zadzwoń do Piotra Zielińskiego w sprawie faktury.')).toEqual([
+      'name:Piotra Zielińskiego',
+    ]);
+    expect(names('Вчера я звонил Максиму Лебедеву по поводу счёта.')).toEqual([
+      'name:Максиму Лебедеву',
+    ]);
+    expect(names('我昨天给王伟打了电话。')).toEqual(['name:王伟']);
+    expect(names('昨日田中太郎に電話しました。')).toEqual(['name:田中太郎']);
+    expect(names('어제 김민준에게 전화했어요.')).toEqual(['name:김민준']);
+    expect(names('اتصلت بـ محمد الحسيني أمس')).toEqual(['name:محمد الحسيني']);
+    expect(names('שילמנו לדוד כהן על הייעוץ.')).toEqual(['name:דוד כהן']);
+    expect(names('Theo Nguyễn Quốc Bảo, hàng đã được gửi đi.')).toEqual(['name:Nguyễn Quốc Bảo']);
+  });
+
+  it('leaves decoys alone: products, places, months, headings, famous people, keys', () => {
+    expect(
+      found(
+        'Quarterly Report\nMarch, Valencia: Windows Server version 1.2.3.4 and v10.0.0.1. ' +
+          'Albert Einstein and Marie Curie wrote about it. {"name":"Galaxy Note","version":"2.4.1.9"}\n' +
+          'Name,email,city',
+      ),
+    ).toEqual([]);
+  });
+
+  it('finds lower-case IBANs, hidden email addresses and cued bare phone numbers', () => {
+    expect(found('iban de89370400440532013000 please')).toEqual(['iban:de89370400440532013000']);
+    expect(found('write to anna.k [at] example [dot] com or bo(at)firma.net')).toEqual([
+      'email:anna.k [at] example [dot] com',
+      'email:bo(at)firma.net',
+    ]);
+    expect(found('ring me on 9876543210 after six')).toEqual(['phone:9876543210']);
+    expect(found('Name;Telefon\nAnna Kowalska;9876543210')).toEqual([
+      'name:Anna Kowalska',
+      'phone:9876543210',
+    ]);
+    expect(found('order 4839201746 shipped; invoice 7719304821')).toEqual([]);
+  });
+
   it('resolves overlaps by priority (a card is not also a phone)', () => {
     expect(found('call 4111-1111-1111-1111')).toEqual(['card:4111-1111-1111-1111']);
   });

@@ -88,12 +88,41 @@ function domainEnd(text: string, from: number): number {
   return end;
 }
 
+/** `[at]`, `(at)`, `{at}` (and the same around `dot`), the usual ways to hide an address. */
+const OBFUSCATED_AT = /[[({] ?at ?[\])}]/gi;
+const DOMAIN_TAIL = /^ ?(?:[a-z0-9-]{1,63}(?:\.| ?[[({] ?dot ?[\])}] ?))+[a-z]{2,24}\b/i;
+
+/**
+ * Addresses written to dodge harvesters: `name [at] example [dot] com`, `name(at)example.com`.
+ * The local part must touch the marker (one space allowed) and a dotted domain must follow.
+ */
+function scanObfuscated(text: string, out: PiiFinding[]): void {
+  if (!/[[({] ?at ?[\])}]/i.test(text)) return;
+  OBFUSCATED_AT.lastIndex = 0;
+  for (let m = OBFUSCATED_AT.exec(text); m !== null; m = OBFUSCATED_AT.exec(text)) {
+    let start = m.index;
+    if (text[start - 1] === ' ') start--;
+    const localEnd = start;
+    const stop = Math.max(0, localEnd - MAX_LOCAL);
+    while (start > stop && isLocalCode(text.charCodeAt(start - 1))) start--;
+    if (start === localEnd) continue;
+    const tail = DOMAIN_TAIL.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 300));
+    if (tail === null) continue;
+    out.push({ type: 'email', start, end: m.index + m[0].length + tail[0].length });
+  }
+}
+
 /**
  * Email addresses, anchored on each `@`: the local part is read leftwards and the domain
  * rightwards, both bounded, so the whole scan is linear. `scp`-style `git@host:path` and
  * `name@2x.png` asset names are not addresses.
  */
 export function scanEmails(text: string, out: PiiFinding[]): void {
+  scanAt(text, out);
+  scanObfuscated(text, out);
+}
+
+function scanAt(text: string, out: PiiFinding[]): void {
   let from = 0;
   let floor = 0;
   for (let at = text.indexOf('@', from); at !== -1; at = text.indexOf('@', from)) {

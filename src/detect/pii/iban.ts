@@ -98,6 +98,10 @@ function isUpper(c: number): boolean {
   return c >= 0x41 && c <= 0x5a;
 }
 
+function isLower(c: number): boolean {
+  return c >= 0x61 && c <= 0x7a;
+}
+
 /** ISO 7064 mod 97-10 over the rearranged IBAN (letters as 10–35). */
 export function ibanChecksumValid(iban: string): boolean {
   const s = iban.slice(4) + iban.slice(0, 4);
@@ -110,33 +114,38 @@ export function ibanChecksumValid(iban: string): boolean {
   return rem === 1;
 }
 
-/** Reads an IBAN of `length` characters from `i`, allowing single spaces; end index or -1. */
+/**
+ * Reads an IBAN of `length` characters from `i`, allowing single spaces; its letters are all
+ * upper case or, as people sometimes type them, all lower case. The value comes back upper case.
+ */
 function readIban(
   text: string,
   i: number,
   length: number,
 ): { end: number; value: string } | undefined {
+  const isLetter = isUpper(text.charCodeAt(i)) ? isUpper : isLower;
   let value = '';
   let j = i;
   while (j < text.length && value.length < length) {
     const c = text.charCodeAt(j);
-    if (isDigit(c) || isUpper(c)) value += text[j];
+    if (isDigit(c) || isLetter(c)) value += text[j];
     else if (c !== 0x20 || value.length < 4 || !isAsciiAlnum(text.charCodeAt(j + 1))) break;
     j++;
   }
-  return value.length === length ? { end: j, value } : undefined;
+  return value.length === length ? { end: j, value: value.toUpperCase() } : undefined;
 }
 
 /**
- * IBANs, compact or printed in groups of four: a registered country code, the country's exact
- * length and a valid mod-97 checksum.
+ * IBANs, compact or printed in groups of four, upper or lower case: a registered country code,
+ * the country's exact length and a valid mod-97 checksum.
  */
 export function scanIbans(text: string, out: PiiFinding[]): void {
   for (let i = 0; i + 15 <= text.length; i++) {
     i = nextAt(IBAN_START_AT, text, i);
     if (i === -1 || i + 15 > text.length) return;
     if (isAsciiAlnum(text.charCodeAt(i - 1))) continue;
-    const length = LENGTHS[text.slice(i, i + 2)];
+    const length = LENGTHS[text.slice(i, i + 2).toUpperCase()];
+    if (isUpper(text.charCodeAt(i)) !== isUpper(text.charCodeAt(i + 1))) continue;
     if (
       length === undefined ||
       !isDigit(text.charCodeAt(i + 2)) ||

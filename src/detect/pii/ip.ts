@@ -61,7 +61,7 @@ function readV6(text: string, i: number): number {
 }
 
 /** Dotted numbers after these words are versions or section numbers. */
-const NOT_AN_ADDRESS = /(?:version|ver\.?|release|build|chapter|section|§|rev\.?|v)\s?$/;
+const NOT_AN_ADDRESS = /(?:version|ver\.?|release|build|chapter|section|§|rev\.?|v)["':=\s]{0,4}$/;
 
 /** IPv4 and IPv6 addresses, except loopback, unspecified and broadcast addresses. */
 export function scanIps(text: string, out: PiiFinding[]): void {

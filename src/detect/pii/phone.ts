@@ -6,8 +6,13 @@ const MAX_DIGITS = 15;
 const CUE_WINDOW = 32;
 
 /** Words that announce a phone number, across the languages we ship lexicons for. */
-const CUE =
-  /(?:phone|tel\b|tel\.|tél|call|mobile|cell|fax|whats ?app|sms|text me|ring me|contact|reach me|telefon|teléfono|telefono|telephone|téléphone|handy|móvil|movil|celular|número|numero|nummer|portable|cellulare|telemóvel|telefoon|mobil|電話|携帯|手机|电话)[^\n]{0,24}$/;
+const PHONE_WORDS =
+  'phone|tel\\b|tel\\.|tél|call|mobile|cell|fax|whats ?app|sms|text me|ring me|contact|reach me|telefon|teléfono|telefono|telephone|téléphone|telefone|handy|móvil|movil|celular|número|numero|nummer|portable|cellulare|telemóvel|telefoon|mobil|puhelin|sími|simu|nipigie|fóònù|fóónù|телефон|тел\\.|звон|номер|τηλέφωνο|τηλ\\.|καλέστε|טלפון|נייד|התקשר|هاتف|جوال|اتصل|تلفن|تماس|موبایل|फ़ोन|फोन|मोबाइल|कॉल|電話|携帯|手机|电话|拨打|전화|연락처|휴대폰|điện thoại|gọi|numara|arayın|číslo|ruf mich|anruf|appelez|appelle-moi|llámame|llamame|bel me|zadzwoń|dzwoń|звоните|позвони|numer|pè mí';
+const CUE = new RegExp(`(?:${PHONE_WORDS})[^\\n]{0,24}$`);
+/** A header line naming a phone column, for numbers in the CSV rows below it. */
+const HEADER_CUE = new RegExp(
+  `(?:^|[,;\\t|])[^,;\\t|\\n]{0,12}(?:${PHONE_WORDS})[^,;\\t|\\n]{0,12}(?:[,;\\t|]|$)`,
+);
 
 interface Cluster {
   start: number;
@@ -90,7 +95,17 @@ function classify(text: string, c: Cluster): boolean {
   if (text.charCodeAt(c.start) === 0x2b) return n >= 8;
   if (/^00[1-9]/.test(c.digits) && n >= 10 && c.groups.length >= 2) return true;
   if (isNanp(c) || isNational(c) || isParenthesised(text, c)) return true;
-  return CUE.test(before(text, c.start, CUE_WINDOW));
+  return CUE.test(before(text, c.start, CUE_WINDOW)) || isInPhoneColumn(text, c.start);
+}
+
+/** Whether the number sits in a CSV row under a header line that names a phone column. */
+function isInPhoneColumn(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1);
+  if (lineStart <= 0 || at - lineStart > 200) return false;
+  const row = text.slice(lineStart + 1, at);
+  if (!/[,;\t|]/.test(row)) return false;
+  const headerStart = Math.max(text.lastIndexOf('\n', lineStart - 1) + 1, lineStart - 200);
+  return HEADER_CUE.test(text.slice(headerStart, lineStart).toLowerCase());
 }
 
 function isStartAt(text: string, i: number): boolean {
