@@ -24,7 +24,7 @@ import { createUpstreamStage, type UpstreamDeps } from './pipeline/upstream/call
 import { createListModelsStage } from './pipeline/upstream/list-models.js';
 import { buildUpstreams, type Upstreams } from './pipeline/upstream/build.js';
 import { createCircuitRegistry, type CircuitSync } from './pipeline/upstream/circuit.js';
-import { createKeyAdmin } from './pipeline/upstream/key-admin.js';
+import { createKeyAdmin } from './server/admin/key-admin.js';
 import { startKeyAgeMonitor } from './pipeline/upstream/key-age.js';
 import { createRouteStage } from './pipeline/upstream/route.js';
 import { providerRoutes } from './server/admin/providers.js';

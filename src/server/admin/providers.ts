@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  isFailure,
-  type KeyAdmin,
-  type KeyAdminFailure,
-  type KeyView,
-} from '../../pipeline/upstream/key-admin.js';
+import { isFailure, type KeyAdmin, type KeyAdminFailure, type KeyView } from './key-admin.js';
 import { keyUsageSince } from '../../pipeline/upstream/key-usage.js';
 import { refineSecretRef } from '../../secrets/config-schema.js';
 import type { AuditStore } from '../../store/types.js';

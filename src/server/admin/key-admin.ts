@@ -2,10 +2,10 @@ import type { Logger } from '../../log/logger.js';
 import { Secret } from '../../log/secret.js';
 import type { AdminEvent } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
-import type { CircuitRegistry } from './circuit.js';
-import { keyAgeDays, keyAgeWarning, type KeyAgeWarning } from './key-age.js';
-import { PoolKey, type KeyState } from './key-pool.js';
-import type { ProviderRuntime } from './providers.js';
+import type { CircuitRegistry } from '../../pipeline/upstream/circuit.js';
+import { keyAgeDays, keyAgeWarning, type KeyAgeWarning } from '../../pipeline/upstream/key-age.js';
+import { PoolKey, type KeyState } from '../../pipeline/upstream/key-pool.js';
+import type { ProviderRuntime } from '../../pipeline/upstream/providers.js';
 
 /** What the admin API shows of a key: metadata and counters, never the secret or its value. */
 export interface KeyView {
