@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../log/secret.js';
-import type { AdminHandler } from './admin/router.js';
+import { adminError, type AdminHandler, type AdminResponse } from './admin/router.js';
 import { isBearer, tokenDigest } from './bearer.js';
 
 export interface ControlPlaneDeps {
@@ -29,6 +29,7 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    const fail = (out: AdminResponse) => json(out.status, out.body);
     if (path === '/admin' || path?.startsWith('/admin/') === true) {
       if (deps.admin !== undefined) return deps.admin(req, res);
       req.resume();
@@ -54,12 +55,9 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
         !isBearer(req.headers.authorization, tokenDigest(token.reveal()))
       ) {
         res.setHeader('www-authenticate', 'Bearer');
-        return json(401, {
-          error: {
-            code: 'metrics_unauthorized',
-            message: 'Send "Authorization: Bearer <metrics token>".',
-          },
-        });
+        return fail(
+          adminError('metrics_unauthorized', 'Send "Authorization: Bearer <metrics token>".'),
+        );
       }
       metrics.render().then(
         (text) => {
@@ -68,9 +66,7 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
         },
         (err: unknown) => {
           deps.log.error({ event: 'metrics_failed', err });
-          json(503, {
-            error: { code: 'metrics_unavailable', message: 'Metrics could not be rendered.' },
-          });
+          fail(adminError('metrics_unavailable', 'Metrics could not be rendered.'));
         },
       );
       return;

@@ -1,3 +1,4 @@
+import type { ControlErrorCode } from '../../errors/codes.js';
 import type { Logger } from '../../log/logger.js';
 import { Secret } from '../../log/secret.js';
 import type { AdminEvent } from '../../store/types.js';
@@ -25,7 +26,7 @@ export interface KeyView {
 }
 
 export interface KeyAdminFailure {
-  failure: { status: number; code: string; message: string };
+  failure: { code: ControlErrorCode; message: string };
 }
 
 /** A secret that follows reloads (the secrets resolver's handle). */
@@ -44,8 +45,8 @@ export interface KeyAdminDeps {
   events: { appendAdminEvent(event: AdminEvent): Promise<void> };
 }
 
-const fail = (status: number, code: string, message: string): KeyAdminFailure => ({
-  failure: { status, code, message },
+const fail = (code: ControlErrorCode, message: string): KeyAdminFailure => ({
+  failure: { code, message },
 });
 
 export function isFailure<T>(value: T | KeyAdminFailure): value is KeyAdminFailure {
@@ -104,12 +105,11 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
 
   function find(providerId: string, label?: string) {
     const provider = deps.providers.get(providerId);
-    if (provider === undefined)
-      return fail(404, 'provider_not_found', `No provider "${providerId}".`);
+    if (provider === undefined) return fail('provider_not_found', `No provider "${providerId}".`);
     if (label === undefined) return { provider, key: undefined };
     const key = provider.pool.get(label);
     if (key === undefined)
-      return fail(404, 'provider_key_not_found', `No key "${label}" on ${providerId}.`);
+      return fail('provider_key_not_found', `No key "${label}" on ${providerId}.`);
     return { provider, key };
   }
 
@@ -145,18 +145,13 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
       if (isFailure(found)) return found;
       const { provider } = found;
       if (provider.pool.get(input.label) !== undefined) {
-        return fail(
-          409,
-          'provider_key_exists',
-          `Key "${input.label}" already exists on ${providerId}.`,
-        );
+        return fail('provider_key_exists', `Key "${input.label}" already exists on ${providerId}.`);
       }
       let handle: SecretHandleLike;
       try {
         handle = await deps.resolve(input.apiKey, `provider:${providerId}/${input.label}`);
       } catch {
         return fail(
-          422,
           'secret_unavailable',
           `The reference ${input.apiKey} did not resolve in the gateway.`,
         );
@@ -194,15 +189,10 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
       const key = found.key as PoolKey;
       const next = { state: change.state ?? key.state, weight: change.weight ?? key.weight };
       if (key.state === 'revoked' && next.state !== 'revoked') {
-        return fail(
-          409,
-          'provider_key_revoked',
-          `Key "${label}" is revoked; add a new key instead.`,
-        );
+        return fail('provider_key_revoked', `Key "${label}" is revoked; add a new key instead.`);
       }
       if (isLastActive(provider, key, next) && change.isForced !== true) {
         return fail(
-          409,
           'last_active_key',
           `"${label}" is the last active key of ${providerId}; add another first (or force).`,
         );
@@ -236,7 +226,7 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
       if (isFailure(found)) return found;
       const key = found.key as PoolKey;
       if (key.state === 'active') {
-        return fail(409, 'provider_key_active', `Key "${label}" is active; drain it first.`);
+        return fail('provider_key_active', `Key "${label}" is active; drain it first.`);
       }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
