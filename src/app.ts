@@ -43,7 +43,7 @@ import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import { createMemoryLimitBackend } from './limits/memory.js';
 import { createRedisLimitBackend } from './limits/redis.js';
 import type { LimitBackend } from './limits/types.js';
-import { createPolicyRuntime, type PolicyRuntime } from './policy/runtime.js';
+import { createPolicyRuntime, type PolicyRuntime } from './pipeline/policy/runtime.js';
 import type { Store } from './store/types.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { createConfiguredResolver } from './secrets/from-config.js';
