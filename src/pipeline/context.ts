@@ -3,22 +3,16 @@ import type { Logger } from '../log/logger.js';
 import type { Endpoint, JsonObject, Usage } from '../providers/types.js';
 import type { AuditDecision, Environment, VirtualKeyRecord } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
-import type { RequestPolicy } from './policy/request-policy.js';
-import type { ProviderRuntime } from './upstream/providers.js';
+// The types of fields live with the stages that write them; none of those files imports
+// this one, so the context depends on them one way only.
+import type { EndUser, RequestPolicy } from './policy/request-policy.js';
+import type { Target } from './upstream/providers.js';
 
 export type RouteId = Endpoint | 'models';
 
 export interface RouteSpec {
   readonly id: RouteId;
   readonly dialect: Dialect;
-}
-
-/** An end user: verified from a JWT, or named by an app through its own key. */
-export interface EndUser {
-  readonly id: string;
-  readonly team: string | undefined;
-  readonly tier: string | undefined;
-  readonly source: 'jwt' | 'app';
 }
 
 /** Who is calling, written once by authenticate: a virtual key, or an end user's JWT. */
@@ -34,13 +28,6 @@ export interface Caller {
 export interface UpstreamKeyRef {
   readonly providerId: string;
   readonly label: string;
-}
-
-/** Where the request goes, written once by route. */
-export interface Target {
-  readonly model: string;
-  readonly provider: ProviderRuntime;
-  readonly upstreamModel: string | undefined;
 }
 
 /** What the gateway answers; written once by the last stage, sent by the server. */

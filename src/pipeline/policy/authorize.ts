@@ -3,7 +3,8 @@ import { createScopeCompiler, type CompiledScopes } from '../../policy/compiled-
 import type { KillSwitchState } from '../../policy/kill-switch-state.js';
 import { isEmptyLimitSet, type LimitSubject, type PolicyModel } from '../../policy/model.js';
 import type { Environment, VirtualKeyRecord } from '../../store/types.js';
-import type { Caller, EndUser, RequestContext } from '../context.js';
+import type { Caller, RequestContext } from '../context.js';
+import type { EndUser } from './request-policy.js';
 import type { Stage, Verdict } from '../stage.js';
 import { requestedOutputTokens, withOutputTokens } from './max-tokens.js';
 import type { RequestPolicy } from './request-policy.js';

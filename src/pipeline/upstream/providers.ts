@@ -1,8 +1,14 @@
 import type { UpstreamClient } from '../../providers/core/http.js';
 import type { ProviderAdapter } from '../../providers/types.js';
-import type { Target } from '../context.js';
 import type { KeyPool } from './key-pool.js';
 import type { TimeoutSettings } from './timeouts.js';
+
+/** Where the request goes, written once by route. */
+export interface Target {
+  readonly model: string;
+  readonly provider: ProviderRuntime;
+  readonly upstreamModel: string | undefined;
+}
 
 /** A configured provider, ready to call: built once at start (build.ts). */
 export interface ProviderRuntime {
