@@ -52,7 +52,7 @@ import {
   preloadSecrets,
   startupSecretRefs,
   type SecretLookup,
-} from './secrets/startup.js';
+} from './config/startup-secrets.js';
 import type { SecretResolver } from './secrets/types.js';
 
 export interface AppDeps {

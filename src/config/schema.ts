@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
-import { guardSchema } from '../pipeline/guard/config.js';
+import { guardSchema } from './guard.js';
 import { pricingSchema } from '../pricing/config.js';
 import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/config-schema.js';
 

@@ -11,7 +11,7 @@ import { scrubber } from '../../log/scrub.js';
 import { keyAgeWarning } from '../../pipeline/upstream/key-age.js';
 import type { Secret } from '../../log/secret.js';
 import { createConfiguredResolver } from '../../secrets/from-config.js';
-import { startupSecretRefs } from '../../secrets/startup.js';
+import { startupSecretRefs } from '../../config/startup-secrets.js';
 import type { CliCommand } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
 

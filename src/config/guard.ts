@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { checkLinearPattern } from '../../detect/secrets/index.js';
-import { ENVIRONMENTS } from '../../store/types.js';
+import { checkLinearPattern } from '../detect/secrets/index.js';
+import { ENVIRONMENTS } from '../store/types.js';
 
 /**
  * The `guard` section: input validation and normalisation, system-prompt isolation, secrets in
