@@ -11,7 +11,7 @@ import { scrubber } from './log/scrub.js';
 import type { Logger } from './log/logger.js';
 import { createAuditReadyStage } from './pipeline/audit/ready.js';
 import { createAuditChain } from './pipeline/audit/chain.js';
-import { configuredChainHasher } from './pipeline/audit/chain-key.js';
+import { configuredChainKeyring } from './pipeline/audit/chain-key.js';
 import { buildAuditRecord } from './pipeline/audit/record.js';
 import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js';
 import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
@@ -92,12 +92,14 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     await secrets.close();
     throw err;
   });
-  const chainHash = await configuredChainHasher(config.audit.chainKey, secrets).catch(
-    async (err: unknown) => {
-      await secrets.close();
-      throw err;
-    },
-  );
+  // Only the current key: earlier ones (audit.previousChainKeys) serve `audit verify` alone.
+  const chainKeys = await configuredChainKeyring(
+    { chainKey: config.audit.chainKey },
+    secrets,
+  ).catch(async (err: unknown) => {
+    await secrets.close();
+    throw err;
+  });
   const store = openStore(config.stores, deps.env, secretOf);
   await store.migrate();
 
@@ -144,7 +146,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     {
       store,
       log: deps.log.child({ mod: 'audit' }),
-      chain: createAuditChain({ hash: chainHash }),
+      chain: createAuditChain({ hash: chainKeys.current, keyId: chainKeys.currentKeyId }),
       clock,
     },
     config.audit,

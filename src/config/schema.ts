@@ -349,13 +349,19 @@ const auditSchema = z
       .describe(
         'Reference to the audit hash-chain key (at least 32 bytes). Set: each record is chained with HMAC-SHA-256 and a database writer without the key cannot forge the chain. Unset: plain SHA-256, which detects edits and deletions inside a chain but not a full rewrite. bastion audit verify needs the same key (docs/audit.md).',
       ),
+    previousChainKeys: z
+      .array(secretRef('env:BASTION_AUDIT_CHAIN_KEY_2025 or file:/run/secrets/audit-chain-key-old'))
+      .default([])
+      .describe(
+        'References to earlier audit chain keys, read only by bastion audit verify: chains written before a rotation of audit.chainKey still verify (docs/audit.md).',
+      ),
     chainHeadLogIntervalMs: z
       .number()
       .int()
       .positive()
       .default(60_000)
       .describe(
-        'Log the audit chain head (event audit_chain_head: chain id, seq, hash) at most this often, and at shutdown, so it can be kept outside the database.',
+        'Log the audit chain head (event audit_chain_head: chain id, seq, hash) at the first write, then at most this often, and at shutdown, so it can be kept outside the database (bastion audit verify --heads).',
       ),
   })
   .strict()
