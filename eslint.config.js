@@ -27,7 +27,20 @@ const mayImport = {
   pipeline: [...domain, 'secrets', 'store', ...base],
   telemetry: ['pipeline', ...domain, 'secrets', 'store', ...base],
   server: ['pipeline', 'telemetry', ...domain, 'secrets', 'store', ...base],
-  cli: ['app', 'scan', 'pipeline', 'server', 'telemetry', ...domain, 'secrets', 'store', ...base],
+  // The composition root's per-area builders (src/app.ts calls them).
+  wiring: ['pipeline', 'server', 'telemetry', ...domain, 'secrets', 'store', ...base],
+  cli: [
+    'app',
+    'wiring',
+    'scan',
+    'pipeline',
+    'server',
+    'telemetry',
+    ...domain,
+    'secrets',
+    'store',
+    ...base,
+  ],
 };
 
 /** One `no-restricted-imports` block per folder and depth, matching resolved relative paths. */

@@ -1,4 +1,4 @@
-import { openStore } from '../app.js';
+import { openStore } from '../wiring/stores.js';
 import { createLogger } from '../log/logger.js';
 import type { Config } from '../config/schema.js';
 import { createConfiguredResolver } from '../secrets/from-config.js';
