@@ -149,6 +149,8 @@ const moderationSchema = z
   .strict();
 
 function guardShape<M extends Mode>(mode: M) {
+  // Long by design: the guard section's fields, declared once for the top level and for
+  // per-model overrides; split, one schema would be scattered.
   return {
     enabled: field(mode, z.boolean(), true, 'Run the content guard at all.'),
     input: section(mode, {

@@ -29,6 +29,7 @@ export interface DataPlaneOptions {
 }
 
 export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Server {
+  // Long by design: the request phases share one context and one response writer.
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     void handle(req, res);
   });

@@ -60,6 +60,8 @@ export function isFailure<T>(value: T | KeyAdminFailure): value is KeyAdminFailu
  * are not written back to the config file (docs/rotation.md).
  */
 export function createKeyAdmin(deps: KeyAdminDeps) {
+  // Long by design: add, update and drain share the key handles and the pool view; each
+  // method is short.
   const handles = new Map<PoolKey, SecretHandleLike>();
 
   function view(provider: ProviderRuntime, key: PoolKey): KeyView {
