@@ -38,6 +38,9 @@ export type GatewayResponse =
 /** Read-only view of request headers (lower-case names), owned by the server. */
 export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
+/** Work a stage registers to undo what it holds (a slot, a reservation); see `defer.ts`. */
+export type Undo = () => void | Promise<void>;
+
 export interface RequestContext {
   readonly reqId: string;
   readonly route: RouteSpec;
@@ -52,7 +55,7 @@ export interface RequestContext {
   /** Reads the body up to the configured cap, at most once (provided by the server). */
   readonly readBody: () => Promise<Buffer>;
   /** Registers undo work: runs once, last-in first-out, after the last byte or on error. */
-  defer(fn: () => void | Promise<void>): void;
+  defer(fn: Undo): void;
 
   caller: Caller | undefined;
   rawBody: Buffer | undefined;
