@@ -109,6 +109,7 @@ function context(i) {
     upstreamLatencyMs: undefined,
     decisions: [],
     policy: undefined,
+    guard: undefined,
     costMicroUsd: undefined,
     responseHeaders: {},
     outcome: { status: 200, errorCode: null },

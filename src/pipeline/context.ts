@@ -5,6 +5,7 @@ import type { AuditDecision, Environment, VirtualKeyRecord } from '../store/type
 import type { Clock } from '../util/clock.js';
 // The types of fields live with the stages that write them; none of those files imports
 // this one, so the context depends on them one way only.
+import type { GuardRequestState } from './guard/request-state.js';
 import type { EndUser, RequestPolicy } from './policy/request-policy.js';
 import type { Target } from './upstream/providers.js';
 
@@ -71,6 +72,8 @@ export interface RequestContext {
   readonly decisions: AuditDecision[];
   /** Access policy of this request (scopes, subjects, "may use"), written once by authorize. */
   policy: RequestPolicy | undefined;
+  /** The content guard's state (policy, text slots, pseudonyms), made by its first stage. */
+  guard: GuardRequestState | undefined;
   /** Settled cost in micro-dollars, written once when the budget reservation settles. */
   costMicroUsd: number | undefined;
   /** Headers sent with the reply, success or error (e.g. `x-ratelimit-*`); stages add. */

@@ -118,6 +118,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       upstreamKey: undefined,
       decisions: [],
       policy: undefined,
+      guard: undefined,
       costMicroUsd: undefined,
       responseHeaders: {},
       outcome: { status: 0, errorCode: null },
