@@ -315,4 +315,3 @@ export type GuardPolicyConfig = Omit<GuardConfig, 'environments'>;
 export type GuardOverride = z.infer<typeof overrideSchema>;
 export type ModerationConfig = z.infer<typeof moderationSchema>;
 export type PiiAction = z.infer<typeof piiAction>;
-export type CustomPiiRuleConfig = z.infer<typeof customRule>;

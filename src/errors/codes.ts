@@ -375,10 +375,6 @@ export const errorCodes = {
 
 export type ErrorCode = keyof typeof errorCodes;
 
-export function isErrorCode(value: string): value is ErrorCode {
-  return Object.hasOwn(errorCodes, value);
-}
-
 /** A control-plane answer: `{"error":{"code","message"}}`, no dialect types. */
 export interface ControlErrorSpec {
   readonly status: number;
