@@ -15,11 +15,13 @@ import { createRouteStage } from './pipeline/upstream/route.js';
 import type { MockProvider } from './providers/mock/server.js';
 import type { SecretResolver } from './secrets/types.js';
 import { createCors } from './server/cors.js';
+import { reloadTlsOnChange, type TlsSource } from './server/tls.js';
 import type { Store } from './store/types.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { buildControlPlane, buildMetrics } from './wiring/control-plane.js';
 import { buildPolicy } from './wiring/policy.js';
 import { buildSecrets } from './wiring/secrets.js';
+import { buildTls } from './wiring/tls.js';
 import { buildAudit, buildAuthenticate, buildDataPlane, buildGuard } from './wiring/stages.js';
 import { openStore } from './wiring/stores.js';
 import { buildUpstream, startBuiltInMock, type BuiltInMock } from './wiring/upstream.js';
@@ -55,7 +57,7 @@ export interface App {
 export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<App> {
   const { config } = loaded;
   const clock = deps.clock ?? systemClock;
-  const { secrets, secretOf, chainKeys } = await buildSecrets(loaded, deps, clock);
+  const { secrets, secretOf, chainKeys, userIdKey } = await buildSecrets(loaded, deps, clock);
   const store = openStore(config.stores, deps.env, secretOf);
   await store.migrate();
   const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
@@ -66,6 +68,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     store,
     models: upstreams.models,
     secretOf,
+    userIdKey,
     clock,
     log: deps.log,
   });
@@ -88,14 +91,17 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     }),
   });
   const metrics = buildMetrics(config.controlPlane, { upstreams, audit, clock });
+  const tls = await buildTls(config, secrets);
   const dataPlane = buildDataPlane(config.server, {
     pipelines,
     cors,
     audit,
     metrics,
+    tls: tls.data,
     clock,
     log: deps.log,
   });
+  if (tls.data !== undefined) reloadTlsOnChange(dataPlane, tls.data, secrets, deps.log, 'data');
   const controlPlane = config.controlPlane.enabled
     ? await buildControlPlane(config.controlPlane, {
         env: deps.env,
@@ -106,15 +112,20 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         keyAdmin,
         audit,
         metrics,
+        tls: tls.control,
         clock,
       })
     : undefined;
+  if (controlPlane !== undefined && tls.control !== undefined) {
+    reloadTlsOnChange(controlPlane, tls.control, secrets, deps.log, 'control');
+  }
   const parts = { store, audit, upstreams, policy, secrets };
   const { start, stop } = lifecycle(loaded, {
     ...parts,
     mock,
     dataPlane,
     controlPlane,
+    tls,
     watchKeyAge: upstream.watchKeyAge,
     log: deps.log,
   });
@@ -133,6 +144,7 @@ function lifecycle(
     secrets: SecretResolver;
     dataPlane: Server;
     controlPlane: Server | undefined;
+    tls: { data: TlsSource | undefined; control: TlsSource | undefined };
     /** Starts the key-age warnings; returns their stop. */
     watchKeyAge: () => () => void;
     log: Logger;
@@ -146,11 +158,21 @@ function lifecycle(
       await policy.start();
       await upstreams.start();
       stopKeyAgeMonitor = parts.watchKeyAge();
-      const dataUrl = await listen(dataPlane, config.server.port, config.server.host);
+      const dataUrl = await listen(
+        dataPlane,
+        config.server.port,
+        config.server.host,
+        parts.tls.data,
+      );
       const controlUrl =
         controlPlane === undefined
           ? undefined
-          : await listen(controlPlane, config.controlPlane.port, config.controlPlane.host);
+          : await listen(
+              controlPlane,
+              config.controlPlane.port,
+              config.controlPlane.host,
+              parts.tls.control,
+            );
       log.info({
         event: 'gateway_started',
         dataUrl,
@@ -178,14 +200,19 @@ function lifecycle(
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<string> {
+function listen(
+  server: Server,
+  port: number,
+  host: string,
+  tls: TlsSource | undefined,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve(`http://${shownHost}:${address.port}`);
+      resolve(`${tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`);
     });
   });
 }

@@ -118,6 +118,31 @@ const upstreamCircuitSchema = z
   .strict()
   .prefault({});
 
+/** Native TLS: PEM certificate chain and key as secret references (docs/deploy.md). */
+const tlsFields = {
+  cert: secretRef('file:/run/secrets/tls.crt').describe(
+    'Reference to the PEM certificate chain (usually file:). Re-read on SIGHUP / secrets reload: new connections get the new certificate, open ones keep theirs.',
+  ),
+  key: secretRef('file:/run/secrets/tls.key').describe(
+    'Reference to the PEM private key (usually file:), reloaded with the certificate.',
+  ),
+};
+const tlsDescription = (plane: string) =>
+  `Serve the ${plane} plane over HTTPS (docs/deploy.md). Unset: plain HTTP; put a TLS terminator in front when it leaves the host.`;
+const dataTlsSchema = z.object(tlsFields).strict().optional().describe(tlsDescription('data'));
+const controlTlsSchema = z
+  .object({
+    ...tlsFields,
+    clientCa: secretRef('file:/run/secrets/admin-ca.crt')
+      .optional()
+      .describe(
+        'Mutual TLS for the admin API: reference to the PEM CA bundle that signs admin client certificates. /admin/* without such a certificate gets 401 admin_client_certificate_required; health and metrics do not ask for one.',
+      ),
+  })
+  .strict()
+  .optional()
+  .describe(tlsDescription('control'));
+
 const serverSchema = z
   .object({
     host: z
@@ -125,12 +150,29 @@ const serverSchema = z
       .default('127.0.0.1')
       .describe('Data-plane bind address. Use 0.0.0.0 to serve other machines.'),
     port: port.default(8080).describe('Data-plane port.'),
+    tls: dataTlsSchema,
     bodyLimitBytes: z
       .number()
       .int()
       .positive()
       .default(4 * 1024 * 1024)
       .describe('Largest request body accepted; larger bodies get 413 body_too_large.'),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(10_000)
+      .describe(
+        'How long a client may take to send the request line and headers; then 408 request_timeout and the connection is closed (slow-header clients).',
+      ),
+    bodyTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(30_000)
+      .describe(
+        'How long a client may take to send the whole request body once the gateway starts reading it; then 408 request_timeout and the connection is closed (endless or trickled bodies).',
+      ),
     trustProxyHops: z
       .number()
       .int()
@@ -184,6 +226,7 @@ const controlPlaneSchema = z
       .default('127.0.0.1')
       .describe('Control-plane bind address; loopback by default.'),
     port: port.default(8081).describe('Control-plane port.'),
+    tls: controlTlsSchema,
     metrics: z
       .object({
         enabled: z
@@ -354,6 +397,17 @@ const auditSchema = z
       .default([])
       .describe(
         'References to earlier audit chain keys, read only by bastion audit verify: chains written before a rotation of audit.chainKey still verify (docs/audit.md).',
+      ),
+    userIdKey: secretRef('env:BASTION_AUDIT_USER_ID_KEY or file:/run/secrets/audit-user-id-key')
+      .optional()
+      .describe(
+        'Reference to the key (at least 32 bytes) that turns end-user ids an app names (user field, end-user header, Anthropic metadata.user_id) into u_<HMAC-SHA-256> before limits, budgets and the audit log see them. Unset: derived from audit.chainKey (so set this before rotating the chain key); neither set: such ids are used for limits only and the audit row stores none. Keep it stable: a new key starts new per-user counters.',
+      ),
+    userIdReadable: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also store a short readable excerpt of app-named end-user ids after the hash (u_<hash>~<excerpt>), credential-shaped text masked.',
       ),
     chainHeadLogIntervalMs: z
       .number()

@@ -12,6 +12,7 @@ import { createAdminRouter } from '../server/admin/router.js';
 import { secretRoutes } from '../server/admin/secrets.js';
 import { adminTokenFromEnv } from '../server/admin/token.js';
 import { createControlPlane } from '../server/control-plane.js';
+import type { TlsSource } from '../server/tls.js';
 import type { Store } from '../store/types.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import type { Clock } from '../util/clock.js';
@@ -41,6 +42,7 @@ export async function buildControlPlane(
     keyAdmin: KeyAdmin;
     audit: AuditWriter;
     metrics: Metrics | undefined;
+    tls: TlsSource | undefined;
     clock: Clock;
   },
 ): Promise<Server> {
@@ -52,6 +54,7 @@ export async function buildControlPlane(
   return createControlPlane({
     checkReady: () => store.ping(),
     log: deps.log,
+    tls: deps.tls,
     metrics: metrics && {
       render: () => metrics.render(),
       contentType: metrics.contentType,

@@ -9,6 +9,7 @@ import { createGuardStages, type GuardStages } from '../pipeline/guard/build.js'
 import type { Stage } from '../pipeline/stage.js';
 import type { Logger } from '../log/logger.js';
 import type { Cors } from '../server/cors.js';
+import type { TlsSource } from '../server/tls.js';
 import { createDataPlane } from '../server/data-plane.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildAuditRecord } from '../pipeline/audit/record.js';
@@ -62,6 +63,7 @@ export function buildDataPlane(
     cors: Cors | undefined;
     audit: AuditWriter;
     metrics: Metrics | undefined;
+    tls: TlsSource | undefined;
     clock: Clock;
     log: Logger;
   },
@@ -80,8 +82,11 @@ export function buildDataPlane(
     },
     {
       bodyLimitBytes: config.bodyLimitBytes,
+      headersTimeoutMs: config.headersTimeoutMs,
+      bodyTimeoutMs: config.bodyTimeoutMs,
       trustProxyHops: config.trustProxyHops,
       cors: deps.cors,
+      tls: deps.tls,
     },
   );
 }

@@ -144,7 +144,8 @@ stores: { kind: sqlite, sqlite: { path: ${db} } }
     expect(code).toBe(1);
     expect(find(report, 'admin', 'fail')).toHaveLength(1);
     expect(find(report, 'exposure', 'warn')).toEqual([
-      'data plane on 0.0.0.0:8080: serve it behind TLS (docs/deploy.md)',
+      'data plane on 0.0.0.0:8080 without TLS: set server.tls or serve it behind a TLS terminator (docs/deploy.md)',
+      'control plane on 0.0.0.0 without TLS: the admin token crosses the network in clear; set controlPlane.tls (docs/deploy.md)',
       'control plane on 0.0.0.0: /metrics is open; set controlPlane.metrics.token',
     ]);
     expect(find(report, 'store', 'warn')).toEqual([
@@ -153,6 +154,17 @@ stores: { kind: sqlite, sqlite: { path: ${db} } }
     expect(find(report, 'providers', 'warn')).toEqual([
       'no provider key configured: the built-in mock provider serves',
     ]);
+  });
+
+  it('takes native TLS as covering a plane beyond loopback', async () => {
+    const tls = `{ cert: 'file:${join(dir, 'tls.crt')}', key: 'file:${join(dir, 'tls.key')}' }`;
+    const { report } = await doctor(
+      `server: { host: 0.0.0.0, tls: ${tls} }\ncontrolPlane: { host: 0.0.0.0, tls: ${tls}, metrics: { enabled: false } }\n`,
+      {},
+      ['--offline'],
+    );
+    expect(find(report, 'exposure', 'warn')).toEqual([]);
+    expect(find(report, 'exposure', 'ok')).toContain('data plane on 0.0.0.0: HTTPS');
   });
 
   it('exits 2 with every problem on an invalid config', async () => {

@@ -106,11 +106,13 @@ function exposure(config: Config, env: NodeJS.ProcessEnv): Check[] {
   checks.push(
     isLoopback(server.host)
       ? { area: 'exposure', status: 'ok', message: `data plane on ${server.host} (this machine)` }
-      : {
-          area: 'exposure',
-          status: 'warn',
-          message: `data plane on ${server.host}:${server.port}: serve it behind TLS (docs/deploy.md)`,
-        },
+      : server.tls !== undefined
+        ? { area: 'exposure', status: 'ok', message: `data plane on ${server.host}: HTTPS` }
+        : {
+            area: 'exposure',
+            status: 'warn',
+            message: `data plane on ${server.host}:${server.port} without TLS: set server.tls or serve it behind a TLS terminator (docs/deploy.md)`,
+          },
   );
   const token = env.BASTION_ADMIN_TOKEN;
   if (token !== undefined && token !== '' && token.length < ADMIN_TOKEN_MIN) {
@@ -121,6 +123,13 @@ function exposure(config: Config, env: NodeJS.ProcessEnv): Check[] {
     });
   }
   if (controlPlane.enabled && !isLoopback(controlPlane.host)) {
+    if (controlPlane.tls === undefined) {
+      checks.push({
+        area: 'exposure',
+        status: 'warn',
+        message: `control plane on ${controlPlane.host} without TLS: the admin token crosses the network in clear; set controlPlane.tls (docs/deploy.md)`,
+      });
+    }
     if (controlPlane.metrics.enabled && controlPlane.metrics.token === undefined) {
       checks.push({
         area: 'exposure',
@@ -143,6 +152,15 @@ async function resolveAll(
   if (metricsToken !== undefined) refs.push({ ref: metricsToken, component: 'metrics' });
   const chainKey = loaded.config.audit.chainKey;
   if (chainKey !== undefined) refs.push({ ref: chainKey, component: 'audit:chain' });
+  for (const [plane, tls] of [
+    ['data', loaded.config.server.tls],
+    ['control', loaded.config.controlPlane.tls],
+  ] as const) {
+    if (tls === undefined) continue;
+    for (const ref of [tls.cert, tls.key]) refs.push({ ref, component: `tls:${plane}` });
+  }
+  const clientCa = loaded.config.controlPlane.tls?.clientCa;
+  if (clientCa !== undefined) refs.push({ ref: clientCa, component: 'tls:control' });
   const resolved = new Map<string, Secret>();
   let failed = 0;
   for (const { ref, component } of refs) {

@@ -3,6 +3,7 @@ import { createScopeCompiler, type CompiledScopes } from '../../policy/compiled-
 import type { KillSwitchState } from '../../policy/kill-switch-state.js';
 import { isEmptyLimitSet, type LimitSubject, type PolicyModel } from '../../policy/model.js';
 import type { Environment, VirtualKeyRecord } from '../../store/types.js';
+import type { EndUserPseudonym } from '../audit/user-id.js';
 import type { Caller, RequestContext } from '../context.js';
 import type { EndUser } from './request-policy.js';
 import type { Stage, Verdict } from '../stage.js';
@@ -14,6 +15,8 @@ export interface AuthorizeDeps {
   /** Provider id serving a gateway model name; undefined when the model is unknown. */
   providerOf: (model: string) => string | undefined;
   killSwitch: Pick<KillSwitchState, 'isKilled'>;
+  /** An app-named end-user id to the form limits and the audit log keep. */
+  pseudonym: EndUserPseudonym;
 }
 
 const MAX_USER_ID_LENGTH = 128;
@@ -56,7 +59,7 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
         requested = clamped;
       }
 
-      const user = endUser(ctx, caller, deps.model.endUserHeader);
+      const user = endUser(ctx, caller, deps.model.endUserHeader, deps.pseudonym);
       const team = user?.team ?? caller.key?.scopes.team;
       const tier = user === undefined ? undefined : (user.tier ?? deps.model.defaultTier);
       const subjects = resolveSubjects(deps.model, caller, user, team, tier);
@@ -127,24 +130,42 @@ function clampOutput(
   return ceiling;
 }
 
-/** The JWT's user, else the end user an app names with the header or the OpenAI `user` field. */
-function endUser(ctx: RequestContext, caller: Caller, header: string): EndUser | undefined {
+/**
+ * The JWT's user, else the end user an app names with the header, the OpenAI `user` field or
+ * Anthropic's `metadata.user_id`. The named id is the caller's text: limits and the audit log
+ * get its keyed pseudonym; with no pseudonym key, limits get it bounded and the audit log nothing.
+ */
+function endUser(
+  ctx: RequestContext,
+  caller: Caller,
+  header: string,
+  pseudonym: EndUserPseudonym,
+): EndUser | undefined {
   if (caller.user !== undefined) return caller.user;
   if (caller.key === undefined) return undefined;
-  const fromHeader = ctx.headers[header];
-  const named =
-    typeof fromHeader === 'string' && fromHeader !== ''
-      ? fromHeader
-      : typeof ctx.body?.user === 'string' && ctx.body.user !== ''
-        ? ctx.body.user
-        : undefined;
+  const named = namedUser(ctx, header)?.slice(0, MAX_USER_ID_LENGTH);
   if (named === undefined) return undefined;
+  const stored = pseudonym(named);
   return {
-    id: named.slice(0, MAX_USER_ID_LENGTH),
+    id: stored ?? named,
+    auditId: stored ?? null,
     team: caller.key.scopes.team,
     tier: caller.key.scopes.tier,
     source: 'app',
   };
+}
+
+function namedUser(ctx: RequestContext, header: string): string | undefined {
+  const fromHeader = ctx.headers[header];
+  if (typeof fromHeader === 'string' && fromHeader !== '') return fromHeader;
+  const body = ctx.body;
+  if (typeof body?.user === 'string' && body.user !== '') return body.user;
+  const metadata = body?.metadata;
+  if (ctx.route.id !== 'messages' || typeof metadata !== 'object' || metadata === null) {
+    return undefined;
+  }
+  const id = (metadata as Record<string, unknown>).user_id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 /** Subjects with at least one limit; undefined when the user's tier is not configured. */

@@ -7,6 +7,11 @@ export interface EndUser {
   readonly team: string | undefined;
   readonly tier: string | undefined;
   readonly source: 'jwt' | 'app';
+  /**
+   * What the audit row stores: absent, the id; null, nothing (an app-named id kept raw for
+   * limits because no pseudonym key is configured).
+   */
+  readonly auditId?: string | null;
 }
 
 /** What authorize decided about a request; later policy stages and fallback read it. */

@@ -3,6 +3,7 @@ import { createWebhookSender } from '../../alerts/webhook.js';
 import type { LimitBackend } from '../../limits/types.js';
 import type { Logger } from '../../log/logger.js';
 import type { Secret } from '../../log/secret.js';
+import type { EndUserPseudonym } from '../audit/user-id.js';
 import { createAuthorizeStage } from './authorize.js';
 import { createBudgetStage } from './budget.js';
 import { createConcurrencyStage } from './concurrency.js';
@@ -26,6 +27,8 @@ export interface PolicyRuntimeDeps {
   models: ModelTable;
   clock: Clock;
   log: Logger;
+  /** App-named end-user ids to their stored form (src/pipeline/audit/user-id.ts). */
+  endUserPseudonym: EndUserPseudonym;
   /** Resolved `alerts.webhookSecret`, when set. */
   webhookSecret: Secret | undefined;
 }
@@ -88,7 +91,12 @@ export function createPolicyRuntime(
 
   return {
     stages: {
-      authorize: createAuthorizeStage({ model, providerOf, killSwitch }),
+      authorize: createAuthorizeStage({
+        model,
+        providerOf,
+        killSwitch,
+        pseudonym: deps.endUserPseudonym,
+      }),
       kill_switch: createKillSwitchStage({ state: killSwitch, providerOf }),
       rate_limit: createRateLimitStage({ backend, tokens, upstreamModelOf }),
       concurrency: createConcurrencyStage({ backend, leaseTtlMs }),
