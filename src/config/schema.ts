@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
 import { guardSchema } from './guard.js';
 import { pricingSchema } from '../pricing/config.js';
+import { baseUrlProblem } from '../providers/core/base-url.js';
 import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/config-schema.js';
 
 /**
@@ -14,12 +15,28 @@ function secretRef(example: string) {
   return z
     .string()
     .regex(SECRET_REF_PATTERN, {
-      message: `inline secrets are refused; use ${example}`,
+      error: (issue) => `inline secrets are refused; use ${inlineKeyHint(issue.input) ?? example}`,
     })
     .superRefine(refineSecretRef)
     .describe(
       `Reference to a secret: env:NAME, file:/path, vault:NAME, hcv:, aws:, azure: or gcp: (docs/secrets.md; e.g. ${example}). Never the value.`,
     );
+}
+
+/**
+ * The variable a pasted provider key belongs in, from its well-known prefix, so an Anthropic key
+ * is not told to move to OPENAI_API_KEY. Never echoes the value.
+ */
+const KEY_PREFIX_HINTS: readonly (readonly [string, string])[] = [
+  ['sk-ant-', 'env:ANTHROPIC_API_KEY or file:/run/secrets/anthropic'],
+  ['gsk_', 'env:GROQ_API_KEY or file:/run/secrets/groq'],
+  ['AIza', 'env:GEMINI_API_KEY or file:/run/secrets/gemini'],
+  ['sk-', 'env:OPENAI_API_KEY or file:/run/secrets/openai'],
+];
+
+function inlineKeyHint(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  return KEY_PREFIX_HINTS.find(([prefix]) => input.startsWith(prefix))?.[1];
 }
 
 const port = z.number().int().min(0).max(65535);
@@ -278,7 +295,13 @@ const providerSchema = z
       .describe('Wire dialect. "openai" also covers every OpenAI-compatible service.'),
     baseUrl: z
       .url({ protocol: /^https?$/ })
-      .describe('Upstream origin, e.g. https://api.openai.com. Callers can never change it.'),
+      .superRefine((url, ctx) => {
+        const problem = baseUrlProblem(url);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe(
+        'Upstream base URL; its path is kept. With a version segment (https://api.groq.com/openai/v1) endpoints join it as in the OpenAI SDK (/chat/completions); without one (https://api.openai.com, https://api.groq.com/openai) /v1/… is added. No query or fragment. Callers can never change it.',
+      ),
     apiKey: secretRef('env:OPENAI_API_KEY or file:/run/secrets/openai')
       .optional()
       .describe('The provider key, single-key form (env:NAME, file:/path, …); or use `keys`.'),
@@ -302,6 +325,12 @@ const providerSchema = z
     timeouts: providerTimeoutsSchema
       .optional()
       .describe('Timeout overrides for this provider; unset fields use `upstream`.'),
+    passthrough: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Serve any model name that no `models` entry matches on this provider's endpoints, sent upstream as the caller wrote it (one pass-through provider per kind). Scopes apply to that name; budgets refuse it with model_price_unknown unless `pricing.models` prices it.",
+      ),
   })
   .strict()
   .refine((p) => (p.apiKey === undefined) !== (p.keys === undefined), {
@@ -445,7 +474,9 @@ export const configSchema = z
     models: z
       .record(z.string().min(1), modelSchema)
       .default({})
-      .describe('Models callers may name, each mapped to a provider. Empty: the defaults.'),
+      .describe(
+        'Models callers may name, each mapped to a provider. A name with * or ? (gpt-*) routes every matching name, sent upstream unchanged; exact names win, then the longest pattern. Empty: the defaults.',
+      ),
     upstream: upstreamSchema,
     policy: policySchema,
     limits: limitsSchema,

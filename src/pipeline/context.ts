@@ -7,9 +7,10 @@ import type { Clock } from '../util/clock.js';
 // this one, so the context depends on them one way only.
 import type { GuardRequestState } from './guard/request-state.js';
 import type { EndUser, RequestPolicy } from './policy/request-policy.js';
+import type { RouteId } from './route-id.js';
 import type { Target } from './upstream/providers.js';
 
-export type RouteId = Endpoint | 'models';
+export type { RouteId };
 
 export interface RouteSpec {
   readonly id: RouteId;

@@ -27,6 +27,7 @@ export function buildMetrics(
     providers: deps.upstreams.providers,
     clock: deps.clock,
     auditQueued: () => audit.queued,
+    modelLabel: (model) => deps.upstreams.models.labelOf(model),
   });
 }
 

@@ -79,8 +79,10 @@ models: { gpt-4o-mini: { provider: openai } }
     expect(find(report, 'secrets', 'ok')).toEqual(['2 references resolved']);
     expect(find(report, 'store', 'ok')).toEqual([`sqlite ${db} answers`]);
     expect(find(report, 'redis', 'ok')).toEqual(['env:REDIS_URL answers']);
-    expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 keys`]);
-    expect(find(report, 'providers', 'ok')).toEqual([`openai: ${new URL(mockUrl).host} reachable`]);
+    expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 key`]);
+    expect(find(report, 'providers', 'ok')).toEqual([
+      `openai: ${new URL(mockUrl).host}/v1/models reachable`,
+    ]);
     expect(out).not.toContain(KEY_CANARY);
   });
 
@@ -116,6 +118,30 @@ models: { gpt-4o-mini: { provider: openai } }
       'openai/aging is 65 days old: rotate it (bastion providers rotate)',
     ]);
     for (const secret of [KEY_CANARY, PG_PASSWORD]) expect(out).not.toContain(secret);
+  });
+
+  it('fails a provider whose baseUrl path is wrong instead of calling it reachable (issue 11)', async () => {
+    const groqLike = createMockProvider({ basePath: '/openai' });
+    const url = await groqLike.listen(0, '127.0.0.1');
+    try {
+      const provider = (baseUrl: string) => `providers:
+  groq: { kind: openai, baseUrl: ${baseUrl}, apiKey: env:OPENAI_KEY }
+models: { llama: { provider: groq } }
+`;
+      const wrong = await doctor(provider(url), { OPENAI_KEY: KEY_CANARY });
+      expect(wrong.code).toBe(1);
+      expect(find(wrong.report, 'providers', 'ok')).toEqual([]);
+      expect(find(wrong.report, 'providers', 'fail')).toEqual([
+        `groq: ${new URL(url).host} answers 404 at /v1/models: check the path of providers.groq.baseUrl`,
+      ]);
+      const right = await doctor(provider(`${url}/openai`), { OPENAI_KEY: KEY_CANARY });
+      expect(find(right.report, 'providers', 'ok')).toEqual([
+        `groq: ${new URL(url).host}/openai/v1/models reachable`,
+      ]);
+      expect(groqLike.received.every((r) => r.headers.authorization === undefined)).toBe(true);
+    } finally {
+      await groqLike.close();
+    }
   });
 
   it('resolves the audit chain key reference as serve does, never printing it', async () => {

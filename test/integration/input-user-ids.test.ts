@@ -134,7 +134,11 @@ describe('caller-named identifiers', () => {
   it('keeps per-user budgets per pseudonym and names no user id in the refusal', async () => {
     const g = await start(
       { userIdKey: 'env:TEST_USER_ID_KEY' },
-      { environments: { dev: { keyDefaults: {} } }, tiers: { free: { dailyBudgetUsd: 0.0001 } } },
+      {
+        environments: { dev: { keyDefaults: {} } },
+        tiers: { free: { dailyBudgetUsd: 0.0001 } },
+        appUserTier: 'free',
+      },
     );
     const key = await g.createKey();
     const send = (user: string) =>

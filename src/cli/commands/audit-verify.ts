@@ -11,7 +11,7 @@ import {
   type LoggedHead,
   type VerifyReport,
 } from '../../pipeline/audit/verify.js';
-import type { CliCommand } from '../command.js';
+import { CliFailure, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
 import { withStore } from '../store-access.js';
 import { buildAuditQuery } from './audit-query.js';
@@ -25,8 +25,6 @@ const OPTIONS = {
 
 export const command: CliCommand = {
   name: 'audit verify',
-  summary:
-    'Verify the audit hash chains: [--since 1h|ISO] [--heads LOGFILE] [--json]. Exit 0 intact, 1 tampering found, 2 could not verify.',
   async run(args, io) {
     const { values } = parseArgs({ args, options: OPTIONS });
     const { sinceMs } = buildAuditQuery({ since: values.since }, Date.now());
@@ -41,17 +39,25 @@ export const command: CliCommand = {
     }
     let report: VerifyReport;
     try {
-      report = await withStore(values, io, async (store, { config, secrets }) =>
-        verifyAuditChains(
-          { store, keys: await configuredChainKeyring(config.audit, secrets) },
-          {
-            ...(sinceMs === undefined ? {} : { sinceMs }),
-            ...(heads === undefined ? {} : { heads }),
-          },
-        ),
+      report = await withStore(
+        values,
+        io,
+        async (store, { config, secrets }) =>
+          verifyAuditChains(
+            { store, keys: await configuredChainKeyring(config.audit, secrets) },
+            {
+              ...(sinceMs === undefined ? {} : { sinceMs }),
+              ...(heads === undefined ? {} : { heads }),
+            },
+          ),
+        { mustExist: true },
       );
     } catch (err) {
-      // A store that is down or a key that cannot be read: nothing was verified.
+      // A store that is down, missing, or a key that cannot be read: nothing was verified.
+      if (err instanceof CliFailure) {
+        io.stderr.write(`bastion audit verify: ${err.message}\n`);
+        return 2;
+      }
       if (!isGatewayError(err)) throw err;
       io.stderr.write(`bastion audit verify: ${err.code}: ${scrubber.scrub(err.message)}\n`);
       return 2;

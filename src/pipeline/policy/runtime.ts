@@ -9,6 +9,7 @@ import { createBudgetStage } from './budget.js';
 import { createConcurrencyStage } from './concurrency.js';
 import { createKillSwitchStage } from './kill-switch.js';
 import { createRateLimitStage } from './rate-limit.js';
+import type { RouteId } from '../context.js';
 import type { Stage } from '../stage.js';
 import type { ModelTable } from '../upstream/providers.js';
 import type { PricingConfig } from '../../pricing/config.js';
@@ -68,8 +69,10 @@ export function createPolicyRuntime(
   const model = createPolicyModel(cfg.policy);
   const prices = createPriceTable(cfg.pricing);
   const tokens = createTokenCounter(cfg.pricing);
-  const providerOf = (name: string) => deps.models.get(name)?.provider.id;
-  const upstreamModelOf = (name: string) => deps.models.get(name)?.upstreamModel;
+  const providerOf = (name: string, route: RouteId) =>
+    deps.models.resolve(name, route)?.provider.id;
+  // Only exact entries alias; a pattern or pass-through name goes upstream as sent.
+  const upstreamModelOf = (name: string) => deps.models.listed.get(name)?.upstreamModel;
   const killSwitch = createKillSwitchState(
     { store: deps.store, clock: deps.clock, log },
     { pollMs: cfg.policy.killSwitchPollMs, maxStaleMs: cfg.policy.killSwitchMaxStaleMs },

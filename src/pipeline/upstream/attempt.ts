@@ -44,7 +44,7 @@ export async function attemptUpstream(
   let res: UpstreamResponse;
   try {
     res = await input.provider.client.request({
-      path: adapter.paths.get(endpoint) as string,
+      path: input.provider.paths.get(endpoint) as string,
       headers: buildHeaders(input.provider, key, ctx.headers),
       body: input.body,
       signal: deadline,

@@ -15,7 +15,7 @@ export function createRouteStage(deps: { models: ModelTable }): Stage {
       if (typeof model !== 'string' || ctx.route.id === 'models') {
         return new GatewayError('invalid_request', { param: 'model' });
       }
-      const entry = deps.models.get(model);
+      const entry = deps.models.resolve(model, ctx.route.id);
       if (entry === undefined) {
         return new GatewayError('model_not_found', {
           // The name is the caller's text: bounded and scrubbed before it is echoed.

@@ -44,6 +44,11 @@ export interface MockProviderOptions {
    * Anthropic: `x-api-key: K`), else 401. If unset, any non-empty key is accepted.
    */
   apiKeys?: readonly string[];
+  /**
+   * Serve the provider paths under this prefix only (e.g. `/openai`, as Groq does), so tests can
+   * prove a gateway keeps a base URL's path; other paths get 404. The control API stays at root.
+   */
+  basePath?: string;
 }
 
 export interface MockProvider {
@@ -148,6 +153,10 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
   const received: MockReceived[] = [];
   const faults: MockFault[] = [];
   const control = createControl({ faults, received });
+  const basePath = opts.basePath?.replace(/\/+$/, '') ?? '';
+  /** The path the routes know, or one no route matches when it is outside the base path. */
+  const underBase = (pathname: string): string =>
+    pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : '/-';
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
@@ -165,7 +174,7 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
     const body = parseBody(bodyText);
     received.push({ method, path, headers, body });
 
-    const route = resolveRoute(method, pathname, headers);
+    const route = resolveRoute(method, underBase(pathname), headers);
     const dialect = route?.dialect ?? 'openai';
     const ctx: SendContext = { dialect, requestId: newRequestId(dialect), fault: undefined };
     const picked = pickFault(headers, faults);
