@@ -1,6 +1,6 @@
 import type { Dialect } from '../errors/wire.js';
 import type { Logger } from '../log/logger.js';
-import type { Endpoint, JsonObject, Usage } from '../providers/types.js';
+import type { JsonObject, Usage } from '../providers/types.js';
 import type { AuditDecision, Environment, VirtualKeyRecord } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 // The types of fields live with the stages that write them; none of those files imports
