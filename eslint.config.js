@@ -23,7 +23,7 @@ const mayImport = {
   alerts: ['store', ...base],
   scan: ['detect', ...base],
   policy: ['alerts', 'limits', 'pricing', 'store', ...base],
-  config: ['detect', 'policy', 'pricing', 'secrets', 'store', ...base],
+  config: ['detect', 'policy', 'pricing', 'providers', 'secrets', 'store', ...base],
   pipeline: [...domain, 'secrets', 'store', ...base],
   telemetry: ['pipeline', ...domain, 'secrets', 'store', ...base],
   server: ['pipeline', 'telemetry', ...domain, 'secrets', 'store', ...base],
