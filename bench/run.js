@@ -301,7 +301,14 @@ async function main() {
 }
 
 async function components() {
-  for (const file of ['scan.js', 'guard.js', 'policy.js', 'upstream.js', 'audit-chain.js']) {
+  for (const file of [
+    'scan.js',
+    'guard.js',
+    'policy.js',
+    'upstream.js',
+    'audit-chain.js',
+    'first-token.js',
+  ]) {
     const path = join(ROOT, 'bench', file);
     if (!existsSync(path)) continue;
     console.log(`\n== bench/${file}`);

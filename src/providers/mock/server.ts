@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { createControl, type MockReceived } from './control.js';
 import { defaultErrorMessage, newRequestId, type MockDialect, type MockError } from './errors.js';
 import { parseFault, type MockFault } from './faults.js';
+import { hostileError, hostileReply, hostileText } from './hostile.js';
 import { DEFAULT_CHUNK_SIZE, invalidRequest, type MockReply } from './reply.js';
 import {
   anyPresentedKey,
@@ -211,12 +212,17 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
     }
     const admitted = admit(route, r.headers, r.body, apiKeys);
     if ('reply' in admitted) return admitted.reply;
-    return route.endpoint({
+    const hostile = fault?.hostile;
+    const key = hostile === undefined ? '' : anyPresentedKey(r.headers, route.dialect);
+    if (hostile === 'error_body') return { kind: 'error', error: hostileError(key) };
+    const text = hostile === undefined ? undefined : hostileText(hostile, key);
+    const reply = route.endpoint({
       body: admitted.body,
       pathParam: route.pathParam,
-      replyOverride: fault?.reply,
-      chunkSize: fault?.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      replyOverride: text?.reply ?? fault?.reply,
+      chunkSize: text?.chunkSize ?? fault?.chunkSize ?? DEFAULT_CHUNK_SIZE,
     });
+    return hostile === undefined ? reply : hostileReply(reply, hostile, key, route.dialect);
   }
 
   const server = createServer((req, res) => {
