@@ -84,6 +84,7 @@ function context(text) {
     upstreamLatencyMs: undefined,
     decisions: [],
     policy: undefined,
+    guard: undefined,
     costMicroUsd: undefined,
     responseHeaders: {},
     outcome: { status: 0, errorCode: null },

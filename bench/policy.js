@@ -8,7 +8,7 @@ import { setImmediate } from 'node:timers';
 import { loadConfig } from '../dist/config/load.js';
 import { createMemoryLimitBackend } from '../dist/limits/memory.js';
 import { createLogger } from '../dist/log/logger.js';
-import { createPolicyRuntime } from '../dist/policy/runtime.js';
+import { createPolicyRuntime } from '../dist/pipeline/policy/runtime.js';
 import { runStages } from '../dist/pipeline/run.js';
 import { systemClock } from '../dist/util/clock.js';
 
@@ -109,6 +109,7 @@ function context(i) {
     upstreamLatencyMs: undefined,
     decisions: [],
     policy: undefined,
+    guard: undefined,
     costMicroUsd: undefined,
     responseHeaders: {},
     outcome: { status: 200, errorCode: null },

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openStore } from '../app.js';
+import { openStore } from '../wiring/stores.js';
 import { createLogger } from '../log/logger.js';
 import type { Config } from '../config/schema.js';
 import { createConfiguredResolver } from '../secrets/from-config.js';
-import { preloadSecrets, startupSecretRefs } from '../secrets/startup.js';
+import { preloadSecrets, startupSecretRefs } from '../config/startup-secrets.js';
 import type { SecretResolver } from '../secrets/types.js';
 import type { Store } from '../store/types.js';
 import { CliFailure, type CliIo } from './command.js';

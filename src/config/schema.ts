@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
-import { guardSchema } from '../pipeline/guard/config.js';
+import { guardSchema } from './guard.js';
 import { pricingSchema } from '../pricing/config.js';
 import { baseUrlProblem } from '../providers/core/base-url.js';
 import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/config-schema.js';
@@ -510,4 +510,3 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
-export type ModelConfig = z.infer<typeof modelSchema>;

@@ -417,3 +417,43 @@ export type ErrorCode = keyof typeof errorCodes;
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(errorCodes, value);
 }
+
+/** A control-plane answer: `{"error":{"code","message"}}`, no dialect types. */
+export interface ControlErrorSpec {
+  readonly status: number;
+  /** When the code is sent; the message itself is written at each call site. */
+  readonly meaning: string;
+}
+
+/**
+ * Codes of the control plane (the admin API and `/metrics`), which answers operators, not
+ * model clients. Some share a name with a data-plane code above; the status here is the one
+ * the control plane sends (an unresolvable reference in an admin request is 422, not 503).
+ */
+export const controlErrorCodes = {
+  admin_disabled: { status: 403, meaning: 'No admin token is configured (BASTION_ADMIN_TOKEN).' },
+  admin_unauthorized: { status: 401, meaning: 'The admin bearer token is missing or wrong.' },
+  metrics_unauthorized: { status: 401, meaning: 'The metrics bearer token is missing or wrong.' },
+  metrics_unavailable: { status: 503, meaning: 'The metrics registry could not be rendered.' },
+  not_found: { status: 404, meaning: 'No such admin endpoint.' },
+  method_not_allowed: { status: 405, meaning: 'The endpoint exists, not with this method.' },
+  invalid_json: { status: 400, meaning: 'The body is not JSON or is larger than 64 KiB.' },
+  invalid_request: { status: 400, meaning: 'The body or query does not fit the endpoint.' },
+  key_not_found: { status: 404, meaning: 'No virtual key with that id or prefix.' },
+  provider_not_found: { status: 404, meaning: 'No provider with that id.' },
+  provider_key_not_found: { status: 404, meaning: 'The provider has no key with that label.' },
+  provider_key_exists: { status: 409, meaning: 'The provider already has a key with that label.' },
+  provider_key_revoked: { status: 409, meaning: 'A revoked key cannot come back; add a new one.' },
+  provider_key_active: { status: 409, meaning: 'Only a draining or revoked key can be awaited.' },
+  last_active_key: {
+    status: 409,
+    meaning: 'The change would leave the provider without an active key (send force to insist).',
+  },
+  secret_unavailable: {
+    status: 422,
+    meaning: 'The secret reference of a new provider key did not resolve in the gateway.',
+  },
+  internal_error: { status: 500, meaning: 'The admin API failed unexpectedly; see the log.' },
+} as const satisfies Record<string, ControlErrorSpec>;
+
+export type ControlErrorCode = keyof typeof controlErrorCodes;

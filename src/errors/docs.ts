@@ -1,4 +1,4 @@
-import { errorCodes, type ErrorSpec } from './codes.js';
+import { controlErrorCodes, errorCodes, type ControlErrorSpec, type ErrorSpec } from './codes.js';
 
 /** `docs/errors.md`, generated from the registry (`npm run docs`); a test fails on drift. */
 export function renderErrorsMarkdown(): string {
@@ -7,6 +7,9 @@ export function renderErrorsMarkdown(): string {
       ([code, s]) =>
         `| \`${code}\` | ${s.status} | \`${s.openaiType}\` | \`${s.anthropicType}\` | ${s.message.replace(/\|/g, '\\|')} |`,
     )
+    .join('\n');
+  const controlRows = (Object.entries(controlErrorCodes) as [string, ControlErrorSpec][])
+    .map(([code, s]) => `| \`${code}\` | ${s.status} | ${s.meaning.replace(/\|/g, '\\|')} |`)
     .join('\n');
   return `# Error codes
 
@@ -23,5 +26,15 @@ the audit log.
 | code | status | OpenAI \`type\` | Anthropic \`type\` | default message |
 |---|---|---|---|---|
 ${rows}
+
+## Control plane
+
+The admin API (\`/admin/...\`) and \`/metrics\` answer operators, not model clients:
+\`{"error":{"code","message"}}\` with the status below. The message names the field or value
+at fault.
+
+| code | status | sent when |
+|---|---|---|
+${controlRows}
 `;
 }

@@ -33,6 +33,7 @@ const SWEEP_EVERY_OPS = 4_096;
  * one JavaScript thread. Right for one replica; several replicas need the Redis backend.
  */
 export function createMemoryLimitBackend(): LimitBackend {
+  // Long by design: one short method per LimitBackend operation, all over the same maps.
   const logs = new Map<string, RateLog>();
   const slots = new Map<string, Map<string, number>>();
   const budgets = new Map<string, Budget>();

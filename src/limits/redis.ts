@@ -43,6 +43,7 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
   /** Resolves once connected, or after `timeoutMs` either way. */
   waitReady(timeoutMs: number): Promise<void>;
 } {
+  // Long by design: one short method per LimitBackend operation, all over one connection.
   const redis = new Redis(opts.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

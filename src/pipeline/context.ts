@@ -1,29 +1,20 @@
 import type { Dialect } from '../errors/wire.js';
 import type { Logger } from '../log/logger.js';
-import type { Endpoint, JsonObject, Usage } from '../providers/types.js';
+import type { JsonObject, Usage } from '../providers/types.js';
 import type { AuditDecision, Environment, VirtualKeyRecord } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
-import type { RequestPolicy } from './policy/request-policy.js';
-import type { ProviderRuntime } from './upstream/providers.js';
+// The types of fields live with the stages that write them; none of those files imports
+// this one, so the context depends on them one way only.
+import type { GuardRequestState } from './guard/request-state.js';
+import type { EndUser, RequestPolicy } from './policy/request-policy.js';
+import type { RouteId } from './route-id.js';
+import type { Target } from './upstream/providers.js';
 
-export type RouteId = Endpoint | 'models';
+export type { RouteId };
 
 export interface RouteSpec {
   readonly id: RouteId;
   readonly dialect: Dialect;
-}
-
-/** An end user: verified from a JWT, or named by an app through its own key. */
-export interface EndUser {
-  readonly id: string;
-  readonly team: string | undefined;
-  readonly tier: string | undefined;
-  readonly source: 'jwt' | 'app';
-  /**
-   * What the audit row stores: absent, the id; null, nothing (an app-named id kept raw for
-   * limits because no pseudonym key is configured).
-   */
-  readonly auditId?: string | null;
 }
 
 /** Who is calling, written once by authenticate: a virtual key, or an end user's JWT. */
@@ -41,13 +32,6 @@ export interface UpstreamKeyRef {
   readonly label: string;
 }
 
-/** Where the request goes, written once by route. */
-export interface Target {
-  readonly model: string;
-  readonly provider: ProviderRuntime;
-  readonly upstreamModel: string | undefined;
-}
-
 /** What the gateway answers; written once by the last stage, sent by the server. */
 export type GatewayResponse =
   | { kind: 'json'; status: number; body: Buffer | string }
@@ -55,6 +39,9 @@ export type GatewayResponse =
 
 /** Read-only view of request headers (lower-case names), owned by the server. */
 export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** Work a stage registers to undo what it holds (a slot, a reservation); see `defer.ts`. */
+export type Undo = () => void | Promise<void>;
 
 export interface RequestContext {
   readonly reqId: string;
@@ -70,7 +57,7 @@ export interface RequestContext {
   /** Reads the body up to the configured cap, at most once (provided by the server). */
   readonly readBody: () => Promise<Buffer>;
   /** Registers undo work: runs once, last-in first-out, after the last byte or on error. */
-  defer(fn: () => void | Promise<void>): void;
+  defer(fn: Undo): void;
 
   caller: Caller | undefined;
   rawBody: Buffer | undefined;
@@ -86,6 +73,8 @@ export interface RequestContext {
   readonly decisions: AuditDecision[];
   /** Access policy of this request (scopes, subjects, "may use"), written once by authorize. */
   policy: RequestPolicy | undefined;
+  /** The content guard's state (policy, text slots, pseudonyms), made by its first stage. */
+  guard: GuardRequestState | undefined;
   /** Settled cost in micro-dollars, written once when the budget reservation settles. */
   costMicroUsd: number | undefined;
   /** Headers sent with the reply, success or error (e.g. `x-ratelimit-*`); stages add. */

@@ -1,8 +1,9 @@
 import type { Stage, StageName } from './stage.js';
 
 /**
- * The order every request walks, as data. Authentication comes before anything reads the
- * body; config may add or tune stages but never move one ahead of `authenticate`.
+ * The order every request walks, as data, fixed here: config tunes what a stage does (or
+ * makes it pass everything) but never adds, removes or reorders stages, so authentication
+ * always comes before anything reads the body.
  */
 export const PROXY_ORDER = [
   'audit_ready',

@@ -46,4 +46,3 @@ export const pricingSchema = z
   .prefault({});
 
 export type PricingConfig = z.infer<typeof pricingSchema>;
-export type ModelPriceConfig = z.infer<typeof modelPriceSchema>;

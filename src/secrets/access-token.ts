@@ -6,7 +6,10 @@ export interface ObtainedToken {
 }
 
 export interface AccessTokenCache {
-  /** A live token, obtained (once, for concurrent callers) when none is held or it is about to expire. */
+  /**
+   * A live token, obtained when none is held or it is about to expire. Not single-flight:
+   * callers that arrive together at renewal time may each obtain one; the last one is kept.
+   */
   get(ref: string): Promise<string>;
   /** Forget the token (a 401 from the API, or a reload). */
   invalidate(): void;

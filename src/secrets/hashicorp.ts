@@ -40,6 +40,7 @@ export function createHashicorpSource(
   deps: { kit: SourceKit; clock?: Clock; http?: SecretHttp },
   opts: HashicorpConfig & { timeoutMs: number },
 ): SecretSource<'hcv'> {
+  // Long by design: login, lease tracking and fetch share the cached client token.
   const clock = deps.clock ?? systemClock;
   const http = deps.http ?? createSecretHttp({ timeoutMs: opts.timeoutMs });
   const address = opts.address.replace(/\/+$/, '');

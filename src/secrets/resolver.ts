@@ -141,6 +141,7 @@ export function createSecretResolver(deps: ResolverDeps, opts: ResolverOptions):
 }
 
 function createCache(fetchSecret: Fetch, clock: Clock, opts: ResolverOptions) {
+  // Long by design: get, refresh and reload share the entry map and the fetches in flight.
   const entries = new Map<string, Entry>();
   const first = new Map<string, Promise<Entry>>();
   const listeners = new Set<(ref: string) => void>();

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../log/secret.js';
-import type { AdminHandler } from './admin/router.js';
+import { adminError, type AdminHandler, type AdminResponse } from './admin/router.js';
 import { isBearer, tokenDigest } from './bearer.js';
 import { createPlaneServer, hasClientCertificate, type TlsSource } from './tls.js';
 
@@ -32,6 +32,7 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    const fail = (out: AdminResponse) => json(out.status, out.body);
     if (path === '/admin' || path?.startsWith('/admin/') === true) {
       if (deps.tls?.isMutual === true && !hasClientCertificate(req)) {
         req.resume();
@@ -67,12 +68,9 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
         !isBearer(req.headers.authorization, tokenDigest(token.reveal()))
       ) {
         res.setHeader('www-authenticate', 'Bearer');
-        return json(401, {
-          error: {
-            code: 'metrics_unauthorized',
-            message: 'Send "Authorization: Bearer <metrics token>".',
-          },
-        });
+        return fail(
+          adminError('metrics_unauthorized', 'Send "Authorization: Bearer <metrics token>".'),
+        );
       }
       metrics.render().then(
         (text) => {
@@ -81,9 +79,7 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
         },
         (err: unknown) => {
           deps.log.error({ event: 'metrics_failed', err });
-          json(503, {
-            error: { code: 'metrics_unavailable', message: 'Metrics could not be rendered.' },
-          });
+          fail(adminError('metrics_unavailable', 'Metrics could not be rendered.'));
         },
       );
       return;

@@ -4,6 +4,7 @@ import { renderError, renderStreamError } from '../errors/wire.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayResponse, RequestContext } from '../pipeline/context.js';
 import type { Pipelines } from '../pipeline/order.js';
+import { DeferStack } from '../pipeline/defer.js';
 import { runStages } from '../pipeline/run.js';
 import type { Clock } from '../util/clock.js';
 import { newRequestId } from '../util/ids.js';
@@ -36,6 +37,7 @@ export interface DataPlaneOptions {
 }
 
 export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Server {
+  // Long by design: the request phases share one context and one response writer.
   const server = createPlaneServer(
     opts.tls,
     {
@@ -80,7 +82,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       sendError(res, reqId, new GatewayError(code), route?.dialect ?? 'openai');
       return;
     }
-    const ctx = createContext(req, res, reqId, route);
+    const { ctx, deferred } = createContext(req, res, reqId, route);
     let verdict: GatewayError | undefined;
     try {
       verdict = await runStages(deps.pipelines[route.pipeline], ctx);
@@ -97,7 +99,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
         sendError(res, reqId, verdict, route.dialect);
       }
     }
-    await finish(ctx);
+    await deferred.runAll((err) => ctx.log.error({ event: 'deferred_failed', err }));
   }
 
   function createContext(
@@ -110,12 +112,12 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
     });
-    const deferred: (() => void | Promise<void>)[] = [];
+    const deferred = new DeferStack();
     let bodyPromise: Promise<Buffer> | undefined;
     // Most requests never log (lines are for warnings and errors), so the child logger
     // (about 5 µs) is made on first use.
     let log: Logger | undefined;
-    const ctx: RequestContext & { deferred: typeof deferred } = {
+    const ctx: RequestContext = {
       reqId,
       route,
       clock: deps.clock,
@@ -132,8 +134,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
           limitBytes: opts.bodyLimitBytes,
           timeoutMs: opts.bodyTimeoutMs,
         })),
-      defer: (fn) => void deferred.push(fn),
-      deferred,
+      defer: (fn) => deferred.push(fn),
       caller: undefined,
       rawBody: undefined,
       body: undefined,
@@ -145,6 +146,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       upstreamKey: undefined,
       decisions: [],
       policy: undefined,
+      guard: undefined,
       costMicroUsd: undefined,
       responseHeaders: {},
       outcome: { status: 0, errorCode: null },
@@ -152,7 +154,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     res.setHeader('x-request-id', reqId);
     // The runner's first deferral: the audit write runs after every other undo.
     ctx.defer(() => deps.onFinished(ctx));
-    return ctx;
+    return { ctx, deferred };
   }
 
   async function send(ctx: RequestContext, res: ServerResponse, route: RouteEntry): Promise<void> {
@@ -183,18 +185,6 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       ctx.outcome = { status: 499, errorCode: 'client_closed' };
     }
     res.end();
-  }
-
-  async function finish(ctx: RequestContext & { deferred?: (() => void | Promise<void>)[] }) {
-    const deferred = ctx.deferred ?? [];
-    while (deferred.length > 0) {
-      const fn = deferred.pop() as () => void | Promise<void>;
-      try {
-        await fn();
-      } catch (err) {
-        ctx.log.error({ event: 'deferred_failed', err });
-      }
-    }
   }
 
   return server;

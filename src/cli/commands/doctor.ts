@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openStore } from '../../app.js';
+import { openStore } from '../../wiring/stores.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { isGatewayError } from '../../errors/gateway-error.js';
@@ -11,7 +11,7 @@ import { basePathOf, joinEndpointPath } from '../../providers/core/base-url.js';
 import { keyAgeWarning } from '../../pipeline/upstream/key-age.js';
 import type { Secret } from '../../log/secret.js';
 import { createConfiguredResolver } from '../../secrets/from-config.js';
-import { startupSecretRefs } from '../../secrets/startup.js';
+import { startupSecretRefs } from '../../config/startup-secrets.js';
 import type { VirtualKeyRecord } from '../../store/types.js';
 import type { CliCommand } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';

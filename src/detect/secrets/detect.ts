@@ -135,6 +135,7 @@ function resolveOverlaps(ranked: Ranked[]): SecretFinding[] {
  * whose keywords occur. Safe to share; `find` is synchronous and keeps no per-call state.
  */
 export function createSecretDetector(opts: SecretDetectorOptions = {}): SecretDetector {
+  // Long by design: the compile step and `find` share the compiled rule tables, built once here.
   const disabled = new Set(opts.disabledRules ?? []);
   const rules = (opts.rules ?? defaultSecretRules).filter((r) => !disabled.has(r.id));
   const { contextChars, companionMatch } = measurePatterns(rules);

@@ -1,5 +1,6 @@
 import type { AuditRecord } from '../../store/types.js';
-import type { EndUser, RequestContext } from '../context.js';
+import type { RequestContext } from '../context.js';
+import type { EndUser } from '../policy/request-policy.js';
 
 const ENDPOINT_PATHS = {
   chat_completions: '/v1/chat/completions',

@@ -10,7 +10,7 @@ import {
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import type { JwtConfig } from '../../policy/config.js';
-import type { EndUser } from '../context.js';
+import type { EndUser } from '../policy/request-policy.js';
 
 export interface JwtVerifier {
   /** A verified end user, or the error that says why not. Never throws. */

@@ -5,7 +5,7 @@ import { ENVIRONMENTS } from '../../store/types.js';
 import type { RequestContext } from '../context.js';
 import type { Stage } from '../stage.js';
 import { createHttpClassifier, type InjectionClassifier } from './classifier.js';
-import type { GuardConfig, ModerationConfig } from './config.js';
+import type { GuardConfig, ModerationConfig } from '../../config/guard.js';
 import { createGuardInjectionStage } from './injection.js';
 import { createHttpModerator, type OutputModerator } from './moderation.js';
 import { createGuardNormalizeStage } from './normalize.js';

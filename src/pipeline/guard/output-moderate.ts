@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import type { Verdict } from '../stage.js';
-import type { ModerationConfig } from './config.js';
+import type { ModerationConfig } from '../../config/guard.js';
 import type { OutputModerator } from './moderation.js';
 import type { TextFilter } from './output-text.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPseudonymVault } from '../../detect/pii/index.js';
-import { guardSchema } from './config.js';
+import { guardSchema } from '../../config/guard.js';
 import { createOutputScanner } from './output-scan.js';
 import { createTextFilter, windowFor } from './output-text.js';
 import { createGuardPolicies } from './policy.js';

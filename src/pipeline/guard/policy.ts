@@ -11,7 +11,12 @@ import {
 } from '../../detect/pii/index.js';
 import { createSecretDetector, type SecretDetector } from '../../detect/secrets/index.js';
 import type { Environment } from '../../store/types.js';
-import type { GuardConfig, GuardOverride, GuardPolicyConfig, PiiAction } from './config.js';
+import type {
+  GuardConfig,
+  GuardOverride,
+  GuardPolicyConfig,
+  PiiAction,
+} from '../../config/guard.js';
 
 /** One environment's guard settings with every detector compiled once, at start. */
 export interface GuardPolicy {

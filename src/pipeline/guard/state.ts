@@ -1,19 +1,13 @@
 import { createPseudonymVault, type PseudonymVault } from '../../detect/pii/index.js';
 import type { AuditDecision } from '../../store/types.js';
 import type { RequestContext } from '../context.js';
-import type { GuardPolicies, GuardPolicy } from './policy.js';
+import type { GuardPolicies } from './policy.js';
+import type { GuardRequestState } from './request-state.js';
 import { collectTextSlots, type TextSlot } from './slots.js';
 
-/** What the guard knows about one request, shared by its input stages and the output stage. */
-export interface GuardRequestState {
-  readonly policy: GuardPolicy;
-  /** Minted by the PII stage; the output guard restores from it. */
-  vault: PseudonymVault | undefined;
-}
-
 /**
- * Per-request guard state, keyed by the request context (a WeakMap: it goes when the request
- * does). Stages get it from here instead of a context field, so the guard stays one module.
+ * The guard stages' view of `ctx.guard`: created by the first guard stage that applies,
+ * read by the others and by the output stage.
  */
 export interface GuardSession {
   /** The state for `ctx`, or undefined when the guard does not apply (disabled, no body). */
@@ -27,27 +21,18 @@ export interface GuardSession {
   vault(ctx: RequestContext): PseudonymVault;
 }
 
-interface Entry {
-  state: GuardRequestState;
-  slots: TextSlot[] | undefined;
-}
-
 export function createGuardSession(policies: GuardPolicies): GuardSession {
-  const entries = new WeakMap<RequestContext, Entry>();
-
-  function entry(ctx: RequestContext): Entry | undefined {
-    const known = entries.get(ctx);
-    if (known !== undefined) return known;
+  function entry(ctx: RequestContext): GuardRequestState | undefined {
+    if (ctx.guard !== undefined) return ctx.guard;
     if (ctx.body === undefined || ctx.route.id === 'models') return undefined;
     const policy = policies.forEnv(ctx.caller?.env);
     if (!policy.config.enabled) return undefined;
-    const created: Entry = { state: { policy, vault: undefined }, slots: undefined };
-    entries.set(ctx, created);
-    return created;
+    ctx.guard = { policy, vault: undefined, slots: undefined };
+    return ctx.guard;
   }
 
   return {
-    of: (ctx) => entry(ctx)?.state,
+    of: entry,
     slots(ctx) {
       const e = entry(ctx);
       if (e === undefined || ctx.body === undefined || ctx.route.id === 'models') return [];
@@ -63,7 +48,7 @@ export function createGuardSession(policies: GuardPolicies): GuardSession {
       ctx.rawBody = Buffer.from(JSON.stringify(ctx.body));
     },
     vault(ctx) {
-      const state = entry(ctx)?.state;
+      const state = entry(ctx);
       if (state === undefined) return createPseudonymVault();
       state.vault ??= createPseudonymVault();
       return state.vault;

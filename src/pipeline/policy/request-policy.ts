@@ -1,6 +1,18 @@
 import type { LimitSubject } from '../../policy/model.js';
 import type { Environment } from '../../store/types.js';
-import type { EndUser } from '../context.js';
+
+/** An end user: verified from a JWT, or named by an app through its own key. */
+export interface EndUser {
+  readonly id: string;
+  readonly team: string | undefined;
+  readonly tier: string | undefined;
+  readonly source: 'jwt' | 'app';
+  /**
+   * What the audit row stores: absent, the id; null, nothing (an app-named id kept raw for
+   * limits because no pseudonym key is configured).
+   */
+  readonly auditId?: string | null;
+}
 
 /** What authorize decided about a request; later policy stages and fallback read it. */
 export interface RequestPolicy {

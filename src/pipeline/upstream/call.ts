@@ -67,8 +67,8 @@ async function callWithRetries(
   let current = primary;
   let input: AttemptInput | undefined;
   for (let attemptNo = 1; ;) {
-    const route = nextCandidate(ctx, primary, exchange, deps.random);
-    if (route === undefined) {
+    const candidate = nextCandidate(ctx, primary, exchange, deps.random);
+    if (candidate === undefined) {
       if (lastErr === undefined) return unavailableError(ctx, primary);
       // Nothing was tried this round (every breaker open): waiting again would not help.
       if (exchange.tried === undefined || exchange.tried.size === 0) return lastErr;
@@ -77,7 +77,7 @@ async function callWithRetries(
       if (backedOff !== undefined) return backedOff;
       continue;
     }
-    const key = exchange.candidate as PoolKey;
+    const { route, key } = candidate;
     if (!exchange.acquire(key)) {
       // Another request took the last half-open probe slot meanwhile.
       exchange.exclude(key);

@@ -17,8 +17,6 @@ export class UpstreamExchange {
   #key: PoolKey | undefined;
   #tried: Set<PoolKey> | undefined;
   #isDone = false;
-  /** The key `nextCandidate` chose for the next attempt. */
-  candidate: PoolKey | undefined;
   /** Rounds over every usable key; backoff grows with it. */
   round = 1;
 

@@ -1,31 +1,32 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import type { UpstreamExchange } from './exchange.js';
+import type { PoolKey } from './key-pool.js';
 import type { ModelRoute } from './providers.js';
+
+/** Where the next attempt goes: a route and one of its provider's keys. */
+export interface Candidate {
+  readonly route: ModelRoute;
+  readonly key: PoolKey;
+}
 
 /**
  * Where the next attempt goes: a usable key of the routed model first (weighted, skipping open
  * breakers, draining or revoked keys and keys that failed this round), then of each fallback
- * model in config order. Sets `exchange.candidate` and returns its route, or undefined.
+ * model in config order. Undefined when no key is usable this round.
  */
 export function nextCandidate(
   ctx: RequestContext,
   primary: ModelRoute,
   exchange: UpstreamExchange,
   random: () => number,
-): ModelRoute | undefined {
+): Candidate | undefined {
   let key = primary.provider.pool.pick(random, exchange.tried);
-  if (key !== undefined) {
-    exchange.candidate = key;
-    return primary;
-  }
+  if (key !== undefined) return { route: primary, key };
   for (const route of primary.fallbacks) {
     if (!mayFallBackTo(ctx, route)) continue;
     key = route.provider.pool.pick(random, exchange.tried);
-    if (key !== undefined) {
-      exchange.candidate = key;
-      return route;
-    }
+    if (key !== undefined) return { route, key };
   }
   return undefined;
 }

@@ -1,9 +1,16 @@
 import type { UpstreamClient } from '../../providers/core/http.js';
 import type { Endpoint, ProviderAdapter } from '../../providers/types.js';
-import type { RouteId, Target } from '../context.js';
+import type { RouteId } from '../route-id.js';
 import type { KeyPool } from './key-pool.js';
 import type { PoolGate } from './pool-gate.js';
 import type { TimeoutSettings } from './timeouts.js';
+
+/** Where the request goes, written once by route. */
+export interface Target {
+  readonly model: string;
+  readonly provider: ProviderRuntime;
+  readonly upstreamModel: string | undefined;
+}
 
 /** A configured provider, ready to call: built once at start (build.ts). */
 export interface ProviderRuntime {

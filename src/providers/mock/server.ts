@@ -148,6 +148,8 @@ function admit(
 
 /** A mock LLM provider speaking the OpenAI and Anthropic wire formats, with fault injection. */
 export function createMockProvider(opts: MockProviderOptions = {}): MockProvider {
+  // Long by design: the request handler and the control API share the received log and
+  // the fault queue.
   const apiKeys = opts.apiKeys === undefined ? undefined : new Set(opts.apiKeys);
   const received: MockReceived[] = [];
   const faults: MockFault[] = [];

@@ -33,6 +33,7 @@ export function openLocalVault(
   deps: { kek: KeyEncryptionKey; clock?: Clock },
   opts: { path: string },
 ): LocalVault {
+  // Long by design: the vault's operations share the open file, the KEK and the integrity state.
   const { kek } = deps;
   const clock = deps.clock ?? systemClock;
   const { path } = opts;

@@ -46,7 +46,6 @@ function invalid(error: z.ZodError): AdminResponse {
   const issue = error.issues[0];
   const where = issue?.path.join('.') ?? '';
   return adminError(
-    400,
     'invalid_request',
     `${where === '' ? '' : `${where}: `}${issue?.message ?? 'invalid'}`,
   );
@@ -73,7 +72,7 @@ export function keyRoutes(deps: KeyRoutesDeps): AdminRoute[] {
         const { name, env, expiresAtMs, scopes } = parsed.data;
         const nowMs = deps.clock.now();
         if (expiresAtMs != null && expiresAtMs <= nowMs) {
-          return adminError(400, 'invalid_request', 'expiresAtMs: must be in the future');
+          return adminError('invalid_request', 'expiresAtMs: must be in the future');
         }
         const issued = issueVirtualKey({
           name,
@@ -93,7 +92,7 @@ export function keyRoutes(deps: KeyRoutesDeps): AdminRoute[] {
       async handle(req) {
         const key = await deps.store.findKey(req.params.id ?? '');
         return key === undefined
-          ? adminError(404, 'key_not_found', 'No key with that id or prefix.')
+          ? adminError('key_not_found', 'No key with that id or prefix.')
           : { status: 200, body: publicKey(key) };
       },
     },
@@ -104,8 +103,7 @@ export function keyRoutes(deps: KeyRoutesDeps): AdminRoute[] {
         const parsed = scopesSchema.safeParse(req.body);
         if (!parsed.success) return invalid(parsed.error);
         const key = await deps.store.findKey(req.params.id ?? '');
-        if (key === undefined)
-          return adminError(404, 'key_not_found', 'No key with that id or prefix.');
+        if (key === undefined) return adminError('key_not_found', 'No key with that id or prefix.');
         await deps.store.updateKeyScopes(key.id, parsed.data);
         await event(req.actor, 'key_scopes_updated', key.id, null);
         return { status: 200, body: publicKey({ ...key, scopes: parsed.data }) };
@@ -116,8 +114,7 @@ export function keyRoutes(deps: KeyRoutesDeps): AdminRoute[] {
       path: '/admin/keys/:id/revoke',
       async handle(req) {
         const key = await deps.store.findKey(req.params.id ?? '');
-        if (key === undefined)
-          return adminError(404, 'key_not_found', 'No key with that id or prefix.');
+        if (key === undefined) return adminError('key_not_found', 'No key with that id or prefix.');
         const isRevoked = await deps.store.revokeKey(key.id, deps.clock.now());
         if (isRevoked) await event(req.actor, 'key_revoked', key.id, null);
         return { status: 200, body: { id: key.id, revoked: true, changed: isRevoked } };

@@ -44,7 +44,6 @@ export function killSwitchRoutes(deps: KillSwitchRoutesDeps): AdminRoute[] {
         const t = scope === undefined ? undefined : target(scope, req.params.target);
         if (scope === undefined || t === undefined || !parsed.success) {
           return adminError(
-            400,
             'invalid_request',
             'PUT /admin/killswitch/<global|env|provider|key>/<target> with {"reason": "..."}',
           );
@@ -75,7 +74,6 @@ export function killSwitchRoutes(deps: KillSwitchRoutesDeps): AdminRoute[] {
         const t = scope === undefined ? undefined : target(scope, req.params.target);
         if (scope === undefined || t === undefined) {
           return adminError(
-            400,
             'invalid_request',
             'DELETE /admin/killswitch/<global|env|provider|key>/<target>',
           );

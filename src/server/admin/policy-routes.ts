@@ -1,4 +1,4 @@
-import type { PolicyRuntime } from '../../policy/runtime.js';
+import type { PolicyRuntime } from '../../pipeline/policy/runtime.js';
 import type { Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
 import { keyRoutes } from './keys.js';

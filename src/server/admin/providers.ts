@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  isFailure,
-  type KeyAdmin,
-  type KeyAdminFailure,
-  type KeyView,
-} from '../../pipeline/upstream/key-admin.js';
+import { isFailure, type KeyAdmin, type KeyAdminFailure, type KeyView } from './key-admin.js';
 import { keyUsageSince } from '../../pipeline/upstream/key-usage.js';
 import { refineSecretRef } from '../../secrets/config-schema.js';
 import type { AuditStore } from '../../store/types.js';
@@ -47,8 +42,7 @@ const drainSchema = z
   .prefault({});
 
 function answer(result: KeyView | KeyAdminFailure, status = 200): AdminResponse {
-  if (isFailure(result))
-    return adminError(result.failure.status, result.failure.code, result.failure.message);
+  if (isFailure(result)) return adminError(result.failure.code, result.failure.message);
   return { status, body: result };
 }
 
@@ -73,7 +67,6 @@ export function providerRoutes(deps: ProviderRoutesDeps): AdminRoute[] {
         const parsed = addSchema.safeParse(req.body);
         if (!parsed.success) {
           return adminError(
-            400,
             'invalid_request',
             'POST {"label", "apiKey": "env:NAME", "weight"?, "createdAt"?}',
           );
@@ -94,7 +87,6 @@ export function providerRoutes(deps: ProviderRoutesDeps): AdminRoute[] {
         const parsed = updateSchema.safeParse(req.body);
         if (!parsed.success) {
           return adminError(
-            400,
             'invalid_request',
             'PATCH {"weight"?, "state"?: "active|draining|revoked", "force"?}',
           );
@@ -112,7 +104,7 @@ export function providerRoutes(deps: ProviderRoutesDeps): AdminRoute[] {
       async handle(req) {
         const parsed = drainSchema.safeParse(req.body);
         if (!parsed.success)
-          return adminError(400, 'invalid_request', 'POST {"timeoutMs"?: <= 8000, "force"?}');
+          return adminError('invalid_request', 'POST {"timeoutMs"?: <= 8000, "force"?}');
         const id = req.params.id ?? '';
         const label = req.params.label ?? '';
         const drained = await deps.keys.update(
@@ -130,10 +122,10 @@ export function providerRoutes(deps: ProviderRoutesDeps): AdminRoute[] {
       path: '/admin/providers/:id/usage',
       async handle(req) {
         const sinceMs = intParam(req.query, 'sinceMs', -1);
-        if (sinceMs < 0) return adminError(400, 'invalid_request', 'GET ?sinceMs=<epoch ms>');
+        if (sinceMs < 0) return adminError('invalid_request', 'GET ?sinceMs=<epoch ms>');
         const id = req.params.id ?? '';
         if (!deps.keys.list().some((p) => p.id === id)) {
-          return adminError(404, 'provider_not_found', `No provider "${id}".`);
+          return adminError('provider_not_found', `No provider "${id}".`);
         }
         await deps.flushAudit();
         return { status: 200, body: await keyUsageSince(deps.store, id, sinceMs) };

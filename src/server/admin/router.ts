@@ -1,3 +1,4 @@
+import { controlErrorCodes, type ControlErrorCode } from '../../errors/codes.js';
 import { isBearer, tokenDigest } from '../bearer.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger.js';
@@ -32,8 +33,9 @@ export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => void;
 const MAX_BODY_BYTES = 64 * 1024;
 const ACTOR = /^[A-Za-z0-9._@-]{1,64}$/;
 
-export function adminError(status: number, code: string, message: string): AdminResponse {
-  return { status, body: { error: { code, message } } };
+/** An admin API error: the status comes from the registry, the message is written per call. */
+export function adminError(code: ControlErrorCode, message: string): AdminResponse {
+  return { status: controlErrorCodes[code].status, body: { error: { code, message } } };
 }
 
 /** A non-negative integer query parameter, or the default when absent or malformed. */
@@ -66,7 +68,7 @@ export function createAdminRouter(
   return function admin(req, res) {
     void serve(req, res).catch((err: unknown) => {
       deps.log.error({ event: 'admin_failed', err });
-      send(res, adminError(500, 'internal_error', 'The admin API failed; see the gateway log.'));
+      send(res, adminError('internal_error', 'The admin API failed; see the gateway log.'));
     });
   };
 
@@ -76,31 +78,28 @@ export function createAdminRouter(
       req.resume();
       return send(
         res,
-        adminError(403, 'admin_disabled', 'The admin API is disabled: set BASTION_ADMIN_TOKEN.'),
+        adminError('admin_disabled', 'The admin API is disabled: set BASTION_ADMIN_TOKEN.'),
       );
     }
     if (!isBearer(req.headers.authorization, expected)) {
       req.resume();
       return send(
         res,
-        adminError(401, 'admin_unauthorized', 'Send "Authorization: Bearer <admin token>".'),
+        adminError('admin_unauthorized', 'Send "Authorization: Bearer <admin token>".'),
       );
     }
     const match = find(table, req.method ?? 'GET', url.pathname);
     if (match === 'method') {
       req.resume();
-      return send(
-        res,
-        adminError(405, 'method_not_allowed', 'Method not allowed on this endpoint.'),
-      );
+      return send(res, adminError('method_not_allowed', 'Method not allowed on this endpoint.'));
     }
     if (match === undefined) {
       req.resume();
-      return send(res, adminError(404, 'not_found', 'No such admin endpoint.'));
+      return send(res, adminError('not_found', 'No such admin endpoint.'));
     }
     const body = await readJson(req);
     if (body === INVALID)
-      return send(res, adminError(400, 'invalid_json', 'The body is not JSON (at most 64 KiB).'));
+      return send(res, adminError('invalid_json', 'The body is not JSON (at most 64 KiB).'));
     const actorHeader = req.headers['x-bastion-actor'];
     const actor =
       typeof actorHeader === 'string' && ACTOR.test(actorHeader) ? actorHeader : 'admin';

@@ -34,6 +34,7 @@ type Row = Record<string, unknown>;
 
 /** A store on a PostgreSQL database through a `pg.Pool`. Nothing is cached between calls. */
 export function createPostgresStore(opts: PostgresStoreOptions): Store {
+  // Long by design: one short method per Store operation, all over one pool.
   const schema = opts.schema ?? 'public';
   if (!SCHEMA_NAME.test(schema)) {
     throw new RangeError('Postgres store schema must match /^[a-z_][a-z0-9_]{0,62}$/.');

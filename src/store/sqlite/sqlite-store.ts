@@ -28,6 +28,7 @@ export interface SqliteStoreOptions {
  * PostgreSQL store whose server is down.
  */
 export function createSqliteStore(opts: SqliteStoreOptions): Store {
+  // Long by design: one short method per Store operation, all over one database handle.
   let db: Database.Database | undefined;
   let openError: unknown;
   try {

@@ -1,7 +1,7 @@
-import type { Config } from '../config/schema.js';
+import type { Config } from './schema.js';
 import { Secret } from '../log/secret.js';
-import { secretError } from './errors.js';
-import type { SecretHandle, SecretResolver } from './types.js';
+import { secretError } from '../secrets/errors.js';
+import type { SecretHandle, SecretResolver } from '../secrets/types.js';
 
 export interface StartupRef {
   readonly ref: string;

@@ -1,11 +1,12 @@
+import type { ControlErrorCode } from '../../errors/codes.js';
 import type { Logger } from '../../log/logger.js';
 import { Secret } from '../../log/secret.js';
 import type { AdminEvent } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
-import type { CircuitRegistry } from './circuit.js';
-import { keyAgeDays, keyAgeWarning, type KeyAgeWarning } from './key-age.js';
-import { PoolKey, type KeyState } from './key-pool.js';
-import type { ProviderRuntime } from './providers.js';
+import type { CircuitRegistry } from '../../pipeline/upstream/circuit.js';
+import { keyAgeDays, keyAgeWarning, type KeyAgeWarning } from '../../pipeline/upstream/key-age.js';
+import { PoolKey, type KeyState } from '../../pipeline/upstream/key-pool.js';
+import type { ProviderRuntime } from '../../pipeline/upstream/providers.js';
 
 /** What the admin API shows of a key: metadata and counters, never the secret or its value. */
 export interface KeyView {
@@ -25,7 +26,7 @@ export interface KeyView {
 }
 
 export interface KeyAdminFailure {
-  failure: { status: number; code: string; message: string };
+  failure: { code: ControlErrorCode; message: string };
 }
 
 /** A secret that follows reloads (the secrets resolver's handle). */
@@ -44,8 +45,8 @@ export interface KeyAdminDeps {
   events: { appendAdminEvent(event: AdminEvent): Promise<void> };
 }
 
-const fail = (status: number, code: string, message: string): KeyAdminFailure => ({
-  failure: { status, code, message },
+const fail = (code: ControlErrorCode, message: string): KeyAdminFailure => ({
+  failure: { code, message },
 });
 
 export function isFailure<T>(value: T | KeyAdminFailure): value is KeyAdminFailure {
@@ -59,6 +60,8 @@ export function isFailure<T>(value: T | KeyAdminFailure): value is KeyAdminFailu
  * are not written back to the config file (docs/rotation.md).
  */
 export function createKeyAdmin(deps: KeyAdminDeps) {
+  // Long by design: add, update and drain share the key handles and the pool view; each
+  // method is short.
   const handles = new Map<PoolKey, SecretHandleLike>();
 
   function view(provider: ProviderRuntime, key: PoolKey): KeyView {
@@ -104,12 +107,11 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
 
   function find(providerId: string, label?: string) {
     const provider = deps.providers.get(providerId);
-    if (provider === undefined)
-      return fail(404, 'provider_not_found', `No provider "${providerId}".`);
+    if (provider === undefined) return fail('provider_not_found', `No provider "${providerId}".`);
     if (label === undefined) return { provider, key: undefined };
     const key = provider.pool.get(label);
     if (key === undefined)
-      return fail(404, 'provider_key_not_found', `No key "${label}" on ${providerId}.`);
+      return fail('provider_key_not_found', `No key "${label}" on ${providerId}.`);
     return { provider, key };
   }
 
@@ -145,18 +147,13 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
       if (isFailure(found)) return found;
       const { provider } = found;
       if (provider.pool.get(input.label) !== undefined) {
-        return fail(
-          409,
-          'provider_key_exists',
-          `Key "${input.label}" already exists on ${providerId}.`,
-        );
+        return fail('provider_key_exists', `Key "${input.label}" already exists on ${providerId}.`);
       }
       let handle: SecretHandleLike;
       try {
         handle = await deps.resolve(input.apiKey, `provider:${providerId}/${input.label}`);
       } catch {
         return fail(
-          422,
           'secret_unavailable',
           `The reference ${input.apiKey} did not resolve in the gateway.`,
         );
@@ -194,15 +191,10 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
       const key = found.key as PoolKey;
       const next = { state: change.state ?? key.state, weight: change.weight ?? key.weight };
       if (key.state === 'revoked' && next.state !== 'revoked') {
-        return fail(
-          409,
-          'provider_key_revoked',
-          `Key "${label}" is revoked; add a new key instead.`,
-        );
+        return fail('provider_key_revoked', `Key "${label}" is revoked; add a new key instead.`);
       }
       if (isLastActive(provider, key, next) && change.isForced !== true) {
         return fail(
-          409,
           'last_active_key',
           `"${label}" is the last active key of ${providerId}; add another first (or force).`,
         );
@@ -236,7 +228,7 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
       if (isFailure(found)) return found;
       const key = found.key as PoolKey;
       if (key.state === 'active') {
-        return fail(409, 'provider_key_active', `Key "${label}" is active; drain it first.`);
+        return fail('provider_key_active', `Key "${label}" is active; drain it first.`);
       }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

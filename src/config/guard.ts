@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { checkLinearPattern } from '../../detect/secrets/index.js';
-import { ENVIRONMENTS } from '../../store/types.js';
+import { checkLinearPattern } from '../detect/secrets/index.js';
+import { ENVIRONMENTS } from '../store/types.js';
 
 /**
  * The `guard` section: input validation and normalisation, system-prompt isolation, secrets in
@@ -149,6 +149,8 @@ const moderationSchema = z
   .strict();
 
 function guardShape<M extends Mode>(mode: M) {
+  // Long by design: the guard section's fields, declared once for the top level and for
+  // per-model overrides; split, one schema would be scattered.
   return {
     enabled: field(mode, z.boolean(), true, 'Run the content guard at all.'),
     input: section(mode, {
@@ -320,4 +322,3 @@ export type GuardPolicyConfig = Omit<GuardConfig, 'environments'>;
 export type GuardOverride = z.infer<typeof overrideSchema>;
 export type ModerationConfig = z.infer<typeof moderationSchema>;
 export type PiiAction = z.infer<typeof piiAction>;
-export type CustomPiiRuleConfig = z.infer<typeof customRule>;

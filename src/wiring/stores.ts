@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SecretLookup } from '../config/startup-secrets.js';
+import { resolveSecretRef } from '../config/refs.js';
+import type { Config } from '../config/schema.js';
+import { createMemoryLimitBackend } from '../limits/memory.js';
+import { createRedisLimitBackend } from '../limits/redis.js';
+import type { LimitBackend } from '../limits/types.js';
+import { createPostgresStore } from '../store/postgres/postgres-store.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/types.js';
+
+export function openStore(
+  stores: Config['stores'],
+  env: NodeJS.ProcessEnv,
+  secretOf: SecretLookup = (ref) => resolveSecretRef(ref, env),
+): Store {
+  if (stores.kind === 'postgres') {
+    const url = secretOf(stores.postgres.url);
+    return createPostgresStore({
+      connectionString: url.reveal(),
+      schema: stores.postgres.schema,
+      poolSize: stores.postgres.poolSize,
+    });
+  }
+  if (stores.sqlite.path !== ':memory:')
+    mkdirSync(dirname(stores.sqlite.path), { recursive: true, mode: 0o700 });
+  return createSqliteStore({ path: stores.sqlite.path });
+}
+
+export async function openLimitBackend(
+  limits: Config['limits'],
+  secretOf: SecretLookup,
+): Promise<LimitBackend> {
+  if (limits.backend === 'memory') return createMemoryLimitBackend();
+  const backend = createRedisLimitBackend({
+    url: secretOf(limits.redis.url).reveal(),
+    keyPrefix: limits.redis.keyPrefix,
+    commandTimeoutMs: limits.redis.commandTimeoutMs,
+  });
+  // Start even if Redis is down: requests fail closed until it answers.
+  await backend.waitReady(2_000);
+  return backend;
+}

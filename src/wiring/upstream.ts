@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import type { SecretLookup } from '../config/startup-secrets.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { scrubber } from '../log/scrub.js';
+import { Secret } from '../log/secret.js';
+import { buildUpstreams, type Upstreams } from '../pipeline/upstream/build.js';
+import { createCircuitRegistry, type CircuitSync } from '../pipeline/upstream/circuit.js';
+import { startKeyAgeMonitor } from '../pipeline/upstream/key-age.js';
+import { createMockProvider, type MockProvider } from '../providers/mock/server.js';
+import type { SecretResolver } from '../secrets/types.js';
+import { createKeyAdmin, type KeyAdmin, type KeyAdminDeps } from '../server/admin/key-admin.js';
+import { createRedisCircuitSync } from '../store/redis/circuit-sync.js';
+import type { Clock } from '../util/clock.js';
+
+export interface BuiltInMock {
+  provider: MockProvider;
+  origin: string;
+  key: Secret;
+}
+
+/** Mock mode: the built-in mock provider on loopback, with a random key no one else holds. */
+export async function startBuiltInMock(): Promise<BuiltInMock> {
+  const key = new Secret(`sk-mock-${randomBytes(16).toString('hex')}`);
+  scrubber.addKnownSecret(key.reveal());
+  const provider = createMockProvider({ apiKeys: [key.reveal()] });
+  const url = await provider.listen(0, '127.0.0.1');
+  return { provider, origin: new URL(url).origin, key };
+}
+
+/** Providers, key pools and breakers, and the run-time key admin that follows secret reloads. */
+export function buildUpstream(
+  config: Config,
+  deps: {
+    secrets: SecretResolver;
+    secretOf: SecretLookup;
+    store: KeyAdminDeps['events'];
+    mock: BuiltInMock | undefined;
+    clock: Clock;
+    log: Logger;
+  },
+): { upstreams: Upstreams; keyAdmin: KeyAdmin; watchKeyAge: () => () => void } {
+  const { secrets, secretOf, clock } = deps;
+  const log = deps.log.child({ mod: 'upstream' });
+  const upstreams = buildUpstreams(config, {
+    resolveSecret: secretOf,
+    mock: deps.mock && { origin: deps.mock.origin, key: deps.mock.key },
+    circuits: createCircuitRegistry(
+      { clock, log, sync: openCircuitSync(config, secretOf, clock, log) },
+      config.upstream.circuit,
+    ),
+    clock,
+  });
+  // A reload or TTL refresh that changed a provider key swaps it into the pool keys using it.
+  const keyAdmin = createKeyAdmin({
+    providers: upstreams.providers,
+    circuits: upstreams.circuits,
+    clock,
+    log,
+    resolve: (ref, component) => secrets.handle(ref, { component }),
+    events: deps.store,
+  });
+  secrets.onChange((ref) => {
+    // secretOf knows the refs resolved at start: not admin-added keys (keyAdmin follows
+    // those), and a revoked key must stay without its value.
+    for (const p of upstreams.providers.values())
+      for (const k of p.pool.keys)
+        if (k.ref === ref && k.source === 'config' && k.state !== 'revoked')
+          k.secret = secretOf(ref);
+    keyAdmin.onSecretChanged(ref);
+  });
+  const watchKeyAge = () => startKeyAgeMonitor({ providers: upstreams.providers, clock, log });
+  return { upstreams, keyAdmin, watchKeyAge };
+}
+
+/** Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`). */
+export function openCircuitSync(
+  config: Config,
+  secretOf: SecretLookup,
+  clock: Clock,
+  log: Logger,
+): CircuitSync | undefined {
+  const { backend } = config.upstream.circuit;
+  if (backend === 'memory' || (backend === 'auto' && config.limits.backend !== 'redis')) {
+    return undefined;
+  }
+  let lastLoggedMs = 0;
+  return createRedisCircuitSync({
+    url: secretOf(config.limits.redis.url).reveal(),
+    keyPrefix: config.limits.redis.keyPrefix,
+    commandTimeoutMs: config.limits.redis.commandTimeoutMs,
+    now: () => clock.now(),
+    onError: (err) => {
+      if (clock.now() - lastLoggedMs < 10_000) return;
+      lastLoggedMs = clock.now();
+      log.warn({ event: 'circuit_sync_unavailable', err });
+    },
+  });
+}
