@@ -7,6 +7,12 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Config under test names `env:DATABASE_URL` / `env:REDIS_URL`; the local services by
+    // default, as scripts/test-services.js (npm test's pretest) checks and starts them.
+    env: {
+      DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    },
     reporters: ['default'],
   },
 });

@@ -1,7 +1,10 @@
 // npm run bench: the gateway against the floor, in one run.
 //   (a) direct to the mock provider, (b) a bare pass-through proxy (the floor), (c) Bastion.
 // Latency at one connection (sequential requests, µs precision), throughput at 50 connections
-// (autocannon), non-streaming and streaming chat, and Bastion's peak RSS under load.
+// (autocannon), non-streaming and streaming chat; CPU time per request of each target's own
+// process (from /proc, so the load generator and the mock are not counted against it); Bastion
+// with every guard on and with the content guard off; its RSS idle, under load, and holding
+// 1,000 open streams.
 // Then the component benches (scanner, guard, policy, upstream, audit chain) when present.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -16,6 +19,9 @@ const CLI = join(ROOT, 'dist/cli/index.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 3000);
 const UPSTREAM_KEY = 'sk-bench-upstream';
+const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1000);
+// Linux reports process CPU time in clock ticks of 1/100 s on every common architecture.
+const CLOCK_TICKS = 100;
 const children = [];
 
 function freePort() {
@@ -43,6 +49,18 @@ function start(args, env, readyPattern) {
     child.stderr.on('data', (c) => (out += c));
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
   });
+}
+
+/** User + system CPU time of a process so far, in µs (Linux /proc; NaN elsewhere). */
+function cpuUs(pid) {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
 }
 
 function rssMiB(pid) {
@@ -81,7 +99,56 @@ async function throughput(url, headers, body) {
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50ms: result.latency.p50, p99ms: result.latency.p99 };
+  return {
+    rps: result.requests.average,
+    total: result.requests.total,
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+  };
+}
+
+/**
+ * Opens `count` streams through `origin` that the mock holds open after their first chunk,
+ * waits until every one has delivered it, samples the gateway's RSS, then closes them all.
+ */
+async function openStreamsRss(origin, headers, model, pid, count) {
+  const { Pool } = await import('undici');
+  const pool = new Pool(origin, { connections: count, pipelining: 1 });
+  const controllers = [];
+  const body = JSON.stringify({
+    model,
+    stream: true,
+    messages: [{ role: 'user', content: 'Hold this stream open, please.' }],
+  });
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      const ac = new globalThis.AbortController();
+      controllers.push(ac);
+      const res = await pool.request({
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { ...headers, 'x-mock-fault': JSON.stringify({ stallAfterChunks: 1 }) },
+        body,
+        signal: ac.signal,
+      });
+      if (res.statusCode !== 200) {
+        failed += 1;
+        await res.body.dump();
+        return;
+      }
+      // The first data event means the gateway has the stream open end to end.
+      await new Promise((resolve, reject) => {
+        res.body.once('data', resolve);
+        res.body.once('error', reject);
+      });
+      res.body.on('error', () => undefined);
+    }),
+  );
+  const rss = rssMiB(pid);
+  for (const ac of controllers) ac.abort();
+  await pool.destroy().catch(() => undefined);
+  return { rss, failed };
 }
 
 async function main() {
@@ -91,20 +158,32 @@ async function main() {
     freePort(),
     freePort(),
   ]);
-  await start(
+  const mock = await start(
     [CLI, 'mock-provider', '--port', String(mockPort), '--api-key', UPSTREAM_KEY],
     {},
     /listening/,
   );
   const mockUrl = `http://127.0.0.1:${mockPort}`;
-  await start([join(ROOT, 'bench/bare-proxy.js'), mockUrl, String(barePort)], {}, /listening/);
+  const bare = await start(
+    [join(ROOT, 'bench/bare-proxy.js'), mockUrl, String(barePort)],
+    {},
+    /listening/,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'bastion-bench-'));
+  const [plainPort, plainControlPort] = await Promise.all([freePort(), freePort()]);
+  // Enough upstream connections that the open-streams run measures memory, not the pool queue.
+  const yaml = (port, control, extra) =>
+    `server:\n  port: ${port}\ncontrolPlane:\n  port: ${control}\nlog:\n  level: info\n` +
+    `stores:\n  sqlite:\n    path: ${join(dir, 'bastion.db')}\n` +
+    `upstream:\n  connections: ${OPEN_STREAMS + 100}\n` +
+    `providers:\n  openai:\n    kind: openai\n    baseUrl: ${mockUrl}\n    apiKey: env:BENCH_UPSTREAM_KEY\n` +
+    extra;
+  writeFileSync(join(dir, 'bastion.yaml'), yaml(bastionPort, controlPort, ''));
+  // Auth, policy, budget, audit and metrics only: what the content guard costs on top.
   writeFileSync(
-    join(dir, 'bastion.yaml'),
-    `server:\n  port: ${bastionPort}\ncontrolPlane:\n  port: ${controlPort}\nlog:\n  level: info\n` +
-      `stores:\n  sqlite:\n    path: ${join(dir, 'bastion.db')}\n` +
-      `providers:\n  openai:\n    kind: openai\n    baseUrl: ${mockUrl}\n    apiKey: env:BENCH_UPSTREAM_KEY\n`,
+    join(dir, 'plain.yaml'),
+    yaml(plainPort, plainControlPort, 'guard:\n  enabled: false\n'),
   );
   const env = { BASTION_CONFIG: join(dir, 'bastion.yaml'), BENCH_UPSTREAM_KEY: UPSTREAM_KEY };
   const created = await new Promise((resolve, reject) => {
@@ -146,12 +225,20 @@ async function main() {
     );
   });
   const bastion = await start([CLI, 'serve'], env, /gateway_started/);
+  const plain = await start(
+    [CLI, 'serve'],
+    { ...env, BASTION_CONFIG: join(dir, 'plain.yaml') },
+    /gateway_started/,
+  );
   await new Promise((r) => setTimeout(r, 200));
+  const idleRss = rssMiB(bastion.pid);
 
+  const bastionAuth = { authorization: `Bearer ${created.key}` };
   const targets = [
-    ['direct', mockUrl, { authorization: `Bearer ${UPSTREAM_KEY}` }],
-    ['bare proxy', `http://127.0.0.1:${barePort}`, {}],
-    ['bastion', `http://127.0.0.1:${bastionPort}`, { authorization: `Bearer ${created.key}` }],
+    ['direct', mockUrl, { authorization: `Bearer ${UPSTREAM_KEY}` }, mock.pid],
+    ['bare proxy', `http://127.0.0.1:${barePort}`, {}, bare.pid],
+    ['bastion', `http://127.0.0.1:${bastionPort}`, bastionAuth, bastion.pid],
+    ['no guard', `http://127.0.0.1:${plainPort}`, bastionAuth, plain.pid],
   ];
   const message = {
     role: 'user',
@@ -165,38 +252,52 @@ async function main() {
   const results = [];
   let peakRss = 0;
   for (const [mode, body] of modes) {
-    for (const [name, origin, auth] of targets) {
+    for (const [name, origin, auth, pid] of targets) {
       const headers = { 'content-type': 'application/json', ...auth };
       const lat = await latency(origin, '/v1/chat/completions', headers, body);
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(bastion.pid))), 100);
+      const cpu0 = cpuUs(pid);
       const thr = await throughput(`${origin}/v1/chat/completions`, headers, body);
+      const cpuPerReqUs = (cpuUs(pid) - cpu0) / thr.total;
       clearInterval(sampler);
-      results.push({ mode, target: name, ...lat, ...thr });
+      results.push({ mode, target: name, ...lat, ...thr, cpuPerReqUs });
     }
   }
+  const streams = await openStreamsRss(
+    `http://127.0.0.1:${bastionPort}`,
+    { 'content-type': 'application/json', ...bastionAuth },
+    'gpt-4o-mini',
+    bastion.pid,
+    OPEN_STREAMS,
+  );
 
   console.log(
     `\nGateway bench: ${SECONDS}s per throughput run, ${LATENCY_REQUESTS} sequential requests per latency run, node ${process.version}, ${results.length} runs\n`,
   );
   console.log(
-    'mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)',
+    'mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)  CPU/req',
   );
   for (const r of results) {
     console.log(
-      `${r.mode.padEnd(12)} ${r.target.padEnd(12)} ${`${r.p50us.toFixed(0)} µs`.padStart(12)}  ${`${r.p99us.toFixed(0)} µs`.padStart(12)}  ${r.rps.toFixed(0).padStart(15)}  ${`${r.p99ms} ms`.padStart(13)}`,
+      `${r.mode.padEnd(12)} ${r.target.padEnd(12)} ${`${r.p50us.toFixed(0)} µs`.padStart(12)}  ${`${r.p99us.toFixed(0)} µs`.padStart(12)}  ${r.rps.toFixed(0).padStart(15)}  ${`${r.p99ms} ms`.padStart(13)}  ${`${r.cpuPerReqUs.toFixed(0)} µs`.padStart(7)}`,
     );
   }
   console.log('');
   for (const [mode] of modes) {
-    const [a, b, c] = ['direct', 'bare proxy', 'bastion'].map((t) =>
+    const [a, b, c, d] = ['direct', 'bare proxy', 'bastion', 'no guard'].map((t) =>
       results.find((r) => r.mode === mode && r.target === t),
     );
     console.log(
       `${mode}: floor adds ${((b.p50us - a.p50us) / 1000).toFixed(3)} ms p50, bastion adds ${((c.p50us - a.p50us) / 1000).toFixed(3)} ms p50 ` +
-        `(${((c.p50us - b.p50us) / 1000).toFixed(3)} ms over the floor); req/s ratios b/a ${(b.rps / a.rps).toFixed(2)}, c/b ${(c.rps / b.rps).toFixed(2)}`,
+        `(${((c.p50us - b.p50us) / 1000).toFixed(3)} ms over the floor); req/s ratios b/a ${(b.rps / a.rps).toFixed(2)}, c/b ${(c.rps / b.rps).toFixed(2)}, ` +
+        `no-guard/b ${(d.rps / b.rps).toFixed(2)}; CPU per request over the floor's: bastion ${(c.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x, no guard ${(d.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x`,
     );
   }
-  console.log(`bastion peak RSS under load: ${peakRss.toFixed(0)} MiB`);
+  console.log(
+    `bastion RSS: ${idleRss.toFixed(0)} MiB idle at start, ${peakRss.toFixed(0)} MiB peak under load, ` +
+      `${streams.rss.toFixed(0)} MiB with ${OPEN_STREAMS - streams.failed} open streams` +
+      (streams.failed > 0 ? ` (${streams.failed} refused)` : ''),
+  );
 }
 
 async function components() {
@@ -207,6 +308,7 @@ async function components() {
     'policy.js',
     'upstream.js',
     'audit-chain.js',
+    'first-token.js',
   ]) {
     const path = join(ROOT, 'bench', file);
     if (!existsSync(path)) continue;

@@ -11,12 +11,13 @@ import { scrubber } from './log/scrub.js';
 import type { Logger } from './log/logger.js';
 import { createAuditReadyStage } from './pipeline/audit/ready.js';
 import { createAuditChain } from './pipeline/audit/chain.js';
-import { configuredChainHasher } from './pipeline/audit/chain-key.js';
+import { configuredChainKeyring } from './pipeline/audit/chain-key.js';
 import { buildAuditRecord } from './pipeline/audit/record.js';
 import { createAuditWriter, type AuditWriter } from './pipeline/audit/writer.js';
 import { createAuthenticateStage } from './pipeline/auth/authenticate.js';
 import { createJwtVerifier } from './pipeline/auth/jwt.js';
 import { createGuardStages } from './pipeline/guard/build.js';
+import { configuredUserIdKey, createEndUserPseudonym } from './pipeline/audit/user-id.js';
 import { createReadBodyStage } from './pipeline/guard/read-body.js';
 import { createValidateStage } from './pipeline/guard/validate.js';
 import { buildPipelines } from './pipeline/order.js';
@@ -54,6 +55,7 @@ import {
   type SecretLookup,
 } from './secrets/startup.js';
 import type { SecretResolver } from './secrets/types.js';
+import { reloadTlsOnChange, resolveTls, type TlsConfig, type TlsSource } from './server/tls.js';
 
 export interface AppDeps {
   env: NodeJS.ProcessEnv;
@@ -92,12 +94,18 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     await secrets.close();
     throw err;
   });
-  const chainHash = await configuredChainHasher(config.audit.chainKey, secrets).catch(
-    async (err: unknown) => {
-      await secrets.close();
-      throw err;
-    },
-  );
+  // Only the current key: earlier ones (audit.previousChainKeys) serve `audit verify` alone.
+  const chainKeys = await configuredChainKeyring(
+    { chainKey: config.audit.chainKey },
+    secrets,
+  ).catch(async (err: unknown) => {
+    await secrets.close();
+    throw err;
+  });
+  const userIdKey = await configuredUserIdKey(config.audit, secrets).catch(async (err: unknown) => {
+    await secrets.close();
+    throw err;
+  });
   const store = openStore(config.stores, deps.env, secretOf);
   await store.migrate();
 
@@ -144,7 +152,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     {
       store,
       log: deps.log.child({ mod: 'audit' }),
-      chain: createAuditChain({ hash: chainHash }),
+      chain: createAuditChain({ hash: chainKeys.current, keyId: chainKeys.currentKeyId }),
       clock,
     },
     config.audit,
@@ -156,6 +164,9 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       models,
       clock,
       log: deps.log,
+      endUserPseudonym: createEndUserPseudonym(userIdKey, {
+        readable: config.audit.userIdReadable,
+      }),
       webhookSecret:
         config.alerts.webhookSecret === undefined
           ? undefined
@@ -190,12 +201,19 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   const metricsConfig = config.controlPlane.metrics;
   const metrics: Metrics | undefined =
     config.controlPlane.enabled && metricsConfig.enabled
-      ? createMetrics({ providers: upstreams.providers, clock, auditQueued: () => audit.queued })
+      ? createMetrics({
+          providers: upstreams.providers,
+          clock,
+          auditQueued: () => audit.queued,
+          modelLabel: (model) => upstreams.models.labelOf(model),
+        })
       : undefined;
   const metricsToken =
     metrics === undefined || metricsConfig.token === undefined
       ? undefined
       : await secrets.handle(metricsConfig.token, { component: 'metrics' });
+  const dataTls = await startupTls(config.server.tls, secrets, 'tls:data');
+  const controlTls = await startupTls(config.controlPlane.tls, secrets, 'tls:control');
   const dataPlane = createDataPlane(
     {
       pipelines,
@@ -209,14 +227,19 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     },
     {
       bodyLimitBytes: config.server.bodyLimitBytes,
+      headersTimeoutMs: config.server.headersTimeoutMs,
+      bodyTimeoutMs: config.server.bodyTimeoutMs,
       trustProxyHops: config.server.trustProxyHops,
       cors,
+      tls: dataTls,
     },
   );
+  if (dataTls !== undefined) reloadTlsOnChange(dataPlane, dataTls, secrets, deps.log, 'data');
   const controlPlane = config.controlPlane.enabled
     ? createControlPlane({
         checkReady: () => store.ping(),
         log: deps.log,
+        tls: controlTls,
         metrics: metrics && {
           render: () => metrics.render(),
           contentType: metrics.contentType,
@@ -236,6 +259,9 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         ),
       })
     : undefined;
+  if (controlPlane !== undefined && controlTls !== undefined) {
+    reloadTlsOnChange(controlPlane, controlTls, secrets, deps.log, 'control');
+  }
   let stopKeyAgeMonitor = (): void => undefined;
 
   return {
@@ -253,11 +279,16 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         clock,
         log: upstreamLog,
       });
-      const dataUrl = await listen(dataPlane, config.server.port, config.server.host);
+      const dataUrl = await listen(dataPlane, config.server.port, config.server.host, dataTls);
       const controlUrl =
         controlPlane === undefined
           ? undefined
-          : await listen(controlPlane, config.controlPlane.port, config.controlPlane.host);
+          : await listen(
+              controlPlane,
+              config.controlPlane.port,
+              config.controlPlane.host,
+              controlTls,
+            );
       deps.log.info({
         event: 'gateway_started',
         dataUrl,
@@ -343,14 +374,32 @@ function openCircuitSync(
   });
 }
 
-function listen(server: Server, port: number, host: string): Promise<string> {
+/** A plane's TLS material, resolved at start (a missing reference stops the start). */
+async function startupTls(
+  config: TlsConfig | undefined,
+  secrets: SecretResolver,
+  component: string,
+): Promise<TlsSource | undefined> {
+  if (config === undefined) return undefined;
+  return resolveTls(config, secrets, component).catch(async (err: unknown) => {
+    await secrets.close();
+    throw err;
+  });
+}
+
+function listen(
+  server: Server,
+  port: number,
+  host: string,
+  tls: TlsSource | undefined,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       const address = server.address() as AddressInfo;
       const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve(`http://${shownHost}:${address.port}`);
+      resolve(`${tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`);
     });
   });
 }

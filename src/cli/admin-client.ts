@@ -73,21 +73,3 @@ export function reportAdminError(io: CliIo, result: AdminCallResult): number {
   io.stderr.write(`admin API ${result.status}: ${code}: ${message}\n`);
   return 1;
 }
-
-/** `--json`: the body as is; else one line per row from `line`. */
-export function printRows<T>(
-  io: CliIo,
-  isJson: boolean,
-  rows: readonly T[],
-  line: (row: T) => string,
-): void {
-  if (isJson) {
-    io.stdout.write(`${JSON.stringify(rows)}\n`);
-    return;
-  }
-  for (const row of rows) io.stdout.write(`${line(row)}\n`);
-}
-
-export function usd(micro: number): string {
-  return `$${(micro / 1_000_000).toFixed(micro % 10_000 === 0 ? 2 : 6)}`;
-}

@@ -11,15 +11,20 @@ export interface CliIo {
 export interface CliCommand {
   /** Words after `bastion`, e.g. `keys create` or `scan`. */
   readonly name: string;
-  readonly summary: string;
-  /** Prints its own usage on `--help`/`-h`; otherwise the CLI answers with the summary. */
+  /** Prints its own usage on `--help`/`-h`; otherwise the CLI prints the entry's `help`. */
   readonly hasOwnHelp?: boolean;
   /** Exit code: 0 ok, 1 finding or failure, 2 usage error. */
   run(args: string[], io: CliIo): Promise<number>;
 }
 
+/** Input that can never work: one line on stderr, exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** An operational failure the user can fix (port in use, missing store): one line, exit 1. */
+export class CliFailure extends Error {
+  override readonly name = 'CliFailure';
 }
 
 export type CliStdin = AsyncIterable<Buffer | string> & {
@@ -27,8 +32,18 @@ export type CliStdin = AsyncIterable<Buffer | string> & {
   setRawMode?(mode: boolean): unknown;
 };
 
-/** A command whose module is imported only when it runs. */
-export interface LazyCommand {
+/** `--help` of one command: what it does, its arguments, its flags and one example. */
+export interface CommandHelp {
+  readonly summary: string;
+  /** What follows `bastion <name>`, e.g. `<id|prefix> [options]`. */
+  readonly usage?: string;
+  /** `[flag, description]` pairs, in the order they are shown. */
+  readonly flags?: readonly (readonly [string, string])[];
+  readonly example?: string;
+}
+
+/** A command whose module is imported only when it runs; its help is known without loading it. */
+export interface LazyCommand extends CommandHelp {
   readonly name: string;
   load(): Promise<CliCommand>;
 }

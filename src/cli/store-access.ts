@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { openStore } from '../app.js';
 import { createLogger } from '../log/logger.js';
 import type { Config } from '../config/schema.js';
@@ -5,7 +7,7 @@ import { createConfiguredResolver } from '../secrets/from-config.js';
 import { preloadSecrets, startupSecretRefs } from '../secrets/startup.js';
 import type { SecretResolver } from '../secrets/types.js';
 import type { Store } from '../store/types.js';
-import type { CliIo } from './command.js';
+import { CliFailure, type CliIo } from './command.js';
 import { loadCliConfig } from './config-flags.js';
 
 /** What a command may need besides the store: the config and its secret resolver. */
@@ -14,13 +16,19 @@ export interface StoreContext {
   secrets: Pick<SecretResolver, 'handle'>;
 }
 
-/** Opens the same store a running gateway uses (same config), runs `fn`, closes it. */
+/**
+ * Opens the same store a running gateway uses (same config), runs `fn`, closes it. With
+ * `mustExist`, a SQLite file that is not there is refused instead of created: a read from the
+ * wrong folder would otherwise show a new, empty store as if the gateway had no keys.
+ */
 export async function withStore<T>(
   values: { config?: string | undefined },
   io: CliIo,
   fn: (store: Store, ctx: StoreContext) => Promise<T>,
+  opts: { mustExist?: boolean } = {},
 ): Promise<T> {
   const { config } = loadCliConfig(values, io.env, io.cwd);
+  if (opts.mustExist === true) refuseMissingSqlite(config.stores);
   // The store URL may come from any secret source, as it does for `serve`.
   const secrets = createConfiguredResolver(config.secrets, {
     env: io.env,
@@ -38,6 +46,15 @@ export async function withStore<T>(
   } finally {
     await secrets.close();
   }
+}
+
+function refuseMissingSqlite(stores: Config['stores']): void {
+  const path = stores.sqlite.path;
+  if (stores.kind !== 'sqlite' || path === ':memory:' || existsSync(path)) return;
+  throw new CliFailure(
+    `no store at ${resolve(path)}; run from the gateway's folder, or point at its config with ` +
+      '--config FILE or BASTION_CONFIG (the store is stores.sqlite.path, BASTION_STORES__SQLITE__PATH)',
+  );
 }
 
 /** `30d`, `12h`, `90m` or an ISO date → epoch ms. */

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { isGlob } from '../policy/glob.js';
+import { envOverlay } from './env.js';
 import { configSchema, type Config } from './schema.js';
+import { closest, keysAt } from './schema-path.js';
 
 /** Everything wrong with a configuration, reported at once. */
 export class ConfigError extends Error {
@@ -30,21 +33,19 @@ export const DEFAULT_MODELS = {
   anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'],
 } as const;
 
-const ENV_PREFIX = 'BASTION_';
-/** Not config paths: the config file, and the admin API's token and URL (read by their users). */
-const SKIP_ENV = new Set([
-  'BASTION_CONFIG',
-  'BASTION_ADMIN_TOKEN',
-  'BASTION_ADMIN_URL',
-  'BASTION_VAULT_KEK', // the local vault's key-encryption key (secrets.vault.kek), not config
-]);
-
 /** Precedence: defaults < YAML file < BASTION_* env (`__` between levels) < CLI flags. */
 export function loadConfig(opts: LoadOptions): LoadedConfig {
   const fromFile = opts.file === undefined ? {} : readYaml(opts.file);
-  const merged = deepMerge(deepMerge(fromFile, envOverlay(opts.env)), opts.overrides ?? {});
+  const fromEnv = envOverlay(opts.env, configSchema);
+  const merged = deepMerge(deepMerge(fromFile, fromEnv.values), opts.overrides ?? {});
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(formatIssue));
+  if (!parsed.success || fromEnv.problems.length > 0) {
+    const issues = parsed.success ? [] : parsed.error.issues;
+    throw new ConfigError([
+      ...fromEnv.problems,
+      ...issues.map((issue) => withOrigin(formatIssue(issue), issue.path, fromEnv.origins)),
+    ]);
+  }
   const withDefaults = applyProviderDefaults(parsed.data, opts.env);
   const problems = crossCheck(withDefaults.config);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -70,34 +71,6 @@ function readYaml(file: string): Record<string, unknown> {
   return doc;
 }
 
-/** `BASTION_SERVER__BODY_LIMIT_BYTES=10` → `{ server: { bodyLimitBytes: 10 } }`. */
-export function envOverlay(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith(ENV_PREFIX) || SKIP_ENV.has(name) || raw === undefined) continue;
-    const path = name.slice(ENV_PREFIX.length).split('__').map(snakeToCamel);
-    if (path.some((p) => p === '')) continue;
-    let node = out;
-    for (const key of path.slice(0, -1)) {
-      const next = node[key];
-      node = isPlainObject(next) ? next : (node[key] = {});
-    }
-    node[path[path.length - 1] as string] = coerceScalar(raw);
-  }
-  return out;
-}
-
-function snakeToCamel(segment: string): string {
-  return segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
-
-function coerceScalar(raw: string): unknown {
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  if (/^-?\d{1,15}$/.test(raw)) return Number(raw);
-  return raw;
-}
-
 function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedConfig {
   const providers = { ...config.providers };
   let isMockMode = false;
@@ -108,6 +81,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
         baseUrl: 'https://api.openai.com',
         apiKey: 'env:OPENAI_API_KEY',
         headers: {},
+        passthrough: false,
       };
     }
     if (nonEmpty(env.ANTHROPIC_API_KEY)) {
@@ -116,6 +90,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
         baseUrl: 'https://api.anthropic.com',
         apiKey: 'env:ANTHROPIC_API_KEY',
         headers: {},
+        passthrough: false,
       };
     }
     if (Object.keys(providers).length === 0) {
@@ -127,6 +102,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
         apiKey: 'env:BASTION_MOCK_OPENAI_KEY',
         keyLabel: 'mock-openai',
         headers: {},
+        passthrough: false,
       };
       providers.anthropic = {
         kind: 'anthropic',
@@ -134,6 +110,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
         apiKey: 'env:BASTION_MOCK_ANTHROPIC_KEY',
         keyLabel: 'mock-anthropic',
         headers: {},
+        passthrough: false,
       };
     }
   }
@@ -150,6 +127,7 @@ function applyProviderDefaults(config: Config, env: NodeJS.ProcessEnv): LoadedCo
 
 function crossCheck(config: Config): string[] {
   const problems: string[] = [];
+  problems.push(...routingProblems(config));
   for (const [name, model] of Object.entries(config.models)) {
     if (!Object.hasOwn(config.providers, model.provider)) {
       problems.push(
@@ -160,7 +138,7 @@ function crossCheck(config: Config): string[] {
     for (const fallback of model.fallbacks) {
       const target = config.models[fallback];
       const kindOf = (id: string) => config.providers[id]?.kind;
-      if (target === undefined || fallback === name) {
+      if (target === undefined || fallback === name || isGlob(fallback)) {
         problems.push(`models.${name}.fallbacks: "${fallback}" is not another model; fix the name`);
       } else if (kindOf(target.provider) !== kindOf(model.provider)) {
         problems.push(
@@ -179,15 +157,57 @@ function crossCheck(config: Config): string[] {
   return problems;
 }
 
+/** Pattern entries send the caller's name, and each dialect has one place for unknown names. */
+function routingProblems(config: Config): string[] {
+  const problems: string[] = [];
+  for (const [name, model] of Object.entries(config.models)) {
+    if (isGlob(name) && model.upstreamModel !== undefined) {
+      problems.push(
+        `models.${name}.upstreamModel: a pattern sends the name the caller wrote; remove upstreamModel or list the model by name`,
+      );
+    }
+  }
+  const byKind = new Map<string, string[]>();
+  for (const [id, p] of Object.entries(config.providers)) {
+    if (p.passthrough) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), id]);
+  }
+  for (const [kind, ids] of byKind) {
+    if (ids.length > 1) {
+      problems.push(
+        `providers.${ids[1] ?? ''}.passthrough: ${ids.join(' and ')} both pass through ${kind} models; keep one, or route names with patterns in models (e.g. "llama-*")`,
+      );
+    }
+  }
+  return problems;
+}
+
 function formatIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    return `${path === '(top level)' ? '' : `${path}: `}unknown key(s) ${issue.keys.join(', ')}; remove or fix the spelling`;
+    const known = keysAt(configSchema, issue.path);
+    const named = issue.keys.map((key) => {
+      const guess = closest(key, known);
+      return guess === undefined ? key : `${key} (did you mean ${guess}?)`;
+    });
+    return `${path === '(top level)' ? '' : `${path}: `}unknown key(s) ${named.join(', ')}; remove or fix the spelling`;
   }
   if (issue.message.startsWith('inline secrets are refused')) {
     return `${path}: ${issue.message.replace('inline secrets are refused; ', 'inline secrets are refused; fix: ')}`;
   }
   return `${path}: ${issue.message}; fix the value (see schema/bastion.schema.json)`;
+}
+
+/** A bad value set from the environment names its variable, which the dotted path does not. */
+function withOrigin(
+  problem: string,
+  path: readonly PropertyKey[],
+  origins: ReadonlyMap<string, string>,
+): string {
+  for (let n = path.length; n > 0; n--) {
+    const name = origins.get(path.slice(0, n).map(String).join('.'));
+    if (name !== undefined) return `${problem} (set by ${name})`;
+  }
+  return problem;
 }
 
 function nonEmpty(value: string | undefined): boolean {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
 import { guardSchema } from '../pipeline/guard/config.js';
 import { pricingSchema } from '../pricing/config.js';
+import { baseUrlProblem } from '../providers/core/base-url.js';
 import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/config-schema.js';
 
 /**
@@ -14,12 +15,28 @@ function secretRef(example: string) {
   return z
     .string()
     .regex(SECRET_REF_PATTERN, {
-      message: `inline secrets are refused; use ${example}`,
+      error: (issue) => `inline secrets are refused; use ${inlineKeyHint(issue.input) ?? example}`,
     })
     .superRefine(refineSecretRef)
     .describe(
       `Reference to a secret: env:NAME, file:/path, vault:NAME, hcv:, aws:, azure: or gcp: (docs/secrets.md; e.g. ${example}). Never the value.`,
     );
+}
+
+/**
+ * The variable a pasted provider key belongs in, from its well-known prefix, so an Anthropic key
+ * is not told to move to OPENAI_API_KEY. Never echoes the value.
+ */
+const KEY_PREFIX_HINTS: readonly (readonly [string, string])[] = [
+  ['sk-ant-', 'env:ANTHROPIC_API_KEY or file:/run/secrets/anthropic'],
+  ['gsk_', 'env:GROQ_API_KEY or file:/run/secrets/groq'],
+  ['AIza', 'env:GEMINI_API_KEY or file:/run/secrets/gemini'],
+  ['sk-', 'env:OPENAI_API_KEY or file:/run/secrets/openai'],
+];
+
+function inlineKeyHint(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  return KEY_PREFIX_HINTS.find(([prefix]) => input.startsWith(prefix))?.[1];
 }
 
 const port = z.number().int().min(0).max(65535);
@@ -118,6 +135,31 @@ const upstreamCircuitSchema = z
   .strict()
   .prefault({});
 
+/** Native TLS: PEM certificate chain and key as secret references (docs/deploy.md). */
+const tlsFields = {
+  cert: secretRef('file:/run/secrets/tls.crt').describe(
+    'Reference to the PEM certificate chain (usually file:). Re-read on SIGHUP / secrets reload: new connections get the new certificate, open ones keep theirs.',
+  ),
+  key: secretRef('file:/run/secrets/tls.key').describe(
+    'Reference to the PEM private key (usually file:), reloaded with the certificate.',
+  ),
+};
+const tlsDescription = (plane: string) =>
+  `Serve the ${plane} plane over HTTPS (docs/deploy.md). Unset: plain HTTP; put a TLS terminator in front when it leaves the host.`;
+const dataTlsSchema = z.object(tlsFields).strict().optional().describe(tlsDescription('data'));
+const controlTlsSchema = z
+  .object({
+    ...tlsFields,
+    clientCa: secretRef('file:/run/secrets/admin-ca.crt')
+      .optional()
+      .describe(
+        'Mutual TLS for the admin API: reference to the PEM CA bundle that signs admin client certificates. /admin/* without such a certificate gets 401 admin_client_certificate_required; health and metrics do not ask for one.',
+      ),
+  })
+  .strict()
+  .optional()
+  .describe(tlsDescription('control'));
+
 const serverSchema = z
   .object({
     host: z
@@ -125,12 +167,29 @@ const serverSchema = z
       .default('127.0.0.1')
       .describe('Data-plane bind address. Use 0.0.0.0 to serve other machines.'),
     port: port.default(8080).describe('Data-plane port.'),
+    tls: dataTlsSchema,
     bodyLimitBytes: z
       .number()
       .int()
       .positive()
       .default(4 * 1024 * 1024)
       .describe('Largest request body accepted; larger bodies get 413 body_too_large.'),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(10_000)
+      .describe(
+        'How long a client may take to send the request line and headers; then 408 request_timeout and the connection is closed (slow-header clients).',
+      ),
+    bodyTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .default(30_000)
+      .describe(
+        'How long a client may take to send the whole request body once the gateway starts reading it; then 408 request_timeout and the connection is closed (endless or trickled bodies).',
+      ),
     trustProxyHops: z
       .number()
       .int()
@@ -184,6 +243,7 @@ const controlPlaneSchema = z
       .default('127.0.0.1')
       .describe('Control-plane bind address; loopback by default.'),
     port: port.default(8081).describe('Control-plane port.'),
+    tls: controlTlsSchema,
     metrics: z
       .object({
         enabled: z
@@ -235,7 +295,13 @@ const providerSchema = z
       .describe('Wire dialect. "openai" also covers every OpenAI-compatible service.'),
     baseUrl: z
       .url({ protocol: /^https?$/ })
-      .describe('Upstream origin, e.g. https://api.openai.com. Callers can never change it.'),
+      .superRefine((url, ctx) => {
+        const problem = baseUrlProblem(url);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe(
+        'Upstream base URL; its path is kept. With a version segment (https://api.groq.com/openai/v1) endpoints join it as in the OpenAI SDK (/chat/completions); without one (https://api.openai.com, https://api.groq.com/openai) /v1/… is added. No query or fragment. Callers can never change it.',
+      ),
     apiKey: secretRef('env:OPENAI_API_KEY or file:/run/secrets/openai')
       .optional()
       .describe('The provider key, single-key form (env:NAME, file:/path, …); or use `keys`.'),
@@ -259,6 +325,12 @@ const providerSchema = z
     timeouts: providerTimeoutsSchema
       .optional()
       .describe('Timeout overrides for this provider; unset fields use `upstream`.'),
+    passthrough: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Serve any model name that no `models` entry matches on this provider's endpoints, sent upstream as the caller wrote it (one pass-through provider per kind). Scopes apply to that name; budgets refuse it with model_price_unknown unless `pricing.models` prices it.",
+      ),
   })
   .strict()
   .refine((p) => (p.apiKey === undefined) !== (p.keys === undefined), {
@@ -366,13 +438,30 @@ const auditSchema = z
       .describe(
         'Reference to the audit hash-chain key (at least 32 bytes). Set: each record is chained with HMAC-SHA-256 and a database writer without the key cannot forge the chain. Unset: plain SHA-256, which detects edits and deletions inside a chain but not a full rewrite. bastion audit verify needs the same key (docs/audit.md).',
       ),
+    previousChainKeys: z
+      .array(secretRef('env:BASTION_AUDIT_CHAIN_KEY_2025 or file:/run/secrets/audit-chain-key-old'))
+      .default([])
+      .describe(
+        'References to earlier audit chain keys, read only by bastion audit verify: chains written before a rotation of audit.chainKey still verify (docs/audit.md).',
+      ),
+    userIdKey: secretRef('env:BASTION_AUDIT_USER_ID_KEY or file:/run/secrets/audit-user-id-key')
+      .optional()
+      .describe(
+        'Reference to the key (at least 32 bytes) that turns end-user ids an app names (user field, end-user header, Anthropic metadata.user_id) into u_<HMAC-SHA-256> before limits, budgets and the audit log see them. Unset: derived from audit.chainKey (so set this before rotating the chain key); neither set: such ids are used for limits only and the audit row stores none. Keep it stable: a new key starts new per-user counters.',
+      ),
+    userIdReadable: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also store a short readable excerpt of app-named end-user ids after the hash (u_<hash>~<excerpt>), credential-shaped text masked.',
+      ),
     chainHeadLogIntervalMs: z
       .number()
       .int()
       .positive()
       .default(60_000)
       .describe(
-        'Log the audit chain head (event audit_chain_head: chain id, seq, hash) at most this often, and at shutdown, so it can be kept outside the database.',
+        'Log the audit chain head (event audit_chain_head: chain id, seq, hash) at the first write, then at most this often, and at shutdown, so it can be kept outside the database (bastion audit verify --heads).',
       ),
   })
   .strict()
@@ -402,7 +491,9 @@ export const configSchema = z
     models: z
       .record(z.string().min(1), modelSchema)
       .default({})
-      .describe('Models callers may name, each mapped to a provider. Empty: the defaults.'),
+      .describe(
+        'Models callers may name, each mapped to a provider. A name with * or ? (gpt-*) routes every matching name, sent upstream unchanged; exact names win, then the longest pattern. Empty: the defaults.',
+      ),
     upstream: upstreamSchema,
     policy: policySchema,
     limits: limitsSchema,

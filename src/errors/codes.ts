@@ -37,6 +37,33 @@ export const errorCodes = {
   // 400 / 404 / 405 / 413 / 415: the request itself
   invalid_json: { status: 400, ...invalid, message: 'The request body is not valid JSON.' },
   invalid_request: { status: 400, ...invalid, message: 'The request body is not valid.' },
+  json_too_deep: {
+    status: 400,
+    ...invalid,
+    message: 'The request body nests arrays and objects deeper than this gateway accepts (64).',
+  },
+  invalid_numeric_field: {
+    status: 400,
+    ...invalid,
+    message:
+      'A numeric field (max_tokens, max_completion_tokens, max_output_tokens, n) is not an integer in range.',
+  },
+  headers_too_large: {
+    status: 431,
+    ...invalid,
+    message: 'The request headers are larger than this gateway accepts.',
+  },
+  malformed_http_request: {
+    status: 400,
+    ...invalid,
+    message: 'The HTTP request could not be parsed.',
+  },
+  request_timeout: {
+    status: 408,
+    ...invalid,
+    message:
+      'The request was not received in time (server.headersTimeoutMs, server.bodyTimeoutMs).',
+  },
   unsupported_media_type: {
     status: 415,
     ...invalid,

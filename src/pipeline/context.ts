@@ -19,6 +19,11 @@ export interface EndUser {
   readonly team: string | undefined;
   readonly tier: string | undefined;
   readonly source: 'jwt' | 'app';
+  /**
+   * What the audit row stores: absent, the id; null, nothing (an app-named id kept raw for
+   * limits because no pseudonym key is configured).
+   */
+  readonly auditId?: string | null;
 }
 
 /** Who is calling, written once by authenticate: a virtual key, or an end user's JWT. */

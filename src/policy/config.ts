@@ -86,12 +86,22 @@ export const policySchema = z
     defaultTier: z
       .string()
       .default('free')
-      .describe('Tier of an end user whose token or key names none.'),
+      .describe('Tier of a JWT end user whose token names none.'),
     endUserHeader: z
       .string()
       .regex(/^[a-z0-9-]{1,64}$/)
       .default('x-bastion-user')
-      .describe('Header an app uses to name its end user (the OpenAI `user` field works too).'),
+      .describe(
+        "Header an app uses to name its end user (OpenAI's `user` field and Anthropic's `metadata.user_id` work too).",
+      ),
+    appUserTier: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe(
+        'Tier for end users an app names with its key (header, `user`, `metadata.user_id`) when the key has no tier. Unset: they are attributed in the audit log but get per-user limits only from a key with a tier. JWT users always get per-user limits (their tier, else defaultTier).',
+      ),
     killSwitchPollMs: z
       .number()
       .int()

@@ -20,6 +20,11 @@ export function compileGlobs(patterns: readonly string[]): NameMatcher {
   };
 }
 
+/** A name with `*` or `?` is a pattern, e.g. a `models` entry routing `gpt-*`. */
+export function isGlob(name: string): boolean {
+  return name.includes('*') || name.includes('?');
+}
+
 export function globMatch(pattern: string, name: string): boolean {
   let p = 0;
   let n = 0;

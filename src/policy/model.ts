@@ -28,6 +28,8 @@ export interface PolicyModel {
   readonly teams: ReadonlyMap<string, LimitSet>;
   readonly tiers: ReadonlyMap<string, LimitSet>;
   readonly defaultTier: string;
+  /** Tier of app-named users whose key has none; undefined: no per-user limits for them. */
+  readonly appUserTier: string | undefined;
   readonly endUserHeader: string;
 }
 
@@ -60,6 +62,7 @@ export function createPolicyModel(cfg: PolicyConfig): PolicyModel {
     teams: new Map(Object.entries(cfg.teams).map(([k, v]) => [k, toLimitSet(v)])),
     tiers: new Map(Object.entries(cfg.tiers).map(([k, v]) => [k, toLimitSet(v)])),
     defaultTier: cfg.defaultTier,
+    appUserTier: cfg.appUserTier,
     endUserHeader: cfg.endUserHeader,
   };
 }

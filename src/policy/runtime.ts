@@ -3,11 +3,13 @@ import { createWebhookSender } from '../alerts/webhook.js';
 import type { LimitBackend } from '../limits/types.js';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../log/secret.js';
+import type { EndUserPseudonym } from '../pipeline/audit/user-id.js';
 import { createAuthorizeStage } from '../pipeline/policy/authorize.js';
 import { createBudgetStage } from '../pipeline/policy/budget.js';
 import { createConcurrencyStage } from '../pipeline/policy/concurrency.js';
 import { createKillSwitchStage } from '../pipeline/policy/kill-switch.js';
 import { createRateLimitStage } from '../pipeline/policy/rate-limit.js';
+import type { RouteId } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
 import type { ModelTable } from '../pipeline/upstream/providers.js';
 import type { PricingConfig } from '../pricing/config.js';
@@ -26,6 +28,8 @@ export interface PolicyRuntimeDeps {
   models: ModelTable;
   clock: Clock;
   log: Logger;
+  /** App-named end-user ids to their stored form (src/pipeline/audit/user-id.ts). */
+  endUserPseudonym: EndUserPseudonym;
   /** Resolved `alerts.webhookSecret`, when set. */
   webhookSecret: Secret | undefined;
 }
@@ -65,8 +69,10 @@ export function createPolicyRuntime(
   const model = createPolicyModel(cfg.policy);
   const prices = createPriceTable(cfg.pricing);
   const tokens = createTokenCounter(cfg.pricing);
-  const providerOf = (name: string) => deps.models.get(name)?.provider.id;
-  const upstreamModelOf = (name: string) => deps.models.get(name)?.upstreamModel;
+  const providerOf = (name: string, route: RouteId) =>
+    deps.models.resolve(name, route)?.provider.id;
+  // Only exact entries alias; a pattern or pass-through name goes upstream as sent.
+  const upstreamModelOf = (name: string) => deps.models.listed.get(name)?.upstreamModel;
   const killSwitch = createKillSwitchState(
     { store: deps.store, clock: deps.clock, log },
     { pollMs: cfg.policy.killSwitchPollMs, maxStaleMs: cfg.policy.killSwitchMaxStaleMs },
@@ -88,7 +94,12 @@ export function createPolicyRuntime(
 
   return {
     stages: {
-      authorize: createAuthorizeStage({ model, providerOf, killSwitch }),
+      authorize: createAuthorizeStage({
+        model,
+        providerOf,
+        killSwitch,
+        pseudonym: deps.endUserPseudonym,
+      }),
       kill_switch: createKillSwitchStage({ state: killSwitch, providerOf }),
       rate_limit: createRateLimitStage({ backend, tokens, upstreamModelOf }),
       concurrency: createConcurrencyStage({ backend, leaseTtlMs }),

@@ -22,6 +22,11 @@ export interface StreamTap {
   readonly usage: Usage | undefined;
   /** The provider's end-of-stream marker was seen (`[DONE]`, `message_stop`, `response.completed`). */
   readonly isComplete: boolean;
+  /**
+   * The provider sent an event that must not reach the caller (an error, a malformed line):
+   * `push` returned what came before it and drops the rest; the stream ends with this error.
+   */
+  readonly failure: GatewayError | undefined;
 }
 
 export interface PreparedBody {

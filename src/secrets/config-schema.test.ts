@@ -38,6 +38,18 @@ describe('secrets config', () => {
     ]);
   });
 
+  it('names the variable a pasted Anthropic key belongs in, not OPENAI_API_KEY, without echoing it', () => {
+    const inline = 'sk-ant-api03-canary-4f1d9c2e7b';
+    const [problem] = problems({
+      providers: {
+        claude: { kind: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: inline },
+      },
+    });
+    expect(problem).toMatch(/^providers\.claude\.apiKey: .*use env:ANTHROPIC_API_KEY/);
+    expect(problem).not.toContain('OPENAI_API_KEY');
+    expect(problem).not.toContain(inline);
+  });
+
   it('has working defaults and refuses inline manager credentials', () => {
     const { config } = loadConfig({ env: {} });
     expect(config.secrets).toEqual({

@@ -1,8 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
 
-/** Reads a request body up to `limitBytes`; past it, `body_too_large` without buffering more. */
-export function readRequestBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export interface BodyLimits {
+  limitBytes: number;
+  /** The whole body must arrive within this, so an endless or trickled body cannot hold a slot. */
+  timeoutMs: number;
+}
+
+/**
+ * Reads a request body up to `limitBytes`; past it, `body_too_large` without buffering more;
+ * past `timeoutMs`, `request_timeout`.
+ */
+export function readRequestBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  const { limitBytes } = limits;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
     return Promise.reject(new GatewayError('body_too_large'));
@@ -33,7 +43,12 @@ export function readRequestBody(req: IncomingMessage, limitBytes: number): Promi
     const onClose = () => {
       if (!req.complete) onError();
     };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new GatewayError('request_timeout'));
+    }, limits.timeoutMs);
     const cleanup = () => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);

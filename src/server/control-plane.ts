@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from '../log/logger.js';
 import type { Secret } from '../log/secret.js';
 import type { AdminHandler } from './admin/router.js';
 import { isBearer, tokenDigest } from './bearer.js';
+import { createPlaneServer, hasClientCertificate, type TlsSource } from './tls.js';
 
 export interface ControlPlaneDeps {
   /** Resolves when every store answers; rejects otherwise. */
@@ -19,17 +20,29 @@ export interface ControlPlaneDeps {
         token: (() => Secret) | undefined;
       }
     | undefined;
+  /** HTTPS (controlPlane.tls); with a client CA the admin API requires a client certificate. */
+  tls?: TlsSource | undefined;
 }
 
 /** Health endpoints, metrics and the admin API. Loopback by default. */
 export function createControlPlane(deps: ControlPlaneDeps): Server {
-  return createServer((req, res) => {
+  return createPlaneServer(deps.tls, {}, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
     if (path === '/admin' || path?.startsWith('/admin/') === true) {
+      if (deps.tls?.isMutual === true && !hasClientCertificate(req)) {
+        req.resume();
+        return json(401, {
+          error: {
+            code: 'admin_client_certificate_required',
+            message:
+              'The admin API requires a client certificate signed by controlPlane.tls.clientCa.',
+          },
+        });
+      }
       if (deps.admin !== undefined) return deps.admin(req, res);
       req.resume();
       return json(404, { status: 'not_found' });

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
 import { renderError, renderStreamError } from '../errors/wire.js';
 import type { Logger } from '../log/logger.js';
@@ -8,10 +8,12 @@ import { runStages } from '../pipeline/run.js';
 import type { Clock } from '../util/clock.js';
 import { newRequestId } from '../util/ids.js';
 import { readRequestBody } from './body.js';
+import { answerClientError } from './client-error.js';
 import { clientIp } from './client-ip.js';
 import type { Cors } from './cors.js';
 import { ROUTES, type RouteEntry } from './routes.js';
 import { writeChunks } from './sse.js';
+import { createPlaneServer, type TlsSource } from './tls.js';
 
 export interface DataPlaneDeps {
   pipelines: Pipelines;
@@ -23,15 +25,37 @@ export interface DataPlaneDeps {
 
 export interface DataPlaneOptions {
   bodyLimitBytes: number;
+  /** Slow clients: request line and headers, then the whole body (server.*TimeoutMs). */
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
   trustProxyHops: number;
   /** Browser access (server.cors); undefined when no origin is allowed. */
   cors?: Cors | undefined;
+  /** HTTPS (server.tls); undefined serves plain HTTP. */
+  tls?: TlsSource | undefined;
 }
 
 export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Server {
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    void handle(req, res);
-  });
+  const server = createPlaneServer(
+    opts.tls,
+    {
+      keepAliveTimeout: 65_000,
+      headersTimeout: opts.headersTimeoutMs,
+      // Node's backstop for the whole request; the body timer in readRequestBody fires first
+      // and answers in the route's dialect.
+      requestTimeout: opts.headersTimeoutMs + opts.bodyTimeoutMs,
+      // Node checks both timeouts only this often (30 s by default), which would let a slow
+      // client hold a connection that much longer than configured.
+      connectionsCheckingInterval: Math.max(
+        25,
+        Math.min(1_000, Math.floor(opts.headersTimeoutMs / 4)),
+      ),
+    },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
+  server.on('clientError', answerClientError);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reqId = newRequestId();
@@ -103,7 +127,11 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       clientIp: clientIp(req, opts.trustProxyHops),
       startedAtMs: deps.clock.now(),
       startedMono: deps.clock.monotonicMs(),
-      readBody: () => (bodyPromise ??= readRequestBody(req, opts.bodyLimitBytes)),
+      readBody: () =>
+        (bodyPromise ??= readRequestBody(req, {
+          limitBytes: opts.bodyLimitBytes,
+          timeoutMs: opts.bodyTimeoutMs,
+        })),
       defer: (fn) => void deferred.push(fn),
       deferred,
       caller: undefined,
@@ -184,7 +212,10 @@ function sendError(
   dialect: 'openai' | 'anthropic',
 ) {
   const wire = renderError(err, dialect);
-  if (err.code === 'body_too_large') wire.headers.connection = 'close';
+  // The rest of the body is not read: close rather than drain what may never end.
+  if (err.code === 'body_too_large' || err.code === 'request_timeout') {
+    wire.headers.connection = 'close';
+  }
   res.writeHead(wire.status, { ...wire.headers, 'x-request-id': reqId });
   res.end(wire.body);
 }

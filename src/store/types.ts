@@ -48,7 +48,7 @@ export interface KeyScopes {
   maxTokensMode?: 'clamp' | 'refuse';
   maxRequestCostMicroUsd?: number;
   team?: string;
-  /** Tier of the end users this key's app names (else the configured default tier). */
+  /** Tier of the end users this key's app names (else `policy.appUserTier`; else none). */
   tier?: string;
   /** Overrides the environment's key defaults, field by field. */
   limits?: LimitSet;

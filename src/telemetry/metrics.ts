@@ -9,6 +9,11 @@ export interface MetricsDeps {
   clock: Clock;
   /** Rows waiting for the audit store (a growing queue means the store is slow or down). */
   auditQueued: () => number;
+  /**
+   * The configured entry a model name came through: the name itself when listed, else its
+   * pattern or `passthrough`, so a caller inventing names cannot grow the label set.
+   */
+  modelLabel: (model: string) => string;
 }
 
 export interface Metrics {
@@ -153,11 +158,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       if (r.upstreamLatencyMs !== null)
         upstreamDuration.observe({ provider, stream }, r.upstreamLatencyMs / 1000);
       if (r.model !== null) {
+        const model = deps.modelLabel(r.model);
         if (r.promptTokens !== null && r.promptTokens > 0)
-          tokens.add(r.promptTokens, provider, r.model, 'prompt');
+          tokens.add(r.promptTokens, provider, model, 'prompt');
         if (r.completionTokens !== null && r.completionTokens > 0)
-          tokens.add(r.completionTokens, provider, r.model, 'completion');
-        if (r.costMicroUsd !== null && r.costMicroUsd > 0) spend.add(r.costMicroUsd, env, r.model);
+          tokens.add(r.completionTokens, provider, model, 'completion');
+        if (r.costMicroUsd !== null && r.costMicroUsd > 0) spend.add(r.costMicroUsd, env, model);
       }
       for (const d of r.decisions) decisions.add(1, d.stage, d.action, decisionType(d.type));
     },

@@ -10,6 +10,7 @@ import {
   createChainHasher,
   type ChainHasher,
 } from '../../src/pipeline/audit/chain.js';
+import { createChainKeyring, type ChainKeyring } from '../../src/pipeline/audit/chain-key.js';
 import { verifyAuditChains } from '../../src/pipeline/audit/verify.js';
 import { createAuditWriter } from '../../src/pipeline/audit/writer.js';
 import type { AuditRecord, Store } from '../../src/store/types.js';
@@ -25,6 +26,8 @@ export interface ChainContractContext {
 
 const KEY = Buffer.from('contract-chain-key-0123456789abcdef0123456789');
 const plain = createChainHasher(undefined);
+const plainKeys = createChainKeyring(undefined, []);
+const keyedKeys = createChainKeyring(KEY, []);
 
 /** Writes `records` through a real audit writer (batches of 2) and drains it. */
 async function writeChained(
@@ -51,8 +54,8 @@ export function describeStoreChainContract(get: () => ChainContractContext): voi
   describe('audit hash chain', () => {
     let store: Store;
     const exec = (sqlText: string) => get().exec(sqlText);
-    const verify = (hash: ChainHasher = plain, sinceMs?: number) =>
-      verifyAuditChains({ store, hash }, sinceMs === undefined ? {} : { sinceMs });
+    const verify = (keys: ChainKeyring = plainKeys, sinceMs?: number) =>
+      verifyAuditChains({ store, keys }, sinceMs === undefined ? {} : { sinceMs });
 
     beforeEach(async () => {
       store = get().store;
@@ -190,8 +193,8 @@ export function describeStoreChainContract(get: () => ChainContractContext): voi
     it('with a key, refuses a chain rewritten without it (plain SHA-256)', async () => {
       const keyed = createChainHasher(KEY);
       const chainId = await writeChained(store, five(), keyed);
-      expect((await verify(keyed)).isIntact).toBe(true);
-      expect((await verify(plain)).isIntact).toBe(false);
+      expect((await verify(keyedKeys)).isIntact).toBe(true);
+      expect((await verify(plainKeys)).isIntact).toBe(false);
       // Edit a row, then recompute every link as a database writer without the key can.
       await exec('UPDATE audit_log SET status = 403 WHERE chain_seq = 2');
       const forged = createAuditChain({ hash: plain, chainId });
@@ -202,10 +205,76 @@ export function describeStoreChainContract(get: () => ChainContractContext): voi
             `WHERE chain_id = '${chainId}' AND chain_seq = ${link.seq}`,
         );
       }
-      expect((await verify(plain)).isIntact).toBe(true);
-      expect((await verify(keyed)).chains[0]?.problem).toMatchObject({
+      expect((await verify(plainKeys)).isIntact).toBe(true);
+      expect((await verify(keyedKeys)).chains[0]?.problem).toMatchObject({
         kind: 'hash_mismatch',
         seq: 1,
+      });
+    });
+
+    it('after a key rotation, chains written under either key verify, and a row re-signed with the wrong key is named', async () => {
+      const oldKey = Buffer.from('contract-old-chain-key-0123456789abcdef012345');
+      const write = async (key: Buffer, records: AuditRecord[]) => {
+        const keys = createChainKeyring(key, []);
+        const chain = createAuditChain({ hash: keys.current, keyId: keys.currentKeyId });
+        const writer = createAuditWriter(
+          { store, log: createLogger({ level: 'silent' }), chain },
+          { flushIntervalMs: 60_000, batchSize: 2, maxQueue: 100, chainHeadLogIntervalMs: 60_000 },
+        );
+        for (const r of records) writer.write(r);
+        await writer.drain();
+        writer.stop();
+        return chain.chainId;
+      };
+      const before = await write(oldKey, [audit(1), audit(2)]);
+      const after = await write(KEY, [audit(3), audit(4), audit(5)]);
+      expect(before).not.toBe(after);
+      const rotated = createChainKeyring(KEY, [oldKey]);
+      expect((await verify(rotated)).isIntact).toBe(true);
+      // Without the old key its chain cannot be verified, and says which key it needs.
+      const report = await verify(keyedKeys);
+      expect(report.isIntact).toBe(false);
+      const oldKeyId = createChainKeyring(oldKey, []).currentKeyId;
+      expect(report.chains.find((c) => c.chainId === before)?.problem).toStrictEqual({
+        kind: 'unknown_key',
+        keyId: oldKeyId,
+      });
+      expect(report.chains.find((c) => c.chainId === after)?.problem).toBeNull();
+      // A writer holding only the old key edits a new row and signs it with the key it has.
+      await exec(`UPDATE audit_log SET status = 403 WHERE chain_id = '${after}' AND chain_seq = 2`);
+      const [row] = await store.readAuditChain(after, 1, 1);
+      const link = row?.chain;
+      if (row === undefined || link === undefined) throw new Error('row 2 missing');
+      const forged = createChainKeyring(oldKey, []).current(row, link);
+      await exec(
+        `UPDATE audit_log SET hash = '${forged}' WHERE chain_id = '${after}' AND chain_seq = 2`,
+      );
+      const tampered = await verify(rotated);
+      expect(tampered.chains.find((c) => c.chainId === after)?.problem).toStrictEqual({
+        kind: 'hash_mismatch',
+        seq: 2,
+        requestId: audit(4).requestId,
+      });
+      expect(tampered.chains.find((c) => c.chainId === before)?.problem).toBeNull();
+    });
+
+    it('reports a chain cut below a logged head, which the chain alone cannot show', async () => {
+      const lines: string[] = [];
+      const chainId = await writeChained(store, five(), plain, lines);
+      const heads = lines
+        .map((l) => JSON.parse(l) as { event?: string; chainId: string; seq: number; hash: string })
+        .filter((l) => l.event === 'audit_chain_head');
+      expect(heads.at(-1)).toMatchObject({ chainId, seq: 5 });
+      const withHeads = () => verifyAuditChains({ store, keys: plainKeys }, { heads });
+      expect((await withHeads()).isIntact).toBe(true);
+      await exec(`DELETE FROM audit_log WHERE chain_id = '${chainId}' AND chain_seq >= 4`);
+      // The remaining rows still link up: only the head logged elsewhere shows the loss.
+      expect((await verify()).isIntact).toBe(true);
+      const cut = await withHeads();
+      expect(cut.isIntact).toBe(false);
+      expect(cut.heads).toStrictEqual({
+        checked: 1,
+        problems: [{ kind: 'head_missing', chainId, seq: 5 }],
       });
     });
 
@@ -213,7 +282,7 @@ export function describeStoreChainContract(get: () => ChainContractContext): voi
       await writeChained(store, five());
       await exec('DELETE FROM audit_log WHERE chain_seq = 1');
       expect((await verify()).isIntact).toBe(false);
-      const report = await verify(plain, audit(2).timeMs);
+      const report = await verify(plainKeys, audit(2).timeMs);
       expect(report.isIntact).toBe(true);
       expect(report.chains[0]).toMatchObject({ rows: 4, fromSeq: 2, toSeq: 5 });
     });

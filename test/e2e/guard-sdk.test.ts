@@ -117,7 +117,8 @@ describe('content guard with the official SDKs', () => {
       text += chunk.choices[0]?.delta.content ?? '';
       chunks++;
     }
-    expect(chunks).toBeGreaterThan(10);
+    // Word by word around the held-back key; chunks whose text is all held back are not sent.
+    expect(chunks).toBeGreaterThan(6);
     expect(text).toBe('Here you go: [REDACTED:openai-project-key] — keep it safe.');
   });
 

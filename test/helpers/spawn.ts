@@ -11,8 +11,16 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCliProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runCliProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { cwd?: string } = {},
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env,
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out = collect(child);
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, ...out.text() };
@@ -27,9 +35,14 @@ export interface ServeProcess {
 }
 
 /** Spawns `bastion serve` and resolves once its `gateway_started` log line names the URL. */
-export async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<ServeProcess> {
+export async function spawnServe(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { cwd?: string } = {},
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
     env,
+    cwd: opts.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = collect(child);

@@ -114,14 +114,19 @@ describe('bastion CLI on the gateway store', () => {
     ] as never);
     await store.close();
     const ids = async (...args: string[]) =>
-      (await run('audit', 'query', '--json', ...args)).stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { requestId: string }).requestId);
+      (
+        JSON.parse((await run('audit', 'query', '--json', ...args)).stdout) as {
+          requestId: string;
+        }[]
+      ).map((r) => r.requestId);
     expect(await ids('--key', 'key_a')).toEqual(['req_b', 'req_a']);
     expect(await ids('--since', '1h')).toEqual(['req_c', 'req_b']);
     expect(await ids('--status', '429')).toEqual(['req_b']);
-    expect((await run('audit', 'tail', '--limit', '2')).stdout.split('\n')[0]).toContain('req_b');
+    const tail = (await run('audit', 'tail', '--limit', '2')).stdout.split('\n');
+    expect(tail[0]).toMatch(/^TIME +REQUEST +STATUS +ERROR +KEY /);
+    expect(tail[1]).toContain('req_b');
+    expect(await ids('--status', '418')).toEqual([]);
+    const none = await run('audit', 'query', '--status', '418');
+    expect(none).toMatchObject({ code: 0, stdout: '', stderr: 'no audit records found\n' });
   });
 });

@@ -80,8 +80,10 @@ models: { gpt-4o-mini: { provider: openai } }
     expect(find(report, 'secrets', 'ok')).toEqual(['2 references resolved']);
     expect(find(report, 'store', 'ok')).toEqual([`sqlite ${db} answers`]);
     expect(find(report, 'redis', 'ok')).toEqual(['env:REDIS_URL answers']);
-    expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 keys`]);
-    expect(find(report, 'providers', 'ok')).toEqual([`openai: ${new URL(mockUrl).host} reachable`]);
+    expect(find(report, 'jwt', 'ok')).toEqual([`${idp.jwksUrl}: 1 key`]);
+    expect(find(report, 'providers', 'ok')).toEqual([
+      `openai: ${new URL(mockUrl).host}/v1/models reachable`,
+    ]);
     expect(out).not.toContain(KEY_CANARY);
   });
 
@@ -119,6 +121,30 @@ models: { gpt-4o-mini: { provider: openai } }
     for (const secret of [KEY_CANARY, PG_PASSWORD]) expect(out).not.toContain(secret);
   });
 
+  it('fails a provider whose baseUrl path is wrong instead of calling it reachable (issue 11)', async () => {
+    const groqLike = createMockProvider({ basePath: '/openai' });
+    const url = await groqLike.listen(0, '127.0.0.1');
+    try {
+      const provider = (baseUrl: string) => `providers:
+  groq: { kind: openai, baseUrl: ${baseUrl}, apiKey: env:OPENAI_KEY }
+models: { llama: { provider: groq } }
+`;
+      const wrong = await doctor(provider(url), { OPENAI_KEY: KEY_CANARY });
+      expect(wrong.code).toBe(1);
+      expect(find(wrong.report, 'providers', 'ok')).toEqual([]);
+      expect(find(wrong.report, 'providers', 'fail')).toEqual([
+        `groq: ${new URL(url).host} answers 404 at /v1/models: check the path of providers.groq.baseUrl`,
+      ]);
+      const right = await doctor(provider(`${url}/openai`), { OPENAI_KEY: KEY_CANARY });
+      expect(find(right.report, 'providers', 'ok')).toEqual([
+        `groq: ${new URL(url).host}/openai/v1/models reachable`,
+      ]);
+      expect(groqLike.received.every((r) => r.headers.authorization === undefined)).toBe(true);
+    } finally {
+      await groqLike.close();
+    }
+  });
+
   it('resolves the audit chain key reference as serve does, never printing it', async () => {
     const chainKey = 'chain-key-doctor-canary-7a1b2c3d4e5f60718293a4b5c6d7e8f9';
     const ok = await doctor('audit: { chainKey: env:CHAIN_KEY }\n', { CHAIN_KEY: chainKey });
@@ -145,7 +171,8 @@ stores: { kind: sqlite, sqlite: { path: ${db} } }
     expect(code).toBe(1);
     expect(find(report, 'admin', 'fail')).toHaveLength(1);
     expect(find(report, 'exposure', 'warn')).toEqual([
-      'data plane on 0.0.0.0:8080: serve it behind TLS (docs/deploy.md)',
+      'data plane on 0.0.0.0:8080 without TLS: set server.tls or serve it behind a TLS terminator (docs/deploy.md)',
+      'control plane on 0.0.0.0 without TLS: the admin token crosses the network in clear; set controlPlane.tls (docs/deploy.md)',
       'control plane on 0.0.0.0: /metrics is open; set controlPlane.metrics.token',
     ]);
     expect(find(report, 'store', 'warn')).toEqual([
@@ -154,6 +181,17 @@ stores: { kind: sqlite, sqlite: { path: ${db} } }
     expect(find(report, 'providers', 'warn')).toEqual([
       'no provider key configured: the built-in mock provider serves',
     ]);
+  });
+
+  it('takes native TLS as covering a plane beyond loopback', async () => {
+    const tls = `{ cert: 'file:${join(dir, 'tls.crt')}', key: 'file:${join(dir, 'tls.key')}' }`;
+    const { report } = await doctor(
+      `server: { host: 0.0.0.0, tls: ${tls} }\ncontrolPlane: { host: 0.0.0.0, tls: ${tls}, metrics: { enabled: false } }\n`,
+      {},
+      ['--offline'],
+    );
+    expect(find(report, 'exposure', 'warn')).toEqual([]);
+    expect(find(report, 'exposure', 'ok')).toContain('data plane on 0.0.0.0: HTTPS');
   });
 
   it('exits 2 with every problem on an invalid config', async () => {

@@ -113,12 +113,13 @@ describe('client disconnect', () => {
   let upstreamClosed: Promise<unknown>;
 
   beforeAll(async () => {
-    // A provider that sends one event and then waits forever: only a cancel can end it.
+    // A provider that sends one event and then waits forever: only a cancel can end it. Its
+    // text ends a word, so the output guard releases it at once (an open word is held back).
     upstream = createServer((req, res) => {
       upstreamClosed = once(res, 'close');
       req.resume();
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\n');
+      res.write('data: {"choices":[{"index":0,"delta":{"content":"a "}}]}\n\n');
     });
     upstream.listen(0, '127.0.0.1');
     await once(upstream, 'listening');

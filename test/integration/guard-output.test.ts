@@ -141,4 +141,28 @@ describe('guard: output stage', () => {
     expect(raw).toContain('upstream_stream_interrupted');
     expect(raw).not.toMatch(/sk-proj-[A-Za-z0-9]{8}/);
   });
+
+  it.each(['chat', 'responses', 'messages'] as const)(
+    '%s: a short answer streams word by word, with no empty deltas',
+    async (kind) => {
+      const reply = 'The capital of France is Paris, of course.';
+      expect(reply.length).toBeLessThan(128);
+      gw.mock.enqueueFault({ reply, chunkSize: 6 });
+      const { text, raw } = await call(kind, 'capital?', true);
+      expect(text).toBe(reply);
+      const deltas = events(raw).map((e) => streamedText(kind, `data: ${JSON.stringify(e)}\n`));
+      const content = deltas.filter((d) => d !== '');
+      expect(content.length).toBeGreaterThan(3);
+      // Every text delta carries text (the role chunk of a chat stream carries none).
+      const textDeltas = events(raw).filter((e) =>
+        kind === 'chat'
+          ? (e.choices as { delta?: Json }[] | undefined)?.[0]?.delta?.role === undefined &&
+            typeof (e.choices as { delta?: { content?: unknown } }[] | undefined)?.[0]?.delta
+              ?.content === 'string'
+          : e.type ===
+            (kind === 'responses' ? 'response.output_text.delta' : 'content_block_delta'),
+      );
+      expect(textDeltas.length).toBe(content.length);
+    },
+  );
 });

@@ -1,4 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/main.js';
@@ -53,6 +55,7 @@ describe('bastion CLI: scopes, budgets, usage, alerts, kill switch', () => {
       '2.5',
       '--team',
       'growth',
+      '--allow-unknown-team',
     );
     expect(created.code).toBe(0);
     const out = JSON.parse(created.stdout) as { key: string; scopes: unknown };
@@ -128,6 +131,58 @@ describe('bastion CLI: scopes, budgets, usage, alerts, kill switch', () => {
     expect((await run('killswitch', 'clear', 'env', 'dev')).stdout).toContain('cleared');
     expect(await send()).toBe(200);
     expect((await run('killswitch', 'set', 'global')).code).toBe(2);
+  });
+
+  it('refuses a key whose team, tier, model glob or provider can never work, listing the valid values', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'bastion-scope-')), 'bastion.yaml');
+    writeFileSync(config, 'policy:\n  teams:\n    payments: { rpm: 100 }\n');
+    const before = (await run('keys', 'list', '--json', '--config', config)).stdout;
+    const create = (...flags: string[]) =>
+      run('keys', 'create', '--name', 'typo', '--config', config, ...flags);
+
+    const team = await create('--team', 'paymnets');
+    expect(team.code).toBe(2);
+    expect(team.stderr).toContain('did you mean "payments"?');
+    const tier = await create('--tier', 'platinum');
+    expect(tier.code).toBe(2);
+    expect(tier.stderr).toContain('valid: free, pro');
+    const glob = await create('--models', 'gtp-4o*');
+    expect(glob.code).toBe(2);
+    expect(glob.stderr).toContain('did you mean "gpt-4o*"?');
+    const provider = await create('--providers', 'openia');
+    expect(provider.code).toBe(2);
+    expect(provider.stderr).toContain('did you mean "openai"?');
+    expect((await run('keys', 'list', '--json', '--config', config)).stdout).toBe(before);
+
+    expect((await create('--team', 'payments', '--tier', 'pro', '--models', 'gpt-4o*')).code).toBe(
+      0,
+    );
+    expect((await create('--models', 'gpt-5*', '--allow-unmatched-models')).code).toBe(0);
+    const scoped = await run('keys', 'scopes', 'key_nope', '--models', 'gtp-4o*');
+    expect(scoped.code).toBe(2);
+  });
+
+  it('refuses a kill switch on a target that matches no traffic, and never engages it', async () => {
+    const typo = await run('killswitch', 'set', 'provider', 'openia', '--reason', 'incident');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('did you mean "openai"?');
+    expect((await run('killswitch', 'set', 'env', 'production', '--reason', 'x')).code).toBe(2);
+    expect((await run('killswitch', 'set', 'key', 'bk_dev_nope', '--reason', 'x')).code).toBe(2);
+    expect(JSON.parse((await run('killswitch', 'list', '--json')).stdout)).toEqual([]);
+
+    // A key named by its prefix is engaged by id, the name the gateway matches on.
+    const key = await gw.createKey({ env: 'dev' });
+    const set = await run('killswitch', 'set', 'key', key.prefix, '--reason', 'leaked');
+    expect(set.stdout).toContain(`key/${key.id}`);
+    const status = async () =>
+      (
+        await post(`${gw.url}/v1/chat/completions`, chatBody(), {
+          authorization: `Bearer ${key.secret}`,
+        })
+      ).status;
+    expect(await status()).toBe(503);
+    expect((await run('killswitch', 'clear', 'key', key.id)).code).toBe(0);
+    expect(await status()).toBe(200);
   });
 
   it('needs the admin token', async () => {

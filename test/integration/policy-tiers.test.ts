@@ -70,9 +70,9 @@ describe('tiers', () => {
     expect(await send(unknown)).toEqual({ status: 403, code: 'tier_unknown' });
   });
 
-  it('applies per-user limits to the end users an app names with its own key', async () => {
+  it('applies per-user limits to the end users an app names with a key that has a tier', async () => {
     clock.advance(10_000);
-    const key = await gw.createKey({ env: 'prod' });
+    const key = await gw.createKey({ env: 'prod', scopes: { tier: 'free' } });
     const as = (user: string) => ({
       authorization: `Bearer ${key.secret}`,
       'x-bastion-user': user,

@@ -3,8 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { command as keysCreate } from '../../src/cli/commands/keys-create.js';
-import { command as keysList } from '../../src/cli/commands/keys-list.js';
+import { COMMANDS as commands } from '../../src/cli/commands.js';
 import { runCli } from '../../src/cli/main.js';
 import { createLocalKek } from '../../src/secrets/local-vault/kek.js';
 import { openLocalVault } from '../../src/secrets/local-vault/vault.js';
@@ -40,7 +39,6 @@ describe('the PostgreSQL URL from the encrypted vault, for the CLI', () => {
       env,
       cwd: dir,
     };
-    const commands = [keysCreate, keysList];
     expect(
       await runCli(['keys', 'create', '--name', 'from-vault', '--env', 'dev'], commands, io),
     ).toBe(0);

@@ -8,7 +8,7 @@ import type { CliIo } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/main.js';
 import { defaultSecretRules } from '../../src/detect/secrets/index.js';
 import { createFakeKeys, inContext } from '../fixtures/scan-corpus/fake-keys.js';
-import { runCommand } from './helpers/git-repo.js';
+import { createThrowawayRepo, runCommand } from './helpers/git-repo.js';
 
 let dir = '';
 let secrets: string[] = [];
@@ -102,6 +102,23 @@ describe('bastion scan (files)', () => {
     expect(report.stats.skippedTooLarge).toBe(1);
     const all = await runCommand(scan, ['--format', 'json', '--no-gitignore'], dir);
     expect((JSON.parse(all.stdout) as { findings: unknown[] }).findings).toHaveLength(3);
+  });
+
+  it('says what .gitignore hid when a scan of an ignored folder scanned nothing', async () => {
+    const repo = createThrowawayRepo();
+    try {
+      repo.write('.gitignore', 'vendor/\n');
+      repo.write('vendor/a.txt', 'one\n');
+      repo.write('vendor/b.txt', 'two\n');
+      const run = await runCommand(scan, ['vendor'], repo.dir, repo.env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('in 0 files');
+      expect(run.stderr).toContain('hides 2 files under vendor; add --no-gitignore');
+      const clean = await runCommand(scan, ['--no-gitignore', 'vendor'], repo.dir, repo.env);
+      expect(clean.stderr).toBe('');
+    } finally {
+      repo.remove();
+    }
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ADMIN_FLAGS, adminClient, printRows, reportAdminError, usd } from '../admin-client.js';
+import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
+import { isoTime, printList, usd, type Column } from '../output.js';
 import type { CliCommand } from '../command.js';
 
 interface AlertRow {
@@ -11,9 +12,17 @@ interface AlertRow {
   atMs: number;
 }
 
+const ALERT_COLUMNS: readonly Column<AlertRow>[] = [
+  ['TIME', (a) => isoTime(a.atMs)],
+  ['BUDGET', (a) => a.budget],
+  ['WINDOW', (a) => a.window],
+  ['THRESHOLD', (a) => `${a.thresholdPct}%`],
+  ['SPENT', (a) => usd(a.spentMicroUsd)],
+  ['LIMIT', (a) => usd(a.limitMicroUsd)],
+];
+
 export const command: CliCommand = {
   name: 'alerts list',
-  summary: 'Budget alerts raised (50 / 80 / 100 %), newest first: [--limit N]',
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -22,15 +31,8 @@ export const command: CliCommand = {
     const limit = /^\d{1,5}$/.test(values.limit) ? values.limit : '100';
     const result = await adminClient(values, io)('GET', `/admin/alerts?limit=${limit}`);
     if (result.status !== 200) return reportAdminError(io, result);
-    printRows(io, values.json, (result.body as { data: AlertRow[] }).data, (a) =>
-      [
-        new Date(a.atMs).toISOString(),
-        a.budget,
-        a.window,
-        `${a.thresholdPct}%`,
-        `${usd(a.spentMicroUsd)} of ${usd(a.limitMicroUsd)}`,
-      ].join('\t'),
-    );
+    const rows = (result.body as { data: AlertRow[] }).data;
+    printList(io, { json: values.json, rows, columns: ALERT_COLUMNS, empty: 'no alerts found' });
     return 0;
   },
 };

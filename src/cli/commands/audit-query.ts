@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AuditQuery, AuditRecord } from '../../store/types.js';
 import { UsageError, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
+import { isoTime, printList, type Column } from '../output.js';
 import { parseExpiry, withStore } from '../store-access.js';
 
 export const AUDIT_FLAGS = {
@@ -47,32 +48,36 @@ export function buildAuditQuery(
   return query;
 }
 
-export function formatAuditRow(r: AuditRecord): string {
-  const tokens = r.promptTokens === null ? '-' : `${r.promptTokens}/${r.completionTokens ?? 0}`;
-  return [
-    new Date(r.timeMs).toISOString(),
-    r.requestId,
-    r.status,
-    r.errorCode ?? '-',
-    r.keyPrefix ?? '-',
-    r.endpoint,
-    r.model ?? '-',
-    r.provider ?? '-',
-    `tokens=${tokens}`,
-    `${r.latencyMs.toFixed(1)}ms`,
-  ].join('\t');
-}
+export const AUDIT_COLUMNS: readonly Column<AuditRecord>[] = [
+  ['TIME', (r) => isoTime(r.timeMs)],
+  ['REQUEST', (r) => r.requestId],
+  ['STATUS', (r) => String(r.status)],
+  ['ERROR', (r) => r.errorCode ?? '-'],
+  ['KEY', (r) => r.keyPrefix ?? '-'],
+  ['ENDPOINT', (r) => r.endpoint],
+  ['MODEL', (r) => r.model ?? '-'],
+  ['PROVIDER', (r) => r.provider ?? '-'],
+  [
+    'TOKENS IN/OUT',
+    (r) => (r.promptTokens === null ? '-' : `${r.promptTokens}/${r.completionTokens ?? 0}`),
+  ],
+  ['LATENCY', (r) => `${r.latencyMs.toFixed(1)}ms`],
+];
 
 export const command: CliCommand = {
   name: 'audit query',
-  summary:
-    'Query the audit log: [--key ID] [--since 1h|ISO] [--until ISO] [--status 429] [--limit N] [--json]',
   async run(args, io) {
     const { values } = parseArgs({ args, options: AUDIT_FLAGS });
     const query = buildAuditQuery(values, Date.now());
-    const rows = await withStore(values, io, (store) => store.queryAudit(query));
-    for (const r of rows)
-      io.stdout.write(`${values.json ? JSON.stringify(r) : formatAuditRow(r)}\n`);
+    const rows = await withStore(values, io, (store) => store.queryAudit(query), {
+      mustExist: true,
+    });
+    printList(io, {
+      json: values.json,
+      rows,
+      columns: AUDIT_COLUMNS,
+      empty: 'no audit records found',
+    });
     return 0;
   },
 };

@@ -2,12 +2,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { AuditRecord } from '../../store/types.js';
 import type { CliCommand } from '../command.js';
-import { AUDIT_FLAGS, buildAuditQuery, formatAuditRow } from './audit-query.js';
+import { formatTable, printList } from '../output.js';
+import { AUDIT_COLUMNS, AUDIT_FLAGS, buildAuditQuery } from './audit-query.js';
 import { withStore } from '../store-access.js';
 
 export const command: CliCommand = {
   name: 'audit tail',
-  summary: 'Show the latest audit records, oldest first; --follow keeps printing new ones.',
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -18,24 +18,44 @@ export const command: CliCommand = {
       },
     });
     const query = buildAuditQuery(values, Date.now());
+    // --follow --json prints JSON lines: an endless stream cannot be one array.
+    const widths: number[] = [];
+    let printed = 0;
     const print = (rows: AuditRecord[]) => {
-      for (const r of rows)
-        io.stdout.write(`${values.json ? JSON.stringify(r) : formatAuditRow(r)}\n`);
-    };
-    await withStore(values, io, async (store) => {
-      let rows = (await store.queryAudit(query)).reverse();
-      print(rows);
-      const seen = new Set(rows.map((r) => r.requestId));
-      let sinceMs = rows.at(-1)?.timeMs ?? query.sinceMs ?? Date.now();
-      while (values.follow) {
-        await delay(1_000);
-        rows = (await store.queryAudit({ ...query, sinceMs, limit: 10_000 })).reverse();
-        const fresh = rows.filter((r) => !seen.has(r.requestId));
-        print(fresh);
-        for (const r of fresh) seen.add(r.requestId);
-        sinceMs = rows.at(-1)?.timeMs ?? sinceMs;
+      if (values.follow && values.json) {
+        for (const r of rows) io.stdout.write(`${JSON.stringify(r)}\n`);
+      } else if (values.follow) {
+        if (rows.length > 0)
+          io.stdout.write(formatTable(rows, AUDIT_COLUMNS, { header: printed === 0, widths }));
+      } else {
+        printList(io, {
+          json: values.json,
+          rows,
+          columns: AUDIT_COLUMNS,
+          empty: 'no audit records found',
+        });
       }
-    });
+      printed += rows.length;
+    };
+    await withStore(
+      values,
+      io,
+      async (store) => {
+        let rows = (await store.queryAudit(query)).reverse();
+        print(rows);
+        const seen = new Set(rows.map((r) => r.requestId));
+        let sinceMs = rows.at(-1)?.timeMs ?? query.sinceMs ?? Date.now();
+        while (values.follow) {
+          await delay(1_000);
+          rows = (await store.queryAudit({ ...query, sinceMs, limit: 10_000 })).reverse();
+          const fresh = rows.filter((r) => !seen.has(r.requestId));
+          print(fresh);
+          for (const r of fresh) seen.add(r.requestId);
+          sinceMs = rows.at(-1)?.timeMs ?? sinceMs;
+        }
+      },
+      { mustExist: true },
+    );
     return 0;
   },
 };

@@ -1,14 +1,17 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isGatewayError } from '../../errors/gateway-error.js';
 import { scrubber } from '../../log/scrub.js';
-import { configuredChainHasher } from '../../pipeline/audit/chain-key.js';
+import { configuredChainKeyring } from '../../pipeline/audit/chain-key.js';
 import {
   verifyAuditChains,
   type ChainProblem,
   type ChainReport,
+  type HeadProblem,
+  type LoggedHead,
   type VerifyReport,
 } from '../../pipeline/audit/verify.js';
-import type { CliCommand } from '../command.js';
+import { CliFailure, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
 import { withStore } from '../store-access.js';
 import { buildAuditQuery } from './audit-query.js';
@@ -16,26 +19,45 @@ import { buildAuditQuery } from './audit-query.js';
 const OPTIONS = {
   ...CONFIG_FLAGS,
   since: { type: 'string' },
+  heads: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
 export const command: CliCommand = {
   name: 'audit verify',
-  summary:
-    'Verify the audit hash chains: [--since 1h|ISO] [--json]. Exit 0 intact, 1 tampering found, 2 could not verify.',
   async run(args, io) {
     const { values } = parseArgs({ args, options: OPTIONS });
     const { sinceMs } = buildAuditQuery({ since: values.since }, Date.now());
+    let heads: LoggedHead[] | undefined;
+    if (values.heads !== undefined) {
+      const text = await readFile(values.heads, 'utf8').catch(() => undefined);
+      if (text === undefined) {
+        io.stderr.write(`bastion audit verify: cannot read --heads ${values.heads}\n`);
+        return 2;
+      }
+      heads = parseLoggedHeads(text);
+    }
     let report: VerifyReport;
     try {
-      report = await withStore(values, io, async (store, { config, secrets }) =>
-        verifyAuditChains(
-          { store, hash: await configuredChainHasher(config.audit.chainKey, secrets) },
-          sinceMs === undefined ? {} : { sinceMs },
-        ),
+      report = await withStore(
+        values,
+        io,
+        async (store, { config, secrets }) =>
+          verifyAuditChains(
+            { store, keys: await configuredChainKeyring(config.audit, secrets) },
+            {
+              ...(sinceMs === undefined ? {} : { sinceMs }),
+              ...(heads === undefined ? {} : { heads }),
+            },
+          ),
+        { mustExist: true },
       );
     } catch (err) {
-      // A store that is down or a key that cannot be read: nothing was verified.
+      // A store that is down, missing, or a key that cannot be read: nothing was verified.
+      if (err instanceof CliFailure) {
+        io.stderr.write(`bastion audit verify: ${err.message}\n`);
+        return 2;
+      }
       if (!isGatewayError(err)) throw err;
       io.stderr.write(`bastion audit verify: ${err.code}: ${scrubber.scrub(err.message)}\n`);
       return 2;
@@ -52,6 +74,12 @@ function formatReport(report: VerifyReport): string {
     lines.push(
       `unchained  rows=${unchained.rows}  ${range(unchained.fromMs, unchained.toMs)}  ` +
         'written before chaining (not verifiable)',
+    );
+  }
+  if (report.heads !== undefined) {
+    for (const p of report.heads.problems) lines.push(describeHeadProblem(p));
+    lines.push(
+      `${report.heads.checked} logged head(s) checked, ${report.heads.problems.length} not found as logged`,
     );
   }
   const tampered = report.chains.filter((c) => c.problem !== null).length;
@@ -82,7 +110,39 @@ function describeProblem(p: ChainProblem): string {
       return `seq_duplicate at seq ${p.seq} (${p.requestId}): record inserted`;
     case 'prev_hash_mismatch':
       return `prev_hash_mismatch at seq ${p.seq} (${p.requestId}): records reordered or spliced`;
+    case 'unknown_key':
+      return `unknown_key ${p.keyId}: signed with a key that is neither audit.chainKey nor in audit.previousChainKeys`;
   }
+}
+
+function describeHeadProblem(p: HeadProblem): string {
+  return p.kind === 'head_missing'
+    ? `chain ${p.chainId}  TRUNCATED head_missing: logged head seq ${p.seq} is not in the store`
+    : `chain ${p.chainId}  TAMPERED head_mismatch: the row at logged head seq ${p.seq} has another hash`;
+}
+
+/**
+ * The `audit_chain_head` events among log lines (JSON lines as the gateway writes them, other
+ * lines ignored), so the log the operator shipped elsewhere can be handed over as it is.
+ */
+export function parseLoggedHeads(text: string): LoggedHead[] {
+  const heads: LoggedHead[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes('audit_chain_head')) continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { event, chainId, seq, hash } = entry as Record<string, unknown>;
+    if (event !== 'audit_chain_head' || typeof chainId !== 'string') continue;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) continue;
+    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) continue;
+    heads.push({ chainId, seq, hash });
+  }
+  return heads;
 }
 
 function range(fromMs: number | null, toMs: number | null): string {

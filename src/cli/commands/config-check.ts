@@ -4,7 +4,6 @@ import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
 
 export const command: CliCommand = {
   name: 'config check',
-  summary: 'Validate the configuration and print the effective settings (secrets stay references).',
   run(args, io) {
     const { values } = parseArgs({ args, options: CONFIG_FLAGS });
     const loaded = loadCliConfig(values, io.env, io.cwd);

@@ -9,7 +9,6 @@ export function configJsonSchema(): string {
 
 export const command: CliCommand = {
   name: 'config schema',
-  summary: 'Print the JSON schema of bastion.yaml (for editors).',
   run(_args, io) {
     io.stdout.write(configJsonSchema());
     return Promise.resolve(0);

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../app.js';
 import type { LoadedConfig } from '../../config/load.js';
@@ -8,6 +7,7 @@ import { isGatewayError } from '../../errors/gateway-error.js';
 import { createRedisLimitBackend } from '../../limits/redis.js';
 import { createLogger } from '../../log/logger.js';
 import { scrubber } from '../../log/scrub.js';
+import { basePathOf, joinEndpointPath } from '../../providers/core/base-url.js';
 import { keyAgeWarning } from '../../pipeline/upstream/key-age.js';
 import type { Secret } from '../../log/secret.js';
 import { createConfiguredResolver } from '../../secrets/from-config.js';
@@ -16,6 +16,7 @@ import type { VirtualKeyRecord } from '../../store/types.js';
 import type { CliCommand } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
 import { poolCheck } from './doctor-pool.js';
+import { plural } from '../output.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 
@@ -43,7 +44,6 @@ Exit code: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage or an 
 
 export const command: CliCommand = {
   name: 'doctor',
-  summary: 'Check config, secrets, stores, Redis, providers and exposure before serving.',
   hasOwnHelp: true,
   async run(args, io) {
     const { values } = parseArgs({
@@ -88,7 +88,7 @@ export const command: CliCommand = {
     } else {
       const width = Math.max(...checks.map((c) => c.area.length));
       io.stdout.write(
-        `bastion doctor: ${summary.ok} ok, ${summary.warnings} warnings, ${summary.failures} failed\n`,
+        `bastion doctor: ${summary.ok} ok, ${plural(summary.warnings, 'warning')}, ${summary.failures} failed\n`,
       );
       for (const c of checks) {
         const mark = c.status === 'fail' ? 'FAIL' : c.status;
@@ -108,11 +108,13 @@ function exposure(config: Config, env: NodeJS.ProcessEnv): Check[] {
   checks.push(
     isLoopback(server.host)
       ? { area: 'exposure', status: 'ok', message: `data plane on ${server.host} (this machine)` }
-      : {
-          area: 'exposure',
-          status: 'warn',
-          message: `data plane on ${server.host}:${server.port}: serve it behind TLS (docs/deploy.md)`,
-        },
+      : server.tls !== undefined
+        ? { area: 'exposure', status: 'ok', message: `data plane on ${server.host}: HTTPS` }
+        : {
+            area: 'exposure',
+            status: 'warn',
+            message: `data plane on ${server.host}:${server.port} without TLS: set server.tls or serve it behind a TLS terminator (docs/deploy.md)`,
+          },
   );
   const token = env.BASTION_ADMIN_TOKEN;
   if (token !== undefined && token !== '' && token.length < ADMIN_TOKEN_MIN) {
@@ -123,6 +125,13 @@ function exposure(config: Config, env: NodeJS.ProcessEnv): Check[] {
     });
   }
   if (controlPlane.enabled && !isLoopback(controlPlane.host)) {
+    if (controlPlane.tls === undefined) {
+      checks.push({
+        area: 'exposure',
+        status: 'warn',
+        message: `control plane on ${controlPlane.host} without TLS: the admin token crosses the network in clear; set controlPlane.tls (docs/deploy.md)`,
+      });
+    }
     if (controlPlane.metrics.enabled && controlPlane.metrics.token === undefined) {
       checks.push({
         area: 'exposure',
@@ -145,6 +154,15 @@ async function resolveAll(
   if (metricsToken !== undefined) refs.push({ ref: metricsToken, component: 'metrics' });
   const chainKey = loaded.config.audit.chainKey;
   if (chainKey !== undefined) refs.push({ ref: chainKey, component: 'audit:chain' });
+  for (const [plane, tls] of [
+    ['data', loaded.config.server.tls],
+    ['control', loaded.config.controlPlane.tls],
+  ] as const) {
+    if (tls === undefined) continue;
+    for (const ref of [tls.cert, tls.key]) refs.push({ ref, component: `tls:${plane}` });
+  }
+  const clientCa = loaded.config.controlPlane.tls?.clientCa;
+  if (clientCa !== undefined) refs.push({ ref: clientCa, component: 'tls:control' });
   const resolved = new Map<string, Secret>();
   let failed = 0;
   for (const { ref, component } of refs) {
@@ -271,31 +289,49 @@ function providerChecks(loaded: LoadedConfig): Check[] {
   return checks;
 }
 
+/**
+ * A TCP connect proves the host, not the path: a base URL whose path is wrong (Groq's
+ * `/openai` left out) would pass. So ask for the models list under the base path, without a
+ * key (nothing is spent, no secret travels): 401 means the API is there, 404 that it is not.
+ */
 async function reachability(loaded: LoadedConfig): Promise<Check[]> {
   if (loaded.isMockMode) return [];
   return Promise.all(
     Object.entries(loaded.config.providers).map(async ([id, pc]): Promise<Check> => {
       const url = new URL(pc.baseUrl);
-      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-      const error = await tcpConnect(url.hostname, port);
-      return error === undefined
-        ? { area: 'providers', status: 'ok', message: `${id}: ${url.host} reachable` }
-        : { area: 'providers', status: 'warn', message: `${id}: ${url.host}: ${error}` };
+      const path = joinEndpointPath(basePathOf(pc.baseUrl), '/v1/models');
+      let status: number;
+      try {
+        const res = await fetch(new URL(path, url.origin), {
+          redirect: 'manual',
+          signal: AbortSignal.timeout(NET_TIMEOUT_MS),
+        });
+        await res.body?.cancel();
+        status = res.status;
+      } catch (err) {
+        return {
+          area: 'providers',
+          status: 'warn',
+          message: `${id}: ${url.host}: ${fetchFailure(err)}`,
+        };
+      }
+      if (status === 404) {
+        return {
+          area: 'providers',
+          status: 'fail',
+          message: `${id}: ${url.host} answers 404 at ${path}: check the path of providers.${id}.baseUrl`,
+        };
+      }
+      return { area: 'providers', status: 'ok', message: `${id}: ${url.host}${path} reachable` };
     }),
   );
 }
 
-function tcpConnect(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: NET_TIMEOUT_MS });
-    const done = (error: string | undefined) => {
-      socket.destroy();
-      resolve(error);
-    };
-    socket.once('connect', () => done(undefined));
-    socket.once('timeout', () => done(`no answer in ${NET_TIMEOUT_MS} ms`));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? 'unreachable'));
-  });
+/** fetch hides the socket's code (ECONNREFUSED, ENOTFOUND) in `cause`. */
+function fetchFailure(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError')
+    return `no answer in ${NET_TIMEOUT_MS} ms`;
+  return reason((err as { cause?: unknown } | null)?.cause ?? err);
 }
 
 async function jwksCheck(config: Config): Promise<Check[]> {
@@ -311,7 +347,7 @@ async function jwksCheck(config: Config): Promise<Check[]> {
         : JSON.parse(readFileSync(where, 'utf8'));
     const keys = (body as { keys?: unknown } | null)?.keys;
     if (!Array.isArray(keys) || keys.length === 0) throw new Error('no keys in the JWKS');
-    return [{ area: 'jwt', status: 'ok', message: `${where}: ${keys.length} keys` }];
+    return [{ area: 'jwt', status: 'ok', message: `${where}: ${plural(keys.length, 'key')}` }];
   } catch (err) {
     return [{ area: 'jwt', status: 'fail', message: `${where}: ${reason(err)}` }];
   }

@@ -83,8 +83,4 @@ async function execute(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export const command = hookCommand(
-  'hook install',
-  'Install a git pre-commit hook that blocks commits adding secrets',
-  execute,
-);
+export const command = hookCommand('hook install', execute);

@@ -4,12 +4,10 @@ import { UsageError, type CliCommand, type CliIo } from '../command.js';
 /** A `hook …` command: usage and git errors print one line and exit 2; anything else is a bug. */
 export function hookCommand(
   name: string,
-  summary: string,
   execute: (args: string[], io: CliIo) => Promise<number>,
 ): CliCommand {
   return {
     name,
-    summary,
     hasOwnHelp: true,
     async run(args, io) {
       try {

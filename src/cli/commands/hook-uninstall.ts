@@ -42,8 +42,4 @@ async function execute(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-export const command = hookCommand(
-  'hook uninstall',
-  'Remove the pre-commit hook that `bastion hook install` added',
-  execute,
-);
+export const command = hookCommand('hook uninstall', execute);

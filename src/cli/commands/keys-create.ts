@@ -2,12 +2,12 @@ import { parseArgs } from 'node:util';
 import { isEnvironment, issueVirtualKey } from '../../pipeline/auth/virtual-key.js';
 import { UsageError, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
+import { checkScopes, SCOPE_CHECK_FLAGS } from '../scope-check.js';
 import { parseExpiry, withStore } from '../store-access.js';
-import { SCOPE_FLAGS, SCOPE_USAGE, scopesFromFlags } from './keys-scope-flags.js';
+import { SCOPE_FLAGS, scopesFromFlags } from './keys-scope-flags.js';
 
 export const command: CliCommand = {
   name: 'keys create',
-  summary: `Issue a virtual key (printed once): --name NAME [--env dev|staging|prod|ci] [--expires 30d|ISO] ${SCOPE_USAGE}`,
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -18,6 +18,7 @@ export const command: CliCommand = {
         expires: { type: 'string' },
         json: { type: 'boolean', default: false },
         ...SCOPE_FLAGS,
+        ...SCOPE_CHECK_FLAGS,
       },
     });
     if (values.name === undefined || !/^[\w.-]{1,64}$/.test(values.name)) {
@@ -38,7 +39,10 @@ export const command: CliCommand = {
       expiresAtMs,
       scopes,
     });
-    await withStore(values, io, (store) => store.insertKey(issued.record));
+    await withStore(values, io, (store, { config }) => {
+      checkScopes(scopes, config, values);
+      return store.insertKey(issued.record);
+    });
     const { id, prefix, env, name } = issued.record;
     if (values.json) {
       io.stdout.write(

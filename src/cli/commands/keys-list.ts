@@ -1,19 +1,31 @@
 import { parseArgs } from 'node:util';
+import type { VirtualKeyRecord } from '../../store/types.js';
 import type { CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
+import { isoTime, printList, type Column } from '../output.js';
 import { withStore } from '../store-access.js';
+
+type Row = Omit<VirtualKeyRecord, 'hash'> & { state: 'active' | 'revoked' | 'expired' };
+
+const COLUMNS: readonly Column<Row>[] = [
+  ['ID', (r) => r.id],
+  ['PREFIX', (r) => `${r.prefix}…`],
+  ['ENV', (r) => r.env],
+  ['STATE', (r) => r.state],
+  ['EXPIRES', (r) => isoTime(r.expiresAtMs)],
+  ['NAME', (r) => r.name],
+];
 
 export const command: CliCommand = {
   name: 'keys list',
-  summary: 'List virtual keys (id, prefix, env, state); never the secrets.',
   async run(args, io) {
     const { values } = parseArgs({
       args,
       options: { ...CONFIG_FLAGS, json: { type: 'boolean', default: false } },
     });
-    const keys = await withStore(values, io, (store) => store.listKeys());
+    const keys = await withStore(values, io, (store) => store.listKeys(), { mustExist: true });
     const now = Date.now();
-    const rows = keys.map(({ hash: _hash, ...rest }) => ({
+    const rows = keys.map(({ hash: _hash, ...rest }): Row => ({
       ...rest,
       state:
         rest.revokedAtMs !== null
@@ -22,16 +34,7 @@ export const command: CliCommand = {
             ? 'expired'
             : 'active',
     }));
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(rows)}\n`);
-      return 0;
-    }
-    for (const r of rows) {
-      const expires = r.expiresAtMs === null ? '-' : new Date(r.expiresAtMs).toISOString();
-      io.stdout.write(
-        `${r.id}\t${r.prefix}…\t${r.env}\t${r.state}\t${r.name}\texpires ${expires}\n`,
-      );
-    }
+    printList(io, { json: values.json, rows, columns: COLUMNS, empty: 'no keys found' });
     return 0;
   },
 };

@@ -5,7 +5,6 @@ import { withStore } from '../store-access.js';
 
 export const command: CliCommand = {
   name: 'keys revoke',
-  summary: 'Revoke a virtual key by id or prefix; refused at once by gateways sharing the store.',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -15,11 +14,18 @@ export const command: CliCommand = {
     const which = positionals[0];
     if (which === undefined || positionals.length > 1)
       throw new UsageError('usage: bastion keys revoke <id|prefix>');
-    const result = await withStore(values, io, async (store) => {
-      const key = await store.findKey(which.replace(/…$/, ''));
-      if (key === undefined) return 'unknown';
-      return (await store.revokeKey(key.id, Date.now())) ? `revoked ${key.id}` : 'already revoked';
-    });
+    const result = await withStore(
+      values,
+      io,
+      async (store) => {
+        const key = await store.findKey(which.replace(/…$/, ''));
+        if (key === undefined) return 'unknown';
+        return (await store.revokeKey(key.id, Date.now()))
+          ? `revoked ${key.id}`
+          : 'already revoked';
+      },
+      { mustExist: true },
+    );
     if (result === 'unknown') {
       io.stderr.write(`no key with id or prefix ${which}\n`);
       return 1;

@@ -24,11 +24,6 @@ export const SCOPE_FLAGS = {
   'monthly-budget-usd': { type: 'string' },
 } as const;
 
-export const SCOPE_USAGE =
-  '[--models g1,g2] [--endpoints chat_completions,...] [--providers p1,p2] [--ip-ranges CIDR,...] ' +
-  '[--max-tokens N] [--max-tokens-mode clamp|refuse] [--max-request-usd X] [--team T] [--tier T] ' +
-  '[--rps N] [--rpm N] [--rph N] [--tpm N] [--concurrency N] [--daily-budget-usd X] [--monthly-budget-usd X]';
-
 type Values = Partial<Record<keyof typeof SCOPE_FLAGS, string>>;
 
 const list = (v: string | undefined) =>

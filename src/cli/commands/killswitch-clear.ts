@@ -1,20 +1,19 @@
 import { parseArgs } from 'node:util';
 import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
 import type { CliCommand } from '../command.js';
-import { killSwitchTarget } from './killswitch-set.js';
+import { killPath, parseKillTarget } from './killswitch-target.js';
 
 const USAGE = 'usage: bastion killswitch clear <global|env NAME|provider ID|key ID>';
 
 export const command: CliCommand = {
   name: 'killswitch clear',
-  summary: 'Release a kill switch; traffic resumes on every replica within a second.',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       options: ADMIN_FLAGS,
       allowPositionals: true,
     });
-    const path = killSwitchTarget(positionals, USAGE);
+    const path = killPath(parseKillTarget(positionals, USAGE));
     const result = await adminClient(values, io)('DELETE', `/admin/killswitch/${path}`);
     if (result.status !== 200) return reportAdminError(io, result);
     const cleared = (result.body as { cleared: boolean }).cleared;

@@ -1,20 +1,24 @@
 import { parseArgs } from 'node:util';
-import { ADMIN_FLAGS, adminClient, printRows, reportAdminError } from '../admin-client.js';
+import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
+import { isoTime, printList, type Column } from '../output.js';
 import type { CliCommand } from '../command.js';
 import type { KillSwitch } from '../../store/types.js';
 
+const COLUMNS: readonly Column<KillSwitch>[] = [
+  ['TARGET', (k) => (k.scope === 'global' ? 'global' : `${k.scope}:${k.target}`)],
+  ['SINCE', (k) => isoTime(k.createdAtMs)],
+  ['BY', (k) => k.actor],
+  ['REASON', (k) => k.reason],
+];
+
 export const command: CliCommand = {
   name: 'killswitch list',
-  summary: 'Engaged kill switches, with who pulled them, when and why.',
   async run(args, io) {
     const { values } = parseArgs({ args, options: ADMIN_FLAGS });
     const result = await adminClient(values, io)('GET', '/admin/killswitch');
     if (result.status !== 200) return reportAdminError(io, result);
-    printRows(io, values.json, (result.body as { data: KillSwitch[] }).data, (k) =>
-      [`${k.scope}:${k.target}`, new Date(k.createdAtMs).toISOString(), k.actor, k.reason].join(
-        '\t',
-      ),
-    );
+    const rows = (result.body as { data: KillSwitch[] }).data;
+    printList(io, { json: values.json, rows, columns: COLUMNS, empty: 'no kill switches engaged' });
     return 0;
   },
 };

@@ -1,43 +1,34 @@
 import { parseArgs } from 'node:util';
 import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
 import { UsageError, type CliCommand } from '../command.js';
+import { AdminCallError } from './providers-shared.js';
+import { killPath, parseKillTarget, resolveKillTarget } from './killswitch-target.js';
 
-const USAGE = 'usage: bastion killswitch set <global|env NAME|provider ID|key ID> --reason TEXT';
-
-/** `global`, or a scope and its target, from positionals. */
-export function killSwitchTarget(positionals: string[], usage: string): string {
-  const [scope, target] = positionals;
-  if (scope === 'global' && positionals.length === 1) return 'global/*';
-  if (
-    scope !== undefined &&
-    ['env', 'provider', 'key'].includes(scope) &&
-    target !== undefined &&
-    positionals.length === 2
-  ) {
-    return `${scope}/${encodeURIComponent(target)}`;
-  }
-  throw new UsageError(usage);
-}
+const USAGE =
+  'usage: bastion killswitch set <global|env NAME|provider ID|key ID|PREFIX> --reason TEXT';
 
 export const command: CliCommand = {
   name: 'killswitch set',
-  summary:
-    'Stop traffic at once on every replica (global, one environment, provider or key); audited.',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       options: { ...ADMIN_FLAGS, reason: { type: 'string' } },
       allowPositionals: true,
     });
-    const path = killSwitchTarget(positionals, USAGE);
+    const parsed = parseKillTarget(positionals, USAGE);
     if (values.reason === undefined || values.reason.trim() === '') throw new UsageError(USAGE);
-    const result = await adminClient(values, io)('PUT', `/admin/killswitch/${path}`, {
-      reason: values.reason,
-    });
-    if (result.status !== 200) return reportAdminError(io, result);
-    io.stdout.write(
-      values.json ? `${JSON.stringify(result.body)}\n` : `kill switch engaged: ${path}\n`,
-    );
-    return 0;
+    const call = adminClient(values, io);
+    try {
+      const path = killPath(await resolveKillTarget(call, parsed));
+      const result = await call('PUT', `/admin/killswitch/${path}`, { reason: values.reason });
+      if (result.status !== 200) return reportAdminError(io, result);
+      io.stdout.write(
+        values.json ? `${JSON.stringify(result.body)}\n` : `kill switch engaged: ${path}\n`,
+      );
+      return 0;
+    } catch (err) {
+      if (err instanceof AdminCallError) return reportAdminError(io, err);
+      throw err;
+    }
   },
 };

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { createMockProvider } from '../../providers/mock/server.js';
 import type { CliCommand } from '../command.js';
+import { describeListenError, parsePort } from '../listen-errors.js';
 
 export const command: CliCommand = {
   name: 'mock-provider',
-  summary: 'Run the mock LLM provider (OpenAI + Anthropic wire formats, fault injection).',
   async run(args, io) {
     const { values } = parseArgs({
       args,
@@ -16,7 +16,13 @@ export const command: CliCommand = {
     });
     const keys = values['api-key'];
     const mock = createMockProvider(keys === undefined ? {} : { apiKeys: keys });
-    const url = await mock.listen(Number(values.port), values.host);
+    const port = parsePort(values.port, '--port');
+    let url: string;
+    try {
+      url = await mock.listen(port, values.host);
+    } catch (err) {
+      throw describeListenError(err, [{ port, what: 'port', fix: 'pick another with --port' }]);
+    }
     io.stdout.write(`${JSON.stringify({ event: 'mock_provider_listening', url })}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());

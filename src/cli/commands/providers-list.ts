@@ -1,26 +1,28 @@
 import { parseArgs } from 'node:util';
-import { ADMIN_FLAGS, adminClient, printRows, reportAdminError } from '../admin-client.js';
+import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
+import { printList, type Column } from '../output.js';
 import { UsageError, type CliCommand } from '../command.js';
 import { AdminCallError, listKeys, type KeyViewDto } from './providers-shared.js';
 
-function line(k: KeyViewDto): string {
-  const age = k.ageDays === null ? 'age=?' : `age=${k.ageDays}d`;
-  return [
-    k.label,
-    k.state,
-    `weight=${k.weight}`,
-    age + (k.ageWarning === null ? '' : ` (${k.ageWarning})`),
-    `in_flight=${k.inFlight}`,
-    `calls=${k.calls}`,
-    `failures=${k.failures}`,
-    `circuit=${k.circuit.state}`,
-    k.source,
-  ].join('\t');
-}
+const COLUMNS: readonly Column<KeyViewDto>[] = [
+  ['LABEL', (k) => k.label],
+  ['STATE', (k) => k.state],
+  ['WEIGHT', (k) => String(k.weight)],
+  [
+    'AGE',
+    (k) =>
+      (k.ageDays === null ? '?' : `${k.ageDays}d`) +
+      (k.ageWarning === null ? '' : ` (${k.ageWarning})`),
+  ],
+  ['IN FLIGHT', (k) => String(k.inFlight)],
+  ['CALLS', (k) => String(k.calls)],
+  ['FAILURES', (k) => String(k.failures)],
+  ['CIRCUIT', (k) => k.circuit.state],
+  ['SOURCE', (k) => k.source],
+];
 
 export const command: CliCommand = {
   name: 'providers list',
-  summary: "List a provider's upstream keys on the running gateway: state, weight, age, breaker.",
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -32,7 +34,13 @@ export const command: CliCommand = {
       throw new UsageError('usage: bastion providers list <provider>');
     }
     try {
-      printRows(io, values.json, await listKeys(adminClient(values, io), provider), line);
+      const rows = await listKeys(adminClient(values, io), provider);
+      printList(io, {
+        json: values.json,
+        rows,
+        columns: COLUMNS,
+        empty: `no keys found on ${provider}`,
+      });
     } catch (err) {
       if (err instanceof AdminCallError) return reportAdminError(io, err);
       throw err;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { parseSecretRef } from '../../secrets/ref.js';
 import { ADMIN_FLAGS, adminClient, reportAdminError, type AdminCall } from '../admin-client.js';
 import { UsageError, type CliCommand } from '../command.js';
 import {
@@ -49,7 +50,6 @@ class RollBack extends Error {}
  */
 export const command: CliCommand = {
   name: 'providers rotate',
-  summary: 'Rotate a provider key on the live gateway: add → shift → drain → revoke → verify.',
   async run(args, io) {
     const plan = parsePlan(args);
     const call = adminClient(plan.values, io);
@@ -100,6 +100,12 @@ function parsePlan(args: string[]): Plan & { values: AdminValues } {
   const provider = positionals[0];
   if (provider === undefined || positionals.length > 1 || values.new === undefined) {
     throw new UsageError(USAGE);
+  }
+  // Never repeat the value: if it is the key itself, the error must not print it again.
+  if ('error' in parseSecretRef(values.new)) {
+    throw new UsageError(
+      '--new takes a reference to the new key (env:NAME, file:/path, vault:NAME, …), never the key itself; e.g. --new env:OPENAI_API_KEY_NEW',
+    );
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return {

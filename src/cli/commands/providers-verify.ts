@@ -19,7 +19,6 @@ function parseSince(value: string, nowMs: number): number {
 /** The rotation playbook's last step on its own: did this key carry requests since a time? */
 export const command: CliCommand = {
   name: 'providers verify',
-  summary: 'From the audit log: did an upstream key carry any request since a time? (exit 1 if so)',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,

@@ -13,6 +13,7 @@ import { renderSarif } from '../../scan/report-sarif.js';
 import { renderText } from '../../scan/report-text.js';
 import type { ScanResult } from '../../scan/types.js';
 import { systemClock } from '../../util/clock.js';
+import { ignoredHint } from './scan-hint.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `Usage: bastion scan [PATH…] [options]
@@ -217,6 +218,7 @@ async function execute(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`Wrote ${result.findings.length} finding(s) to ${baselineOut}.\n`);
     return 0;
   }
+  io.stderr.write(await ignoredHint(request, result));
   const report = render(result, format);
   if (parsed.values.output !== undefined)
     await writeFile(resolve(io.cwd, parsed.values.output), report);
@@ -233,7 +235,6 @@ function isUsageProblem(e: unknown): e is Error {
 
 export const command: CliCommand = {
   name: 'scan',
-  summary: 'Find credentials in files, staged changes, git history or logs',
   hasOwnHelp: true,
   async run(args, io) {
     try {

@@ -1,30 +1,40 @@
 import { parseArgs } from 'node:util';
-import { createApp } from '../../app.js';
+import { createApp, type App } from '../../app.js';
+import type { Config } from '../../config/schema.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { issueVirtualKey } from '../../pipeline/auth/virtual-key.js';
 import type { SecretResolver } from '../../secrets/types.js';
 import type { KeyStore } from '../../store/types.js';
 import type { CliCommand, CliIo } from '../command.js';
 import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+import { describeListenError, parsePort } from '../listen-errors.js';
 
 export const command: CliCommand = {
   name: 'serve',
-  summary: 'Run the gateway (data plane and control plane).',
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({
       args,
-      options: { ...CONFIG_FLAGS, port: { type: 'string' }, host: { type: 'string' } },
+      options: {
+        ...CONFIG_FLAGS,
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'control-port': { type: 'string' },
+      },
     });
     const server: Record<string, unknown> = {};
-    if (values.port !== undefined) server.port = Number(values.port);
+    if (values.port !== undefined) server.port = parsePort(values.port, '--port');
     if (values.host !== undefined) server.host = values.host;
-    const loaded = loadCliConfig(values, io.env, io.cwd, { server });
+    const controlPlane: Record<string, unknown> = {};
+    if (values['control-port'] !== undefined) {
+      controlPlane.port = parsePort(values['control-port'], '--control-port');
+    }
+    const loaded = loadCliConfig(values, io.env, io.cwd, { server, controlPlane });
     const log = createLogger({ level: loaded.config.log.level });
     const app = await createApp(loaded, { env: io.env, log });
     // Installed before start: SIGHUP's default action would end the process.
     const reload = reloadOnSignal(app.secrets, log);
     process.on('SIGHUP', reload);
-    const { dataUrl } = await app.start();
+    const { dataUrl } = await startOrExplain(app, loaded.config);
     if (loaded.isMockMode) await printDemoBanner(app.store, dataUrl, io);
 
     await new Promise<void>((resolve) => {
@@ -43,6 +53,27 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+/** Starts the gateway; a port that cannot be bound stops it and says which port and how to move it. */
+async function startOrExplain(app: App, config: Config): Promise<{ dataUrl: string }> {
+  try {
+    return await app.start();
+  } catch (err) {
+    await app.stop().catch(() => undefined);
+    throw describeListenError(err, [
+      {
+        port: config.server.port,
+        what: 'data-plane port',
+        fix: 'pick another with --port or server.port (BASTION_SERVER__PORT)',
+      },
+      {
+        port: config.controlPlane.port,
+        what: 'control-plane port',
+        fix: 'is another gateway running here? pick another with --control-port or controlPlane.port (BASTION_CONTROL_PLANE__PORT)',
+      },
+    ]);
+  }
+}
 
 /**
  * SIGHUP fetches every held secret again; the resolver logs `secrets_reloaded` with counts, and
@@ -68,7 +99,7 @@ async function printDemoBanner(store: KeyStore, dataUrl: string, io: CliIo): Pro
     '  models:    gpt-4o-mini, text-embedding-3-small, claude-haiku-4-5, ...',
     key === undefined
       ? '  key:       create one with: npx bastion keys create --name demo --env dev'
-      : `  demo key:  export BASTION_KEY=${key}   (shown once; a dev key named "demo")`,
+      : `  demo key:  export BASTION_KEY=${key}   (shown once; a dev key named "demo", ${DEMO_KEY_RPM} requests a minute)`,
     '',
     `  curl ${dataUrl}/v1/chat/completions -H "Authorization: Bearer $BASTION_KEY" \\`,
     `    -H 'content-type: application/json' -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'`,
@@ -77,8 +108,16 @@ async function printDemoBanner(store: KeyStore, dataUrl: string, io: CliIo): Pro
   io.stderr.write(`${lines.join('\n')}\n`);
 }
 
+const DEMO_KEY_RPM = 120;
+
 async function issueDemoKey(store: KeyStore): Promise<string> {
-  const issued = issueVirtualKey({ name: 'demo', env: 'dev', nowMs: Date.now() });
+  // The dev default (10 a minute) runs out while following the README; the mock costs nothing.
+  const issued = issueVirtualKey({
+    name: 'demo',
+    env: 'dev',
+    nowMs: Date.now(),
+    scopes: { limits: { rpm: DEMO_KEY_RPM } },
+  });
   await store.insertKey(issued.record);
   return issued.secret;
 }

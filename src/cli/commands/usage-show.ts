@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ADMIN_FLAGS, adminClient, printRows, reportAdminError, usd } from '../admin-client.js';
+import { ADMIN_FLAGS, adminClient, reportAdminError } from '../admin-client.js';
+import { isoTime, printList, usd, type Column } from '../output.js';
 import { UsageError, type CliCommand } from '../command.js';
 
 interface SpendRow {
@@ -10,10 +11,16 @@ interface SpendRow {
   costMicroUsd: number;
 }
 
+const USAGE_COLUMNS: readonly Column<SpendRow>[] = [
+  ['KEY', (r) => r.keyId ?? '-'],
+  ['USER', (r) => r.userId ?? '-'],
+  ['TEAM', (r) => r.team ?? '-'],
+  ['ENV', (r) => r.env ?? '-'],
+  ['SPEND', (r) => usd(r.costMicroUsd)],
+];
+
 export const command: CliCommand = {
   name: 'usage show',
-  summary:
-    'Settled spend per key, user, team and environment (from the audit log): [--since 7d|ISO]',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { ...ADMIN_FLAGS, since: { type: 'string' } } });
     let query = '';
@@ -27,18 +34,15 @@ export const command: CliCommand = {
     const result = await adminClient(values, io)('GET', `/admin/usage${query}`);
     if (result.status !== 200) return reportAdminError(io, result);
     const body = result.body as { totalMicroUsd: number; sinceMs: number; data: SpendRow[] };
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(body)}\n`);
-      return 0;
+    printList(io, {
+      json: values.json,
+      rows: body.data,
+      columns: USAGE_COLUMNS,
+      empty: `no spend found since ${isoTime(body.sinceMs)}`,
+    });
+    if (!values.json && body.data.length > 0) {
+      io.stdout.write(`total since ${isoTime(body.sinceMs)}: ${usd(body.totalMicroUsd)}\n`);
     }
-    printRows(io, false, body.data, (r) =>
-      [r.keyId ?? '-', r.userId ?? '-', r.team ?? '-', r.env ?? '-', usd(r.costMicroUsd)].join(
-        '\t',
-      ),
-    );
-    io.stdout.write(
-      `total since ${new Date(body.sinceMs).toISOString()}: ${usd(body.totalMicroUsd)}\n`,
-    );
     return 0;
   },
 };

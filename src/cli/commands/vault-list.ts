@@ -1,11 +1,18 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
+import { printList, type Column } from '../output.js';
+import type { VaultListing } from '../../secrets/local-vault/vault.js';
 import { openCliVault } from './vault-shared.js';
+
+const COLUMNS: readonly Column<VaultListing>[] = [
+  ['NAME', (e) => e.name],
+  ['VERSION', (e) => String(e.version)],
+  ['UPDATED', (e) => e.updatedAt],
+];
 
 export const command: CliCommand = {
   name: 'vault list',
-  summary: 'List the names in the encrypted local vault (never the values).',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -15,19 +22,12 @@ export const command: CliCommand = {
     if (positionals.length > 0) throw new UsageError('usage: bastion vault list [--json]');
     const { vault } = await openCliVault(values, io);
     const entries = await vault.list();
-    if (values.json === true) {
-      io.stdout.write(`${JSON.stringify(entries)}\n`);
-      return 0;
-    }
-    if (entries.length === 0) {
-      io.stderr.write('the vault is empty; add a secret with: bastion vault put NAME\n');
-      return 0;
-    }
-    const width = Math.max(4, ...entries.map((e) => e.name.length));
-    io.stdout.write(`${'NAME'.padEnd(width)}  VERSION  UPDATED\n`);
-    for (const e of entries) {
-      io.stdout.write(`${e.name.padEnd(width)}  ${String(e.version).padEnd(7)}  ${e.updatedAt}\n`);
-    }
+    printList(io, {
+      json: values.json === true,
+      rows: entries,
+      columns: COLUMNS,
+      empty: 'no secrets found in the vault; add one with: bastion vault put NAME',
+    });
     return 0;
   },
 };

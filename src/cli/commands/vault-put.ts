@@ -8,7 +8,6 @@ const USAGE =
 
 export const command: CliCommand = {
   name: 'vault put',
-  summary: 'Store a secret in the encrypted local vault; the value is read from stdin.',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,

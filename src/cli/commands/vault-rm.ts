@@ -5,7 +5,6 @@ import { openCliVault, vaultName } from './vault-shared.js';
 
 export const command: CliCommand = {
   name: 'vault rm',
-  summary: 'Remove a secret from the encrypted local vault.',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,

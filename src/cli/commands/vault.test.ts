@@ -5,12 +5,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../command.js';
+import { COMMANDS } from '../commands.js';
 import { runCli } from '../main.js';
-import { command as vaultList } from './vault-list.js';
-import { command as vaultPut } from './vault-put.js';
-import { command as vaultRm } from './vault-rm.js';
 
-const COMMANDS = [vaultPut, vaultList, vaultRm];
 const VALUE = 'sk-cli-vault-canary-2b7e151628aed2a6';
 
 function workspace() {

@@ -3,6 +3,7 @@ import type { SecretRule } from './rule.js';
 import {
   assignedName,
   hasJwtHeader,
+  hasKeyBody,
   isBenignName,
   isRealUrlPassword,
   looksGenerated,
@@ -16,6 +17,9 @@ function normalizePemBody(block: string): string {
 const DB_SCHEMES =
   'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse';
 const URL_USERINFO = String.raw`:\/\/(?<user>[^\s:@/?#"'\x60<>]{0,64}):(?<secret>[^\s@/?#"'\x60<>]{1,128})@[A-Za-z0-9._-]{1,253}`;
+
+/** `sk-` keys the provider rules know (OpenAI project/service/admin/legacy, Anthropic). */
+const KNOWN_SK_FORMAT = /^sk-(?:proj|None|svcacct|admin|ant)-|T3BlbkFJ/;
 
 /** First in priority: a key body can hold anything a later rule would match. */
 export const privateKeyRule: SecretRule = {
@@ -78,6 +82,17 @@ export const genericRules: readonly SecretRule[] = [
     minEntropy: 2.5,
     validate: (m) =>
       isRealUrlPassword(m) && !/example\.(?:com|org|net)/i.test(m.text.slice(m.end, m.end + 40)),
+  },
+  {
+    id: 'sk-shaped-key',
+    title: 'API key of no known format shaped like sk-… (also glued to a word)',
+    severity: 'medium',
+    keywords: ['sk-'],
+    // No look-behind: `xsk-…` is as much a key as `sk-…`; `hasKeyBody` keeps model names out.
+    // Known formats are their own rules' (an allow-listed rule must not come back under this one).
+    pattern: /sk-[A-Za-z0-9_-]{20,250}/dg,
+    minEntropy: 3.5,
+    validate: (m) => hasKeyBody(m.secret.slice(3)) && !KNOWN_SK_FORMAT.test(m.secret),
   },
   {
     id: 'bearer-token',

@@ -4,7 +4,9 @@ import { ASSIGNMENT_TAIL, hasUpperAndLower } from './validators.js';
 /*
  * Provider credential formats. Each pattern starts at a distinctive literal or behind a
  * look-behind that refuses to start inside a longer token, so a run of token characters is
- * entered once, not at every offset. Quantifiers are bounded (see pattern-check.ts).
+ * entered once, not at every offset. The `sk-proj-`/`sk-ant-`-style prefixes are distinctive
+ * enough to need no look-behind: a key glued to a word (`xsk-proj-…`) is still a key.
+ * Quantifiers are bounded (see pattern-check.ts).
  */
 
 /** AI and cloud providers: OpenAI, Anthropic, Google, AWS, Azure. */
@@ -14,7 +16,7 @@ export const providerRules: readonly SecretRule[] = [
     title: 'OpenAI project or user API key (sk-proj-, sk-None-)',
     severity: 'high',
     keywords: ['sk-proj-', 'sk-none-'],
-    pattern: /(?<![A-Za-z0-9_-])sk-(?:proj|None)-[A-Za-z0-9_-]{40,250}/dg,
+    pattern: /sk-(?:proj|None)-[A-Za-z0-9_-]{40,250}/dg,
     minEntropy: 4,
   },
   {
@@ -22,7 +24,7 @@ export const providerRules: readonly SecretRule[] = [
     title: 'OpenAI service-account API key (sk-svcacct-)',
     severity: 'high',
     keywords: ['sk-svcacct-'],
-    pattern: /(?<![A-Za-z0-9_-])sk-svcacct-[A-Za-z0-9_-]{40,250}/dg,
+    pattern: /sk-svcacct-[A-Za-z0-9_-]{40,250}/dg,
     minEntropy: 4,
   },
   {
@@ -30,7 +32,7 @@ export const providerRules: readonly SecretRule[] = [
     title: 'OpenAI admin API key (sk-admin-)',
     severity: 'high',
     keywords: ['sk-admin-'],
-    pattern: /(?<![A-Za-z0-9_-])sk-admin-[A-Za-z0-9_-]{40,250}/dg,
+    pattern: /sk-admin-[A-Za-z0-9_-]{40,250}/dg,
     minEntropy: 4,
   },
   {
@@ -46,7 +48,7 @@ export const providerRules: readonly SecretRule[] = [
     title: 'Anthropic API or admin key (sk-ant-)',
     severity: 'high',
     keywords: ['sk-ant-'],
-    pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:api|admin|oat)[0-9]{2}-[A-Za-z0-9_-]{80,120}/dg,
+    pattern: /sk-ant-(?:api|admin|oat)[0-9]{2}-[A-Za-z0-9_-]{80,120}/dg,
     minEntropy: 4,
   },
   {

@@ -174,3 +174,14 @@ export function hasJwtHeader(m: RuleMatch): boolean {
     return false;
   }
 }
+
+/**
+ * An `sk-…` value of no known format is a key when one of its dash-separated parts is long
+ * and random (letters and digits): `sk-4f9a…` (32 hex) or `sk-or-v1-…`, but not a model name
+ * such as `deepseek-r1-distill-llama-70b`, whose parts are short words.
+ */
+export function hasKeyBody(value: string): boolean {
+  return value
+    .split('-')
+    .some((part) => part.length >= 20 && /[0-9]/.test(part) && /[A-Za-z]/.test(part));
+}

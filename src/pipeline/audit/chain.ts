@@ -120,8 +120,13 @@ export interface AuditChain {
   link(record: AuditRecord): AuditRecord & { chain: AuditChainLink };
 }
 
-export function createAuditChain(deps: { hash: ChainHasher; chainId?: string }): AuditChain {
-  const chainId = deps.chainId ?? newChainId();
+export function createAuditChain(deps: {
+  hash: ChainHasher;
+  chainId?: string;
+  /** The chain key's id (chain-key.ts), carried in the chain id so verify finds the key. */
+  keyId?: string | undefined;
+}): AuditChain {
+  const chainId = deps.chainId ?? newChainId(deps.keyId);
   let seq = 0;
   let prevHash = GENESIS_HASH;
   return {
@@ -137,7 +142,8 @@ export function createAuditChain(deps: { hash: ChainHasher; chainId?: string }):
   };
 }
 
-/** 128 random bits: two writers never share a chain. */
-function newChainId(): string {
-  return `ch_${randomBytes(16).toString('base64url')}`;
+/** 128 random bits: two writers never share a chain. Base64url has no '.', the key id's mark. */
+function newChainId(keyId: string | undefined): string {
+  const id = `ch_${randomBytes(16).toString('base64url')}`;
+  return keyId === undefined ? id : `${id}.${keyId}`;
 }

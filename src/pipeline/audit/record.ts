@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../store/types.js';
-import type { RequestContext } from '../context.js';
+import type { EndUser, RequestContext } from '../context.js';
 
 const ENDPOINT_PATHS = {
   chat_completions: '/v1/chat/completions',
@@ -34,9 +34,14 @@ export function buildAuditRecord(ctx: RequestContext): AuditRecord {
     isStream: ctx.isStream,
     decisions: ctx.decisions,
     costMicroUsd: ctx.costMicroUsd ?? null,
-    userId: ctx.policy?.user?.id ?? ctx.caller?.user?.id ?? null,
+    userId: auditedUser(ctx.policy?.user ?? ctx.caller?.user),
     team: ctx.policy?.team ?? null,
   };
+}
+
+function auditedUser(user: EndUser | undefined): string | null {
+  if (user === undefined) return null;
+  return user.auditId === undefined ? user.id : user.auditId;
 }
 
 function round(ms: number): number {

@@ -1,5 +1,6 @@
 import type { AuditRecord, AuditStore, UnchainedAudit } from '../../store/types.js';
 import { GENESIS_HASH, type ChainHasher } from './chain.js';
+import type { ChainKeyring } from './chain-key.js';
 
 /** The first thing wrong with a chain, walking it in seq order. */
 export type ChainProblem =
@@ -10,7 +11,23 @@ export type ChainProblem =
   /** Two rows claim one place in the chain. */
   | { kind: 'seq_duplicate'; seq: number; requestId: string }
   /** The record does not follow the one before it: reordered, or spliced in from elsewhere. */
-  | { kind: 'prev_hash_mismatch'; seq: number; requestId: string };
+  | { kind: 'prev_hash_mismatch'; seq: number; requestId: string }
+  /** The chain names a key that is neither `audit.chainKey` nor in `audit.previousChainKeys`. */
+  | { kind: 'unknown_key'; keyId: string };
+
+/** A chain head the gateway logged (`audit_chain_head`) that the store no longer matches. */
+export type HeadProblem =
+  /** No row at the logged seq: the chain was cut below it, or deleted. */
+  | { kind: 'head_missing'; chainId: string; seq: number }
+  /** The row at the logged seq has another hash: the chain was rewritten. */
+  | { kind: 'head_mismatch'; chainId: string; seq: number };
+
+/** A chain head as the gateway logs it, kept outside the database by the operator. */
+export interface LoggedHead {
+  chainId: string;
+  seq: number;
+  hash: string;
+}
 
 export interface ChainReport {
   chainId: string;
@@ -27,6 +44,8 @@ export interface VerifyReport {
   isIntact: boolean;
   chains: ChainReport[];
   unchained: UnchainedAudit;
+  /** Present when logged heads were given: how many were checked, and each that failed. */
+  heads?: { checked: number; problems: HeadProblem[] };
 }
 
 export interface VerifyOptions {
@@ -37,20 +56,24 @@ export interface VerifyOptions {
   sinceMs?: number;
   /** Rows read per query. */
   pageSize?: number;
+  /** Chain heads from the gateway's log: a chain truncated below one of them is reported. */
+  heads?: readonly LoggedHead[];
 }
 
 type ChainReader = Pick<AuditStore, 'listAuditChains' | 'readAuditChain' | 'unchainedAudit'>;
 
-/** Walks every chain in seq order and reports, per chain, ok or the first problem found. */
+/**
+ * Walks every chain in seq order and reports, per chain, ok or the first problem found; then
+ * checks any logged heads against the store. Memory stays bounded by the page size.
+ */
 export async function verifyAuditChains(
-  deps: { store: ChainReader; hash: ChainHasher },
+  deps: { store: ChainReader; keys: Pick<ChainKeyring, 'candidates'> },
   opts: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const pageSize = opts.pageSize ?? 1_000;
   const chains: ChainReport[] = [];
   for (const start of await deps.store.listAuditChains(opts.sinceMs)) {
     const fromSeq = opts.sinceMs === undefined ? 1 : start.fromSeq;
-    const check = createLinkCheck(deps.hash, start.chainId, fromSeq, opts.sinceMs === undefined);
     const report: ChainReport = {
       chainId: start.chainId,
       rows: 0,
@@ -61,8 +84,13 @@ export async function verifyAuditChains(
       problem: null,
     };
     let afterSeq = fromSeq - 1;
+    let page = await deps.store.readAuditChain(start.chainId, afterSeq, pageSize);
+    const { keyId, hashers } = deps.keys.candidates(start.chainId);
+    if (hashers.length === 0 && keyId !== undefined)
+      report.problem = { kind: 'unknown_key', keyId };
+    const hash = pickHasher(hashers, page[0]);
+    const check = createLinkCheck(hash, start.chainId, fromSeq, opts.sinceMs === undefined);
     for (;;) {
-      const page = await deps.store.readAuditChain(start.chainId, afterSeq, pageSize);
       for (const row of page) {
         const seq = row.chain?.seq ?? Number.NaN;
         if (report.rows === 0) report.fromSeq = seq;
@@ -75,11 +103,53 @@ export async function verifyAuditChains(
         afterSeq = seq;
       }
       if (page.length < pageSize) break;
+      page = await deps.store.readAuditChain(start.chainId, afterSeq, pageSize);
     }
     chains.push(report);
   }
   const unchained = await deps.store.unchainedAudit(opts.sinceMs);
-  return { isIntact: chains.every((c) => c.problem === null), chains, unchained };
+  const report: VerifyReport = {
+    isIntact: chains.every((c) => c.problem === null),
+    chains,
+    unchained,
+  };
+  if (opts.heads !== undefined) {
+    report.heads = await checkHeads(deps.store, opts.heads);
+    report.isIntact &&= report.heads.problems.length === 0;
+  }
+  return report;
+}
+
+/**
+ * Of the hashers a chain may use, the one its first row verifies with (several only for chains
+ * written before chain ids named their key). None matching: the first, which names the row.
+ */
+function pickHasher(hashers: ChainHasher[], first: AuditRecord | undefined): ChainHasher {
+  const link = first?.chain;
+  if (hashers.length === 0) return () => '';
+  if (hashers.length === 1 || first === undefined || link === undefined) {
+    return hashers[0] as ChainHasher;
+  }
+  return hashers.find((h) => h(first, link) === link.hash) ?? (hashers[0] as ChainHasher);
+}
+
+/** The highest logged head per chain must still be in the store with the hash logged. */
+async function checkHeads(
+  store: ChainReader,
+  heads: readonly LoggedHead[],
+): Promise<{ checked: number; problems: HeadProblem[] }> {
+  const latest = new Map<string, LoggedHead>();
+  for (const h of heads) {
+    if (h.seq > (latest.get(h.chainId)?.seq ?? 0)) latest.set(h.chainId, h);
+  }
+  const problems: HeadProblem[] = [];
+  for (const head of latest.values()) {
+    const [row] = await store.readAuditChain(head.chainId, head.seq - 1, 1);
+    const { chainId, seq } = head;
+    if (row?.chain?.seq !== seq) problems.push({ kind: 'head_missing', chainId, seq });
+    else if (row.chain.hash !== head.hash) problems.push({ kind: 'head_mismatch', chainId, seq });
+  }
+  return { checked: latest.size, problems };
 }
 
 /** Checks rows handed over in seq order: seq continuity, then the link, then the hash. */

@@ -8,7 +8,7 @@ export interface AuditWriterOptions {
   batchSize: number;
   /** Past this many queued rows the gateway refuses new requests rather than lose rows. */
   maxQueue: number;
-  /** The chain head is logged (`audit_chain_head`) at most this often, and at drain. */
+  /** The chain head is logged (`audit_chain_head`) at the first write, at most this often, and at drain. */
   chainHeadLogIntervalMs: number;
 }
 
@@ -75,8 +75,11 @@ export function createAuditWriter(
           linked -= batch.length;
           written += batch.length;
           const last = batch.at(-1)?.chain;
+          // The first head goes out at once: a crash before the interval must still leave an
+          // anchor outside the database that shows the chain existed.
+          const isFirst = head === undefined;
           if (last !== undefined) head = { seq: last.seq, hash: last.hash };
-          if (clock.now() - headLoggedAtMs >= opts.chainHeadLogIntervalMs) logHead();
+          if (isFirst || clock.now() - headLoggedAtMs >= opts.chainHeadLogIntervalMs) logHead();
         },
         (err: unknown) => {
           const now = Date.now();

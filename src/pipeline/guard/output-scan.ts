@@ -1,6 +1,8 @@
 import { PLACEHOLDER_PATTERN, type PseudonymVault } from '../../detect/pii/index.js';
 import { findMarkdownRefs, isHostAllowed } from '../../detect/text/markdown.js';
+import { scrubber } from '../../log/scrub.js';
 import type { Continuation, Replacement, WindowScanner } from './output-text.js';
+import { createOpenTail } from './output-tail.js';
 import type { GuardPolicy } from './policy.js';
 
 /** Characters that may continue a credential past the window (keys, JWTs, base64). */
@@ -50,10 +52,11 @@ function restOfUrl(): Continuation {
 
 /**
  * A credential whose known prefix runs to the end of the window: longer than the window, so
- * the full rule cannot match yet. Removed with everything that follows it.
+ * the full rule cannot match yet. Removed with everything that follows it. The `sk-` prefixes
+ * are distinctive enough to count glued to a word (`xsk-proj-…`).
  */
 const TRUNCATED_CREDENTIAL =
-  /(?<![A-Za-z0-9_-])(sk-(?:proj|ant|svcacct|admin)-|ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abposr]-|sk_live_|rk_live_|hf_|AKIA|ASIA|AIza|eyJ[A-Za-z0-9_-]{8,64}\.eyJ)[A-Za-z0-9_\-+/=.]{8,}$/;
+  /(?:sk-(?:proj|ant|svcacct|admin)-|(?<![A-Za-z0-9_-])(?:ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abposr]-|sk_live_|rk_live_|hf_|AKIA|ASIA|AIza|eyJ[A-Za-z0-9_-]{8,64}\.eyJ))[A-Za-z0-9_\-+/=.]{8,}$/;
 
 function secrets(policy: GuardPolicy, window: string, out: Replacement[]): void {
   if (policy.config.output.secrets !== 'redact') return;
@@ -90,6 +93,24 @@ function secrets(policy: GuardPolicy, window: string, out: Replacement[]): void 
       text: `[REDACTED:${f.ruleId}]`,
       continuation: whileChars(TOKEN_CHAR),
       tag: `redact:${f.ruleId}`,
+    });
+  }
+}
+
+/**
+ * The exact secret values the process holds (provider keys, resolved references), whatever
+ * their format: a provider that echoes its own key in an answer is caught even when the key
+ * matches no rule.
+ */
+function knownSecrets(policy: GuardPolicy, window: string, out: Replacement[]): void {
+  if (policy.config.output.secrets !== 'redact') return;
+  for (const m of scrubber.findKnown(window)) {
+    out.push({
+      start: m.start,
+      end: m.end,
+      text: '[REDACTED:credential]',
+      continuation: whileChars(TOKEN_CHAR),
+      tag: 'redact:credential',
     });
   }
 }
@@ -150,8 +171,11 @@ export function createOutputScanner(
   vault: PseudonymVault | undefined,
 ): WindowScanner {
   const restore = policy.config.output.restorePseudonyms ? vault : undefined;
-  return function scanOutputWindow(window: string): Replacement[] {
+  const openFrom = createOpenTail({ holdNames: policy.outputPii?.types.includes('name') ?? false });
+  return Object.assign(scanOutputWindow, { openFrom });
+  function scanOutputWindow(window: string): Replacement[] {
     const out: Replacement[] = [];
+    knownSecrets(policy, window, out);
     secrets(policy, window, out);
     links(policy, window, out);
     placeholders(restore, window, out);
@@ -159,5 +183,5 @@ export function createOutputScanner(
     if (out.length <= 1) return out;
     const order = new Map(out.map((r, i) => [r, i]));
     return out.sort((a, b) => a.start - b.start || (order.get(a) ?? 0) - (order.get(b) ?? 0));
-  };
+  }
 }

@@ -104,7 +104,19 @@ function chat(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
       }
     }
   }
-  return isChanged ? [frame(e.name, json)] : [e.raw];
+  if (!isChanged) return [e.raw];
+  return isHeldOnly(json) ? [] : [frame(e.name, json)];
+}
+
+/** A chunk whose only content was held back entirely: sending it would be an empty delta. */
+function isHeldOnly(json: Json): boolean {
+  if (json.usage !== undefined && json.usage !== null) return false;
+  return (json.choices as unknown[]).every((c) => {
+    if (!isObject(c) || !isObject(c.delta)) return false;
+    if (c.finish_reason !== null && c.finish_reason !== undefined) return false;
+    const keys = Object.keys(c.delta);
+    return keys.length === 1 && keys[0] === 'content' && c.delta.content === '';
+  });
 }
 
 function rewriteOutputs(output: unknown, fullText: (t: string) => string): void {
@@ -131,7 +143,7 @@ function responses(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] 
       const template = json;
       const synth = (text: string) => frame(e.name, { ...template, delta: text });
       json.delta = rw.channel(key, synth).filter.push(json.delta);
-      return [frame(e.name, json)];
+      return json.delta === '' ? [] : [frame(e.name, json)];
     }
     case 'response.output_text.done':
       if (typeof json.text === 'string') json.text = fullText(json.text);
@@ -175,7 +187,7 @@ function messages(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
       if (!isObject(delta) || delta.type !== 'text_delta' || typeof delta.text !== 'string')
         return [e.raw];
       delta.text = rw.channel(key, synth).filter.push(delta.text);
-      return [frame(e.name, json)];
+      return delta.text === '' ? [] : [frame(e.name, json)];
     }
     case 'content_block_stop':
       return [...rw.release(key), e.raw];

@@ -10,6 +10,15 @@ import { createGuardPolicies } from './policy.js';
 const policy = createGuardPolicies(
   guardSchema.parse({ output: { pii: { email: 'redact' }, allowedHosts: ['docs.example.com'] } }),
 ).forEnv(undefined);
+/** Every output PII type redacted, so each multi-word value (names, phones, IBANs) is in play. */
+const strict = createGuardPolicies(
+  guardSchema.parse({
+    output: {
+      pii: { email: 'redact', phone: 'redact', ip: 'redact', name: 'redact' },
+      allowedHosts: ['docs.example.com'],
+    },
+  }),
+).forEnv(undefined);
 const vault = createPseudonymVault();
 vault.tokenFor('email', 'anna@example.com');
 vault.tokenFor('card', '4111 1111 1111 1111');
@@ -45,12 +54,21 @@ const piece = fc.oneof(
       '\n',
       'SSN 219-09-9999',
       '4111 1111 1111 1111',
+      `x${KEY}`,
+      'call +1 (555) 123-4567 now',
+      'IBAN GB82 WEST 1234 5698 7654 32',
+      'Dear Anna Maria Schmidt,',
+      '[a long link label](https://evil.example/x)',
+      'password = "Zq8vR2mX7pL4kW9sT3nB"',
+      'Authorization: Bearer Zq8vR2mX7pL4kW9sT3nB6yH1',
+      '10.1.2.3',
+      'the 3 items',
     ),
   },
 );
 
-function run(text: string, cuts: number[], holdBackChars: number): string {
-  const filter = createTextFilter(createOutputScanner(policy, vault), windowFor(holdBackChars));
+function run(text: string, cuts: number[], holdBackChars: number, p = policy): string {
+  const filter = createTextFilter(createOutputScanner(p, vault), windowFor(holdBackChars));
   let out = '';
   let at = 0;
   for (const cut of [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b)) {
@@ -60,6 +78,12 @@ function run(text: string, cuts: number[], holdBackChars: number): string {
   return out + filter.push(text.slice(at)) + filter.flush();
 }
 
+/** What each push releases, in order. */
+function releases(chunks: readonly string[]): string[] {
+  const filter = createTextFilter(createOutputScanner(policy, vault), windowFor(256));
+  return [...chunks.map((c) => filter.push(c)), filter.flush()];
+}
+
 describe('output text filter', () => {
   it('gives the same output for every split of the text into chunks', () => {
     fc.assert(
@@ -67,12 +91,13 @@ describe('output text filter', () => {
         fc.array(piece, { maxLength: 14 }),
         fc.array(fc.nat(), { maxLength: 30 }),
         fc.constantFrom(128, 256, 1024),
-        (parts, cuts, hold) => {
+        fc.constantFrom(policy, strict),
+        (parts, cuts, hold, p) => {
           const text = parts.join('');
-          expect(run(text, cuts, hold)).toBe(run(text, [], hold));
+          expect(run(text, cuts, hold, p)).toBe(run(text, [], hold, p));
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
   });
 
@@ -101,5 +126,17 @@ describe('output text filter', () => {
       emitted += filter.push(chunk).length;
       expect(pushed - emitted).toBeLessThan(256);
     }
+  });
+
+  it('releases a short answer word by word, holding only the unfinished word', () => {
+    const out = releases(['Hello', ' there,', ' my', ' friend.']);
+    expect(out).toEqual(['', 'Hello ', 'there, ', 'my ', 'friend.']);
+  });
+
+  it('holds a value that spans words until it is complete', () => {
+    const card = releases(['Card 4111', ' 1111', ' 1111', ' 1111', ' ok', ' done']);
+    expect(card).toEqual(['Card ', '', '', '', '[CARD] ', 'ok ', 'done']);
+    const image = releases(['See ![the', ' docs', '](https://evil.example/a', ' b)', ' now']);
+    expect(image).toEqual(['See ', '', '', '[image removed: the docs]', ' ', 'now']);
   });
 });

@@ -10,6 +10,11 @@
  * a block is therefore always seen whole. A replacement may carry a continuation that keeps
  * consuming what follows (the rest of a long key, a PEM body, an open image URL), block after
  * block, so longer values are removed too.
+ *
+ * Between blocks, text is released early up to where the scanner says a value may still be
+ * open (usually the last, unfinished word): a short answer streams word by word. An early cut
+ * scans everything available, and the scanner only allows a cut no value crosses, so the
+ * replacements are the same as the block decision would find (property-tested).
  */
 
 export interface Continuation {
@@ -30,8 +35,15 @@ export interface Replacement {
   readonly tag: string;
 }
 
-/** Finds replacements in a window, sorted by start; overlapping ones are skipped in order. */
-export type WindowScanner = (window: string) => readonly Replacement[];
+/**
+ * Finds replacements in a window, sorted by start; overlapping ones are skipped in order.
+ * `openFrom`, when given, is where a value that more text could still complete may start (the
+ * window length when nothing is open): text before it can be decided now, without waiting for
+ * a whole block. It must not depend on anything but the window, or splits would differ.
+ */
+export type WindowScanner = ((window: string) => readonly Replacement[]) & {
+  readonly openFrom?: (window: string) => number;
+};
 
 export interface TextFilterOptions {
   readonly blockChars: number;
@@ -103,11 +115,42 @@ export function createTextFilter(scan: WindowScanner, opts: TextFilterOptions): 
         frontier = blockEnd;
       }
     }
-    const keepFrom = Math.min(frontier, k * B - LB);
+    trim();
+    return out;
+  }
+
+  function trim(): void {
+    const keepFrom = Math.min(frontier, k * B) - LB;
     if (keepFrom > base) {
       buf = buf.slice(keepFrom - base);
       base = keepFrom;
     }
+  }
+
+  /** Decides what lies before the open tail, ahead of the block grid. */
+  function early(): string {
+    const openFrom = scan.openFrom;
+    if (openFrom === undefined || pending !== undefined || frontier >= total) return '';
+    const winStart = Math.max(0, frontier - LB);
+    const window = slice(winStart, total);
+    const cut = winStart + openFrom(window);
+    if (cut <= frontier) return '';
+    let out = '';
+    for (const r of scan(window)) {
+      const start = winStart + r.start;
+      if (start < frontier) continue;
+      if (start >= cut) break;
+      out += transform(slice(frontier, start)) + transform(r.text);
+      frontier = winStart + r.end;
+      opts.onApply?.(r);
+      if (r.continuation !== undefined) consume(r.continuation, cut, false);
+      if (pending !== undefined) break;
+    }
+    if (pending === undefined && frontier < cut) {
+      out += transform(slice(frontier, cut));
+      frontier = cut;
+    }
+    trim();
     return out;
   }
 
@@ -117,7 +160,7 @@ export function createTextFilter(scan: WindowScanner, opts: TextFilterOptions): 
       total += text.length;
       let out = '';
       while ((k + 1) * B + L <= total) out += decide(false);
-      return out;
+      return out + early();
     },
     flush(): string {
       let out = '';

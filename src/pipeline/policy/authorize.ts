@@ -3,7 +3,8 @@ import { createScopeCompiler, type CompiledScopes } from '../../policy/compiled-
 import type { KillSwitchState } from '../../policy/kill-switch-state.js';
 import { isEmptyLimitSet, type LimitSubject, type PolicyModel } from '../../policy/model.js';
 import type { Environment, VirtualKeyRecord } from '../../store/types.js';
-import type { Caller, EndUser, RequestContext } from '../context.js';
+import type { EndUserPseudonym } from '../audit/user-id.js';
+import type { Caller, EndUser, RequestContext, RouteId } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { requestedOutputTokens, withOutputTokens } from './max-tokens.js';
 import type { RequestPolicy } from './request-policy.js';
@@ -11,8 +12,11 @@ import type { RequestPolicy } from './request-policy.js';
 export interface AuthorizeDeps {
   model: PolicyModel;
   /** Provider id serving a gateway model name; undefined when the model is unknown. */
-  providerOf: (model: string) => string | undefined;
+  /** The provider serving a model name on a route (exact, pattern or pass-through). */
+  providerOf: (model: string, route: RouteId) => string | undefined;
   killSwitch: Pick<KillSwitchState, 'isKilled'>;
+  /** An app-named end-user id to the form limits and the audit log keep. */
+  pseudonym: EndUserPseudonym;
 }
 
 const MAX_USER_ID_LENGTH = 128;
@@ -47,7 +51,13 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
       if (ctx.route.id !== 'models' && ctx.body !== undefined) {
         const model = ctx.body.model;
         if (typeof model === 'string') {
-          const denied = denial(scopes, envPolicy, model, deps.providerOf(model), deps);
+          const denied = denial(
+            scopes,
+            envPolicy,
+            model,
+            deps.providerOf(model, ctx.route.id),
+            deps,
+          );
           if (denied !== undefined) return new GatewayError(denied, { param: 'model' });
         }
         const clamped = clampOutput(ctx, caller.key);
@@ -55,9 +65,9 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
         requested = clamped;
       }
 
-      const user = endUser(ctx, caller, deps.model.endUserHeader);
+      const user = endUser(ctx, caller, deps.model, deps.pseudonym);
       const team = user?.team ?? caller.key?.scopes.team;
-      const tier = user === undefined ? undefined : (user.tier ?? deps.model.defaultTier);
+      const tier = tierOf(user, deps.model);
       const subjects = resolveSubjects(deps.model, caller, user, team, tier);
       if (subjects === undefined) return new GatewayError('tier_unknown');
       const policy: RequestPolicy = {
@@ -126,24 +136,57 @@ function clampOutput(
   return ceiling;
 }
 
-/** The JWT's user, else the end user an app names with the header or the OpenAI `user` field. */
-function endUser(ctx: RequestContext, caller: Caller, header: string): EndUser | undefined {
+/**
+ * The JWT's user, else the end user an app names: the header, OpenAI's `user` field or
+ * Anthropic's `metadata.user_id`, the two APIs alike. The named id is the caller's text: limits
+ * and the audit log get its keyed pseudonym; with no pseudonym key, limits get it bounded and
+ * the audit log nothing.
+ */
+function endUser(
+  ctx: RequestContext,
+  caller: Caller,
+  model: PolicyModel,
+  pseudonym: EndUserPseudonym,
+): EndUser | undefined {
   if (caller.user !== undefined) return caller.user;
   if (caller.key === undefined) return undefined;
-  const fromHeader = ctx.headers[header];
-  const named =
-    typeof fromHeader === 'string' && fromHeader !== ''
-      ? fromHeader
-      : typeof ctx.body?.user === 'string' && ctx.body.user !== ''
-        ? ctx.body.user
-        : undefined;
+  const named = (nonEmpty(ctx.headers[model.endUserHeader]) ?? namedInBody(ctx))?.slice(
+    0,
+    MAX_USER_ID_LENGTH,
+  );
   if (named === undefined) return undefined;
+  const stored = pseudonym(named);
   return {
-    id: named.slice(0, MAX_USER_ID_LENGTH),
+    id: stored ?? named,
+    auditId: stored ?? null,
     team: caller.key.scopes.team,
-    tier: caller.key.scopes.tier,
+    tier: caller.key.scopes.tier ?? model.appUserTier,
     source: 'app',
   };
+}
+
+function namedInBody(ctx: RequestContext): string | undefined {
+  const body = ctx.body;
+  if (body === undefined) return undefined;
+  if (ctx.route.id !== 'messages') return nonEmpty(body.user);
+  const metadata = body.metadata;
+  return typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+    ? nonEmpty((metadata as Record<string, unknown>).user_id)
+    : undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * A JWT user is a person the gateway verified: their tier, else the default. An app that names
+ * its users (often only for attribution) opts into per-user limits by giving its key a tier or
+ * the config an `appUserTier`; without one an internal service is never throttled per user.
+ */
+function tierOf(user: EndUser | undefined, model: PolicyModel): string | undefined {
+  if (user === undefined) return undefined;
+  return user.source === 'jwt' ? (user.tier ?? model.defaultTier) : user.tier;
 }
 
 /** Subjects with at least one limit; undefined when the user's tier is not configured. */
@@ -166,8 +209,8 @@ function resolveSubjects(
       limits: { ...env.keyDefaults, ...caller.key.scopes.limits },
     });
   }
-  if (user !== undefined) {
-    const tierLimits = model.tiers.get(tier ?? model.defaultTier);
+  if (user !== undefined && tier !== undefined) {
+    const tierLimits = model.tiers.get(tier);
     if (tierLimits === undefined) return undefined;
     const id = user.source === 'jwt' ? `jwt:${user.id}` : `app:${caller.key?.id ?? ''}:${user.id}`;
     add({ kind: 'user', id, limits: tierLimits });

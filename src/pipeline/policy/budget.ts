@@ -92,7 +92,8 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
           count: worst,
         });
         return new GatewayError('budget_exceeded', {
-          message: `The ${blocked.ref.budget} budget would be exceeded by this request.`,
+          // The label, not the budget's id: a user budget's id carries the end user's id.
+          message: `The ${blocked.label.split(':').slice(1).join(' ')} budget would be exceeded by this request.`,
         });
       }
       ctx.defer(async () => {

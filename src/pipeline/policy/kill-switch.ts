@@ -1,11 +1,12 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { KillSwitchState } from '../../policy/kill-switch-state.js';
-import type { RequestContext } from '../context.js';
+import type { RequestContext, RouteId } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 
 export interface KillSwitchDeps {
   state: Pick<KillSwitchState, 'isKilled' | 'isStale'>;
-  providerOf: (model: string) => string | undefined;
+  /** The provider serving a model name on a route (exact, pattern or pass-through). */
+  providerOf: (model: string, route: RouteId) => string | undefined;
 }
 
 /**
@@ -30,7 +31,8 @@ export function createKillSwitchStage(deps: KillSwitchDeps): Stage {
       else if (caller?.key !== undefined && state.isKilled('key', caller.key.id)) scope = 'key';
       else {
         const model = ctx.body?.model;
-        const provider = typeof model === 'string' ? deps.providerOf(model) : undefined;
+        const provider =
+          typeof model === 'string' ? deps.providerOf(model, ctx.route.id) : undefined;
         if (provider !== undefined && state.isKilled('provider', provider)) scope = 'provider';
       }
       if (scope === undefined) return undefined;

@@ -1,40 +1,50 @@
 import type { Endpoint, JsonObject } from '../../providers/types.js';
 
-/** The body field that bounds output, per endpoint (chat accepts either name). */
+/**
+ * The body fields that bound output, per endpoint (chat accepts both names, and a provider may
+ * honour either), and the one a clamp adds when the caller sent none. read_body has already
+ * refused any that is not a positive integer.
+ */
+const OUTPUT_FIELDS: Record<Endpoint, readonly string[]> = {
+  chat_completions: ['max_completion_tokens', 'max_tokens'],
+  responses: ['max_output_tokens'],
+  messages: ['max_tokens'],
+  embeddings: [],
+};
+
+/**
+ * The output the request may produce: the largest of its bound fields, so a small
+ * `max_completion_tokens` cannot hide a large `max_tokens` from the ceiling, limits or budget.
+ */
 export function requestedOutputTokens(endpoint: Endpoint, body: JsonObject): number | undefined {
-  const pick = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  switch (endpoint) {
-    case 'chat_completions':
-      return pick(body.max_completion_tokens) ?? pick(body.max_tokens);
-    case 'responses':
-      return pick(body.max_output_tokens);
-    case 'messages':
-      return pick(body.max_tokens);
-    case 'embeddings':
-      return 0;
+  if (endpoint === 'embeddings') return 0;
+  let largest: number | undefined;
+  for (const field of OUTPUT_FIELDS[endpoint]) {
+    const v = body[field];
+    if (typeof v === 'number' && Number.isFinite(v)) largest = Math.max(largest ?? v, v);
   }
+  return largest;
 }
 
-/** A copy of the body with its output bound set to `ceiling` (added when the caller sent none). */
+/**
+ * A copy of the body with every output bound it has cut to `ceiling` (the first field added
+ * when it has none).
+ */
 export function withOutputTokens(
   endpoint: Endpoint,
   body: JsonObject,
   ceiling: number,
 ): JsonObject {
-  switch (endpoint) {
-    case 'chat_completions': {
-      const out: JsonObject = { ...body };
-      if (typeof body.max_tokens === 'number') out.max_tokens = ceiling;
-      if (typeof body.max_completion_tokens === 'number' || typeof body.max_tokens !== 'number') {
-        out.max_completion_tokens = ceiling;
-      }
-      return out;
-    }
-    case 'responses':
-      return { ...body, max_output_tokens: ceiling };
-    case 'messages':
-      return { ...body, max_tokens: ceiling };
-    case 'embeddings':
-      return body;
+  const fields = OUTPUT_FIELDS[endpoint];
+  const out: JsonObject = { ...body };
+  let hasBound = false;
+  for (const field of fields) {
+    const v = body[field];
+    if (typeof v !== 'number') continue;
+    out[field] = Math.min(v, ceiling);
+    hasBound = true;
   }
+  const first = fields[0];
+  if (!hasBound && first !== undefined) out[first] = ceiling;
+  return out;
 }

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Secret } from '../../log/secret.js';
 import { toGatewayError, type UpstreamResponse } from '../../providers/core/http.js';
+import { IdentifierCheck, parseObject, reportedError } from '../../providers/core/reply-check.js';
 import type { StreamTap } from '../../providers/types.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { ReleaseConnection } from './pool-gate.js';
@@ -76,7 +77,7 @@ async function exchange(
   let res: UpstreamResponse;
   try {
     res = await input.provider.client.request({
-      path: adapter.paths.get(endpoint) as string,
+      path: input.provider.paths.get(endpoint) as string,
       headers: buildHeaders(input.provider, key, ctx.headers),
       body: input.body,
       signal: deadline,
@@ -111,7 +112,7 @@ async function exchange(
     ctx.response = {
       kind: 'stream',
       status: 200,
-      chunks: tapped(ctx, res, tap, deadline, onStreamEnd),
+      chunks: tapped(ctx, input, res, tap, deadline, onStreamEnd),
     };
     return undefined;
   }
@@ -122,15 +123,20 @@ async function exchange(
   } catch (err) {
     return withDeadline(toGatewayError(err), deadline);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return logged(ctx, input, new GatewayError('upstream_bad_response'), res);
-  }
+  const json = parseObject(bytes.toString('utf8'));
+  if (json === undefined) return logged(ctx, input, new GatewayError('upstream_bad_response'), res);
+  const reported = reportedError(json);
+  if (reported !== undefined) return logged(ctx, input, reported, res);
   ctx.usage = adapter.usageFromJson(endpoint, json);
-  ctx.response = { kind: 'json', status: res.status, body: bytes };
+  const body = new IdentifierCheck().fix(json) ? Buffer.from(JSON.stringify(json)) : bytes;
+  ctx.response = { kind: 'json', status: res.status, body };
   return undefined;
+}
+
+/** A stream event the provider must not pass on: logged (code only), and the stream's error. */
+function rejected(ctx: RequestContext, input: AttemptInput, err: GatewayError): GatewayError {
+  ctx.log.warn({ event: 'upstream_stream_rejected', code: err.code, provider: input.provider.id });
+  return err;
 }
 
 /** The provider answered with an error: its status goes to the log, never to the caller. */
@@ -178,6 +184,7 @@ function buildHeaders(
 
 async function* tapped(
   ctx: RequestContext,
+  input: AttemptInput,
   res: UpstreamResponse,
   tap: StreamTap,
   deadline: UpstreamDeadline,
@@ -189,14 +196,12 @@ async function* tapped(
     for await (const chunk of res.body) {
       const out = tap.push(chunk);
       if (out.length > 0) yield out;
+      if (tap.failure !== undefined) throw (failure = rejected(ctx, input, tap.failure));
     }
+    // Bytes after the end marker, or of an unterminated last event, are never forwarded.
     const rest = tap.flush();
-    if (!tap.isComplete) {
-      if (rest.length > 0)
-        ctx.log.debug({ event: 'upstream_stream_incomplete', bytes: rest.length });
-      throw (failure = new GatewayError('upstream_stream_interrupted'));
-    }
-    if (rest.length > 0) yield rest;
+    if (rest.length > 0) ctx.log.debug({ event: 'upstream_stream_trailing', bytes: rest.length });
+    if (!tap.isComplete) throw (failure = new GatewayError('upstream_stream_interrupted'));
     isDone = true;
   } catch (err) {
     if (failure !== undefined) throw failure;

@@ -1,11 +1,14 @@
 import type { Config, ProviderConfig } from '../../config/schema.js';
 import { Secret } from '../../log/secret.js';
 import { createAnthropicAdapter } from '../../providers/anthropic/adapter.js';
+import { basePathOf, joinEndpointPath } from '../../providers/core/base-url.js';
 import { createUpstreamClient } from '../../providers/core/http.js';
 import { createOpenAiAdapter } from '../../providers/openai/adapter.js';
 import type { Clock } from '../../util/clock.js';
 import type { CircuitRegistry } from './circuit.js';
 import { KeyPool, PoolKey, type PoolKeyInit } from './key-pool.js';
+import { isGlob } from '../../policy/glob.js';
+import { createModelTable, type PassthroughRoute, type PatternRoute } from './model-table.js';
 import { createPoolGate } from './pool-gate.js';
 import type { ModelRoute, ModelTable, ProviderRuntime } from './providers.js';
 import { resolveTimeouts } from './timeouts.js';
@@ -42,9 +45,12 @@ export function buildUpstreams(
         new PoolKey(id, init, deps.circuits.circuit(`${id}/${init.label}`), deps.clock.now()),
       );
     }
+    const adapter = pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter();
+    // The mock serves at its root; a real base URL keeps its path (providers/core/base-url.ts).
+    const basePath = deps.mock === undefined ? basePathOf(pc.baseUrl) : '';
     providers.set(id, {
       id,
-      adapter: pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter(),
+      adapter,
       client: createUpstreamClient(deps.mock?.origin ?? new URL(pc.baseUrl).origin, {
         connectTimeoutMs: timeouts.connectTimeoutMs,
         connections: config.upstream.connections,
@@ -59,6 +65,9 @@ export function buildUpstreams(
       }),
       pool,
       staticHeaders: pc.headers,
+      paths: new Map(
+        [...adapter.paths].map(([endpoint, path]) => [endpoint, joinEndpointPath(basePath, path)]),
+      ),
     });
   }
   const models = new Map<string, ModelRoute & { fallbacks: ModelRoute[] }>();
@@ -85,7 +94,7 @@ export function buildUpstreams(
   }
   return {
     providers,
-    models,
+    models: splitModels(models, config, providers),
     circuits: deps.circuits,
     start: () => deps.circuits.start(),
     async close() {
@@ -93,6 +102,29 @@ export function buildUpstreams(
       await deps.circuits.close();
     },
   };
+}
+
+/** Exact names are listed; `gpt-*` entries and pass-through providers resolve other names. */
+function splitModels(
+  all: ReadonlyMap<string, ModelRoute>,
+  config: Pick<Config, 'providers' | 'upstream'>,
+  providers: ReadonlyMap<string, ProviderRuntime>,
+): ModelTable {
+  const listed = new Map<string, ModelRoute>();
+  const patterns: PatternRoute[] = [];
+  for (const [name, route] of all) {
+    if (isGlob(name)) patterns.push({ ...route, pattern: name });
+    else listed.set(name, route);
+  }
+  const passthrough: PassthroughRoute[] = [];
+  for (const [id, pc] of Object.entries(config.providers)) {
+    const provider = providers.get(id);
+    if (pc.passthrough && provider !== undefined) {
+      const timeouts = resolveTimeouts(config.upstream, pc.timeouts, undefined);
+      passthrough.push({ kind: pc.kind, provider, timeouts });
+    }
+  }
+  return createModelTable(listed, patterns, passthrough);
 }
 
 /** The single `apiKey` form is a pool of one. Revoked keys are listed but never resolved. */

@@ -7,7 +7,7 @@ import type { ModelTable } from './providers.js';
  * the caller may use (key and environment scopes, provider kill switches).
  */
 export function createListModelsStage(deps: { models: ModelTable; createdSec: number }): Stage {
-  const entries = [...deps.models.entries()].map(([id, route]) => ({
+  const entries = [...deps.models.listed.entries()].map(([id, route]) => ({
     id,
     provider: route.provider.id,
     json: { id, object: 'model', created: deps.createdSec, owned_by: route.provider.id },

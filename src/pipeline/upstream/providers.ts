@@ -1,6 +1,6 @@
 import type { UpstreamClient } from '../../providers/core/http.js';
-import type { ProviderAdapter } from '../../providers/types.js';
-import type { Target } from '../context.js';
+import type { Endpoint, ProviderAdapter } from '../../providers/types.js';
+import type { RouteId, Target } from '../context.js';
 import type { KeyPool } from './key-pool.js';
 import type { PoolGate } from './pool-gate.js';
 import type { TimeoutSettings } from './timeouts.js';
@@ -15,6 +15,8 @@ export interface ProviderRuntime {
   /** Its upstream keys; the admin API adds keys and changes their weights and states. */
   readonly pool: KeyPool;
   readonly staticHeaders: Readonly<Record<string, string>>;
+  /** Request path of each endpoint, under the base URL's own path (providers/core/base-url.ts). */
+  readonly paths: ReadonlyMap<Endpoint, string>;
 }
 
 /**
@@ -27,4 +29,12 @@ export interface ModelRoute extends Target {
   readonly fallbacks: readonly ModelRoute[];
 }
 
-export type ModelTable = ReadonlyMap<string, ModelRoute>;
+/** The models callers may name (model-table.ts builds it from `models` and pass-through providers). */
+export interface ModelTable {
+  /** Entries configured by exact name: what `GET /v1/models` lists and fallbacks name. */
+  readonly listed: ReadonlyMap<string, ModelRoute>;
+  /** The route for the name a caller sent on a route; undefined when it is not served. */
+  resolve(name: string, route: RouteId): ModelRoute | undefined;
+  /** A bounded label for a served name: itself when listed, else its pattern or `passthrough`. */
+  labelOf(name: string): string;
+}

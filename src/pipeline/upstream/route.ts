@@ -1,7 +1,10 @@
 import { GatewayError } from '../../errors/gateway-error.js';
+import { callerExcerpt } from '../../log/excerpt.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import type { ModelTable } from './providers.js';
+
+const MODEL_EXCERPT_CHARS = 64;
 
 /** Maps the requested model to a configured provider. Hosts come from config only. */
 export function createRouteStage(deps: { models: ModelTable }): Stage {
@@ -12,10 +15,11 @@ export function createRouteStage(deps: { models: ModelTable }): Stage {
       if (typeof model !== 'string' || ctx.route.id === 'models') {
         return new GatewayError('invalid_request', { param: 'model' });
       }
-      const entry = deps.models.get(model);
+      const entry = deps.models.resolve(model, ctx.route.id);
       if (entry === undefined) {
         return new GatewayError('model_not_found', {
-          message: `The model "${model.slice(0, 100)}" does not exist or is not served by this gateway.`,
+          // The name is the caller's text: bounded and scrubbed before it is echoed.
+          message: `The model "${callerExcerpt(model, MODEL_EXCERPT_CHARS)}" does not exist or is not served by this gateway.`,
           param: 'model',
         });
       }

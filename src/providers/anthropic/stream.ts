@@ -1,5 +1,7 @@
-import { SseSplitter, type SseEvent } from '../core/sse.js';
-import type { StreamTap, Usage } from '../types.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
+import { SseSplitter } from '../core/sse.js';
+import { createStreamCheck } from '../core/stream-check.js';
+import type { JsonObject, StreamTap, Usage } from '../types.js';
 
 function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
@@ -20,43 +22,38 @@ export function usageFromAnthropic(usage: unknown, previous: Usage | undefined):
 
 /**
  * `message_start` carries input tokens, each `message_delta` the cumulative output tokens,
- * `message_stop` ends the stream. Other events pass untouched and unparsed.
+ * `message_stop` ends the stream. Every event passes the shared stream check first; nothing
+ * after `message_stop` or a failed check is forwarded.
  */
 export function createAnthropicStreamTap(): StreamTap {
   const splitter = new SseSplitter();
+  const check = createStreamCheck();
   let usage: Usage | undefined;
   let isComplete = false;
+  let failure: GatewayError | undefined;
 
-  function observe(name: string | undefined, data: string): void {
-    if (name === 'message_stop') {
-      isComplete = true;
-      return;
-    }
-    if (name !== 'message_start' && name !== 'message_delta') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      return;
-    }
-    const event = parsed as { message?: { usage?: unknown }; usage?: unknown };
-    usage = usageFromAnthropic(
-      name === 'message_start' ? event.message?.usage : event.usage,
-      usage,
-    );
+  function observe(json: JsonObject): void {
+    if (json.type === 'message_stop') isComplete = true;
+    else if (json.type === 'message_start') {
+      const message = json.message as { usage?: unknown } | undefined;
+      usage = usageFromAnthropic(message?.usage, usage);
+    } else if (json.type === 'message_delta') usage = usageFromAnthropic(json.usage, usage);
   }
 
   return {
     push(chunk: Buffer): Buffer {
-      const events = splitter.push(chunk);
-      for (const event of events) {
-        // Only these three events matter; the byte search skips decoding all the deltas.
-        if (event.has('message_st') || event.has('message_delta')) observe(event.name, event.data);
+      const out: Buffer[] = [];
+      for (const event of splitter.push(chunk)) {
+        if (isComplete || failure !== undefined) break;
+        const checked = check(event);
+        if (!checked.ok) failure = checked.error;
+        else if (checked.raw.length > 0) {
+          if (checked.json !== undefined) observe(checked.json);
+          out.push(checked.raw);
+        }
       }
-      if (events.length === 0) return Buffer.alloc(0);
-      return events.length === 1
-        ? (events[0] as SseEvent).raw
-        : Buffer.concat(events.map((e) => e.raw));
+      if (out.length === 0) return Buffer.alloc(0);
+      return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
     },
     flush(): Buffer {
       return splitter.rest();
@@ -66,6 +63,9 @@ export function createAnthropicStreamTap(): StreamTap {
     },
     get isComplete() {
       return isComplete;
+    },
+    get failure() {
+      return failure;
     },
   };
 }

@@ -7,6 +7,7 @@
 export class SseEvent {
   #name: string | undefined;
   #data: string | undefined;
+  #hasOtherLines = false;
   constructor(readonly raw: Buffer) {}
 
   /** `event:` field, if any. */
@@ -21,6 +22,12 @@ export class SseEvent {
     return this.#data as string;
   }
 
+  /** Lines other than `data:` and `event:` (comments, `id:`, junk): forwarding it would pass them on. */
+  get hasOtherLines(): boolean {
+    if (this.#data === undefined) this.#parse();
+    return this.#hasOtherLines;
+  }
+
   /** Cheap byte search before any decoding. */
   has(text: string): boolean {
     return this.raw.includes(text);
@@ -31,6 +38,7 @@ export class SseEvent {
     for (const line of this.raw.toString('utf8').split(/\r?\n/)) {
       if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
       else if (line.startsWith('event:')) this.#name = line.slice(line[6] === ' ' ? 7 : 6).trim();
+      else if (line !== '') this.#hasOtherLines = true;
     }
     this.#data = data.join('\n');
   }

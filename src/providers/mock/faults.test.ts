@@ -16,6 +16,7 @@ describe('parseFault', () => {
     };
     expect(parseFault(fault)).toEqual({ ok: true, fault });
     expect(parseFault({ stallAfterChunks: 0, reset: false })).toMatchObject({ ok: true });
+    expect(parseFault({ hostile: 'text_glued' })).toMatchObject({ ok: true });
   });
 
   it.each([
@@ -28,6 +29,11 @@ describe('parseFault', () => {
     [{ truncateAfterChunks: 1.5 }, '"truncateAfterChunks" must be a non-negative integer'],
     [{ retryAfterSec: 1 }, '"retryAfterSec" needs "status"'],
     [{ reset: true, status: 500 }, '"reset" and "status" exclude each other'],
+    [{ hostile: 'ids', status: 500 }, '"hostile" and "status" exclude each other'],
+    [
+      { hostile: 'everything' },
+      '"hostile" must be one of error_body, stream_error, malformed_line, ids, text, text_glued, text_split',
+    ],
     [
       { truncateAfterChunks: 1, stallAfterChunks: 1 },
       '"truncateAfterChunks" and "stallAfterChunks" exclude each other',

@@ -1,3 +1,5 @@
+import { HOSTILE_MODES, type HostileMode } from './hostile.js';
+
 /** What the mock provider should do wrong (or differently) for one request. */
 export interface MockFault {
   /** Reply with this HTTP status and a provider-shaped error body. */
@@ -25,6 +27,8 @@ export interface MockFault {
   reply?: string;
   /** Streams: characters of reply per content chunk (default 8). */
   chunkSize?: number;
+  /** Echo the request's API key in one place of the reply (see `hostile.ts`). */
+  hostile?: HostileMode;
 }
 
 export type FaultParse = { ok: true; faults: MockFault[] } | { ok: false; problem: string };
@@ -54,6 +58,10 @@ const fields: Record<keyof MockFault, { check: Check; expected: string }> = {
   stallAfterChunks: { check: isCount, expected: 'a non-negative integer' },
   reply: { check: isString, expected: 'a string' },
   chunkSize: { check: isPositiveInt, expected: 'a positive integer' },
+  hostile: {
+    check: (v) => (HOSTILE_MODES as readonly unknown[]).includes(v),
+    expected: `one of ${HOSTILE_MODES.join(', ')}`,
+  },
 };
 
 function isFaultKey(key: string): key is keyof MockFault {
@@ -87,6 +95,9 @@ function conflict(f: MockFault): string | undefined {
     }
   }
   if (f.reset === true && f.status !== undefined) return '"reset" and "status" exclude each other';
+  if (f.hostile !== undefined && f.status !== undefined) {
+    return '"hostile" and "status" exclude each other';
+  }
   if (f.truncateAfterChunks !== undefined && f.stallAfterChunks !== undefined) {
     return '"truncateAfterChunks" and "stallAfterChunks" exclude each other';
   }

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { createControl, type MockReceived } from './control.js';
 import { defaultErrorMessage, newRequestId, type MockDialect, type MockError } from './errors.js';
 import { parseFault, type MockFault } from './faults.js';
+import { hostileError, hostileReply, hostileText } from './hostile.js';
 import { DEFAULT_CHUNK_SIZE, invalidRequest, type MockReply } from './reply.js';
 import {
   anyPresentedKey,
@@ -44,6 +45,11 @@ export interface MockProviderOptions {
    * Anthropic: `x-api-key: K`), else 401. If unset, any non-empty key is accepted.
    */
   apiKeys?: readonly string[];
+  /**
+   * Serve the provider paths under this prefix only (e.g. `/openai`, as Groq does), so tests can
+   * prove a gateway keeps a base URL's path; other paths get 404. The control API stays at root.
+   */
+  basePath?: string;
 }
 
 export interface MockProvider {
@@ -146,6 +152,10 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
   const received: MockReceived[] = [];
   const faults: MockFault[] = [];
   const control = createControl({ faults, received });
+  const basePath = opts.basePath?.replace(/\/+$/, '') ?? '';
+  /** The path the routes know, or one no route matches when it is outside the base path. */
+  const underBase = (pathname: string): string =>
+    pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : '/-';
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
@@ -163,7 +173,7 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
     const body = parseBody(bodyText);
     received.push({ method, path, headers, body });
 
-    const route = resolveRoute(method, pathname, headers);
+    const route = resolveRoute(method, underBase(pathname), headers);
     const dialect = route?.dialect ?? 'openai';
     const ctx: SendContext = { dialect, requestId: newRequestId(dialect), fault: undefined };
     const picked = pickFault(headers, faults);
@@ -200,12 +210,17 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
     }
     const admitted = admit(route, r.headers, r.body, apiKeys);
     if ('reply' in admitted) return admitted.reply;
-    return route.endpoint({
+    const hostile = fault?.hostile;
+    const key = hostile === undefined ? '' : anyPresentedKey(r.headers, route.dialect);
+    if (hostile === 'error_body') return { kind: 'error', error: hostileError(key) };
+    const text = hostile === undefined ? undefined : hostileText(hostile, key);
+    const reply = route.endpoint({
       body: admitted.body,
       pathParam: route.pathParam,
-      replyOverride: fault?.reply,
-      chunkSize: fault?.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      replyOverride: text?.reply ?? fault?.reply,
+      chunkSize: text?.chunkSize ?? fault?.chunkSize ?? DEFAULT_CHUNK_SIZE,
     });
+    return hostile === undefined ? reply : hostileReply(reply, hostile, key, route.dialect);
   }
 
   const server = createServer((req, res) => {

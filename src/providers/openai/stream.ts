@@ -1,39 +1,41 @@
-import { SseSplitter, type SseEvent } from '../core/sse.js';
-import type { Endpoint, StreamTap, Usage } from '../types.js';
-import { record, usageFromOpenAiJson } from './usage.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
+import { SseSplitter } from '../core/sse.js';
+import { createStreamCheck } from '../core/stream-check.js';
+import type { Endpoint, JsonObject, StreamTap, Usage } from '../types.js';
+import { usageFromOpenAiJson } from './usage.js';
 
 /**
  * Chat streams end with `data: [DONE]`; with `include_usage` the chunk before it has empty
  * `choices` and the usage. Responses streams end with `response.completed`, whose `response`
- * carries the usage. Only events that can carry usage are parsed.
+ * carries the usage. Every event passes the shared stream check first; nothing after the end
+ * marker or a failed check is forwarded.
  */
 export function createOpenAiStreamTap(
   endpoint: Endpoint,
   opts: { isUsageRequestedByCaller: boolean },
 ): StreamTap {
   const splitter = new SseSplitter();
+  const check = createStreamCheck();
   let usage: Usage | undefined;
   let isComplete = false;
+  let failure: GatewayError | undefined;
 
-  function keep(event: SseEvent): boolean {
-    if (event.has('[DONE]') && event.data === '[DONE]') {
-      isComplete = true;
+  function keep(json: JsonObject | undefined): boolean {
+    if (json === undefined) {
+      isComplete = true; // `[DONE]` (the check passes no other non-JSON data)
       return true;
     }
     if (endpoint === 'responses') {
-      if (event.has('"response.completed"') || event.has('"response.incomplete"')) {
+      if (json.type === 'response.completed' || json.type === 'response.incomplete') {
         isComplete = true;
-        usage = usageFromOpenAiJson(endpoint, record(tryParse(event.data))?.response) ?? usage;
+        usage = usageFromOpenAiJson(endpoint, json.response) ?? usage;
       }
       return true;
     }
-    // Chunks carry `"usage":null` until the last one: parse only a real usage object.
-    if (!event.has('"usage":{')) return true;
-    const chunk = record(tryParse(event.data));
-    const found = usageFromOpenAiJson(endpoint, chunk);
+    const found = usageFromOpenAiJson(endpoint, json);
     if (found === undefined) return true;
     usage = found;
-    const choices = chunk?.choices;
+    const choices = json.choices;
     const isUsageOnly = Array.isArray(choices) && choices.length === 0;
     return opts.isUsageRequestedByCaller || !isUsageOnly;
   }
@@ -41,9 +43,14 @@ export function createOpenAiStreamTap(
   return {
     push(chunk: Buffer): Buffer {
       const events = splitter.push(chunk);
-      if (events.length === 0) return Buffer.alloc(0);
       const out: Buffer[] = [];
-      for (const event of events) if (keep(event)) out.push(event.raw);
+      for (const event of events) {
+        if (isComplete || failure !== undefined) break;
+        const checked = check(event);
+        if (!checked.ok) failure = checked.error;
+        else if (checked.raw.length > 0 && keep(checked.json)) out.push(checked.raw);
+      }
+      if (out.length === 0) return Buffer.alloc(0);
       return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
     },
     flush(): Buffer {
@@ -55,13 +62,8 @@ export function createOpenAiStreamTap(
     get isComplete() {
       return isComplete;
     },
+    get failure() {
+      return failure;
+    },
   };
-}
-
-function tryParse(data: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
-  }
 }

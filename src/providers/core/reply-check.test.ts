@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { IdentifierCheck, isSafeIdentifier, reportedError } from './reply-check.js';
+
+describe('reply checks', () => {
+  it.each([
+    'chatcmpl-9xQm2',
+    'msg_01XFDUDYJgAACzvnptvVoYEL',
+    'fp_44709d6fcb',
+    'gpt-4o-2024-08-06',
+    'deepseek-r1-distill-llama-70b',
+    'accounts/fireworks/models/llama-v3p1-8b-instruct',
+    'llama3.1:8b',
+  ])('keeps the identifier %s', (id) => expect(isSafeIdentifier(id)).toBe(true));
+
+  it.each([
+    'sk-canary-openai-6f1d2c9a8b7e4d3c2b1a0f9e',
+    `xsk-proj-${'Ab3'.repeat(16)}`,
+    'id with spaces',
+    'Bearer abcdefghijkl',
+  ])('refuses %s', (id) => expect(isSafeIdentifier(id)).toBe(false));
+
+  it('replaces an unsafe id with one stable value per reply, drops the fingerprint', () => {
+    const check = new IdentifierCheck();
+    const a = { id: 'sk-canary-openai-6f1d2c9a8b7e4d3c2b1a0f9e', system_fingerprint: 'x y' };
+    const b = { id: 'sk-canary-openai-6f1d2c9a8b7e4d3c2b1a0f9e', model: 'gpt-4o' };
+    expect([check.fix(a), check.fix(b)]).toEqual([true, true]);
+    expect(a.id).toMatch(/^bastion-[0-9a-f]{24}$/);
+    expect(b.id).toBe(a.id);
+    expect(a.system_fingerprint).toBeNull();
+    expect(b.model).toBe('gpt-4o');
+  });
+
+  it('turns an error the provider reports into our code, never its text', () => {
+    expect(reportedError({ error: { message: 'sk-x' } })?.code).toBe('upstream_error');
+    expect(reportedError({ type: 'error', error: { type: 'overloaded_error' } })?.code).toBe(
+      'upstream_overloaded',
+    );
+    expect(reportedError({ type: 'response.failed' })?.message).not.toContain('sk-');
+    expect(reportedError({ id: 'x', error: null })).toBeUndefined();
+  });
+});

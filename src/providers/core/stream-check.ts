@@ -1,0 +1,59 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { JsonObject } from '../types.js';
+import { IdentifierCheck, parseObject, reportedError } from './reply-check.js';
+import type { SseEvent } from './sse.js';
+
+/** What to do with one upstream event. */
+export type CheckedEvent =
+  | { readonly ok: true; readonly raw: Buffer; readonly json: JsonObject | undefined }
+  | { readonly ok: false; readonly error: GatewayError };
+
+const EVENT_NAME = /^[a-z][a-z0-9_.]{0,63}$/;
+const NOTHING = Buffer.alloc(0);
+
+function frame(name: string | undefined, data: string): Buffer {
+  return Buffer.from(`${name === undefined ? '' : `event: ${name}\n`}data: ${data}\n\n`);
+}
+
+/**
+ * Checks every event of one upstream stream before it is forwarded: each carries a JSON
+ * object (or OpenAI's `[DONE]`) under a plain event name, with safe identifiers; anything
+ * else ends the stream with a typed error instead of reaching the caller. Comment and
+ * unknown lines are dropped (the event is re-framed without them); an event with no data is
+ * dropped. Untouched events are forwarded byte for byte.
+ */
+export function createStreamCheck(): (event: SseEvent) => CheckedEvent {
+  const ids = new IdentifierCheck();
+  return function checkEvent(event: SseEvent): CheckedEvent {
+    const { name, data } = event;
+    if (name !== undefined && !EVENT_NAME.test(name)) return bad();
+    if (data === '')
+      return name === undefined ? { ok: true, raw: NOTHING, json: undefined } : bad();
+    if (data === '[DONE]') {
+      const raw = event.hasOtherLines || name !== undefined ? frame(undefined, data) : event.raw;
+      return { ok: true, raw, json: undefined };
+    }
+    const json = parseObject(data);
+    if (json === undefined) return bad();
+    const reported =
+      name === 'error' ? (reportedError(json) ?? upstreamError()) : reportedError(json);
+    if (reported !== undefined) return { ok: false, error: reported };
+    if (!ids.fix(json) && !event.hasOtherLines) return { ok: true, raw: event.raw, json };
+    return { ok: true, raw: frame(name, JSON.stringify(json)), json };
+  };
+}
+
+function bad(): CheckedEvent {
+  return {
+    ok: false,
+    error: new GatewayError('upstream_bad_response', {
+      message: 'The provider sent a stream event the gateway could not read.',
+    }),
+  };
+}
+
+function upstreamError(): GatewayError {
+  return new GatewayError('upstream_error', {
+    message: 'The provider reported an error during the reply.',
+  });
+}
