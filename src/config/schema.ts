@@ -403,14 +403,14 @@ const upstreamSchema = z
       .describe(
         'Longest wait for a free upstream connection when all are busy; then 503 upstream_queue_timeout with Retry-After.',
       ),
-    maxConnectionSharePct: z
+    reservedConnectionsPct: z
       .number()
       .int()
       .min(1)
-      .max(100)
-      .default(50)
+      .max(50)
+      .default(10)
       .describe(
-        "Most of a provider's connections one key (or end user) may hold at once, in percent of `connections`; its further requests wait for its own to finish.",
+        "Share of a provider's connections (at least one) that only keys or end users below their fair share (connections / callers, at most half) may take, so one caller never holds them all.",
       ),
     retry: upstreamRetrySchema,
     circuit: upstreamCircuitSchema,

@@ -146,13 +146,13 @@ describe('key scopes', () => {
 });
 
 describe('environments', () => {
-  it('ships the documented defaults: 10/100/600/50 RPM and $5/$50/$500/$20 a month', () => {
+  it('ships the documented defaults: 10/100/600/50 RPM, $5/$50/$500/$20 a month, 32 in flight in prod', () => {
     const { config } = loadConfig({ env: {} });
     const envs = config.policy.environments;
     expect([envs.dev, envs.staging, envs.prod, envs.ci].map((e) => e.keyDefaults)).toEqual([
       { rpm: 10, monthlyBudgetUsd: 5 },
       { rpm: 100, monthlyBudgetUsd: 50 },
-      { rpm: 600, monthlyBudgetUsd: 500 },
+      { rpm: 600, monthlyBudgetUsd: 500, concurrency: 32 },
       { rpm: 50, monthlyBudgetUsd: 20 },
     ]);
   });

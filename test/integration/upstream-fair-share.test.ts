@@ -17,6 +17,8 @@ import {
 const CONNECTIONS = 8;
 const WAIT_MS = 1_500;
 const STREAMS = 1_000;
+/** The hog may use the pool but its last connection (10 % of 8, at least one). */
+const HOG_MAX = CONNECTIONS - 1;
 /** Liveness, not performance: on main the other key's stream never gets a byte. */
 const FIRST_BYTE_BOUND_MS = 5_000;
 
@@ -91,10 +93,10 @@ describe('one key cannot starve the others of upstream connections', () => {
     const other = (await gw.createKey({ env: 'prod', name: 'other' })).secret;
 
     const hogs = Array.from({ length: STREAMS }, () => open(gw, hog, done.signal));
-    // The hog's share of the pool is taken once its first streams reach the provider.
+    // The hog holds all it may once its first streams reach the provider.
     await expect
       .poll(() => gw.mock.received.length, { timeout: 10_000 })
-      .toBeGreaterThanOrEqual(CONNECTIONS / 2);
+      .toBeGreaterThanOrEqual(HOG_MAX);
     const mine = await open(gw, other, done.signal, AbortSignal.timeout(FIRST_BYTE_BOUND_MS));
     expect({ status: mine.status, isLive: mine.firstByteMs < FIRST_BYTE_BOUND_MS }).toEqual({
       status: 200,
@@ -104,8 +106,8 @@ describe('one key cannot starve the others of upstream connections', () => {
     const outcomes = await Promise.all(hogs);
     const served = outcomes.filter((o) => o.status === 200).length;
     const refused = outcomes.filter((o) => o.status !== 200);
-    expect(served).toBe(CONNECTIONS / 2);
-    expect(refused).toHaveLength(STREAMS - CONNECTIONS / 2);
+    expect(served).toBe(HOG_MAX);
+    expect(refused).toHaveLength(STREAMS - HOG_MAX);
     expect(new Set(refused.map((o) => `${o.status} ${o.code} ${o.retryAfter}`))).toEqual(
       new Set(['503 upstream_queue_timeout 1']),
     );

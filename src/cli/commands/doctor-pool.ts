@@ -14,7 +14,7 @@ export function poolCheck(
   keys: readonly VirtualKeyRecord[],
   nowMs: number,
 ): PoolCheck {
-  const { connections, maxConnectionSharePct } = config.upstream;
+  const { connections } = config.upstream;
   const demand = poolDemand(config.policy, keys, nowMs);
   if (demand.maxInFlight <= connections) {
     return {
@@ -30,6 +30,6 @@ export function poolCheck(
   return {
     area: 'upstream',
     status: 'warn',
-    message: `upstream.connections is ${connections} but ${wanted}: calls beyond the pool wait upstream.connectionWaitMs, then get 503 upstream_queue_timeout (one key holds at most ${maxConnectionSharePct}% of a pool); raise upstream.connections or set key or environment concurrency limits`,
+    message: `upstream.connections is ${connections} but ${wanted}: calls beyond the pool wait upstream.connectionWaitMs, then get 503 upstream_queue_timeout; raise upstream.connections or set key or environment concurrency limits`,
   };
 }

@@ -57,9 +57,9 @@ export function buildUpstreams(
       }),
       gate: createPoolGate({
         capacity: config.upstream.connections,
-        maxPerCaller: Math.max(
+        reserved: Math.max(
           1,
-          Math.floor((config.upstream.connections * config.upstream.maxConnectionSharePct) / 100),
+          Math.ceil((config.upstream.connections * config.upstream.reservedConnectionsPct) / 100),
         ),
         waitMs: config.upstream.connectionWaitMs,
       }),

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { createPoolGate, type ReleaseConnection } from './pool-gate.js';
+import { createPoolGate } from './pool-gate.js';
 
 const never = new AbortController().signal;
 
@@ -8,39 +8,41 @@ describe('upstream pool gate', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('keeps one caller to its share, so another caller gets a connection at once', async () => {
-    const gate = createPoolGate({ capacity: 4, maxPerCaller: 2, waitMs: 1_000 });
-    const a = [await gate.acquire('a', never), await gate.acquire('a', never)];
-    let isThirdGranted = false;
-    const third = gate.acquire('a', never).then((release) => {
-      isThirdGranted = true;
+  it('keeps the reserve from a caller above its share, so another caller gets a connection at once', async () => {
+    const gate = createPoolGate({ capacity: 4, reserved: 1, waitMs: 1_000 });
+    const a = [];
+    for (let i = 0; i < 3; i++) a.push(await gate.acquire('a', never));
+    let isFourthGranted = false;
+    const fourth = gate.acquire('a', never).then((release) => {
+      isFourthGranted = true;
       return release;
     });
     await Promise.resolve();
-    expect([isThirdGranted, gate.stats()]).toEqual([false, { held: 2, waiting: 1 }]);
+    expect([isFourthGranted, gate.stats()]).toEqual([false, { held: 3, waiting: 1 }]);
     await gate.acquire('b', never);
-    (a[0] as ReleaseConnection)();
-    expect(await third).toBeTypeOf('function');
-    expect(gate.stats()).toEqual({ held: 3, waiting: 0 });
+    vi.advanceTimersByTime(1_000);
+    await expect(fourth).rejects.toMatchObject({ code: 'upstream_queue_timeout' });
+    expect(gate.stats()).toEqual({ held: 4, waiting: 0 });
   });
 
   it('hands a freed connection to the waiting caller that holds the fewest', async () => {
-    const gate = createPoolGate({ capacity: 2, maxPerCaller: 2, waitMs: 1_000 });
+    const gate = createPoolGate({ capacity: 3, reserved: 1, waitMs: 1_000 });
     const first = await gate.acquire('a', never);
     await gate.acquire('a', never);
+    await gate.acquire('b', never);
     const order: string[] = [];
     const waitA = gate.acquire('a', never).then(() => order.push('a'));
-    const waitB = gate.acquire('b', never).then(() => order.push('b'));
+    const waitC = gate.acquire('c', never).then(() => order.push('c'));
     first();
-    await waitB;
-    expect(order).toEqual(['b']);
-    expect(gate.stats()).toEqual({ held: 2, waiting: 1 });
+    await waitC;
+    expect(order).toEqual(['c']);
+    expect(gate.stats()).toEqual({ held: 3, waiting: 1 });
     vi.advanceTimersByTime(1_000);
     await expect(waitA).rejects.toMatchObject({ code: 'upstream_queue_timeout' });
   });
 
   it('refuses a request that waited too long with a typed 503 and Retry-After', async () => {
-    const gate = createPoolGate({ capacity: 1, maxPerCaller: 1, waitMs: 500 });
+    const gate = createPoolGate({ capacity: 1, reserved: 1, waitMs: 500 });
     await gate.acquire('a', never);
     const waiting = gate.acquire('b', never);
     vi.advanceTimersByTime(499);
@@ -52,7 +54,7 @@ describe('upstream pool gate', () => {
   });
 
   it('drops a waiter whose caller left, and a second release changes nothing', async () => {
-    const gate = createPoolGate({ capacity: 1, maxPerCaller: 1, waitMs: 500 });
+    const gate = createPoolGate({ capacity: 1, reserved: 1, waitMs: 500 });
     const release = await gate.acquire('a', never);
     const left = new AbortController();
     const waiting = gate.acquire('b', left.signal);

@@ -7,8 +7,10 @@ import type { UpstreamAbortSignal } from '../../providers/core/http.js';
  * undici queues a request without limit and without a timeout once every connection is busy,
  * so 1,000 open streams from one key left every other key's request waiting forever (issue 9,
  * finding 4). The gate sits in front of the pool with the same capacity and:
- * - lets one caller (a key, or an end user) hold at most `maxPerCaller` connections, so the
- *   rest stay free for others even when one caller has more requests than the pool;
+ * - lets a caller (a key, or an end user) below its fair share (the pool divided by the
+ *   callers holding or waiting, and never more than half) take any free connection;
+ * - lets a caller above it take one only while more than `reserved` stay free, so one caller
+ *   can use most of an idle pool but never the last connections another caller needs;
  * - when the pool is full, hands each freed connection to the waiting caller that holds the
  *   fewest (max-min fairness), first come first served among equals;
  * - refuses a request that waited `waitMs` with 503 `upstream_queue_timeout` and Retry-After,
@@ -17,7 +19,8 @@ import type { UpstreamAbortSignal } from '../../providers/core/http.js';
  */
 export interface PoolGateOptions {
   capacity: number;
-  maxPerCaller: number;
+  /** Connections only callers below their fair share may take. */
+  reserved: number;
   waitMs: number;
 }
 
@@ -48,7 +51,17 @@ export function createPoolGate(opts: PoolGateOptions): PoolGate {
   let arrivals = 0;
 
   const heldBy = (caller: string) => held.get(caller) ?? 0;
-  const canTake = (caller: string) => total < opts.capacity && heldBy(caller) < opts.maxPerCaller;
+
+  function fairShare(caller: string): number {
+    let callers = held.size + (held.has(caller) ? 0 : 1);
+    for (const c of waiting.keys()) if (!held.has(c) && c !== caller) callers++;
+    return Math.max(1, Math.floor(opts.capacity / Math.max(2, callers)));
+  }
+
+  function canTake(caller: string): boolean {
+    const free = opts.capacity - total;
+    return free > 0 && (heldBy(caller) < fairShare(caller) || free > opts.reserved);
+  }
 
   function take(caller: string): ReleaseConnection {
     total++;
@@ -75,12 +88,12 @@ export function createPoolGate(opts: PoolGateOptions): PoolGate {
     return true;
   }
 
-  /** The waiter to serve next: of the callers below their share, the one holding fewest. */
+  /** The waiter to serve next: of the callers that may take one, the one holding fewest. */
   function next(): Waiter | undefined {
     let best: Waiter | undefined;
     for (const [caller, queue] of waiting) {
       const first = queue[0];
-      if (first === undefined || heldBy(caller) >= opts.maxPerCaller) continue;
+      if (first === undefined || !canTake(caller)) continue;
       const isFewer = best === undefined || heldBy(caller) < heldBy(best.caller);
       const isTiedEarlier =
         best !== undefined &&
