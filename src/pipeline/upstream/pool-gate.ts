@@ -44,6 +44,7 @@ function abortError(signal: UpstreamAbortSignal): Error {
 }
 
 export function createPoolGate(opts: PoolGateOptions): PoolGate {
+  // Long by design: acquire, release and the fair-share bookkeeping share one set of counters.
   const held = new Map<string, number>();
   const waiting = new Map<string, Waiter[]>();
   let total = 0;
