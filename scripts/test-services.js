@@ -22,6 +22,10 @@ if (!existsSync(CHROMIUM)) {
     `Chromium not found at ${CHROMIUM}: sudo apt-get install -y chromium (or set CHROMIUM_PATH)`,
   );
 }
+// The deployment test checks the shipped systemd unit with systemd-analyze.
+if (spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  problems.push('systemd-analyze not found: sudo apt-get install -y systemd');
+}
 if (problems.length > 0) {
   console.error(`npm test cannot run yet:\n  - ${problems.join('\n  - ')}`);
   process.exit(1);
