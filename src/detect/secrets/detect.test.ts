@@ -39,8 +39,24 @@ describe('createSecretDetector: the built-in rules', () => {
     ['a truncated key in prose', 'Keys look like `sk-ant-api03-…` and start with sk-ant-.'],
     ['a hash', 'sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"'],
     ['a PEM placeholder', '-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----'],
+    [
+      'the AWS docs example secret',
+      'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    ],
+    ['a placeholder Stripe key', 'STRIPE_SECRET_KEY=sk_live_REPLACE_ME_WITH_YOUR_KEY'],
+    ['a fake webhook secret', 'STRIPE_WEBHOOK_SECRET=whsec_fake_0123456789abcdefghij'],
   ])('ignores %s', (_name, text) => {
     expect(detector.find(text)).toEqual([]);
+  });
+
+  // A CI run of the property test drew whsec_MxcZ0G4sDB4C4SbOXxxxHrLwsXODajdx: its random body
+  // holds "Xxxx" mid-run, which the placeholder check took for "xxxx" and the key went unreported.
+  it.each([
+    ['"Xxxx" inside a random body', 'whsec_MxcZ0G4sDB4C4SbOXxxxHrLwsXODajdx'],
+    ['"fAkE" inside a random body', 'whsec_Qm7fAkEz0G4sDB4C4SbOHrLwsXODajdx'],
+  ])('reports a key whose random body holds a placeholder word by chance: %s', (_name, value) => {
+    const findings = detector.find(`STRIPE_WEBHOOK_SECRET=${value}`);
+    expect(findings.map((f) => f.ruleId)).toEqual(['stripe-webhook-secret']);
   });
 
   it('finds an AWS secret key beside its key id, even without an assignment', () => {

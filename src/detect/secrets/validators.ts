@@ -3,15 +3,32 @@ import type { RuleMatch } from './rule.js';
 /** Pattern source shared by context rules: the `" : "` or ` = ` between a name and its value. */
 export const ASSIGNMENT_TAIL = String.raw`["']?[ \t]{0,8}(?:=>|:=|=|:)[ \t]{0,8}["'\x60]?`;
 
-/**
- * Words that mark documentation and templates rather than credentials. Random credential
- * bodies of typical length contain one of these by chance with probability under 1e-4.
- */
-const PLACEHOLDER =
-  /example|sample|dummy|placeholder|changeme|change_me|redacted|your[_-]|xxxx|\*\*\*|fake|insert|replace|<[a-z_ -]{1,40}>|\$\{|\{\{|%[sd]/i;
+/** Template marks no generated credential contains. */
+const PLACEHOLDER_MARK = /\*\*\*|<[a-z_ -]{1,40}>|\$\{|\{\{|%[sd]/i;
+/** Words that mark documentation and templates rather than credentials. */
+const PLACEHOLDER_WORD =
+  /example|sample|dummy|placeholder|changeme|change_me|redacted|your[_-]|xxxx|fake|insert|replace/gi;
+const ALNUM = /[A-Za-z0-9]/;
 
+/**
+ * True for documentation and template values (`sk-xxxxxxxx`, `AKIA…EXAMPLE`, `your_api_key`).
+ * A placeholder word counts when it stands at an edge of the value or beside punctuation, or
+ * is six letters or more in one case (`…CYEXAMPLEKEY`): a random body holds `Xxxx` or `fAKe`
+ * mid-run by chance about once in 15,000 keys, and such a key must still be reported.
+ */
 export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDER.test(value);
+  if (PLACEHOLDER_MARK.test(value)) return true;
+  for (const match of value.matchAll(PLACEHOLDER_WORD)) {
+    const word = match[0];
+    const start = match.index;
+    const isOneCase = word === word.toLowerCase() || word === word.toUpperCase();
+    if (isOneCase && word.length >= 6) return true;
+    const before = value[start - 1];
+    const after = value[start + word.length];
+    if (before === undefined || after === undefined) return true;
+    if (!ALNUM.test(before) || !ALNUM.test(after)) return true;
+  }
+  return false;
 }
 
 /** Six or more consecutive ascending characters (`abcdef`, `123456`): typed, not generated. */
