@@ -9,6 +9,7 @@ import { loadConfig } from '../dist/config/load.js';
 import { createMemoryLimitBackend } from '../dist/limits/memory.js';
 import { createLogger } from '../dist/log/logger.js';
 import { createPolicyRuntime } from '../dist/pipeline/policy/runtime.js';
+import { createModelTable } from '../dist/pipeline/upstream/model-table.js';
 import { runStages } from '../dist/pipeline/run.js';
 import { systemClock } from '../dist/util/clock.js';
 
@@ -23,10 +24,14 @@ const store = {
   recordAlert: async () => true,
   sumSpend: async () => [],
 };
-const models = new Map([
-  ['gpt-4o-mini', { provider: { id: 'openai' }, upstreamModel: undefined }],
-  ['claude-haiku-4-5', { provider: { id: 'anthropic' }, upstreamModel: undefined }],
-]);
+const models = createModelTable(
+  new Map([
+    ['gpt-4o-mini', { provider: { id: 'openai' }, upstreamModel: undefined }],
+    ['claude-haiku-4-5', { provider: { id: 'anthropic' }, upstreamModel: undefined }],
+  ]),
+  [],
+  [],
+);
 const { config } = loadConfig({
   env: {},
   overrides: {
@@ -45,6 +50,7 @@ const policy = createPolicyRuntime(
     models,
     clock: systemClock,
     log,
+    endUserPseudonym: () => undefined,
     webhookSecret: undefined,
   },
   config,

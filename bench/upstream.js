@@ -115,7 +115,7 @@ for (const keyCount of [1, 3]) {
       retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5_000, maxRetryTimeMs: 15_000 },
     },
   );
-  const target = up.models.get('gpt-4o-mini');
+  const target = up.models.resolve('gpt-4o-mini', 'chat_completions');
   rows.push(
     await measure(`upstream stage, ${keyCount} key(s)`, async () => {
       const err = await stage.run(context(target));
