@@ -11,6 +11,7 @@ import pg from 'pg';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SYSTEMD_ANALYZE = process.env.SYSTEMD_ANALYZE_PATH ?? 'systemd-analyze';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const WAIT_MS = 30_000;
 
@@ -23,8 +24,10 @@ if (!existsSync(CHROMIUM)) {
   );
 }
 // The deployment test checks the shipped systemd unit with systemd-analyze.
-if (spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).status !== 0) {
-  problems.push('systemd-analyze not found: sudo apt-get install -y systemd');
+if (spawnSync(SYSTEMD_ANALYZE, ['--version'], { stdio: 'ignore' }).status !== 0) {
+  problems.push(
+    `${SYSTEMD_ANALYZE} not found: sudo apt-get install -y systemd (or set SYSTEMD_ANALYZE_PATH)`,
+  );
 }
 if (problems.length > 0) {
   console.error(`npm test cannot run yet:\n  - ${problems.join('\n  - ')}`);

@@ -29,12 +29,14 @@ describe('npm test service check', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test',
       REDIS_URL: 'redis://127.0.0.1:1',
       CHROMIUM_PATH: '/nonexistent/chromium',
+      SYSTEMD_ANALYZE_PATH: '/nonexistent/systemd-analyze',
     });
     expect(code).toBe(1);
     expect(stderr.match(/npm test cannot run yet/g)).toHaveLength(1);
     expect(stderr).toContain('sudo apt-get install -y postgresql');
     expect(stderr).toContain('sudo apt-get install -y redis-server');
     expect(stderr).toContain('sudo apt-get install -y chromium');
+    expect(stderr).toContain('sudo apt-get install -y systemd');
   });
 
   it('passes when the services answer', async () => {
@@ -42,6 +44,8 @@ describe('npm test service check', () => {
       DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       CHROMIUM_PATH: process.execPath,
+      // Any program that answers --version stands in, as node does for Chromium.
+      SYSTEMD_ANALYZE_PATH: process.execPath,
     });
     expect(stderr).toBe('');
     expect(code).toBe(0);
