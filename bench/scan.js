@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 as seeded } from '../scripts/mulberry32.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const targetBytes = Number(process.env.BENCH_SCAN_MB ?? 50) * 1e6;
@@ -18,16 +19,6 @@ const runs = Math.max(1, Number(process.env.BENCH_SCAN_RUNS ?? 1));
 const bastionCli = resolve(repo, process.env.BASTION_CLI ?? 'dist/cli/index.js');
 const secretlintBin = join(repo, 'node_modules/secretlint/bin/secretlint.js');
 
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = seeded(42);
 const B62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const pick = (alphabet, n) => {

@@ -5,20 +5,11 @@
 // templates the detector rules were not written from. Run: node scripts/gen-pii-names.js
 import { writeFileSync } from 'node:fs';
 import { LANGS, SHARED_DECOYS } from './pii-names-langs.js';
+import { mulberry32 } from './mulberry32.js';
 
 const SEED = 1201;
 const ROWS_PER_TEMPLATE = 4;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rng = mulberry32(SEED);
 const pick = (list) => list[Math.floor(rng() * list.length)];
 const digits = (n) => Array.from({ length: n }, () => Math.floor(rng() * 10)).join('');

@@ -17,6 +17,7 @@ import {
 } from '../dist/detect/injection/features.js';
 import { MODEL_FORMAT } from '../dist/detect/injection/model.js';
 import { createRuleScanner } from '../dist/detect/injection/rules-scan.js';
+import { mulberry32 } from './mulberry32.js';
 
 const CORPUS = new URL('../test/fixtures/injection/corpus.jsonl.gz', import.meta.url);
 const OUT = new URL('../models/injection.json', import.meta.url);
@@ -50,17 +51,6 @@ const bySplit = (s) => data.filter((r) => r.split === s);
 const train = bySplit('train');
 const dev = bySplit('dev');
 const test = bySplit('test');
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function margin(m, x) {
   let z = m.bias;

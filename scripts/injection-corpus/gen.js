@@ -11,19 +11,10 @@ import { POOL } from './benign-pool.js';
 import { BENIGN_FILLS, CARRIERS, PAYLOADS } from './indirect.js';
 import { ML_ATTACKS, ML_BENIGN } from './multilingual.js';
 import { SLOTS } from './slots.js';
+import { mulberry32 } from '../mulberry32.js';
 
 const OUT = new URL('../../test/fixtures/injection/corpus.jsonl.gz', import.meta.url);
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(20261206);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const chance = (p) => rand() < p;
