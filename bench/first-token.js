@@ -4,52 +4,19 @@
 // the guard releases each word as soon as the next one starts. Target: within 1 ms of direct.
 // Run after `npm run build`:  node bench/first-token.js   (BENCH_FIRST_TOKEN_REQUESTS, default 2000)
 import console from 'node:console';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
+import { freePort, spawnReady as run, stopAll } from './processes.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/cli/index.js');
 const REQUESTS = Number(process.env.BENCH_FIRST_TOKEN_REQUESTS ?? 2_000);
 const WARMUP = 200;
 const KEY = 'sk-bench-first-token';
-const children = [];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function run(args, env, readyPattern) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (c) => {
-      out += c;
-      if (readyPattern.test(out)) resolve({ child, out });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (c) => (out += c));
-    child.once('exit', (code) =>
-      code === 0 && readyPattern.test(out)
-        ? resolve({ child, out })
-        : reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)),
-    );
-  });
-}
 
 /** Milliseconds from sending the request to the first SSE event with assistant text. */
 async function firstContent(client, headers, body) {
@@ -134,5 +101,5 @@ async function main() {
 try {
   await main();
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  stopAll();
 }

@@ -9,10 +9,10 @@
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'undici';
+import { freePort, spawnReady, stopAll } from './processes.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/cli/index.js');
@@ -22,33 +22,10 @@ const UPSTREAM_KEY = 'sk-bench-upstream';
 const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1000);
 // Linux reports process CPU time in clock ticks of 1/100 s on every common architecture.
 const CLOCK_TICKS = 100;
-const children = [];
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(args, env, readyPattern) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (c) => {
-      out += c;
-      if (readyPattern.test(out)) resolve(child);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (c) => (out += c));
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out}`)));
-  });
+/** Spawns a server and resolves with its process once it says it is ready. */
+async function start(args, env, readyPattern) {
+  return (await spawnReady(args, env, readyPattern)).child;
 }
 
 /** User + system CPU time of a process so far, in µs (Linux /proc; NaN elsewhere). */
@@ -322,6 +299,6 @@ async function components() {
 try {
   await main();
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  stopAll();
 }
 if (process.env.BENCH_ONLY_GATEWAY !== '1') await components();
