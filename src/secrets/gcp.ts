@@ -1,4 +1,5 @@
-import { sign } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { Secret } from '../log/secret.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -50,7 +51,7 @@ export function createGcpSource(
   const tokens = createAccessTokenCache(clock, async (ref) => {
     const key = await readKey(ref);
     const tokenUri = opts.tokenUri ?? key.token_uri ?? DEFAULT_TOKEN_URI;
-    const assertion = signAssertion(ref, key, tokenUri, Math.floor(clock.now() / 1000));
+    const assertion = await signAssertion(ref, key, tokenUri, Math.floor(clock.now() / 1000));
     const body = new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
       assertion,
@@ -139,29 +140,41 @@ export function createGcpSource(
   };
 }
 
-function signAssertion(
+/** The RS256 service-account assertion, signed by jose (no hand-built JWT). */
+async function signAssertion(
   ref: string,
   key: z.infer<typeof serviceAccount>,
   aud: string,
   nowSec: number,
-): string {
-  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const header = {
-    alg: 'RS256',
-    typ: 'JWT',
-    ...(key.private_key_id ? { kid: key.private_key_id } : {}),
-  };
-  const claims = { iss: key.client_email, scope: SCOPE, aud, iat: nowSec, exp: nowSec + 3600 };
-  const unsigned = `${b64(header)}.${b64(claims)}`;
-  try {
-    return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), key.private_key).toString('base64url')}`;
-  } catch (err) {
-    throw secretError(
+): Promise<string> {
+  const cannotSign = (err: unknown) =>
+    secretError(
       'secret_unavailable',
       ref,
       'the service-account private key cannot sign (not an RSA PEM key?)',
       err,
     );
+  let privateKey: KeyObject;
+  try {
+    // PKCS#8 as Google issues it, or PKCS#1: createPrivateKey reads both.
+    privateKey = createPrivateKey(key.private_key);
+  } catch (err) {
+    throw cannotSign(err);
+  }
+  try {
+    return await new SignJWT({ scope: SCOPE })
+      .setProtectedHeader({
+        alg: 'RS256',
+        typ: 'JWT',
+        ...(key.private_key_id ? { kid: key.private_key_id } : {}),
+      })
+      .setIssuer(key.client_email)
+      .setAudience(aud)
+      .setIssuedAt(nowSec)
+      .setExpirationTime(nowSec + 3600)
+      .sign(privateKey);
+  } catch (err) {
+    throw cannotSign(err);
   }
 }
 
