@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { isGatewayError } from '../../errors/gateway-error.js';
 import { scrubber } from '../../log/scrub.js';
@@ -30,12 +31,11 @@ export const command: CliCommand = {
     const { sinceMs } = buildAuditQuery({ since: values.since }, Date.now());
     let heads: LoggedHead[] | undefined;
     if (values.heads !== undefined) {
-      const text = await readFile(values.heads, 'utf8').catch(() => undefined);
-      if (text === undefined) {
+      heads = await readLoggedHeads(values.heads).catch(() => undefined);
+      if (heads === undefined) {
         io.stderr.write(`bastion audit verify: cannot read --heads ${values.heads}\n`);
         return 2;
       }
-      heads = parseLoggedHeads(text);
     }
     let report: VerifyReport;
     try {
@@ -123,26 +123,36 @@ function describeHeadProblem(p: HeadProblem): string {
 
 /**
  * The `audit_chain_head` events among log lines (JSON lines as the gateway writes them, other
- * lines ignored), so the log the operator shipped elsewhere can be handed over as it is.
+ * lines ignored), so the log the operator shipped elsewhere can be handed over as it is. The
+ * file is streamed and only the highest head per chain is kept: a log of many gigabytes costs
+ * memory per chain, not per line.
  */
-export function parseLoggedHeads(text: string): LoggedHead[] {
-  const heads: LoggedHead[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.includes('audit_chain_head')) continue;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue;
+async function readLoggedHeads(path: string): Promise<LoggedHead[]> {
+  const latest = new Map<string, LoggedHead>();
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const head = headOf(line);
+    if (head !== undefined && head.seq > (latest.get(head.chainId)?.seq ?? 0)) {
+      latest.set(head.chainId, head);
     }
-    if (typeof entry !== 'object' || entry === null) continue;
-    const { event, chainId, seq, hash } = entry as Record<string, unknown>;
-    if (event !== 'audit_chain_head' || typeof chainId !== 'string') continue;
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) continue;
-    if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) continue;
-    heads.push({ chainId, seq, hash });
   }
-  return heads;
+  return [...latest.values()];
+}
+
+function headOf(line: string): LoggedHead | undefined {
+  if (!line.includes('audit_chain_head')) return undefined;
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { event, chainId, seq, hash } = entry as Record<string, unknown>;
+  if (event !== 'audit_chain_head' || typeof chainId !== 'string') return undefined;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return undefined;
+  if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return undefined;
+  return { chainId, seq, hash };
 }
 
 function range(fromMs: number | null, toMs: number | null): string {
