@@ -460,6 +460,15 @@ export const controlErrorCodes = {
     status: 422,
     meaning: 'The secret reference of a new provider key did not resolve in the gateway.',
   },
+  config_invalid: {
+    status: 422,
+    meaning: 'The reloaded configuration fails the start-up checks; the running one keeps serving.',
+  },
+  config_not_live: {
+    status: 409,
+    meaning:
+      'The reloaded configuration changes a setting that needs a restart (named in problems).',
+  },
   internal_error: { status: 500, meaning: 'The admin API failed unexpectedly; see the log.' },
 } as const satisfies Record<string, ControlErrorSpec>;
 

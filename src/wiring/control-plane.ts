@@ -9,6 +9,7 @@ import type { SecretResolver } from '../secrets/types.js';
 import { createAdminAuth, type AdminAuth } from '../server/admin/auth.js';
 import type { KeyAdmin } from '../server/admin/key-admin.js';
 import { auditRoutes } from '../server/admin/audit.js';
+import { configReloadRoutes, type ConfigReloadReport } from '../server/admin/config-reload.js';
 import { policyAdminRoutes } from '../server/admin/policy-routes.js';
 import { providerRoutes } from '../server/admin/providers.js';
 import { createAdminRouter } from '../server/admin/router.js';
@@ -46,6 +47,8 @@ export async function buildControlPlane(
     audit: AuditWriter;
     metrics: Metrics | undefined;
     tls: TlsSource | undefined;
+    /** Reads the configuration again and swaps it in (POST /admin/config/reload). */
+    reloadConfig: () => Promise<ConfigReloadReport>;
     clock: Clock;
   },
 ): Promise<{ server: Server; adminAuth: AdminAuth }> {
@@ -74,6 +77,7 @@ export async function buildControlPlane(
           flushAudit: () => audit.flushQueued(5_000),
         }),
         ...secretRoutes({ secrets, events: store, clock }),
+        ...configReloadRoutes({ reload: deps.reloadConfig, events: store, clock }),
         ...auditRoutes({ store, flushAudit: () => audit.flushQueued(5_000) }),
       ],
     ),
