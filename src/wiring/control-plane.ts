@@ -1,16 +1,22 @@
 import type { Server } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import type { ChainKeyring } from '../pipeline/audit/chain-key.js';
 import type { AuditWriter } from '../pipeline/audit/writer.js';
 import type { PolicyRuntime } from '../pipeline/policy/runtime.js';
 import type { Upstreams } from '../pipeline/upstream/build.js';
 import type { SecretResolver } from '../secrets/types.js';
 import type { KeyAdmin } from '../server/admin/key-admin.js';
+import { consoleRoutes } from '../server/admin/console-routes.js';
 import { policyAdminRoutes } from '../server/admin/policy-routes.js';
 import { providerRoutes } from '../server/admin/providers.js';
 import { createAdminRouter } from '../server/admin/router.js';
 import { secretRoutes } from '../server/admin/secrets.js';
 import { adminTokenFromEnv } from '../server/admin/token.js';
+import { loadConsoleAssets } from '../server/console/assets.js';
+import { createConsole } from '../server/console/console.js';
+import { adminTokenResolver } from '../server/console/identity.js';
+import { createSessionStore, DEFAULT_SESSION_OPTIONS } from '../server/console/session.js';
 import { createControlPlane } from '../server/control-plane.js';
 import type { TlsSource } from '../server/tls.js';
 import type { Store } from '../store/types.js';
@@ -42,6 +48,7 @@ export async function buildControlPlane(
     policy: PolicyRuntime;
     keyAdmin: KeyAdmin;
     audit: AuditWriter;
+    chainKeys: ChainKeyring;
     metrics: Metrics | undefined;
     tls: TlsSource | undefined;
     clock: Clock;
@@ -52,6 +59,21 @@ export async function buildControlPlane(
     metrics === undefined || config.metrics.token === undefined
       ? undefined
       : await secrets.handle(config.metrics.token, { component: 'metrics' });
+  const adminToken = adminTokenFromEnv(deps.env, deps.log);
+  const flushAudit = () => audit.flushQueued(5_000);
+  // Every admin route, in one table: the bearer API and the console both serve it.
+  const routes = [
+    ...policyAdminRoutes({ store, policy, clock }),
+    ...providerRoutes({ keys: deps.keyAdmin, store, flushAudit }),
+    ...secretRoutes({ secrets, events: store, clock }),
+    ...consoleRoutes({
+      store,
+      chainKeys: deps.chainKeys,
+      teams: () => new Set(policy.model.teams.keys()),
+      flushAudit,
+      clock,
+    }),
+  ];
   return createControlPlane({
     checkReady: () => store.ping(),
     log: deps.log,
@@ -61,17 +83,18 @@ export async function buildControlPlane(
       contentType: metrics.contentType,
       token: token && (() => token.current()),
     },
-    admin: createAdminRouter(
-      { token: adminTokenFromEnv(deps.env, deps.log), log: deps.log.child({ mod: 'admin' }) },
-      [
-        ...policyAdminRoutes({ store, policy, clock }),
-        ...providerRoutes({
-          keys: deps.keyAdmin,
-          store,
-          flushAudit: () => audit.flushQueued(5_000),
-        }),
-        ...secretRoutes({ secrets, events: store, clock }),
-      ],
-    ),
+    admin: createAdminRouter({ token: adminToken, log: deps.log.child({ mod: 'admin' }) }, routes),
+    console:
+      adminToken === undefined
+        ? undefined
+        : createConsole({
+            resolveToken: adminTokenResolver(adminToken),
+            sessions: createSessionStore(clock, DEFAULT_SESSION_OPTIONS),
+            routes,
+            assets: loadConsoleAssets(),
+            isTls: deps.tls !== undefined,
+            clock,
+            log: deps.log.child({ mod: 'console' }),
+          }),
   });
 }
