@@ -463,7 +463,8 @@ export const controlErrorCodes = {
   },
   console_login_throttled: {
     status: 429,
-    meaning: 'Too many failed console sign-ins this minute; wait for retry-after.',
+    meaning:
+      'Too many failed console sign-ins from this address this minute; wait for retry-after.',
   },
   console_csrf_rejected: {
     status: 403,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlErrorCodes } from '../../src/errors/codes.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createKeyAdmin } from '../../src/server/admin/key-admin.js';
+import { consoleRoutes } from '../../src/server/admin/console-routes.js';
 import { policyAdminRoutes } from '../../src/server/admin/policy-routes.js';
 import { providerRoutes } from '../../src/server/admin/providers.js';
 import type { AdminRoute } from '../../src/server/admin/router.js';
@@ -91,6 +92,13 @@ describe('control-plane error registry', () => {
       ...policyAdminRoutes({ store: app.store, policy: app.policy, clock }),
       ...providerRoutes({ keys, store: app.store, flushAudit: () => Promise.resolve() }),
       ...secretRoutes({ secrets: app.secrets, events: app.store, clock }),
+      ...consoleRoutes({
+        store: app.store,
+        chainKeys: { candidates: () => ({ keyId: undefined, hashers: [] }) },
+        teams: () => new Set(),
+        flushAudit: () => Promise.resolve(),
+        clock,
+      }),
     ];
   });
   afterAll(() => gw.close());
@@ -100,6 +108,20 @@ describe('control-plane error registry', () => {
     await call('GET', '/admin/no-such-endpoint');
     await call('POST', '/admin/keys', '{not json');
     await call('GET', '/metrics', undefined, 'metrics-wrong-token-0000000000');
+    // The console's own refusals: no session, a wrong token, a sign-in from another origin.
+    await call('GET', '/console/api/keys');
+    await call('GET', '/console/no-such-page');
+    await call('PUT', '/console/session');
+    for (const origin of [gw.controlUrl ?? '', 'http://evil.example']) {
+      const res = await fetch(`${gw.controlUrl ?? ''}/console/login`, {
+        method: 'POST',
+        headers: { origin },
+        body: JSON.stringify({ token: 'adm-wrong-token-000000000000' }),
+      });
+      const text = await res.text();
+      const { error } = JSON.parse(text) as { error: { code: unknown } };
+      answers.push({ where: `login from ${origin}`, status: res.status, code: error.code, text });
+    }
     for (const route of routes) {
       await call(route.method === 'GET' ? 'DELETE' : 'GET', route.path.replace(/:\w+/g, 'x'));
       for (const params of PARAM_SETS) {
@@ -132,6 +154,9 @@ describe('control-plane error registry', () => {
       'last_active_key',
       'secret_unavailable',
       'metrics_unauthorized',
+      'console_session_required',
+      'console_login_failed',
+      'console_csrf_rejected',
     ])
       expect(seen, code).toContain(code);
   });

@@ -24,7 +24,7 @@ export interface ConsoleDeps {
   isTls: boolean;
   clock: Clock;
   log: Logger;
-  /** Failed sign-ins allowed per minute, over all clients, before sign-in pauses. */
+  /** Failed sign-ins allowed per minute from one address before sign-in pauses for it. */
   maxLoginFailuresPerMin?: number;
 }
 
@@ -79,7 +79,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
   const cookieName = deps.isTls ? '__Host-bastion_console' : 'bastion_console';
   const cookiePath = deps.isTls ? '/' : '/console';
   const maxFailures = deps.maxLoginFailuresPerMin ?? 20;
-  const failures = { windowStartMs: 0, count: 0 };
+  // Per client address, bounded: a flood of addresses forgets the oldest, never grows memory.
+  const failures = new Map<string, { windowStartMs: number; count: number }>();
 
   const sessionOf = (req: IncomingMessage) => {
     const id = cookieValue(req.headers.cookie, cookieName);
@@ -118,16 +119,18 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
       return refuse(res, 'console_csrf_rejected', 'Sign in from the console page itself.');
     }
     const nowMs = deps.clock.now();
-    if (nowMs - failures.windowStartMs >= 60_000) {
-      failures.windowStartMs = nowMs;
-      failures.count = 0;
+    const address = req.socket.remoteAddress ?? '';
+    let entry = failures.get(address);
+    if (entry === undefined || nowMs - entry.windowStartMs >= 60_000) {
+      failures.delete(address);
+      if (failures.size >= 1024) failures.delete(failures.keys().next().value ?? '');
+      entry = { windowStartMs: nowMs, count: 0 };
+      failures.set(address, entry);
     }
-    if (failures.count >= maxFailures) {
+    if (entry.count >= maxFailures) {
       req.resume();
-      res.setHeader(
-        'retry-after',
-        String(Math.ceil((failures.windowStartMs + 60_000 - nowMs) / 1000)),
-      );
+      const waitSec = Math.ceil((entry.windowStartMs + 60_000 - nowMs) / 1000);
+      res.setHeader('retry-after', String(waitSec));
       return refuse(res, 'console_login_throttled', 'Too many failed sign-ins; wait a minute.');
     }
     const body = await readJson(req);
@@ -138,7 +141,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
     const identity =
       typeof token === 'string' && token.length <= 512 ? deps.resolveToken(token) : undefined;
     if (identity === undefined) {
-      failures.count += 1;
+      entry.count += 1;
       deps.log.warn({ event: 'console_login_failed' });
       return refuse(res, 'console_login_failed', 'That token is not an admin or viewer token.');
     }

@@ -48,7 +48,7 @@ async function api(method, path, body) {
 
 function toast(message, isError = false) {
   const el = h('div', { class: `toast ${isError ? 'error' : ''}`, role: 'status' }, message);
-  document.getElementById('page').prepend(el);
+  document.getElementById('toasts').append(el);
   setTimeout(() => el.remove(), 6000);
 }
 
