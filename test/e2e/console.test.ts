@@ -69,6 +69,8 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
     const page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
     await page.goto(console);
+    await page.waitForSelector('#login:not([hidden])');
+    await shoot(page, 'sign-in');
     await page.fill('#token', token);
     await page.click('#login button[type=submit]');
     await page.waitForSelector('#nav:not([hidden])');
