@@ -130,6 +130,19 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it("narrows a key's models: a model outside them is refused at once", async () => {
+    const { secret, prefix } = await gw.createKey({ name: 'narrow-me' });
+    const page = await signIn();
+    await open(page, 'keys');
+    await page.selectOption('#edit-scopes select[name=id]', { label: `${prefix} narrow-me` });
+    await page.fill('#edit-scopes input[name=models]', 'claude-*');
+    await page.click('#edit-scopes button[type=submit]');
+    await page.locator('tr', { hasText: 'narrow-me' }).locator('text=models claude-*').waitFor();
+    const refused = await chat(gw, secret);
+    expect([refused.status, await errorCode(refused)]).toEqual([403, 'scope_model_denied']);
+    await page.close();
+  });
+
   it('suspends a key and resumes it', async () => {
     const { secret, id } = await gw.createKey({ name: 'suspend-me' });
     const page = await signIn();

@@ -84,6 +84,54 @@ function createForm(ctx, onCreated) {
   return form;
 }
 
+/** Replaces the models and IP ranges of a key's scopes; its other scopes stay as they are. */
+function scopesForm(ctx, keys) {
+  const live = keys.filter((k) => k.state === 'active' || k.state === 'suspended');
+  const form = h(
+    'form',
+    { class: 'inline', id: 'edit-scopes' },
+    h(
+      'label',
+      {},
+      'Key',
+      h(
+        'select',
+        { name: 'id' },
+        live.map((k) => h('option', { value: k.id }, `${k.prefix} ${k.name}`)),
+      ),
+    ),
+    h('label', {}, 'Models (empty: all)', h('input', { name: 'models', placeholder: 'gpt-4o*' })),
+    h(
+      'label',
+      {},
+      'IP ranges (empty: any)',
+      h('input', { name: 'ipRanges', placeholder: '10.0.0.0/8' }),
+    ),
+    h('button', { type: 'submit', class: 'secondary', disabled: live.length === 0 }, 'Replace'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const f = new FormData(form);
+    const key = live.find((k) => k.id === f.get('id'));
+    if (key === undefined) return;
+    const scopes = { ...key.scopes };
+    delete scopes.models;
+    delete scopes.ipRanges;
+    const models = list(String(f.get('models')));
+    const ipRanges = list(String(f.get('ipRanges')));
+    if (models.length) scopes.models = models;
+    if (ipRanges.length) scopes.ipRanges = ipRanges;
+    void act(
+      ctx,
+      'PUT',
+      `/keys/${encodeURIComponent(key.id)}/scopes`,
+      scopes,
+      `${key.prefix} scopes replaced.`,
+    );
+  });
+  return form;
+}
+
 async function act(ctx, method, path, body, done) {
   try {
     await ctx.api(method, path, body);
@@ -188,6 +236,7 @@ export async function keysPage(ctx) {
           }),
         )
       : null,
+    ctx.isAdmin ? card('Edit scopes', scopesForm(ctx, rows)) : null,
     card(
       `${num(rows.length)} keys`,
       table(
