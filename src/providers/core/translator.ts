@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors/gateway-error.js';
+import { callerExcerpt } from '../../log/excerpt.js';
 import type { Endpoint, JsonObject } from '../types.js';
 import type { CanonicalRequest, CanonicalResponse, CanonicalStreamEvent } from './canonical.js';
 
@@ -38,12 +39,23 @@ export interface CallerTranslator {
  */
 export interface ProviderTranslator {
   readonly format: WireFormat;
-  /** The upstream body; `upstreamModel` is the provider's name for the routed model. */
-  requestFromCanonical(req: CanonicalRequest, opts: { upstreamModel: string }): JsonObject;
-  /** A successful, non-streamed reply (a JSON object already parsed and identifier-checked). */
-  responseToCanonical(json: JsonObject): CanonicalResponse;
+  /**
+   * The upstream body; `upstreamModel` is the provider's name for the routed model,
+   * `defaultMaxTokens` the output bound to send when the format requires one and the caller
+   * set none.
+   */
+  requestFromCanonical(
+    req: CanonicalRequest,
+    opts: { upstreamModel: string; defaultMaxTokens?: number },
+  ): JsonObject;
+  /**
+   * A successful, non-streamed reply (a JSON object already parsed and identifier-checked).
+   * `req` is the request it answers (a format that emulates JSON mode with a forced tool
+   * turns that tool's input back into text).
+   */
+  responseToCanonical(json: JsonObject, req?: CanonicalRequest): CanonicalResponse;
   /** One per streamed reply: the provider's stream bytes in (any framing), canonical events out. */
-  createStreamDecoder(): CanonicalStreamDecoder;
+  createStreamDecoder(req?: CanonicalRequest): CanonicalStreamDecoder;
 }
 
 /** Both sides of a format: the property tests translate through it there and back. */
@@ -79,20 +91,41 @@ export interface ProviderTranslation {
   path?(upstreamModel: string, isStream: boolean): string;
 }
 
-/** A field the target format cannot express: refused, never silently dropped. */
-export function notTranslatable(field: string, format: WireFormat): GatewayError {
+/**
+ * A field the target format cannot express: refused, never silently dropped. Without
+ * `format` (the caller's side, which does not know the target) the message is generic; the
+ * upstream stage names both formats.
+ */
+export function notTranslatable(field: string, format?: WireFormat): GatewayError {
+  const target =
+    format === undefined ? "the model's provider" : `the ${FORMAT_NAMES[format]} format`;
+  // A field name may be the caller's own key: bounded and scrubbed before it is echoed.
+  const name = fieldExcerpt(field);
   return new GatewayError('field_not_translatable', {
-    message: `The field "${field}" cannot be translated to the ${FORMAT_NAMES[format]} format of the model's provider; remove it or call a model of that provider through its own API.`,
-    param: field,
+    message: `The field "${name}" cannot be translated to ${target}; remove it or call a model of that provider through its own API.`,
+    param: name,
   });
+}
+
+/** A readable name of a format, for messages. */
+export function formatName(format: WireFormat): string {
+  return FORMAT_NAMES[format];
 }
 
 /** A field of the caller's request (or of a provider reply) that does not have its format's shape. */
 export function malformed(field: string): GatewayError {
+  const name = fieldExcerpt(field);
   return new GatewayError('invalid_request', {
-    message: `The field "${field}" does not have the expected shape.`,
-    param: field,
+    message: `The field "${name}" does not have the expected shape.`,
+    param: name,
   });
+}
+
+const FIELD_EXCERPT_CHARS = 96;
+
+/** A field path fit for a message: caller keys are bounded and scrubbed. */
+export function fieldExcerpt(field: string): string {
+  return callerExcerpt(field, FIELD_EXCERPT_CHARS);
 }
 
 const FORMAT_NAMES: Record<WireFormat, string> = {
