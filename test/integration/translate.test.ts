@@ -145,7 +145,9 @@ describe('one API across providers: translation', () => {
     expect(raw.trimEnd().endsWith('data: [DONE]')).toBe(true);
     const chunks = events(raw);
     const text = chunks
-      .map((c) => ((c.choices as Json[])[0]?.delta as Json | undefined)?.content ?? '')
+      .map(
+        (c) => ((c.choices as Json[])[0]?.delta as { content?: string } | undefined)?.content ?? '',
+      )
       .join('');
     expect(text).toBe('Mock reply from claude-haiku-4-5: stream me');
     const finish = chunks.map((c) => (c.choices as Json[])[0]?.finish_reason).filter(Boolean);
@@ -337,7 +339,9 @@ describe('one API across providers: translation', () => {
       await post(`${gw.url}/v1/chat/completions`, { ...body, stream: true }, auth)
     ).text();
     const streamed = events(raw)
-      .map((c) => ((c.choices as Json[])[0]?.delta as Json | undefined)?.content ?? '')
+      .map(
+        (c) => ((c.choices as Json[])[0]?.delta as { content?: string } | undefined)?.content ?? '',
+      )
       .join('');
     expect(streamed).toBe(text);
     expect(raw).not.toContain('<EMAIL_1>');
