@@ -8,7 +8,6 @@ import type {
   CanonicalRequest,
   CanonicalResponse,
   CanonicalStreamEvent,
-  JsonValue,
 } from './canonical.js';
 import type { WireTranslator } from './translator.js';
 
@@ -81,9 +80,7 @@ function requestArb(opts: {
           fc.record({
             name: word,
             description: fc.option(text, { nil: undefined }),
-            parameters: fc.constant({ type: 'object', properties: {} } as {
-              [k: string]: JsonValue;
-            }),
+            parameters: fc.constant({ type: 'object', properties: {} }),
           }),
           { minLength: 1, maxLength: 2 },
         ),
@@ -115,7 +112,7 @@ function requestArb(opts: {
               fc.record({
                 type: fc.constant('json_schema' as const),
                 name: word,
-                schema: fc.constant({ type: 'object' } as { [k: string]: JsonValue }),
+                schema: fc.constant({ type: 'object' }),
                 strict: fc.boolean(),
               }),
             ),
@@ -143,7 +140,8 @@ function withoutUndefined<T extends object>(o: T): T {
  * and only with tools and a choice other than `none`).
  */
 function normalRequest(req: CanonicalRequest): unknown {
-  const { includeUsage: _ignored, parallelToolCalls, toolChoice, ...rest } = req;
+  const { parallelToolCalls, toolChoice, ...rest } = req;
+  delete rest.includeUsage;
   const hasTools = req.tools !== undefined && req.tools.length > 0;
   const isSerial = parallelToolCalls === false && toolChoice?.type !== 'none' && hasTools;
   return JSON.parse(
@@ -191,9 +189,11 @@ describe('translate there and back keeps every field both formats express', () =
     .record({
       text: fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: undefined }),
       calls: fc.array(fc.record({ id, name: word, args }), { maxLength: 2 }),
-      finish: fc.constantFrom('stop', 'length', 'content_filter') as fc.Arbitrary<
-        'stop' | 'length' | 'content_filter'
-      >,
+      finish: fc.constantFrom<'stop' | 'length' | 'content_filter'>(
+        'stop',
+        'length',
+        'content_filter',
+      ),
       input: fc.integer({ min: 0, max: 10_000 }),
       cached: fc.integer({ min: 0, max: 100 }),
       output: fc.integer({ min: 0, max: 10_000 }),
