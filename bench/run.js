@@ -283,6 +283,7 @@ async function components() {
     'guard.js',
     'tokens.js',
     'policy.js',
+    'cidr.js',
     'upstream.js',
     'audit-chain.js',
     'first-token.js',

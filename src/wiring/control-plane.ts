@@ -5,17 +5,18 @@ import type { ChainKeyring } from '../pipeline/audit/chain-key.js';
 import type { AuditWriter } from '../pipeline/audit/writer.js';
 import type { PolicyRuntime } from '../pipeline/policy/runtime.js';
 import type { Upstreams } from '../pipeline/upstream/build.js';
+import { buildAdminCredentials } from './admin-auth.js';
 import type { SecretResolver } from '../secrets/types.js';
+import { createAdminAuth, type AdminAuth } from '../server/admin/auth.js';
 import type { KeyAdmin } from '../server/admin/key-admin.js';
+import { auditRoutes } from '../server/admin/audit.js';
 import { consoleRoutes } from '../server/admin/console-routes.js';
 import { policyAdminRoutes } from '../server/admin/policy-routes.js';
 import { providerRoutes } from '../server/admin/providers.js';
 import { createAdminRouter } from '../server/admin/router.js';
 import { secretRoutes } from '../server/admin/secrets.js';
-import { adminTokenFromEnv } from '../server/admin/token.js';
 import { loadConsoleAssets } from '../server/console/assets.js';
 import { createConsole } from '../server/console/console.js';
-import { adminTokenResolver } from '../server/console/identity.js';
 import { createSessionStore, DEFAULT_SESSION_OPTIONS } from '../server/console/session.js';
 import { createControlPlane } from '../server/control-plane.js';
 import type { TlsSource } from '../server/tls.js';
@@ -53,19 +54,20 @@ export async function buildControlPlane(
     tls: TlsSource | undefined;
     clock: Clock;
   },
-): Promise<Server> {
+): Promise<{ server: Server; adminAuth: AdminAuth }> {
   const { store, secrets, policy, metrics, clock, audit } = deps;
+  const adminAuth = createAdminAuth(await buildAdminCredentials(config.admin, deps));
   const token =
     metrics === undefined || config.metrics.token === undefined
       ? undefined
       : await secrets.handle(config.metrics.token, { component: 'metrics' });
-  const adminToken = adminTokenFromEnv(deps.env, deps.log);
   const flushAudit = () => audit.flushQueued(5_000);
   // Every admin route, in one table: the bearer API and the console both serve it.
   const routes = [
     ...policyAdminRoutes({ store, policy, clock }),
     ...providerRoutes({ keys: deps.keyAdmin, store, flushAudit }),
     ...secretRoutes({ secrets, events: store, clock }),
+    ...auditRoutes({ store, flushAudit }),
     ...consoleRoutes({
       store,
       chainKeys: deps.chainKeys,
@@ -74,7 +76,7 @@ export async function buildControlPlane(
       clock,
     }),
   ];
-  return createControlPlane({
+  const server = createControlPlane({
     checkReady: () => store.ping(),
     log: deps.log,
     tls: deps.tls,
@@ -83,18 +85,20 @@ export async function buildControlPlane(
       contentType: metrics.contentType,
       token: token && (() => token.current()),
     },
-    admin: createAdminRouter({ token: adminToken, log: deps.log.child({ mod: 'admin' }) }, routes),
-    console:
-      adminToken === undefined
-        ? undefined
-        : createConsole({
-            resolveToken: adminTokenResolver(adminToken),
-            sessions: createSessionStore(clock, DEFAULT_SESSION_OPTIONS),
-            routes,
-            assets: loadConsoleAssets(),
-            isTls: deps.tls !== undefined,
-            clock,
-            log: deps.log.child({ mod: 'console' }),
-          }),
+    admin: createAdminRouter(
+      { auth: adminAuth, log: deps.log.child({ mod: 'admin' }), events: store, clock },
+      routes,
+    ),
+    console: createConsole({
+      auth: adminAuth,
+      sessions: createSessionStore(clock, DEFAULT_SESSION_OPTIONS),
+      routes,
+      assets: loadConsoleAssets(),
+      isTls: deps.tls !== undefined,
+      events: store,
+      clock,
+      log: deps.log.child({ mod: 'console' }),
+    }),
   });
+  return { server, adminAuth };
 }

@@ -20,6 +20,7 @@ import {
  * under docs/console/.
  */
 const SCREENSHOTS = process.env.BASTION_SCREENSHOTS === '1';
+const VIEWER_TOKEN = 'viewer-test-token-5d2a9e8c1b7f4a30';
 
 async function servePage(): Promise<{ origin: string; server: Server }> {
   const server = createServer((_req, res) => {
@@ -51,7 +52,15 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     other = await servePage();
-    gw = await startTestGateway({ env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN } });
+    gw = await startTestGateway({
+      env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN, VIEWER_TOKEN },
+      config: {
+        controlPlane: {
+          port: 0,
+          admin: { tokens: [{ label: 'auditor', role: 'viewer', token: 'env:VIEWER_TOKEN' }] },
+        },
+      },
+    });
     console = `${gw.controlUrl ?? ''}/console`;
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -206,6 +215,30 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
       await shoot(page, name);
     }
     expect(await page.textContent('#page')).toContain('No alert raised.');
+    await page.close();
+  });
+
+  it('shows a viewer every page but no action, and refuses the action it forges', async () => {
+    const { secret, id } = await gw.createKey({ name: 'viewer-sees' });
+    const page = await signIn(VIEWER_TOKEN);
+    expect(await page.textContent('#who')).toBe('auditor · viewer');
+    await open(page, 'keys');
+    expect(await page.locator('#create-key').count()).toBe(0);
+    const row = page.locator('tr', { hasText: 'viewer-sees' });
+    expect(await row.locator('button[data-action=revoke]').isDisabled()).toBe(true);
+    await open(page, 'killswitch');
+    expect(await page.locator('#engage').count()).toBe(0);
+    // With the page's own CSRF token and origin, the role still decides.
+    const forged = await page.evaluate(async (keyId) => {
+      const who = (await (await fetch('/console/session')).json()) as { csrfToken: string };
+      const res = await fetch(`/console/api/keys/${keyId}/revoke`, {
+        method: 'POST',
+        headers: { 'x-csrf-token': who.csrfToken },
+      });
+      return { status: res.status, body: (await res.json()) as { error: { code: string } } };
+    }, id);
+    expect([forged.status, forged.body.error.code]).toEqual([403, 'admin_role_forbidden']);
+    expect((await chat(gw, secret)).status).toBe(200);
     await page.close();
   });
 

@@ -1,16 +1,9 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/logger.js';
-import { consoleRoutes } from '../../src/server/admin/console-routes.js';
-import { policyAdminRoutes } from '../../src/server/admin/policy-routes.js';
-import { loadConsoleAssets } from '../../src/server/console/assets.js';
-import { createConsole } from '../../src/server/console/console.js';
-import { createSessionStore, DEFAULT_SESSION_OPTIONS } from '../../src/server/console/session.js';
-import { systemClock } from '../../src/util/clock.js';
+import { ENV_ADMIN_LABEL } from '../../src/config/schema.js';
 import { admin, ADMIN_TOKEN } from '../helpers/admin.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+const VIEWER_TOKEN = 'viewer-test-token-5d2a9e8c1b7f4a30';
 
 interface Signed {
   cookie: string;
@@ -27,7 +20,15 @@ describe('console sign-in, sessions and CSRF', () => {
   let base: string;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN } });
+    gw = await startTestGateway({
+      env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN, VIEWER_TOKEN },
+      config: {
+        controlPlane: {
+          port: 0,
+          admin: { tokens: [{ label: 'auditor', role: 'viewer', token: 'env:VIEWER_TOKEN' }] },
+        },
+      },
+    });
     base = gw.controlUrl ?? '';
   });
   afterAll(() => gw.close());
@@ -100,7 +101,9 @@ describe('console sign-in, sessions and CSRF', () => {
       data: { target: string; actor: string }[];
     };
     // Audited under the token's label.
-    expect(switches.data).toEqual([expect.objectContaining({ target: 'ci', actor: 'admin' })]);
+    expect(switches.data).toEqual([
+      expect.objectContaining({ target: 'ci', actor: ENV_ADMIN_LABEL }),
+    ]);
     await admin(gw, 'DELETE', '/admin/killswitch/env/ci');
   });
 
@@ -118,65 +121,44 @@ describe('console sign-in, sessions and CSRF', () => {
     expect([after.status, await code(after)]).toEqual([401, 'console_session_required']);
   });
 
-  it('lets a viewer read every page and refuses each of its actions', async () => {
-    // A console over the same gateway's routes whose resolver names a viewer (the gateway's
-    // own resolver knows only the admin token).
-    const routes = [
-      ...policyAdminRoutes({ store: gw.app.store, policy: gw.app.policy, clock: systemClock }),
-      ...consoleRoutes({
-        store: gw.app.store,
-        chainKeys: { candidates: () => ({ keyId: undefined, hashers: [] }) },
-        teams: () => new Set(),
-        flushAudit: () => gw.flushAudit(),
-        clock: systemClock,
-      }),
-    ];
-    const handler = createConsole({
-      resolveToken: (t) =>
-        t === 'viewer-token-0123456789' ? { role: 'viewer', label: 'auditor' } : undefined,
-      sessions: createSessionStore(systemClock, DEFAULT_SESSION_OPTIONS),
-      routes,
-      assets: loadConsoleAssets(),
-      isTls: false,
-      clock: systemClock,
-      log: createLogger({ level: 'silent' }),
-    });
-    const server: Server = createServer(handler).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      const s = await signIn('viewer-token-0123456789', url);
-      for (const path of [
-        '/keys',
-        '/overview?range=1h',
-        '/audit',
-        '/access-review',
-        '/killswitch',
-        '/budgets',
-      ]) {
-        const res = await fetch(`${url}/console/api${path}`, { headers: { cookie: s.cookie } });
-        expect(res.status, path).toBe(200);
-      }
-      const headers = {
-        cookie: s.cookie,
-        origin: url,
-        'x-csrf-token': s.csrf,
-        'content-type': 'application/json',
-      };
-      const acts = [
-        await engage(s, { origin: url, 'x-csrf-token': s.csrf }, url),
-        await fetch(`${url}/console/api/keys`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ name: 'v', env: 'dev' }),
-        }),
-        await fetch(`${url}/console/api/keys/x/revoke`, { method: 'POST', headers }),
-      ];
-      for (const res of acts)
-        expect([res.status, await code(res)]).toEqual([403, 'console_read_only']);
-    } finally {
-      server.close();
+  it('lets a viewer read every page and refuses each of its actions, recording them', async () => {
+    const s = await signIn(VIEWER_TOKEN);
+    for (const path of [
+      '/keys',
+      '/overview?range=1h',
+      '/audit',
+      '/access-review',
+      '/killswitch',
+      '/budgets',
+    ]) {
+      const res = await fetch(`${base}/console/api${path}`, { headers: { cookie: s.cookie } });
+      expect(res.status, path).toBe(200);
     }
+    const headers = {
+      cookie: s.cookie,
+      origin: base,
+      'x-csrf-token': s.csrf,
+      'content-type': 'application/json',
+    };
+    const acts = [
+      await engage(s, { origin: base, 'x-csrf-token': s.csrf }),
+      await fetch(`${base}/console/api/keys`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'v', env: 'dev' }),
+      }),
+      await fetch(`${base}/console/api/keys/x/revoke`, { method: 'POST', headers }),
+    ];
+    for (const res of acts)
+      expect([res.status, await code(res)]).toEqual([403, 'admin_role_forbidden']);
+    const events = (await admin(gw, 'GET', '/admin/events')).body as {
+      data: { actor: string; action: string }[];
+    };
+    expect(events.data.filter((e) => e.actor === 'auditor').map((e) => e.action)).toEqual([
+      'admin_action_refused',
+      'admin_action_refused',
+      'admin_action_refused',
+    ]);
   });
 
   it('pauses sign-in after too many failures', async () => {

@@ -6,7 +6,7 @@ import {
   suspendedKeyIds,
   type KeyReview,
 } from '../../policy/access-review.js';
-import type { AuditRecord, AuditStore, PolicyStore, Store } from '../../store/types.js';
+import type { AuditStore, PolicyStore, Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
 import { summarizeAudit } from './audit-summary.js';
 import { adminError, intParam, type AdminRoute } from './router.js';
@@ -30,8 +30,6 @@ const RANGES = {
   '24h': { spanMs: 86_400_000, bucketMs: 1_800_000 },
   '30d': { spanMs: 30 * 86_400_000, bucketMs: 86_400_000 },
 } as const;
-const CODE = /^[a-z0-9_]{1,64}$/;
-const USER = /^[\w.:@-]{1,128}$/;
 
 /** Access review of every key, from the store; `unusedDays` and `maxAgeDays` tune it. */
 export async function accessReview(
@@ -47,8 +45,8 @@ export async function accessReview(
 
 /**
  * The read-only views behind the operator console, open to the admin API's bearer clients as
- * well: the overview (`/admin/overview?range=1h|24h|30d`), audit search, audit verification
- * and the access review. Rows are metadata only; no prompt, completion or secret is stored.
+ * well: the overview (`/admin/overview?range=1h|24h|30d`), audit verification and the access
+ * review (audit search is `audit.ts`). Rows are metadata only; no prompt, completion or secret is stored.
  */
 export function consoleRoutes(deps: ConsoleRoutesDeps): AdminRoute[] {
   return [
@@ -68,46 +66,6 @@ export function consoleRoutes(deps: ConsoleRoutesDeps): AdminRoute[] {
         const rows = await deps.store.queryAudit({ sinceMs, untilMs, limit: READ_CAP });
         const summary = summarizeAudit(rows, { sinceMs, untilMs, bucketMs, readCap: READ_CAP });
         return { status: 200, body: { range, ...summary } };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/admin/audit',
-      async handle(req) {
-        const q = req.query;
-        const code = q.get('code');
-        const userId = q.get('userId');
-        const keyId = q.get('keyId');
-        const status = q.get('status');
-        if (
-          (code !== null && !CODE.test(code)) ||
-          (userId !== null && !USER.test(userId)) ||
-          (keyId !== null && !USER.test(keyId)) ||
-          (status !== null && !/^[1-5]\d\d$/.test(status))
-        ) {
-          return adminError(
-            'invalid_request',
-            'GET ?keyId&status=NNN&code=snake_case&userId&sinceMs&untilMs&limit',
-          );
-        }
-        const limit = Math.min(intParam(q, 'limit', 100), 1_000);
-        const isFiltered = code !== null || userId !== null;
-        await deps.flushAudit();
-        const rows = await deps.store.queryAudit({
-          ...(keyId === null ? {} : { keyId }),
-          ...(status === null ? {} : { status: Number(status) }),
-          sinceMs: intParam(q, 'sinceMs', 0),
-          ...(q.has('untilMs') ? { untilMs: intParam(q, 'untilMs', 0) } : {}),
-          // Code and user are matched here, so read more rows and keep the first matches.
-          limit: isFiltered ? READ_CAP : limit,
-        });
-        const matches = (r: AuditRecord) =>
-          (code === null || r.errorCode === code) && (userId === null || r.userId === userId);
-        const data = (isFiltered ? rows.filter(matches) : rows).slice(0, limit);
-        return {
-          status: 200,
-          body: { data, isPartial: isFiltered && rows.length >= READ_CAP },
-        };
       },
     },
     {

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ControlErrorCode } from '../../errors/codes.js';
+import type { AdminEvent } from '../../store/types.js';
 import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../../util/clock.js';
+import { roleRefusal, type AdminAuth } from '../admin/auth.js';
 import {
   adminError,
   compileAdminRoutes,
@@ -11,11 +13,13 @@ import {
   type AdminRoute,
 } from '../admin/router.js';
 import type { ConsoleAsset } from './assets.js';
-import type { TokenResolver } from './identity.js';
 import { isCsrfValid, type ConsoleSession, type SessionStore } from './session.js';
 
 export interface ConsoleDeps {
-  resolveToken: TokenResolver;
+  /** The admin API's tokens: sign-in resolves a token to its role and label (reloads included). */
+  auth: Pick<AdminAuth, 'authorize' | 'mayCall'>;
+  /** A viewer's refused action is recorded, as the admin API does. */
+  events: { appendAdminEvent(event: AdminEvent): Promise<void> };
   sessions: SessionStore;
   /** The admin API's route table: `/console/api/x` runs the route of `/admin/x`. */
   routes: readonly AdminRoute[];
@@ -138,13 +142,20 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
       body !== INVALID && typeof body === 'object' && body !== null && 'token' in body
         ? body.token
         : undefined;
-    const identity =
-      typeof token === 'string' && token.length <= 512 ? deps.resolveToken(token) : undefined;
-    if (identity === undefined) {
+    const result =
+      typeof token === 'string' && token.length <= 512
+        ? deps.auth.authorize({ headers: { authorization: `Bearer ${token}` } })
+        : undefined;
+    if (result !== undefined && 'refusal' in result) {
+      const code = (result.refusal.body as { error?: { code?: string } }).error?.code;
+      if (code === 'admin_disabled') return send(res, result.refusal);
+    }
+    if (result === undefined || !('identity' in result)) {
       entry.count += 1;
       deps.log.warn({ event: 'console_login_failed' });
       return refuse(res, 'console_login_failed', 'That token is not an admin or viewer token.');
     }
+    const { identity } = result;
     const { id, session } = deps.sessions.create(identity);
     deps.log.info({ event: 'console_login', role: identity.role, label: identity.label });
     send(res, { status: 200, body: whoami(session) }, { 'set-cookie': cookie(id, 12 * 3600) });
@@ -166,10 +177,6 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
           'Send the session CSRF token in x-csrf-token, from the console origin.',
         );
       }
-      if (session.identity.role !== 'admin') {
-        req.resume();
-        return refuse(res, 'console_read_only', 'A viewer can read, not act.');
-      }
     }
     const found = match(method, `/admin${url.pathname.slice('/console/api'.length)}`);
     if (found === 'method' || found === undefined) {
@@ -178,15 +185,30 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
         ? refuse(res, 'method_not_allowed', 'Method not allowed on this endpoint.')
         : refuse(res, 'not_found', 'No such admin endpoint.');
     }
+    const { identity } = session;
+    const actor = ACTOR.test(identity.label) ? identity.label : identity.role;
+    if (!deps.auth.mayCall(identity.role, method)) {
+      req.resume();
+      deps.log.warn({
+        event: 'admin_action_refused',
+        label: identity.label,
+        method,
+        route: found.route.path,
+      });
+      await deps.events.appendAdminEvent({
+        timeMs: deps.clock.now(),
+        actor,
+        action: 'admin_action_refused',
+        target: `${method} ${found.route.path}`,
+        detail: `role=${identity.role}`,
+      });
+      return send(res, roleRefusal(identity));
+    }
     const body = await readJson(req);
     if (body === INVALID)
       return refuse(res, 'invalid_json', 'The body is not JSON (at most 64 KiB).');
-    const { label } = session.identity;
-    const actor = ACTOR.test(label) ? label : session.identity.role;
-    send(
-      res,
-      await found.route.handle({ params: found.params, query: url.searchParams, body, actor }),
-    );
+    const params = found.params;
+    send(res, await found.route.handle({ params, query: url.searchParams, body, actor, identity }));
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse) {

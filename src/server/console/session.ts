@@ -1,10 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../util/clock.js';
-import type { ConsoleIdentity } from './identity.js';
+import type { AdminIdentity } from '../admin/auth.js';
 
 /** One signed-in operator. The admin token itself is never kept: only who it named. */
 export interface ConsoleSession {
-  readonly identity: ConsoleIdentity;
+  readonly identity: AdminIdentity;
   /** Sent back in `x-csrf-token` on every state-changing call. */
   readonly csrfToken: string;
   readonly createdAtMs: number;
@@ -28,7 +28,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
 
 export interface SessionStore {
   /** A new session; returns its id (the cookie value, 256 random bits). */
-  create(identity: ConsoleIdentity): { id: string; session: ConsoleSession };
+  create(identity: AdminIdentity): { id: string; session: ConsoleSession };
   /** The live session of that id (its idle timer restarted), or undefined. */
   get(id: string | undefined): ConsoleSession | undefined;
   end(id: string | undefined): void;
