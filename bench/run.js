@@ -284,6 +284,7 @@ async function components() {
     'guard.js',
     'tokens.js',
     'policy.js',
+    'cidr.js',
     'limits-redis.js',
     'upstream.js',
     'audit-chain.js',
