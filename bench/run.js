@@ -285,6 +285,7 @@ async function components() {
     'policy.js',
     'upstream.js',
     'audit-chain.js',
+    'audit-durability.js',
     'first-token.js',
   ]) {
     const path = join(ROOT, 'bench', file);
