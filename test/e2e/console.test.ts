@@ -20,7 +20,7 @@ import {
  * under docs/console/.
  */
 const SCREENSHOTS = process.env.BASTION_SCREENSHOTS === '1';
-const VIEWER_TOKEN = 'viewer-test-token-5d2a9e8c1b7f4a30';
+const VIEWER_TOKEN = 'viewer-test-token-5d2a9e8c1b7f4a30'; // bastion:allow test canary
 
 async function servePage(): Promise<{ origin: string; server: Server }> {
   const server = createServer((_req, res) => {

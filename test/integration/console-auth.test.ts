@@ -3,7 +3,7 @@ import { ENV_ADMIN_LABEL } from '../../src/config/schema.js';
 import { admin, ADMIN_TOKEN } from '../helpers/admin.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
-const VIEWER_TOKEN = 'viewer-test-token-5d2a9e8c1b7f4a30';
+const VIEWER_TOKEN = 'viewer-test-token-5d2a9e8c1b7f4a30'; // bastion:allow test canary
 
 interface Signed {
   cookie: string;
