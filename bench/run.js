@@ -288,6 +288,7 @@ async function components() {
     'limits-redis.js',
     'upstream.js',
     'audit-chain.js',
+    'audit-durability.js',
     'first-token.js',
   ]) {
     const path = join(ROOT, 'bench', file);

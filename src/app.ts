@@ -64,12 +64,20 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   // The injection model before anything opens: a bad file ends the start with nothing to close.
   preloadGuardModels(config.guard);
   const { secrets, secretOf, chainKeys, userIdKey } = await buildSecrets(loaded, deps, clock);
-  const store = openStore(config.stores, deps.env, secretOf);
+  const store = openStore(config.stores, deps.env, secretOf, {
+    isCommitDurable: config.audit.durability === 'sync',
+  });
   await store.migrate();
   const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
   const upstream = buildUpstream(config, { secrets, secretOf, store, mock, clock, log: deps.log });
   const { upstreams, keyAdmin } = upstream;
-  const audit = buildAudit(config.audit, { store, chainKeys, clock, log: deps.log });
+  const audit = await buildAudit(config.audit, {
+    store,
+    stores: config.stores,
+    chainKeys,
+    clock,
+    log: deps.log,
+  });
   const policy = await buildPolicy(config, {
     store,
     models: upstreams.models,
@@ -105,6 +113,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     audit,
     metrics,
     tls: tls.data,
+    durability: config.audit.durability,
     clock,
     log: deps.log,
   });
@@ -195,8 +204,7 @@ function lifecycle(
         closeServer(dataPlane, config.server.shutdownGraceMs),
         controlPlane === undefined ? undefined : closeServer(controlPlane, 1_000),
       ]);
-      audit.stop();
-      await audit.drain();
+      await audit.close();
       stopKeyAgeMonitor();
       await upstreams.close();
       await policy.stop();

@@ -9,7 +9,7 @@ import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AuditRecord } from '../../src/store/types.js';
 import { runCliProcess, spawnServe, type ServeProcess } from '../helpers/spawn.js';
 
-const PROVIDER_KEY = 'sk-canary-e2e-translate-key-9c8b7a6d5e4f';
+const PROVIDER_KEY = 'sk-canary-e2e-translate-key-9c8b7a6d5e4f'; // bastion:allow test canary
 
 const lookup: OpenAI.ChatCompletionTool = {
   type: 'function',
