@@ -13,8 +13,8 @@ const domain = ['alerts', 'config', 'detect', 'limits', 'policy', 'pricing', 'pr
 const mayImport = {
   util: [],
   errors: ['util'],
-  log: ['util'],
-  detect: base,
+  log: ['detect', 'util'],
+  detect: ['errors', 'util'],
   providers: base,
   store: base,
   limits: base,
@@ -120,6 +120,27 @@ export default tseslint.config(
           'setInterval',
           'clearInterval',
           'performance',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
+    // The operator console's browser modules (served by the control plane).
+    files: ['src/server/console/static/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'location',
+          'fetch',
+          'FormData',
+          'Blob',
+          'URL',
+          'URLSearchParams',
+          'Node',
+          'confirm',
+          'setTimeout',
         ].map((name) => [name, 'readonly']),
       ),
     },

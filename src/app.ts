@@ -81,12 +81,20 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   // A config reload resolves the references it adds; every later lookup sees them.
   let lookup = built.secretOf;
   const secretOf: SecretLookup = (ref) => lookup(ref);
-  const store = openStore(config.stores, deps.env, secretOf);
+  const store = openStore(config.stores, deps.env, secretOf, {
+    isCommitDurable: config.audit.durability === 'sync',
+  });
   await store.migrate();
   const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
   const upstream = buildUpstream(config, { secrets, secretOf, store, mock, clock, log: deps.log });
   const { upstreams, keyAdmin } = upstream;
-  const audit = buildAudit(config.audit, { store, chainKeys, clock, log: deps.log });
+  const audit = await buildAudit(config.audit, {
+    store,
+    stores: config.stores,
+    chainKeys,
+    clock,
+    log: deps.log,
+  });
   const shared: GenerationShared = {
     store,
     audit,
@@ -109,6 +117,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     audit,
     metrics,
     tls: tls.data,
+    durability: config.audit.durability,
     clock,
     log: deps.log,
   });
@@ -148,6 +157,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         policy,
         keyAdmin,
         audit,
+        chainKeys,
         metrics,
         tls: tls.control,
         reloadConfig: () => reloader.reload('admin'),
@@ -246,8 +256,7 @@ function lifecycle(
         closeServer(dataPlane, config.server.shutdownGraceMs),
         controlPlane === undefined ? undefined : closeServer(controlPlane, 1_000),
       ]);
-      audit.stop();
-      await audit.drain();
+      await audit.close();
       stopKeyAgeMonitor();
       await upstreams.close();
       await policy.stop();

@@ -403,7 +403,7 @@ const modelSchema = z
       .array(z.string().min(1))
       .default([])
       .describe(
-        'Other models (names in `models`, same dialect) tried in order when every key of this one fails; never beyond what the caller may use.',
+        'Other models (names in `models`, of any provider: a request is translated for a provider of another API format) tried in order when every key of this one fails; never beyond what the caller may use.',
       ),
   })
   .strict();
@@ -501,11 +501,41 @@ const auditSchema = z
       .describe(
         'Also store a short readable excerpt of app-named end-user ids after the hash (u_<hash>~<excerpt>), credential-shaped text masked.',
       ),
+    durability: z
+      .enum(['batched', 'spooled', 'sync'])
+      .default('spooled')
+      .describe(
+        'What a crash (kill -9, OOM) may cost (docs/audit.md). batched: rows not yet in the store (up to flushIntervalMs, more while the store is slow). spooled (default): rows go to a local write-ahead file (audit.spoolPath) every spoolIntervalMs and are replayed at start, so at most the last spoolIntervalMs of rows is lost. sync: a response completes only once its row is stored (SQLite synchronous=FULL); nothing a caller saw complete is lost, at a latency cost.',
+      ),
+    spoolIntervalMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000)
+      .default(25)
+      .describe(
+        "durability spooled: rows are appended to the spool and fdatasync'd at least this often; the bound on what a crash loses.",
+      ),
+    spoolPath: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'durability spooled: the local spool file, one per gateway process. Default: beside the SQLite file (<path>.audit-spool), or ./data/audit-<schema>.spool with Postgres. Unusable (:memory: SQLite): rows are batched.',
+      ),
+    syncTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5_000)
+      .describe(
+        'durability sync: how long a response waits for its audit row; past it the connection is closed without completing the response.',
+      ),
     chainHeadLogIntervalMs: z
       .number()
       .int()
       .positive()
-      .default(60_000)
+      .default(1_000)
       .describe(
         'Log the audit chain head (event audit_chain_head: chain id, seq, hash) at the first write, then at most this often, and at shutdown, so it can be kept outside the database (bastion audit verify --heads).',
       ),

@@ -80,6 +80,12 @@ export const errorCodes = {
     anthropicType: 'not_found_error',
     message: 'The model does not exist or is not served by this gateway.',
   },
+  field_not_translatable: {
+    status: 400,
+    ...invalid,
+    message:
+      "The request uses a field the model's provider cannot express in its own API format; it was refused rather than dropped.",
+  },
   endpoint_not_supported: {
     status: 400,
     ...invalid,
@@ -468,6 +474,24 @@ export const controlErrorCodes = {
     status: 409,
     meaning:
       'The reloaded configuration changes a setting that needs a restart (named in problems).',
+  },
+  console_session_required: {
+    status: 401,
+    meaning: 'The console call has no live session cookie: sign in at /console.',
+  },
+  console_login_failed: {
+    status: 401,
+    meaning: 'The token typed into the console sign-in is not an admin or viewer token.',
+  },
+  console_login_throttled: {
+    status: 429,
+    meaning:
+      'Too many failed console sign-ins from this address this minute; wait for retry-after.',
+  },
+  console_csrf_rejected: {
+    status: 403,
+    meaning:
+      "A state-changing console call lacked the session's CSRF token or came from another origin.",
   },
   internal_error: { status: 500, meaning: 'The admin API failed unexpectedly; see the log.' },
 } as const satisfies Record<string, ControlErrorSpec>;

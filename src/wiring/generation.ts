@@ -74,6 +74,7 @@ export function buildGeneration(
     upstream: createUpstreamStage(shared.upstreamDeps, {
       maxResponseBytes: config.upstream.maxResponseBytes,
       retry: config.upstream.retry,
+      defaultMaxOutputTokens: config.pricing.defaultMaxOutputTokens,
     }),
   });
   return { pipelines, policy };

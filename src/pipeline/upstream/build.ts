@@ -117,6 +117,7 @@ function buildProvider(
     }),
     pool,
     staticHeaders: pc.headers,
+    basePath,
     paths: new Map(
       [...adapter.paths].map(([endpoint, path]) => [endpoint, joinEndpointPath(basePath, path)]),
     ),
