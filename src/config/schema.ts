@@ -531,6 +531,26 @@ const auditSchema = z
       .describe(
         'durability sync: how long a response waits for its audit row; past it the connection is closed without completing the response.',
       ),
+    retention: z
+      .object({
+        maxAgeDays: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe(
+            'Rows older than this many days are archived then deleted by bastion audit archive (run it daily, e.g. from cron). Unset: rows are kept forever and bastion doctor warns.',
+          ),
+        archiveDir: z
+          .string()
+          .min(1)
+          .default('./data/audit-archive')
+          .describe(
+            'Where bastion audit archive writes its gzip JSON-lines archives (each verifiable with bastion audit verify --archive FILE).',
+          ),
+      })
+      .strict()
+      .prefault({}),
     chainHeadLogIntervalMs: z
       .number()
       .int()

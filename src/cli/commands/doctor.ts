@@ -64,6 +64,7 @@ export const command: CliCommand = {
     const checks: Check[] = [
       { area: 'config', status: 'ok', message: 'valid' },
       ...exposure(loaded.config, io.env),
+      auditRetention(loaded.config),
     ];
     const secrets = createConfiguredResolver(loaded.config.secrets, {
       env: io.env,
@@ -98,6 +99,23 @@ export const command: CliCommand = {
     return summary.failures > 0 ? 1 : 0;
   },
 };
+
+/** An audit log without retention grows forever (about 4 GB a day at 100 requests a second). */
+function auditRetention(config: Config): Check {
+  const { maxAgeDays } = config.audit.retention;
+  return maxAgeDays === undefined
+    ? {
+        area: 'audit',
+        status: 'warn',
+        message:
+          'no retention: the audit log grows without bound; set audit.retention.maxAgeDays and run bastion audit archive daily (docs/audit.md)',
+      }
+    : {
+        area: 'audit',
+        status: 'ok',
+        message: `rows older than ${maxAgeDays} days are archived to ${config.audit.retention.archiveDir} by bastion audit archive`,
+      };
+}
 
 const isLoopback = (host: string) =>
   host === 'localhost' || host === '::1' || host.startsWith('127.');
