@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { isGlob } from '../policy/glob.js';
+import { dialectOf } from '../providers/types.js';
 import { envOverlay } from './env.js';
 import { configSchema, type Config } from './schema.js';
 import { closest, keysAt } from './schema-path.js';
@@ -31,6 +32,8 @@ export interface LoadedConfig {
 export const DEFAULT_MODELS = {
   openai: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'text-embedding-3-small'],
   anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'],
+  // Deployments are named by their owner: list them under `models`.
+  'azure-openai': [],
 } as const;
 
 /** Precedence: defaults < YAML file < BASTION_* env (`__` between levels) < CLI flags. */
@@ -137,7 +140,10 @@ function crossCheck(config: Config): string[] {
     // Fallbacks forward the caller's body unchanged, so they must speak the same dialect.
     for (const fallback of model.fallbacks) {
       const target = config.models[fallback];
-      const kindOf = (id: string) => config.providers[id]?.kind;
+      const kindOf = (id: string) => {
+        const kind = config.providers[id]?.kind;
+        return kind === undefined ? undefined : dialectOf(kind);
+      };
       if (target === undefined || fallback === name || isGlob(fallback)) {
         problems.push(`models.${name}.fallbacks: "${fallback}" is not another model; fix the name`);
       } else if (kindOf(target.provider) !== kindOf(model.provider)) {
@@ -169,7 +175,8 @@ function routingProblems(config: Config): string[] {
   }
   const byKind = new Map<string, string[]>();
   for (const [id, p] of Object.entries(config.providers)) {
-    if (p.passthrough) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), id]);
+    const dialect = dialectOf(p.kind);
+    if (p.passthrough) byKind.set(dialect, [...(byKind.get(dialect) ?? []), id]);
   }
   for (const [kind, ids] of byKind) {
     if (ids.length > 1) {

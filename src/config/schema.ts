@@ -288,11 +288,29 @@ const storesSchema = z
   .strict()
   .prefault({});
 
+const azureOptionsSchema = z
+  .object({
+    apiVersion: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/)
+      .default('2024-10-21')
+      .describe('The api-version query parameter of every request (YYYY-MM-DD[-preview]).'),
+    auth: z
+      .enum(['api-key', 'entra'])
+      .default('api-key')
+      .describe(
+        'api-key: the resource key in the api-key header. entra: the key is a Microsoft Entra access token (scope https://cognitiveservices.azure.com/.default), sent as a bearer token; give it as a reference a sidecar keeps fresh (e.g. file:), the secrets cache re-reads it.',
+      ),
+  })
+  .strict();
+
 const providerSchema = z
   .object({
     kind: z
-      .enum(['openai', 'anthropic'])
-      .describe('Wire dialect. "openai" also covers every OpenAI-compatible service.'),
+      .enum(['openai', 'anthropic', 'azure-openai'])
+      .describe(
+        'Wire dialect. "openai" also covers every OpenAI-compatible service (Ollama, vLLM, Groq, OpenRouter, …: set baseUrl). "azure-openai": Azure OpenAI deployments (see `azure`).',
+      ),
     baseUrl: z
       .url({ protocol: /^https?$/ })
       .superRefine((url, ctx) => {
@@ -325,6 +343,11 @@ const providerSchema = z
     timeouts: providerTimeoutsSchema
       .optional()
       .describe('Timeout overrides for this provider; unset fields use `upstream`.'),
+    azure: azureOptionsSchema
+      .optional()
+      .describe(
+        "kind azure-openai only: api-version and how the key is sent. A model's deployment is its upstreamModel (else its name).",
+      ),
     passthrough: z
       .boolean()
       .default(false)
@@ -339,6 +362,10 @@ const providerSchema = z
   .refine((p) => new Set(p.keys?.map((k) => k.label)).size === (p.keys?.length ?? 0), {
     message: 'key labels must be unique',
     path: ['keys'],
+  })
+  .refine((p) => p.azure === undefined || p.kind === 'azure-openai', {
+    message: 'only a provider of kind azure-openai takes `azure` options',
+    path: ['azure'],
   });
 
 const modelSchema = z

@@ -14,12 +14,15 @@ const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 /** Caller headers a provider may see: protocol versions, never credentials. */
 const FORWARDED_HEADERS = {
   openai: ['openai-beta'],
+  'azure-openai': [],
   anthropic: ['anthropic-version', 'anthropic-beta'],
 } as const;
 
 /** One upstream call: which provider, with which body, under which limits. */
 export interface AttemptInput {
   readonly provider: ProviderRuntime;
+  /** Path and query under the provider's origin. */
+  readonly path: string;
   readonly body: string | Buffer;
   readonly isUsageRequestedByCaller: boolean;
   readonly timeouts: TimeoutSettings;
@@ -77,8 +80,8 @@ async function exchange(
   let res: UpstreamResponse;
   try {
     res = await input.provider.client.request({
-      path: input.provider.paths.get(endpoint) as string,
-      headers: buildHeaders(input.provider, key, ctx.headers),
+      path: input.path,
+      headers: buildHeaders(input, key, ctx),
       body: input.body,
       signal: deadline,
       firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
@@ -164,11 +167,12 @@ function withDeadline(err: GatewayError, deadline: UpstreamDeadline): GatewayErr
 }
 
 function buildHeaders(
-  provider: ProviderRuntime,
+  input: AttemptInput,
   key: Secret,
-  callerHeaders: RequestHeaders,
+  ctx: RequestContext,
 ): Record<string, string> {
-  const { adapter, staticHeaders } = provider;
+  const { adapter, staticHeaders, origin } = input.provider;
+  const callerHeaders: RequestHeaders = ctx.headers;
   const headers: Record<string, string> = {
     ...staticHeaders,
     'content-type': 'application/json',
@@ -179,7 +183,13 @@ function buildHeaders(
     if (typeof value === 'string') headers[name] = value;
   }
   if (adapter.kind === 'anthropic') headers['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION;
-  return Object.assign(headers, adapter.authHeaders(key));
+  const request = {
+    url: new URL(input.path, origin),
+    headers,
+    body: input.body,
+    nowMs: ctx.clock.now(),
+  };
+  return Object.assign(headers, adapter.authHeaders(key, request));
 }
 
 async function* tapped(

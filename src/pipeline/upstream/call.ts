@@ -174,6 +174,7 @@ function attemptInput(ctx: RequestContext, route: ModelRoute, opts: UpstreamOpti
   );
   return {
     provider,
+    path: provider.pathFor(endpoint, route.upstreamModel ?? route.model, ctx.isStream),
     body: prepared.json === undefined ? (ctx.rawBody ?? '') : JSON.stringify(prepared.json),
     isUsageRequestedByCaller: prepared.isUsageRequestedByCaller,
     timeouts: route.timeouts,
