@@ -91,6 +91,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     upstream: createUpstreamStage(deps.upstream ?? {}, {
       maxResponseBytes: config.upstream.maxResponseBytes,
       retry: config.upstream.retry,
+      defaultMaxOutputTokens: config.pricing.defaultMaxOutputTokens,
     }),
   });
   const metrics = buildMetrics(config.controlPlane, { upstreams, audit, clock });

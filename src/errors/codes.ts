@@ -80,6 +80,12 @@ export const errorCodes = {
     anthropicType: 'not_found_error',
     message: 'The model does not exist or is not served by this gateway.',
   },
+  field_not_translatable: {
+    status: 400,
+    ...invalid,
+    message:
+      "The request uses a field the model's provider cannot express in its own API format; it was refused rather than dropped.",
+  },
   endpoint_not_supported: {
     status: 400,
     ...invalid,

@@ -69,8 +69,6 @@ export interface ProviderAdapter {
    * `{model}` stands for the upstream model name (Azure deployments, Gemini, Bedrock).
    */
   readonly paths: ReadonlyMap<Endpoint, string>;
-  /** Where a streamed request goes instead, when the provider has a separate path for it. */
-  readonly streamPaths?: ReadonlyMap<Endpoint, string>;
   /** Only place a provider key is revealed. */
   authHeaders(key: Secret, request: OutgoingRequest): Record<string, string>;
   /** Passthrough edits: model alias, usage on streams. */

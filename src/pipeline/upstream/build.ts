@@ -8,12 +8,7 @@ import {
   createAzureOpenAiAdapter,
   DEFAULT_AZURE_API_VERSION,
 } from '../../providers/azure-openai/adapter.js';
-import {
-  dialectOf,
-  MODEL_IN_PATH,
-  type Endpoint,
-  type ProviderAdapter,
-} from '../../providers/types.js';
+import { dialectOf, MODEL_IN_PATH, type ProviderAdapter } from '../../providers/types.js';
 import type { Clock } from '../../util/clock.js';
 import type { CircuitRegistry } from './circuit.js';
 import { KeyPool, PoolKey, type PoolKeyInit } from './key-pool.js';
@@ -78,6 +73,7 @@ export function buildUpstreams(
       pool,
       staticHeaders: pc.headers,
       pathFor: pathsOf(adapter, basePath),
+      basePath,
     });
   }
   const models = new Map<string, ModelRoute & { fallbacks: ModelRoute[] }>();
@@ -177,15 +173,12 @@ function createAdapter(pc: ProviderConfig): ProviderAdapter {
 
 /** Joins each endpoint's path to the base path once; the model is put in per request. */
 function pathsOf(adapter: ProviderAdapter, basePath: string): ProviderRuntime['pathFor'] {
-  const join = (paths: ReadonlyMap<Endpoint, string> | undefined) =>
-    new Map(
-      [...(paths ?? [])].map(([endpoint, path]) => [endpoint, joinEndpointPath(basePath, path)]),
-    );
-  const plain = join(adapter.paths);
-  const streamed = join(adapter.streamPaths);
-  return (endpoint, upstreamModel, isStream) => {
-    const template = (isStream ? streamed.get(endpoint) : undefined) ?? plain.get(endpoint) ?? '';
-    return template.includes(MODEL_IN_PATH)
+  const templates = new Map(
+    [...adapter.paths].map(([endpoint, path]) => [endpoint, joinEndpointPath(basePath, path)]),
+  );
+  return (endpoint, upstreamModel) => {
+    const template = templates.get(endpoint);
+    return template?.includes(MODEL_IN_PATH) === true
       ? template.replace(MODEL_IN_PATH, encodeURIComponent(upstreamModel))
       : template;
   };

@@ -28,7 +28,9 @@ export interface ProviderRuntime {
    * Request path (and query) of an endpoint for one upstream model, under the base URL's own
    * path (providers/core/base-url.ts).
    */
-  pathFor(endpoint: Endpoint, upstreamModel: string, isStream: boolean): string;
+  pathFor(endpoint: Endpoint, upstreamModel: string, isStream: boolean): string | undefined;
+  /** The base URL's path, for request paths that depend on the model (translated requests). */
+  readonly basePath: string;
 }
 
 /**
