@@ -384,7 +384,7 @@ const modelSchema = z
       .array(z.string().min(1))
       .default([])
       .describe(
-        'Other models (names in `models`, same dialect) tried in order when every key of this one fails; never beyond what the caller may use.',
+        'Other models (names in `models`, of any provider: a request is translated for a provider of another API format) tried in order when every key of this one fails; never beyond what the caller may use.',
       ),
   })
   .strict();

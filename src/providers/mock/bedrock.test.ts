@@ -126,7 +126,7 @@ describe('Bedrock Converse', () => {
       .filter((p) => p.delta?.toolUse !== undefined)
       .map((p) => p.delta?.toolUse?.input ?? '')
       .join('');
-    expect(JSON.parse(input)).toEqual({ q: 'Hello there' });
+    expect(JSON.parse(input)).toEqual({ input: 'Hello there' });
     expect(payloads.find((p) => p.stopReason !== undefined)?.stopReason).toBe('tool_use');
     const toolUseId = start?.start?.toolUse.toolUseId ?? '';
     const answer = await post('/model/m/converse', {
@@ -144,7 +144,7 @@ describe('Bedrock Converse', () => {
       ],
     });
     expect(((await answer.json()) as Payload).output?.message.content[0]?.text).toBe(
-      'Mock reply from m: lookup returned [{"json":{"hits":3}}]',
+      'Mock reply from m: [{"json":{"hits":3}}]',
     );
   });
 

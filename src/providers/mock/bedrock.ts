@@ -7,7 +7,7 @@ import {
   estimateTextTokens,
   splitReply,
 } from './tokens.js';
-import { chooseToolCall, toolResultReply, type DeclaredTool } from './tools.js';
+import { chooseToolCall, resultText, type DeclaredTool } from './tools.js';
 
 type Json = Record<string, unknown>;
 
@@ -78,8 +78,7 @@ function declaredTools(body: Json): DeclaredTool[] {
   for (const tool of config.tools as unknown[]) {
     const spec = isObject(tool) ? tool.toolSpec : undefined;
     if (isObject(spec) && typeof spec.name === 'string') {
-      const schema = isObject(spec.inputSchema) ? spec.inputSchema.json : undefined;
-      tools.push({ name: spec.name, parameters: schema });
+      tools.push({ name: spec.name });
     }
   }
   return tools;
@@ -106,7 +105,7 @@ export function converse(call: MockCall): MockReply {
     call.replyOverride ??
     (prompt.toolResult === undefined
       ? defaultReply(model, prompt.lastUserText)
-      : toolResultReply(model, prompt.toolResult.name, prompt.toolResult.result));
+      : defaultReply(model, resultText(prompt.toolResult.result)));
   const inputTokens = estimatePromptTokens(prompt.texts, prompt.turns);
   const outputTokens =
     toolCall === undefined

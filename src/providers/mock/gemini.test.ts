@@ -105,7 +105,7 @@ describe('Gemini generateContent', () => {
       await post('/v1beta/models/g:generateContent', { ...request, tools })
     ).json()) as GeminiChunk;
     const call = first.candidates[0]?.content.parts[0]?.functionCall;
-    expect(call).toEqual({ name: 'get_weather', args: { city: 'Hello there' } });
+    expect(call).toEqual({ name: 'get_weather', args: { input: 'Hello there' } });
     const second = (await (
       await post('/v1beta/models/g:generateContent', {
         tools,
@@ -119,7 +119,7 @@ describe('Gemini generateContent', () => {
         ],
       })
     ).json()) as GeminiChunk;
-    expect(textOf(second)).toBe('Mock reply from g: get_weather returned {"temp":21}');
+    expect(textOf(second)).toBe('Mock reply from g: {"temp":21}');
   });
 
   it('refuses a missing key (403) and a wrong one (400 API_KEY_INVALID) in Google error shape', async () => {

@@ -7,7 +7,7 @@ import {
   estimateTextTokens,
   splitReply,
 } from './tokens.js';
-import { chooseToolCall, toolResultReply, type DeclaredTool, type MockToolCall } from './tools.js';
+import { chooseToolCall, resultText, type DeclaredTool } from './tools.js';
 
 type Json = Record<string, unknown>;
 
@@ -70,7 +70,7 @@ function declaredTools(body: Json): DeclaredTool[] {
     if (!isObject(tool) || !Array.isArray(tool.functionDeclarations)) continue;
     for (const fn of tool.functionDeclarations as unknown[]) {
       if (isObject(fn) && typeof fn.name === 'string') {
-        tools.push({ name: fn.name, parameters: fn.parameters ?? fn.parametersJsonSchema });
+        tools.push({ name: fn.name });
       }
     }
   }
@@ -96,7 +96,7 @@ export function generateContent(call: MockCall): MockReply {
     call.replyOverride ??
     (prompt.toolResult === undefined
       ? defaultReply(model, prompt.lastUserText)
-      : toolResultReply(model, prompt.toolResult.name, prompt.toolResult.response));
+      : defaultReply(model, resultText(prompt.toolResult.response)));
   const promptTokens = estimatePromptTokens(prompt.texts, prompt.turns);
   const outputTokens =
     toolCall === undefined
@@ -152,6 +152,6 @@ export function generateContent(call: MockCall): MockReply {
   };
 }
 
-function functionCallPart(call: MockToolCall): Json {
+function functionCallPart(call: { name: string; args: unknown }): Json {
   return { functionCall: { name: call.name, args: call.args } };
 }
