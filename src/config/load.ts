@@ -35,6 +35,8 @@ export const DEFAULT_MODELS = {
   anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'],
   // Deployments are named by their owner: list them under `models`.
   'azure-openai': [],
+  gemini: ['gemini-2.5-flash', 'gemini-2.5-pro'],
+  bedrock: [],
 } as const;
 
 /** Precedence: defaults < YAML file < BASTION_* env (`__` between levels) < CLI flags. */

@@ -4,7 +4,7 @@ import type { Secret } from '../log/secret.js';
 /** Proxied endpoints. `/v1/models` is answered by the gateway itself. */
 export type Endpoint = 'chat_completions' | 'responses' | 'embeddings' | 'messages';
 
-export type ProviderKind = 'openai' | 'anthropic' | 'azure-openai';
+export type ProviderKind = 'openai' | 'anthropic' | 'azure-openai' | 'gemini' | 'bedrock';
 
 /** The wire format a kind's provider speaks to callers' bodies unchanged. */
 export type WireDialect = 'openai' | 'anthropic';

@@ -39,7 +39,7 @@ export function signSigV4(
   const signedHeaders = names.join(';');
   const canonicalRequest = [
     input.method,
-    input.url.pathname === '' ? '/' : input.url.pathname,
+    canonicalPath(input.url.pathname),
     canonicalQuery(input.url.searchParams),
     names.map((n) => `${n}:${collapse(headers[n] as string)}\n`).join(''),
     signedHeaders,
@@ -70,6 +70,18 @@ function collapse(value: string): string {
     .split(' ')
     .filter((part) => part !== '')
     .join(' ');
+}
+
+/**
+ * Every service but S3 wants each path segment URI-encoded twice; `pathname` is already
+ * encoded once (a Bedrock model id's `:` is `%3A` there, `%253A` here).
+ */
+function canonicalPath(pathname: string): string {
+  if (pathname === '') return '/';
+  return pathname
+    .split('/')
+    .map((segment) => rfc3986(segment))
+    .join('/');
 }
 
 function rfc3986(text: string): string {

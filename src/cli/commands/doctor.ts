@@ -291,11 +291,16 @@ function providerChecks(loaded: LoadedConfig): Check[] {
   return checks;
 }
 
-/** Where each kind's API answers 401 without a key (Azure checks the key before the deployment). */
+/**
+ * Where each kind's API answers 401/403 (400 for Gemini) without a key: Azure and Bedrock check
+ * the credentials before the deployment or model.
+ */
 const PROBE_PATHS: Record<ProviderConfig['kind'], string> = {
   openai: '/v1/chat/completions',
   anthropic: '/v1/messages',
   'azure-openai': '/openai/deployments/bastion-doctor/chat/completions?api-version=2024-10-21',
+  gemini: '/v1beta/models/gemini-2.5-flash:generateContent',
+  bedrock: '/model/bastion-doctor/converse',
 };
 
 /**

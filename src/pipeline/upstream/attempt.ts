@@ -16,6 +16,8 @@ const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 const FORWARDED_HEADERS = {
   openai: ['openai-beta'],
   'azure-openai': [],
+  gemini: [],
+  bedrock: [],
   anthropic: ['anthropic-version', 'anthropic-beta'],
 } as const;
 

@@ -4,6 +4,9 @@ import { createAnthropicAdapter } from '../../providers/anthropic/adapter.js';
 import { basePathOf, joinEndpointPath } from '../../providers/core/base-url.js';
 import { createUpstreamClient } from '../../providers/core/http.js';
 import { createOpenAiAdapter } from '../../providers/openai/adapter.js';
+import { createBedrockAdapter } from '../../providers/bedrock/adapter.js';
+import { createGeminiAdapter } from '../../providers/gemini/adapter.js';
+import { awsRegionOf } from '../../config/provider-options.js';
 import {
   createAzureOpenAiAdapter,
   DEFAULT_AZURE_API_VERSION,
@@ -168,6 +171,10 @@ function createAdapter(pc: ProviderConfig): ProviderAdapter {
         apiVersion: pc.azure?.apiVersion ?? DEFAULT_AZURE_API_VERSION,
         auth: pc.azure?.auth ?? 'api-key',
       });
+    case 'gemini':
+      return createGeminiAdapter();
+    case 'bedrock':
+      return createBedrockAdapter({ region: awsRegionOf(pc) });
   }
 }
 
