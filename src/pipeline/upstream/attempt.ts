@@ -3,6 +3,7 @@ import type { Secret } from '../../log/secret.js';
 import { toGatewayError, type UpstreamResponse } from '../../providers/core/http.js';
 import { IdentifierCheck, parseObject, reportedError } from '../../providers/core/reply-check.js';
 import type { StreamTap } from '../../providers/types.js';
+import { CappedReadError, readCapped } from '../../util/read-capped.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { ReleaseConnection } from './pool-gate.js';
 import type { ProviderRuntime } from './providers.js';
@@ -99,7 +100,7 @@ async function exchange(
   if (res.status >= 400) {
     let text: string;
     try {
-      text = (await readCapped(res, MAX_ERROR_BODY_BYTES, false)).toString('utf8');
+      text = (await readReply(res, MAX_ERROR_BODY_BYTES, false)).toString('utf8');
     } catch (err) {
       return withDeadline(toGatewayError(err), deadline);
     }
@@ -136,7 +137,7 @@ async function exchange(
 
   let bytes: Buffer;
   try {
-    bytes = await readCapped(res, input.maxResponseBytes, true);
+    bytes = await readReply(res, input.maxResponseBytes, true);
   } catch (err) {
     return withDeadline(toGatewayError(err), deadline);
   }
@@ -251,22 +252,19 @@ async function* tapped(
   }
 }
 
-async function readCapped(res: UpstreamResponse, cap: number, isStrict: boolean): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.length;
-    if (size > cap) {
-      res.body.destroy();
-      if (isStrict)
-        throw new GatewayError('upstream_bad_response', {
-          message: 'The provider reply is larger than this gateway accepts.',
-        });
-      break;
-    }
-    chunks.push(chunk);
+/** A reply past `cap` is refused (`isStrict`) or cut at the cap (an error body, logged in part). */
+async function readReply(res: UpstreamResponse, cap: number, isStrict: boolean): Promise<Buffer> {
+  try {
+    return await readCapped(res.body, {
+      limitBytes: cap,
+      overflow: isStrict ? 'reject' : 'truncate',
+    });
+  } catch (err) {
+    if (!(err instanceof CappedReadError) || err.reason !== 'too_large') throw err;
+    throw new GatewayError('upstream_bad_response', {
+      message: 'The provider reply is larger than this gateway accepts.',
+    });
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -260,7 +260,8 @@ function writeTools(req: CanonicalRequest, body: JsonObject): void {
           ? { type: 'tool', name: c.name }
           : { type: c.type };
   }
-  if (req.parallelToolCalls === false) {
+  // Without tools there is nothing to call in parallel (and no tool_choice to carry it).
+  if (req.parallelToolCalls === false && req.tools !== undefined && req.tools.length > 0) {
     choice ??= { type: 'auto' };
     if (choice.type !== 'none') choice.disable_parallel_tool_use = true;
   }
@@ -273,7 +274,7 @@ function writeMessages(messages: readonly CanonicalMessage[]): {
   messages: JsonObject[];
 } {
   const systemTexts: CanonicalText[] = [];
-  const out: { role: 'user' | 'assistant'; content: JsonObject[] }[] = [];
+  const out: { role: 'user' | 'assistant'; content: JsonObject[]; isResults: boolean }[] = [];
   messages.forEach((m, i) => {
     const path = `messages[${i}]`;
     if (m.name !== undefined) throw notTranslatable(`${path}.name`, 'anthropic_messages');
@@ -288,9 +289,11 @@ function writeMessages(messages: readonly CanonicalMessage[]): {
     const role = m.role === 'assistant' ? 'assistant' : 'user';
     const blocks = m.content.map((p) => writeBlock(p, path, m.role));
     const last = out[out.length - 1];
-    // Anthropic wants every result of a tool turn in the next user turn.
-    if (last !== undefined && last.role === role && role === 'user') last.content.push(...blocks);
-    else out.push({ role, content: blocks });
+    const isResults = m.role === 'tool';
+    // Anthropic wants every result of a tool turn in one user turn; other turns stay apart
+    // (it accepts consecutive user turns), so reading back gives the same messages.
+    if (isResults && last?.isResults === true) last.content.push(...blocks);
+    else out.push({ role, content: blocks, isResults });
   });
   const system =
     systemTexts.length === 0
