@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { costMicroUsd, DEFAULT_PRICES, type ModelPrice } from '../../src/pricing/prices.js';
 import type { AuditRecord } from '../../src/store/types.js';
 import {
   CANARY_AWS_ACCESS_KEY_ID,
@@ -371,6 +372,12 @@ describe('cloud providers through the gateway', () => {
       expect(row.provider).toBe('bedrock');
       expect(row.promptTokens).toBe(reply.usage?.prompt_tokens);
       expect(row.completionTokens).toBe(reply.usage?.completion_tokens);
+      // Priced at the Bedrock model's family (claude-3-haiku) from the price table.
+      const price = DEFAULT_PRICES['claude-3-haiku'] as ModelPrice;
+      expect(row.costMicroUsd).toBe(
+        costMicroUsd(price, row.promptTokens ?? 0, row.completionTokens ?? 0),
+      );
+      expect(row.costMicroUsd).toBeGreaterThan(0);
     });
 
     it('a request signed with the wrong secret is refused by the mock (403) and reaches the caller as an auth failure', async () => {
