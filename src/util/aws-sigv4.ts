@@ -138,7 +138,7 @@ export function verifySigV4(
   if (creds === undefined) return 'UnrecognizedClientException';
   if (region !== scope.region || service !== scope.service) return 'InvalidSignatureException';
   const nowMs = Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +d[4]!, +d[5]!, +d[6]!);
-  if (day !== (d[0]).slice(0, 8)) return 'InvalidSignatureException';
+  if (day !== d[0].slice(0, 8)) return 'InvalidSignatureException';
   const names = (signedList as string).split(';');
   if (!names.includes('host')) return 'IncompleteSignature';
   const own = new Set(['host', 'x-amz-date', 'x-amz-security-token']);
