@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../wiring/stores.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
+import type { Config, ProviderConfig } from '../../config/schema.js';
 import { isGatewayError } from '../../errors/gateway-error.js';
 import { createRedisLimitBackend } from '../../limits/redis.js';
 import { createLogger } from '../../log/logger.js';
@@ -310,6 +310,18 @@ function providerChecks(loaded: LoadedConfig): Check[] {
 }
 
 /**
+ * Where each kind's API answers 401/403 (400 for Gemini) without a key: Azure and Bedrock check
+ * the credentials before the deployment or model.
+ */
+const PROBE_PATHS: Record<ProviderConfig['kind'], string> = {
+  openai: '/v1/chat/completions',
+  anthropic: '/v1/messages',
+  'azure-openai': '/openai/deployments/bastion-doctor/chat/completions?api-version=2024-10-21',
+  gemini: '/v1beta/models/gemini-2.5-flash:generateContent',
+  bedrock: '/model/bastion-doctor/converse',
+};
+
+/**
  * A TCP connect proves the host, not the path: a base URL whose path is wrong (Groq's
  * `/openai` left out) would pass. So POST an empty body to the endpoint the gateway calls, as
  * it builds the URL, without a key (nothing is spent, no secret travels): a provider answers
@@ -320,7 +332,7 @@ async function reachability(loaded: LoadedConfig): Promise<Check[]> {
   return Promise.all(
     Object.entries(loaded.config.providers).map(async ([id, pc]): Promise<Check> => {
       const url = new URL(pc.baseUrl);
-      const endpoint = pc.kind === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
+      const endpoint = PROBE_PATHS[pc.kind];
       const path = joinEndpointPath(basePathOf(pc.baseUrl), endpoint);
       let status: number;
       try {
