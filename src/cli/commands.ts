@@ -188,11 +188,25 @@ export const COMMANDS: readonly LazyCommand[] = [
     flags: [
       ['--since 1h|ISO', 'only records from this time'],
       ['--heads LOGFILE', 'also check the audit_chain_head lines of a gateway log'],
+      ['--archive FILE', 'verify an archive written by bastion audit archive instead of the store'],
       ...CONFIG_HELP,
       JSON_HELP,
     ],
     example: 'bastion audit verify --since 7d --heads gateway.log',
     load: async () => (await import('./commands/audit-verify.js')).command,
+  },
+  {
+    name: 'audit archive',
+    summary:
+      'Archive audit rows older than the cut to a verified gzip JSON-lines file, then delete them from the store.',
+    flags: [
+      ['--before 90d|ISO', 'the cut (default: audit.retention.maxAgeDays)'],
+      ['--dir DIR', 'where the archive goes (default: audit.retention.archiveDir)'],
+      ...CONFIG_HELP,
+      JSON_HELP,
+    ],
+    example: 'bastion audit archive --before 90d',
+    load: async () => (await import('./commands/audit-archive.js')).command,
   },
   {
     name: 'config check',

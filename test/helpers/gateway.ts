@@ -12,6 +12,12 @@ import type { Environment, KeyScopes } from '../../src/store/types.js';
 /** Provider keys the tests plant; none may ever appear in a log, body, header or stored byte. */
 export const CANARY_OPENAI_KEY = 'sk-canary-openai-6f1d2c9a8b7e4d3c2b1a0f9e';
 export const CANARY_ANTHROPIC_KEY = 'sk-ant-canary-anthropic-0a9b8c7d6e5f4a3b';
+export const CANARY_AZURE_KEY = 'azurecanary5c4b3a291807f6e5d4c3b2a1f0e9d8'; // bastion:allow test canary
+export const CANARY_GEMINI_KEY = 'AIzaSyCanaryGeminiKey0123456789abcdefgh'; // bastion:allow test canary
+export const CANARY_AWS_ACCESS_KEY_ID = 'AKIACANARYBEDROCK001'; // bastion:allow test canary
+export const CANARY_AWS_SECRET_KEY = 'canary/AwsSecretAccessKey0123456789abcdef'; // bastion:allow test canary
+/** The region the mock checks Bedrock signatures for. */
+export const MOCK_AWS_REGION = 'us-east-1';
 
 export interface TestGateway {
   url: string;
@@ -60,13 +66,28 @@ export const UNLIMITED_ENVIRONMENTS = {
 /** A gateway in process, on port 0, with a real SQLite file and the mock provider. */
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const mock = createMockProvider({
-    apiKeys: [CANARY_OPENAI_KEY, CANARY_ANTHROPIC_KEY, ...(opts.mockApiKeys ?? [])],
+    apiKeys: [
+      CANARY_OPENAI_KEY,
+      CANARY_ANTHROPIC_KEY,
+      CANARY_AZURE_KEY,
+      CANARY_GEMINI_KEY,
+      ...(opts.mockApiKeys ?? []),
+    ],
+    aws: {
+      region: MOCK_AWS_REGION,
+      credentials: [
+        { accessKeyId: CANARY_AWS_ACCESS_KEY_ID, secretAccessKey: CANARY_AWS_SECRET_KEY },
+      ],
+    },
   });
   const mockUrl = await mock.listen(0, '127.0.0.1');
   const dbPath = join(mkdtempSync(join(tmpdir(), 'bastion-it-')), 'bastion.db');
   const env = {
     TEST_OPENAI_KEY: CANARY_OPENAI_KEY,
     TEST_ANTHROPIC_KEY: CANARY_ANTHROPIC_KEY,
+    TEST_AZURE_KEY: CANARY_AZURE_KEY,
+    TEST_GEMINI_KEY: CANARY_GEMINI_KEY,
+    TEST_AWS_KEY: `${CANARY_AWS_ACCESS_KEY_ID}:${CANARY_AWS_SECRET_KEY}`,
     ...opts.env,
   };
   const loadOptions: LoadOptions = {

@@ -16,6 +16,9 @@ const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 /** Caller headers a provider may see: protocol versions, never credentials. */
 const FORWARDED_HEADERS = {
   openai: ['openai-beta'],
+  'azure-openai': [],
+  gemini: [],
+  bedrock: [],
   anthropic: ['anthropic-version', 'anthropic-beta'],
 } as const;
 
@@ -84,7 +87,7 @@ async function exchange(
   try {
     res = await input.provider.client.request({
       path: input.path,
-      headers: buildHeaders(input.provider, key, ctx.headers),
+      headers: buildHeaders(input, key, ctx),
       body: input.body,
       signal: deadline,
       firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
@@ -187,11 +190,12 @@ function withDeadline(err: GatewayError, deadline: UpstreamDeadline): GatewayErr
 }
 
 function buildHeaders(
-  provider: ProviderRuntime,
+  input: AttemptInput,
   key: Secret,
-  callerHeaders: RequestHeaders,
+  ctx: RequestContext,
 ): Record<string, string> {
-  const { adapter, staticHeaders } = provider;
+  const { adapter, staticHeaders, origin } = input.provider;
+  const callerHeaders: RequestHeaders = ctx.headers;
   const headers: Record<string, string> = {
     ...staticHeaders,
     'content-type': 'application/json',
@@ -202,7 +206,13 @@ function buildHeaders(
     if (typeof value === 'string') headers[name] = value;
   }
   if (adapter.kind === 'anthropic') headers['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION;
-  return Object.assign(headers, adapter.authHeaders(key));
+  const request = {
+    url: new URL(input.path, origin),
+    headers,
+    body: input.body,
+    nowMs: ctx.clock.now(),
+  };
+  return Object.assign(headers, adapter.authHeaders(key, request));
 }
 
 async function* tapped(

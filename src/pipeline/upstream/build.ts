@@ -4,6 +4,14 @@ import { createAnthropicAdapter } from '../../providers/anthropic/adapter.js';
 import { basePathOf, joinEndpointPath } from '../../providers/core/base-url.js';
 import { createUpstreamClient } from '../../providers/core/http.js';
 import { createOpenAiAdapter } from '../../providers/openai/adapter.js';
+import { createBedrockAdapter } from '../../providers/bedrock/adapter.js';
+import { createGeminiAdapter } from '../../providers/gemini/adapter.js';
+import { awsRegionOf } from '../../config/provider-options.js';
+import {
+  createAzureOpenAiAdapter,
+  DEFAULT_AZURE_API_VERSION,
+} from '../../providers/azure-openai/adapter.js';
+import { dialectOf, MODEL_IN_PATH, type ProviderAdapter } from '../../providers/types.js';
 import type { Clock } from '../../util/clock.js';
 import type { CircuitRegistry } from './circuit.js';
 import { KeyPool, PoolKey, type PoolKeyInit } from './key-pool.js';
@@ -97,13 +105,15 @@ function buildProvider(
   for (const init of keyInits(id, pc, deps)) {
     pool.add(new PoolKey(id, init, deps.circuits.circuit(`${id}/${init.label}`), deps.clock.now()));
   }
-  const adapter = pc.kind === 'openai' ? createOpenAiAdapter() : createAnthropicAdapter();
+  const adapter = createAdapter(pc);
   // The mock serves at its root; a real base URL keeps its path (providers/core/base-url.ts).
   const basePath = deps.mock === undefined ? basePathOf(pc.baseUrl) : '';
+  const origin = deps.mock?.origin ?? new URL(pc.baseUrl).origin;
   return {
     id,
     adapter,
-    client: createUpstreamClient(deps.mock?.origin ?? new URL(pc.baseUrl).origin, {
+    origin,
+    client: createUpstreamClient(origin, {
       connectTimeoutMs: timeouts.connectTimeoutMs,
       connections: config.upstream.connections,
     }),
@@ -117,10 +127,8 @@ function buildProvider(
     }),
     pool,
     staticHeaders: pc.headers,
+    pathFor: pathsOf(adapter, basePath),
     basePath,
-    paths: new Map(
-      [...adapter.paths].map(([endpoint, path]) => [endpoint, joinEndpointPath(basePath, path)]),
-    ),
   };
 }
 
@@ -170,7 +178,7 @@ function splitModels(
     const provider = providers.get(id);
     if (pc.passthrough && provider !== undefined) {
       const timeouts = resolveTimeouts(config.upstream, pc.timeouts, undefined);
-      passthrough.push({ kind: pc.kind, provider, timeouts });
+      passthrough.push({ kind: dialectOf(pc.kind), provider, timeouts });
     }
   }
   return createModelTable(listed, patterns, passthrough);
@@ -197,4 +205,36 @@ function keyInits(id: string, pc: ProviderConfig, deps: UpstreamsDeps): PoolKeyI
     createdAtMs: k.createdAt === undefined ? null : Date.parse(k.createdAt),
     source: 'config',
   }));
+}
+
+/** The adapter of a provider's kind, with its kind's options. */
+function createAdapter(pc: ProviderConfig): ProviderAdapter {
+  switch (pc.kind) {
+    case 'openai':
+      return createOpenAiAdapter();
+    case 'anthropic':
+      return createAnthropicAdapter();
+    case 'azure-openai':
+      return createAzureOpenAiAdapter({
+        apiVersion: pc.azure?.apiVersion ?? DEFAULT_AZURE_API_VERSION,
+        auth: pc.azure?.auth ?? 'api-key',
+      });
+    case 'gemini':
+      return createGeminiAdapter();
+    case 'bedrock':
+      return createBedrockAdapter({ region: awsRegionOf(pc) });
+  }
+}
+
+/** Joins each endpoint's path to the base path once; the model is put in per request. */
+function pathsOf(adapter: ProviderAdapter, basePath: string): ProviderRuntime['pathFor'] {
+  const templates = new Map(
+    [...adapter.paths].map(([endpoint, path]) => [endpoint, joinEndpointPath(basePath, path)]),
+  );
+  return (endpoint, upstreamModel) => {
+    const template = templates.get(endpoint);
+    return template?.includes(MODEL_IN_PATH) === true
+      ? template.replace(MODEL_IN_PATH, encodeURIComponent(upstreamModel))
+      : template;
+  };
 }

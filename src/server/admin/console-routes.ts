@@ -14,7 +14,10 @@ import { adminError, intParam, type AdminRoute } from './router.js';
 export interface ConsoleRoutesDeps {
   store: Pick<Store, 'listKeys'> &
     Pick<PolicyStore, 'listKillSwitches'> &
-    Pick<AuditStore, 'queryAudit' | 'listAuditChains' | 'readAuditChain' | 'unchainedAudit'>;
+    Pick<
+      AuditStore,
+      'queryAudit' | 'listAuditChains' | 'readAuditChain' | 'unchainedAudit' | 'listAuditCuts'
+    >;
   chainKeys: Pick<ChainKeyring, 'candidates'>;
   /** Team names of the configuration, read per call (they follow a reload). */
   teams: () => ReadonlySet<string>;
