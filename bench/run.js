@@ -284,6 +284,7 @@ async function components() {
     'tokens.js',
     'policy.js',
     'cidr.js',
+    'linearity.js',
     'upstream.js',
     'audit-chain.js',
     'first-token.js',
