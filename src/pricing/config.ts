@@ -27,6 +27,12 @@ export const pricingSchema = z
       .positive()
       .default(4_096)
       .describe('Worst-case output when neither the request nor the price table bounds it.'),
+    tokenCounting: z
+      .enum(['exact', 'estimate'])
+      .default('exact')
+      .describe(
+        'How prompt tokens of OpenAI models are counted for budgets and token limits: `exact` with their BPE encoding (its tables, about 65 MiB, load on the first such prompt), or `estimate` like every other model (UTF-8 bytes / estimateBytesPerToken, above the real count for English and code), which never loads them.',
+      ),
     estimateBytesPerToken: z
       .number()
       .positive()

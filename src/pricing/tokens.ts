@@ -5,6 +5,7 @@ import {
 } from 'gpt-tokenizer/encodingParams/constants';
 import type { Endpoint, JsonObject } from '../providers/types.js';
 import { countBpe, SEGMENT_MAX_CHARS, type BpeEncoder } from './bpe-count.js';
+import { loadBpeTable, type EncodingName } from './bpe-table.js';
 
 /**
  * Prompt token counting for budgets and token rate limits.
@@ -16,15 +17,23 @@ import { countBpe, SEGMENT_MAX_CHARS, type BpeEncoder } from './bpe-count.js';
  * 3, above the real count for English prose and code) plus 3 per message. Images, audio and
  * files count nothing: the estimate covers text only.
  *
+ * Each encoding's table (bpe-table.ts, about 12 MiB of heap for `o200k_base`) loads on the first prompt
+ * that needs it, not at start, in slices with event-loop turns between them, so an idle gateway
+ * or one that serves no OpenAI model never holds it and other callers are served while it
+ * loads; the prompts that need it wait for it (about a second). With `tokenCounting: estimate`
+ * no table loads: OpenAI models are estimated like every other model.
+ *
  * Counting is linear in the prompt (see bpe-count.ts). A prompt longer than
  * `SYNC_MAX_CHARS` is counted in slices with an event-loop turn between them, so health checks
  * and other callers are served while it is counted; one longer than `exactTokenizeMaxChars`
  * is not tokenized at all but charged one token per UTF-8 byte, a bound no BPE over bytes can
  * exceed, so a huge prompt can cost its sender more than it should but never less.
  */
-export type EncodingName = 'o200k_base' | 'cl100k_base';
+export type { EncodingName };
 
 export interface TokenCounterOptions {
+  /** `exact`: BPE for OpenAI models; `estimate`: UTF-8 bytes / estimateBytesPerToken for all. */
+  tokenCounting?: 'exact' | 'estimate';
   estimateBytesPerToken: number;
   exactTokenizeMaxChars: number;
 }
@@ -32,7 +41,7 @@ export interface TokenCounterOptions {
 export interface TokenCounter {
   /** Synchronous for short prompts once the encodings are loaded; otherwise a promise. */
   countPrompt(endpoint: Endpoint, body: JsonObject, model: string): number | Promise<number>;
-  /** Starts loading the encodings (about 0.7 s of CPU, once per process). */
+  /** Loads both encodings now (about a second, once per process); otherwise on first use. */
   preload(): Promise<void>;
 }
 
@@ -53,15 +62,20 @@ export function encodingFor(model: string): EncodingName | undefined {
   return undefined;
 }
 
-let loading: Promise<Record<EncodingName, BpeEncoder>> | undefined;
-let loaded: Record<EncodingName, BpeEncoder> | undefined;
+const loading: Partial<Record<EncodingName, Promise<BpeEncoder>>> = {};
+const loaded: Partial<Record<EncodingName, BpeEncoder>> = {};
 
-function loadEncoders(): Promise<Record<EncodingName, BpeEncoder>> {
-  loading ??= Promise.all([
-    import('gpt-tokenizer/encoding/o200k_base'),
-    import('gpt-tokenizer/encoding/cl100k_base'),
-  ]).then(([o200k, cl100k]) => (loaded = { o200k_base: o200k, cl100k_base: cl100k }));
-  return loading;
+/** One encoding's table, loaded once per process on first use (bpe-table.ts). */
+function loadEncoder(encoding: EncodingName): Promise<BpeEncoder> {
+  // A failed load (an unreadable file) is retried by the next prompt that needs the table.
+  loading[encoding] ??= loadBpeTable(encoding, SPLIT_REGEX[encoding]).then(
+    (encoder) => (loaded[encoding] = encoder),
+    (err: unknown) => {
+      loading[encoding] = undefined;
+      throw err;
+    },
+  );
+  return loading[encoding];
 }
 
 /**
@@ -91,6 +105,7 @@ async function finishSliced(counting: Counting): Promise<number> {
 export function createTokenCounter(opts: TokenCounterOptions): TokenCounter {
   const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
   const estimate = (text: string) => Math.ceil(utf8Bytes(text) / opts.estimateBytesPerToken);
+  const exact = opts.tokenCounting !== 'estimate';
   const caches = { o200k_base: new Map<string, number>(), cl100k_base: new Map<string, number>() };
 
   function* tokenize(encoding: EncodingName, encoder: BpeEncoder, text: string): Counting {
@@ -132,19 +147,20 @@ export function createTokenCounter(opts: TokenCounterOptions): TokenCounter {
   return {
     countPrompt(endpoint, body, model) {
       const pieces = promptPieces(endpoint, body);
-      const encoding = encodingFor(model);
+      const encoding = exact ? encodingFor(model) : undefined;
       if (encoding === undefined) return bounded(pieces, estimate);
       const chars = pieces.texts.reduce((n, t) => n + t.length, 0);
       if (chars > opts.exactTokenizeMaxChars) return bounded(pieces, utf8Bytes);
-      if (loaded !== undefined && chars <= SYNC_MAX_CHARS) {
-        return finish(count(pieces, encoding, loaded[encoding]));
+      const encoder = loaded[encoding];
+      if (encoder !== undefined && chars <= SYNC_MAX_CHARS) {
+        return finish(count(pieces, encoding, encoder));
       }
-      return loadEncoders().then((encoders) =>
-        finishSliced(count(pieces, encoding, encoders[encoding])),
+      return loadEncoder(encoding).then((loadedEncoder) =>
+        finishSliced(count(pieces, encoding, loadedEncoder)),
       );
     },
     async preload() {
-      await loadEncoders();
+      if (exact) await Promise.all([loadEncoder('o200k_base'), loadEncoder('cl100k_base')]);
     },
   };
 }

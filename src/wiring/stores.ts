@@ -14,6 +14,7 @@ export function openStore(
   stores: Config['stores'],
   env: NodeJS.ProcessEnv,
   secretOf: SecretLookup = (ref) => resolveSecretRef(ref, env),
+  opts: { isCommitDurable?: boolean } = {},
 ): Store {
   if (stores.kind === 'postgres') {
     const url = secretOf(stores.postgres.url);
@@ -25,7 +26,10 @@ export function openStore(
   }
   if (stores.sqlite.path !== ':memory:')
     mkdirSync(dirname(stores.sqlite.path), { recursive: true, mode: 0o700 });
-  return createSqliteStore({ path: stores.sqlite.path });
+  return createSqliteStore({
+    path: stores.sqlite.path,
+    ...(opts.isCommitDurable === true ? { synchronous: 'full' as const } : {}),
+  });
 }
 
 export async function openLimitBackend(

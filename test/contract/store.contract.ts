@@ -186,8 +186,24 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         expect(await second.findKeyByHash(key(1).hash)).toBeUndefined();
         await store.insertKey(key(1));
         expect(await second.findKeyByHash(key(1).hash)).toStrictEqual(key(1));
+        // Looked up first, so a store that caches keys holds it when the other one writes.
+        expect(await store.findKeyByHash(key(1).hash)).toStrictEqual(key(1));
+        const scopes = { models: ['gpt-4o-mini'] };
+        expect(await second.updateKeyScopes('key_1', scopes)).toBe(true);
+        expect((await store.findKeyByHash(key(1).hash))?.scopes).toStrictEqual(scopes);
         expect(await second.revokeKey('key_1', 5)).toBe(true);
         expect((await store.findKeyByHash(key(1).hash))?.revokedAtMs).toBe(5);
+      });
+
+      it('shows its own revocation and re-scoping to its next lookup', async () => {
+        await store.insertKey(key(1));
+        expect(await store.findKeyByHash(key(1).hash)).toStrictEqual(key(1));
+        expect(await store.updateKeyScopes('key_1', { models: ['gpt-4o'] })).toBe(true);
+        expect((await store.findKeyByHash(key(1).hash))?.scopes).toStrictEqual({
+          models: ['gpt-4o'],
+        });
+        expect(await store.revokeKey('key_1', 7)).toBe(true);
+        expect((await store.findKeyByHash(key(1).hash))?.revokedAtMs).toBe(7);
       });
     });
 

@@ -55,7 +55,7 @@ export interface PolicyRuntime {
   readonly alerts: BudgetAlerter;
   readonly prices: PriceTable;
   readonly tokens: TokenCounter;
-  /** Loads kill switches, the tokenizer and (in process) this window's spend from the audit log. */
+  /** Loads kill switches and (in process) this window's spend from the audit log. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -115,7 +115,7 @@ export function createPolicyRuntime(
     prices,
     tokens,
     async start() {
-      await Promise.all([killSwitch.start(), tokens.preload()]);
+      await killSwitch.start();
       if (backend.kind === 'memory') {
         await seedSpend({ store: deps.store, backend }, deps.clock.now());
       }

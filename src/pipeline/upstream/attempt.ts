@@ -8,6 +8,7 @@ import type { RequestContext, RequestHeaders } from '../context.js';
 import type { ReleaseConnection } from './pool-gate.js';
 import type { ProviderRuntime } from './providers.js';
 import type { TimeoutSettings, UpstreamDeadline } from './timeouts.js';
+import { translateReply, translatingTap, type ActiveTranslation } from './translate.js';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -21,6 +22,10 @@ const FORWARDED_HEADERS = {
 /** One upstream call: which provider, with which body, under which limits. */
 export interface AttemptInput {
   readonly provider: ProviderRuntime;
+  /** Request path under the provider's base URL. */
+  readonly path: string;
+  /** Set when the provider does not speak the caller's format (translate.ts). */
+  readonly translation: ActiveTranslation | undefined;
   readonly body: string | Buffer;
   readonly isUsageRequestedByCaller: boolean;
   readonly timeouts: TimeoutSettings;
@@ -78,7 +83,7 @@ async function exchange(
   let res: UpstreamResponse;
   try {
     res = await input.provider.client.request({
-      path: input.provider.paths.get(endpoint) as string,
+      path: input.path,
       headers: buildHeaders(input.provider, key, ctx.headers),
       body: input.body,
       signal: deadline,
@@ -106,10 +111,19 @@ async function exchange(
   }
 
   const contentType = header(res.headers['content-type']) ?? '';
-  if (ctx.isStream && contentType.startsWith('text/event-stream')) {
-    const tap = adapter.createStreamTap(endpoint, {
-      isUsageRequestedByCaller: input.isUsageRequestedByCaller,
-    });
+  const { translation } = input;
+  // A translated stream may have another framing than SSE (Bedrock's is binary).
+  const isStreamReply =
+    translation === undefined
+      ? contentType.startsWith('text/event-stream')
+      : !contentType.startsWith('application/json');
+  if (ctx.isStream && isStreamReply) {
+    const tap =
+      translation === undefined
+        ? adapter.createStreamTap(endpoint, {
+            isUsageRequestedByCaller: input.isUsageRequestedByCaller,
+          })
+        : translatingTap(translation);
     ctx.response = {
       kind: 'stream',
       status: 200,
@@ -128,6 +142,14 @@ async function exchange(
   if (json === undefined) return logged(ctx, input, new GatewayError('upstream_bad_response'), res);
   const reported = reportedError(json);
   if (reported !== undefined) return logged(ctx, input, reported, res);
+  if (translation !== undefined) {
+    new IdentifierCheck().fix(json);
+    const reply = translateReply(translation, json);
+    if (reply instanceof GatewayError) return logged(ctx, input, reply, res);
+    ctx.usage = reply.usage;
+    ctx.response = { kind: 'json', status: res.status, body: reply.body };
+    return undefined;
+  }
   ctx.usage = adapter.usageFromJson(endpoint, json);
   const body = new IdentifierCheck().fix(json) ? Buffer.from(JSON.stringify(json)) : bytes;
   ctx.response = { kind: 'json', status: res.status, body };

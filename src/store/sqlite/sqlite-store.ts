@@ -14,17 +14,25 @@ import {
   parseUnchainedRow,
   scopesJson,
 } from './rows.js';
+import { createKeyCache } from './key-cache.js';
 import { prepareStatements, type SqliteStatements } from './statements.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for a private in-process database. */
   path: string;
+  /**
+   * `normal` (default) survives a process crash; `full` also an OS crash or power loss, at one
+   * fsync per commit (audit.durability: sync).
+   */
+  synchronous?: 'normal' | 'full';
 }
 
 /**
- * A store on one SQLite file. Nothing is cached: the CLI writes the same file from another
- * process and the gateway must see a new or revoked key on its next lookup. A file that cannot
- * be opened does not throw here; every call then fails with `store_unavailable`, like a
+ * A store on one SQLite file. Keys found by hash are cached (key-cache.ts), and the cache is
+ * dropped whenever the file may have changed: the CLI or another replica writes the same file
+ * from another process (SQLite's `data_version` moves), or this store wrote a key itself. So a
+ * new or revoked key is seen on the next lookup, as without the cache. A file that cannot be
+ * opened does not throw here; every call then fails with `store_unavailable`, like a
  * PostgreSQL store whose server is down.
  */
 export function createSqliteStore(opts: SqliteStoreOptions): Store {
@@ -32,7 +40,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   let db: Database.Database | undefined;
   let openError: unknown;
   try {
-    db = openDatabase(opts.path);
+    db = openDatabase(opts.path, opts.synchronous ?? 'normal');
   } catch (err) {
     openError = err;
   }
@@ -51,6 +59,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   function pol(): ReturnType<typeof createSqlitePolicyStore> {
     return (policy ??= createSqlitePolicyStore(database()));
   }
+
+  const keys = createKeyCache(() => stmts().dataVersion.get() as number);
 
   return {
     kind: 'sqlite',
@@ -73,14 +83,17 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     insertKey: function insertKey(record: VirtualKeyRecord) {
       return attempt(() => {
+        keys.clear();
         stmts().insertKey.run(...keyParams(record));
       });
     },
 
     findKeyByHash: function findKeyByHash(hash: string) {
       return attempt(() => {
+        const cached = keys.get(hash);
+        if (cached !== undefined) return cached;
         const row = stmts().keyByHash.get(hash);
-        return row === undefined ? undefined : parseKeyRow(row);
+        return row === undefined ? undefined : keys.set(hash, parseKeyRow(row));
       });
     },
 
@@ -97,11 +110,17 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
 
     revokeKey: function revokeKey(id: string, atMs: number) {
-      return attempt(() => stmts().revokeKey.run(atMs, id).changes === 1);
+      return attempt(() => {
+        keys.clear();
+        return stmts().revokeKey.run(atMs, id).changes === 1;
+      });
     },
 
     updateKeyScopes: function updateKeyScopes(id: string, scopes: KeyScopes) {
-      return attempt(() => stmts().updateKeyScopes.run(scopesJson(scopes), id).changes === 1);
+      return attempt(() => {
+        keys.clear();
+        return stmts().updateKeyScopes.run(scopesJson(scopes), id).changes === 1;
+      });
     },
 
     listKillSwitches: () => attempt(() => pol().listKillSwitches()),

@@ -22,6 +22,8 @@ export interface SqliteStatements {
   readonly listKeys: Stmt;
   readonly revokeKey: Stmt;
   readonly updateKeyScopes: Stmt;
+  /** `PRAGMA data_version`, plucked: changes when another connection commits to the file. */
+  readonly dataVersion: Stmt;
   /** Inserts the whole batch in one transaction: all rows or none. */
   readonly appendAudit: (records: readonly AuditRecord[]) => void;
   /** `listAuditChains`: all chains, or (second) those with rows at or after a time. */
@@ -77,6 +79,7 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
       'UPDATE virtual_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL',
     ),
     updateKeyScopes: prepare('UPDATE virtual_keys SET scopes = ? WHERE id = ?'),
+    dataVersion: db.prepare<unknown[]>('PRAGMA data_version').pluck(),
     auditChains: prepare(`${chains} GROUP BY chain_id ORDER BY chain_id`),
     auditChainsSince: prepare(`${chains} AND time_ms >= ? GROUP BY chain_id ORDER BY chain_id`),
     auditChain: prepare(
