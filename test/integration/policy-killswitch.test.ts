@@ -19,7 +19,12 @@ describe('kill switch', () => {
 
   beforeAll(async () => {
     a = await startTestGateway({ env });
-    b = await startTestGateway({ env, stores: { kind: 'sqlite', sqlite: { path: a.dbPath } } });
+    b = await startTestGateway({
+      env,
+      stores: { kind: 'sqlite', sqlite: { path: a.dbPath } },
+      // A second process on the same store keeps its own audit spool (one writer per spool).
+      configure: () => ({ audit: { spoolPath: `${a.dbPath}.replica-b.audit-spool` } }),
+    });
     prodKey = (await a.createKey({ env: 'prod' })).secret;
     devKey = await a.createKey({ env: 'dev' });
   });
@@ -75,6 +80,7 @@ describe('kill switch', () => {
     const c = await startTestGateway({
       env,
       stores: { kind: 'sqlite', sqlite: { path: a.dbPath } },
+      configure: () => ({ audit: { spoolPath: `${a.dbPath}.replica-c.audit-spool` } }),
     });
     try {
       expect(await status(c, prodKey)).toBe('503 kill_switch_active');
@@ -83,7 +89,7 @@ describe('kill switch', () => {
     }
     const cleared = await admin(a, 'DELETE', '/admin/killswitch/global/*');
     expect(cleared.body).toMatchObject({ cleared: true });
-    await expect.poll(() => status(b, prodKey), { timeout: 1_000, interval: 20 }).toBe(200);
+    await expect.poll(() => status(b, prodKey), { timeout: 15_000, interval: 20 }).toBe(200);
     expect(await status(a, prodKey)).toBe(200);
   });
 
