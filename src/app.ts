@@ -25,7 +25,12 @@ import { buildSecrets } from './wiring/secrets.js';
 import { buildTls } from './wiring/tls.js';
 import { buildAudit, buildAuthenticate, buildDataPlane, buildGuard } from './wiring/stages.js';
 import { openStore } from './wiring/stores.js';
-import { buildUpstream, startBuiltInMock, type BuiltInMock } from './wiring/upstream.js';
+import {
+  buildUpstream,
+  openCircuitSync,
+  startBuiltInMock,
+  type BuiltInMock,
+} from './wiring/upstream.js';
 
 export interface AppDeps {
   env: NodeJS.ProcessEnv;
@@ -61,10 +66,24 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   // The injection model before anything opens: a bad file ends the start with nothing to close.
   preloadGuardModels(config.guard);
   const { secrets, secretOf, chainKeys, userIdKey } = await buildSecrets(loaded, deps, clock);
-  const store = openStore(config.stores, deps.env, secretOf);
+  const store = await openStore(config.stores, deps.env, secretOf);
   await store.migrate();
   const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
-  const upstream = buildUpstream(config, { secrets, secretOf, store, mock, clock, log: deps.log });
+  const circuitSync = await openCircuitSync(
+    config,
+    secretOf,
+    clock,
+    deps.log.child({ mod: 'upstream' }),
+  );
+  const upstream = buildUpstream(config, {
+    secrets,
+    secretOf,
+    store,
+    mock,
+    circuitSync,
+    clock,
+    log: deps.log,
+  });
   const { upstreams, keyAdmin } = upstream;
   const audit = buildAudit(config.audit, { store, chainKeys, clock, log: deps.log });
   const policy = await buildPolicy(config, {

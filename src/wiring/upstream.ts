@@ -10,7 +10,6 @@ import { startKeyAgeMonitor } from '../pipeline/upstream/key-age.js';
 import { createMockProvider, type MockProvider } from '../providers/mock/server.js';
 import type { SecretResolver } from '../secrets/types.js';
 import { createKeyAdmin, type KeyAdmin, type KeyAdminDeps } from '../server/admin/key-admin.js';
-import { createRedisCircuitSync } from '../store/redis/circuit-sync.js';
 import type { Clock } from '../util/clock.js';
 
 export interface BuiltInMock {
@@ -36,6 +35,8 @@ export function buildUpstream(
     secretOf: SecretLookup;
     store: KeyAdminDeps['events'];
     mock: BuiltInMock | undefined;
+    /** From `openCircuitSync`. */
+    circuitSync: CircuitSync | undefined;
     clock: Clock;
     log: Logger;
   },
@@ -46,7 +47,7 @@ export function buildUpstream(
     resolveSecret: secretOf,
     mock: deps.mock && { origin: deps.mock.origin, key: deps.mock.key },
     circuits: createCircuitRegistry(
-      { clock, log, sync: openCircuitSync(config, secretOf, clock, log) },
+      { clock, log, sync: deps.circuitSync },
       config.upstream.circuit,
     ),
     clock,
@@ -73,18 +74,22 @@ export function buildUpstream(
   return { upstreams, keyAdmin, watchKeyAge };
 }
 
-/** Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`). */
-export function openCircuitSync(
+/**
+ * Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`); the
+ * Redis client is imported only then.
+ */
+export async function openCircuitSync(
   config: Config,
   secretOf: SecretLookup,
   clock: Clock,
   log: Logger,
-): CircuitSync | undefined {
+): Promise<CircuitSync | undefined> {
   const { backend } = config.upstream.circuit;
   if (backend === 'memory' || (backend === 'auto' && config.limits.backend !== 'redis')) {
     return undefined;
   }
   let lastLoggedMs = 0;
+  const { createRedisCircuitSync } = await import('../store/redis/circuit-sync.js');
   return createRedisCircuitSync({
     url: secretOf(config.limits.redis.url).reveal(),
     keyPrefix: config.limits.redis.keyPrefix,
