@@ -13,8 +13,8 @@ const domain = ['alerts', 'config', 'detect', 'limits', 'policy', 'pricing', 'pr
 const mayImport = {
   util: [],
   errors: ['util'],
-  log: ['util'],
-  detect: base,
+  log: ['detect', 'util'],
+  detect: ['errors', 'util'],
   providers: base,
   store: base,
   limits: base,

@@ -5,7 +5,8 @@
 // process (from /proc, so the load generator and the mock are not counted against it); Bastion
 // with every guard on and with the content guard off; its RSS idle, under load, and holding
 // 1,000 open streams.
-// Then the component benches (scanner, guard, policy, upstream, audit chain) when present.
+// Then the component benches (scanner, guard, policy, limits on Redis, upstream, audit chain)
+// when present.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -283,8 +284,11 @@ async function components() {
     'guard.js',
     'tokens.js',
     'policy.js',
+    'cidr.js',
+    'limits-redis.js',
     'upstream.js',
     'audit-chain.js',
+    'audit-durability.js',
     'first-token.js',
   ]) {
     const path = join(ROOT, 'bench', file);

@@ -15,6 +15,7 @@ import { createListModelsStage } from './pipeline/upstream/list-models.js';
 import { createRouteStage } from './pipeline/upstream/route.js';
 import type { MockProvider } from './providers/mock/server.js';
 import type { SecretResolver } from './secrets/types.js';
+import type { AdminAuth } from './server/admin/auth.js';
 import { createCors } from './server/cors.js';
 import { reloadTlsOnChange, type TlsSource } from './server/tls.js';
 import type { Store } from './store/types.js';
@@ -50,6 +51,8 @@ export interface App {
   start(): Promise<{ dataUrl: string; controlUrl: string | undefined }>;
   /** Access policy and spend control: counters, kill switches, alerts (admin API, tests). */
   readonly policy: PolicyRuntime;
+  /** The admin API's tokens and roles (undefined without a control plane). */
+  readonly adminAuth: AdminAuth | undefined;
   /** Secret references in memory; `secrets.reload()` is what SIGHUP and the admin call run. */
   readonly secrets: SecretResolver;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), flushes the audit log. */
@@ -66,7 +69,9 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   // The injection model before anything opens: a bad file ends the start with nothing to close.
   preloadGuardModels(config.guard);
   const { secrets, secretOf, chainKeys, userIdKey } = await buildSecrets(loaded, deps, clock);
-  const store = await openStore(config.stores, deps.env, secretOf);
+  const store = await openStore(config.stores, deps.env, secretOf, {
+    isCommitDurable: config.audit.durability === 'sync',
+  });
   await store.migrate();
   const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
   const circuitSync = await openCircuitSync(
@@ -85,7 +90,13 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     log: deps.log,
   });
   const { upstreams, keyAdmin } = upstream;
-  const audit = buildAudit(config.audit, { store, chainKeys, clock, log: deps.log });
+  const audit = await buildAudit(config.audit, {
+    store,
+    stores: config.stores,
+    chainKeys,
+    clock,
+    log: deps.log,
+  });
   const policy = await buildPolicy(config, {
     store,
     models: upstreams.models,
@@ -110,6 +121,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     upstream: createUpstreamStage(deps.upstream ?? {}, {
       maxResponseBytes: config.upstream.maxResponseBytes,
       retry: config.upstream.retry,
+      defaultMaxOutputTokens: config.pricing.defaultMaxOutputTokens,
     }),
   });
   const metrics = buildMetrics(config.controlPlane, { upstreams, audit, clock });
@@ -120,11 +132,12 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     audit,
     metrics,
     tls: tls.data,
+    durability: config.audit.durability,
     clock,
     log: deps.log,
   });
   if (tls.data !== undefined) reloadTlsOnChange(dataPlane, tls.data, secrets, deps.log, 'data');
-  const controlPlane = config.controlPlane.enabled
+  const control = config.controlPlane.enabled
     ? await buildControlPlane(config.controlPlane, {
         env: deps.env,
         log: deps.log,
@@ -138,6 +151,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         clock,
       })
     : undefined;
+  const controlPlane = control?.server;
   if (controlPlane !== undefined && tls.control !== undefined) {
     reloadTlsOnChange(controlPlane, tls.control, secrets, deps.log, 'control');
   }
@@ -151,7 +165,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     watchKeyAge: upstream.watchKeyAge,
     log: deps.log,
   });
-  return { ...parts, mock: mock?.provider, start, stop };
+  return { ...parts, mock: mock?.provider, adminAuth: control?.adminAuth, start, stop };
 }
 
 /** Start (listen after the stores and counters are ready) and stop (drain, then close in reverse). */
@@ -209,8 +223,7 @@ function lifecycle(
         closeServer(dataPlane, config.server.shutdownGraceMs),
         controlPlane === undefined ? undefined : closeServer(controlPlane, 1_000),
       ]);
-      audit.stop();
-      await audit.drain();
+      await audit.close();
       stopKeyAgeMonitor();
       await upstreams.close();
       await policy.stop();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { isGlob } from '../policy/glob.js';
+import { providerTranslations } from '../providers/translators.js';
 import { envOverlay } from './env.js';
 import { configSchema, type Config } from './schema.js';
 import { closest, keysAt } from './schema-path.js';
@@ -134,15 +135,23 @@ function crossCheck(config: Config): string[] {
         `models.${name}.provider: no provider "${model.provider}"; add it under providers or fix the id`,
       );
     }
-    // Fallbacks forward the caller's body unchanged, so they must speak the same dialect.
+    // A fallback of another provider kind gets the request translated, so that kind needs a
+    // translation (providers/translators.ts).
     for (const fallback of model.fallbacks) {
       const target = config.models[fallback];
       const kindOf = (id: string) => config.providers[id]?.kind;
       if (target === undefined || fallback === name || isGlob(fallback)) {
         problems.push(`models.${name}.fallbacks: "${fallback}" is not another model; fix the name`);
-      } else if (kindOf(target.provider) !== kindOf(model.provider)) {
+        continue;
+      }
+      const kind = kindOf(target.provider);
+      if (
+        kind !== undefined &&
+        kind !== kindOf(model.provider) &&
+        !providerTranslations.has(kind)
+      ) {
         problems.push(
-          `models.${name}.fallbacks: "${fallback}" is served in another dialect; pick a model of a ${kindOf(model.provider) ?? 'known'} provider`,
+          `models.${name}.fallbacks: "${fallback}" is served by a ${kind} provider, which requests cannot be translated to; pick a model of a ${kindOf(model.provider) ?? 'known'} provider`,
         );
       }
     }

@@ -39,6 +39,9 @@ function inlineKeyHint(input: unknown): string | undefined {
   return KEY_PREFIX_HINTS.find(([prefix]) => input.startsWith(prefix))?.[1];
 }
 
+/** The label of the admin token read from BASTION_ADMIN_TOKEN. */
+export const ENV_ADMIN_LABEL = 'env-admin';
+
 const port = z.number().int().min(0).max(65535);
 
 const timeoutMs = (what: string) => z.number().int().positive().optional().describe(what);
@@ -235,6 +238,48 @@ const serverSchema = z
   .strict()
   .prefault({});
 
+const adminTokenSchema = z
+  .object({
+    label: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .describe('Names the token in the operator event log and the gateway log (never its value).'),
+    role: z
+      .enum(['admin', 'viewer'])
+      .describe(
+        'admin: every admin call. viewer: reads (GET) only; every action is refused with 403.',
+      ),
+    token: secretRef('env:BASTION_VIEWER_TOKEN').describe(
+      'Reference to the bearer token (at least 16 characters). Follows secret reloads.',
+    ),
+  })
+  .strict();
+
+const adminSchema = z
+  .object({
+    tokens: z
+      .array(adminTokenSchema)
+      .max(64)
+      .default([])
+      .superRefine((tokens, ctx) => {
+        const seen = new Set<string>();
+        for (const [i, { label }] of tokens.entries()) {
+          if (seen.has(label) || label === ENV_ADMIN_LABEL)
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'label'],
+              message: `label "${label}" is used twice (or is the reserved ${ENV_ADMIN_LABEL}); give each token its own`,
+            });
+          seen.add(label);
+        }
+      })
+      .describe(
+        `Admin API tokens, each with a label and a role. BASTION_ADMIN_TOKEN, when set, is one more admin token labelled "${ENV_ADMIN_LABEL}".`,
+      ),
+  })
+  .strict()
+  .prefault({});
+
 const controlPlaneSchema = z
   .object({
     enabled: z.boolean().default(true).describe('Serve health (and later admin) endpoints.'),
@@ -244,6 +289,7 @@ const controlPlaneSchema = z
       .describe('Control-plane bind address; loopback by default.'),
     port: port.default(8081).describe('Control-plane port.'),
     tls: controlTlsSchema,
+    admin: adminSchema,
     metrics: z
       .object({
         enabled: z
@@ -357,7 +403,7 @@ const modelSchema = z
       .array(z.string().min(1))
       .default([])
       .describe(
-        'Other models (names in `models`, same dialect) tried in order when every key of this one fails; never beyond what the caller may use.',
+        'Other models (names in `models`, of any provider: a request is translated for a provider of another API format) tried in order when every key of this one fails; never beyond what the caller may use.',
       ),
   })
   .strict();
@@ -455,11 +501,41 @@ const auditSchema = z
       .describe(
         'Also store a short readable excerpt of app-named end-user ids after the hash (u_<hash>~<excerpt>), credential-shaped text masked.',
       ),
+    durability: z
+      .enum(['batched', 'spooled', 'sync'])
+      .default('spooled')
+      .describe(
+        'What a crash (kill -9, OOM) may cost (docs/audit.md). batched: rows not yet in the store (up to flushIntervalMs, more while the store is slow). spooled (default): rows go to a local write-ahead file (audit.spoolPath) every spoolIntervalMs and are replayed at start, so at most the last spoolIntervalMs of rows is lost. sync: a response completes only once its row is stored (SQLite synchronous=FULL); nothing a caller saw complete is lost, at a latency cost.',
+      ),
+    spoolIntervalMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000)
+      .default(25)
+      .describe(
+        'durability spooled: rows are appended to the spool and fdatasync\'d at least this often; the bound on what a crash loses.',
+      ),
+    spoolPath: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'durability spooled: the local spool file, one per gateway process. Default: beside the SQLite file (<path>.audit-spool), or ./data/audit-<schema>.spool with Postgres. Unusable (:memory: SQLite): rows are batched.',
+      ),
+    syncTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5_000)
+      .describe(
+        'durability sync: how long a response waits for its audit row; past it the connection is closed without completing the response.',
+      ),
     chainHeadLogIntervalMs: z
       .number()
       .int()
       .positive()
-      .default(60_000)
+      .default(1_000)
       .describe(
         'Log the audit chain head (event audit_chain_head: chain id, seq, hash) at the first write, then at most this often, and at shutdown, so it can be kept outside the database (bastion audit verify --heads).',
       ),

@@ -80,6 +80,12 @@ export const errorCodes = {
     anthropicType: 'not_found_error',
     message: 'The model does not exist or is not served by this gateway.',
   },
+  field_not_translatable: {
+    status: 400,
+    ...invalid,
+    message:
+      "The request uses a field the model's provider cannot express in its own API format; it was refused rather than dropped.",
+  },
   endpoint_not_supported: {
     status: 400,
     ...invalid,
@@ -431,8 +437,15 @@ export interface ControlErrorSpec {
  * the control plane sends (an unresolvable reference in an admin request is 422, not 503).
  */
 export const controlErrorCodes = {
-  admin_disabled: { status: 403, meaning: 'No admin token is configured (BASTION_ADMIN_TOKEN).' },
+  admin_disabled: {
+    status: 403,
+    meaning: 'No admin token is configured (BASTION_ADMIN_TOKEN or controlPlane.admin.tokens).',
+  },
   admin_unauthorized: { status: 401, meaning: 'The admin bearer token is missing or wrong.' },
+  admin_role_forbidden: {
+    status: 403,
+    meaning: 'The token has the viewer role: it may read (GET), never act.',
+  },
   metrics_unauthorized: { status: 401, meaning: 'The metrics bearer token is missing or wrong.' },
   metrics_unavailable: { status: 503, meaning: 'The metrics registry could not be rendered.' },
   not_found: { status: 404, meaning: 'No such admin endpoint.' },

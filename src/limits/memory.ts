@@ -9,15 +9,7 @@ import type {
   SlotCheck,
   SlotOutcome,
 } from './types.js';
-
-/** One sliding window as a log of (time, units), oldest first, with a running sum. */
-interface RateLog {
-  times: number[];
-  costs: number[];
-  head: number;
-  sum: number;
-  windowMs: number;
-}
+import { SlidingWindow } from './window.js';
 
 interface Budget {
   spent: number;
@@ -29,21 +21,22 @@ interface Budget {
 const SWEEP_EVERY_OPS = 4_096;
 
 /**
- * Counters in this process: exact, and atomic because each operation runs to completion on the
- * one JavaScript thread. Right for one replica; several replicas need the Redis backend.
+ * Counters in this process: atomic because each operation runs to completion on the one
+ * JavaScript thread; rate windows are sub-bucketed (`window.ts`), so a subject's state is bounded
+ * whatever its traffic. Right for one replica; several replicas need the Redis backend.
  */
 export function createMemoryLimitBackend(): LimitBackend {
   // Long by design: one short method per LimitBackend operation, all over the same maps.
-  const logs = new Map<string, RateLog>();
+  const windows = new Map<string, SlidingWindow>();
   const slots = new Map<string, Map<string, number>>();
   const budgets = new Map<string, Budget>();
   let ops = 0;
 
   function tick(nowMs: number): void {
     if (++ops % SWEEP_EVERY_OPS !== 0) return;
-    for (const [id, log] of logs) {
-      trim(log, nowMs);
-      if (log.sum === 0 && log.head >= log.times.length) logs.delete(id);
+    for (const [id, w] of windows) {
+      w.expire(nowMs);
+      if (w.isEmpty()) windows.delete(id);
     }
     for (const [id, leases] of slots) {
       purgeLeases(leases, nowMs);
@@ -66,40 +59,29 @@ export function createMemoryLimitBackend(): LimitBackend {
 
     consumeRate(checks: readonly RateCheck[], nowMs: number): Promise<RateOutcome> {
       tick(nowMs);
-      const states: RateState[] = [];
-      const logsOf: RateLog[] = [];
+      const held: SlidingWindow[] = [];
       for (let i = 0; i < checks.length; i++) {
         const c = checks[i] as RateCheck;
-        let log = logs.get(c.id);
-        if (log === undefined) {
-          log = { times: [], costs: [], head: 0, sum: 0, windowMs: c.windowMs };
-          logs.set(c.id, log);
-        }
-        log.windowMs = c.windowMs;
-        trim(log, nowMs);
-        logsOf.push(log);
-        if (log.sum + c.cost > c.limit) {
-          const retryAfterMs = waitFor(log, c, nowMs);
+        let w = windows.get(c.id);
+        if (w?.windowMs !== c.windowMs) windows.set(c.id, (w = new SlidingWindow(c.windowMs)));
+        w.expire(nowMs);
+        if (w.sum + c.cost > c.limit) {
+          const retryAfterMs = w.waitFor(nowMs, c.cost, c.limit);
           const state = {
             limit: c.limit,
-            remaining: Math.max(0, c.limit - log.sum),
+            remaining: Math.max(0, c.limit - w.sum),
             resetMs: retryAfterMs,
           };
           return Promise.resolve({ ok: false, index: i, retryAfterMs, states: [state] });
         }
+        held.push(w);
       }
+      const states: RateState[] = [];
       for (let i = 0; i < checks.length; i++) {
         const c = checks[i] as RateCheck;
-        const log = logsOf[i] as RateLog;
-        log.times.push(nowMs);
-        log.costs.push(c.cost);
-        log.sum += c.cost;
-        const oldest = log.times[log.head] as number;
-        states.push({
-          limit: c.limit,
-          remaining: c.limit - log.sum,
-          resetMs: oldest + c.windowMs - nowMs,
-        });
+        const w = held[i] as SlidingWindow;
+        w.charge(nowMs, c.cost);
+        states.push({ limit: c.limit, remaining: c.limit - w.sum, resetMs: w.resetMs(nowMs) });
       }
       return Promise.resolve({ ok: true, states });
     },
@@ -184,32 +166,6 @@ export function createMemoryLimitBackend(): LimitBackend {
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
-}
-
-function trim(log: RateLog, nowMs: number): void {
-  const cutoff = nowMs - log.windowMs;
-  while (log.head < log.times.length && (log.times[log.head] as number) <= cutoff) {
-    log.sum -= log.costs[log.head] as number;
-    log.head++;
-  }
-  if (log.head > 1_024 && log.head * 2 > log.times.length) {
-    log.times = log.times.slice(log.head);
-    log.costs = log.costs.slice(log.head);
-    log.head = 0;
-  }
-}
-
-/** How long until enough units leave the window for `check` to fit. */
-function waitFor(log: RateLog, check: RateCheck, nowMs: number): number {
-  if (check.cost > check.limit) return check.windowMs;
-  let freed = 0;
-  for (let i = log.head; i < log.times.length; i++) {
-    freed += log.costs[i] as number;
-    if (log.sum - freed + check.cost <= check.limit) {
-      return Math.max(1, (log.times[i] as number) + check.windowMs - nowMs);
-    }
-  }
-  return check.windowMs;
 }
 
 function purgeLeases(leases: Map<string, number>, nowMs: number): void {

@@ -7,14 +7,15 @@ import {
   RESERVE_SCRIPT,
   SETTLE_SCRIPT,
 } from './redis-scripts.js';
-import type {
-  BudgetCheck,
-  BudgetTotals,
-  LimitBackend,
-  RateCheck,
-  RateOutcome,
-  RateState,
-  ReserveOutcome,
+import {
+  subjectOf,
+  type BudgetCheck,
+  type BudgetTotals,
+  type LimitBackend,
+  type RateCheck,
+  type RateOutcome,
+  type RateState,
+  type ReserveOutcome,
 } from './types.js';
 
 export interface RedisLimitOptions {
@@ -60,8 +61,11 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
   redis.defineCommand('bastionReserve', { lua: RESERVE_SCRIPT });
   redis.defineCommand('bastionSettle', { lua: SETTLE_SCRIPT });
 
-  const tag = `{${opts.keyPrefix}}:`;
-  const k = (id: string) => tag + id;
+  // One hash tag per subject (`types.ts`, `subjectOf`): a Redis Cluster spreads subjects.
+  const k = (id: string) => `${opts.keyPrefix}:{${subjectOf(id)}}:${id}`;
+  const settlements = createSettleBatcher((keys, args) =>
+    redis.bastionSettle(keys.length, ...keys, ...args),
+  );
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -87,9 +91,9 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
       });
     },
 
-    consumeRate(checks: readonly RateCheck[], nowMs: number, requestId: string) {
+    consumeRate(checks: readonly RateCheck[], nowMs: number) {
       return call(async () => {
-        const args: (string | number)[] = [nowMs, requestId];
+        const args: (string | number)[] = [nowMs];
         for (const c of checks) args.push(c.windowMs, c.limit, c.cost);
         const reply = await redis.bastionRate(
           checks.length,
@@ -144,17 +148,12 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     },
 
     settle(checks, reservationId, actual) {
-      return call(async () => {
-        const keep = checks.map((c) => c.expiresAtMs);
-        const reply = await redis.bastionSettle(
-          checks.length,
-          ...checks.map((c) => k(c.id)),
-          reservationId,
-          actual,
-          ...keep,
-        );
-        return pairs(reply);
-      });
+      return call(() =>
+        settlements.add(
+          checks.map((c) => k(c.id)),
+          [checks.length, reservationId, actual, ...checks.map((c) => c.expiresAtMs)],
+        ),
+      );
     },
 
     totals(ids) {
@@ -188,8 +187,8 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     },
 
     async close() {
+      await settlements.idle();
       redis.disconnect();
-      return Promise.resolve();
     },
   };
 }
@@ -220,4 +219,67 @@ function pairs(reply: Reply): BudgetTotals[] {
     out.push({ spentMicroUsd: Number(reply[i]), reservedMicroUsd: Number(reply[i + 1]) });
   }
   return out;
+}
+
+interface PendingSettle {
+  keys: string[];
+  args: (string | number)[];
+  resolve: (totals: BudgetTotals[]) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_SETTLE_BATCH = 128;
+
+/**
+ * Settlements run after the last byte, off the request path, so they wait for the end of the
+ * current event-loop turn and go to Redis together: one script call for every request that
+ * finished in that turn, not one each. Each caller still gets its own budgets' new totals.
+ */
+function createSettleBatcher(send: (keys: string[], args: (string | number)[]) => Promise<Reply>) {
+  let queue: PendingSettle[] = [];
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  function flush(): void {
+    const batch = queue;
+    queue = [];
+    for (let at = 0; at < batch.length; at += MAX_SETTLE_BATCH) {
+      const part = batch.slice(at, at + MAX_SETTLE_BATCH);
+      const keys = part.flatMap((p) => p.keys);
+      const args = [part.length, ...part.flatMap((p) => p.args)];
+      inFlight++;
+      send(keys, args)
+        .then(
+          (reply) => {
+            let r = 0;
+            for (const p of part) {
+              p.resolve(pairs(reply.slice(r, r + 2 * p.keys.length)));
+              r += 2 * p.keys.length;
+            }
+          },
+          (err: unknown) => {
+            for (const p of part) p.reject(err);
+          },
+        )
+        .finally(() => {
+          if (--inFlight === 0 && queue.length === 0) drained?.();
+        });
+    }
+  }
+
+  return {
+    add(keys: string[], args: (string | number)[]): Promise<BudgetTotals[]> {
+      return new Promise((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ keys, args, resolve, reject });
+      });
+    },
+    /** Resolves once every queued settlement has been answered. */
+    idle(): Promise<void> {
+      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        drained = resolve;
+      });
+    },
+  };
 }

@@ -7,7 +7,10 @@
  * A backend that cannot decide rejects with `GatewayError('limits_unavailable')`.
  */
 
-/** A sliding-window counter: at most `limit` units in any `windowMs`. */
+/**
+ * A sliding-window counter: at most `limit` units in any `windowMs`, to within one sub-bucket
+ * (1 % of the window) at the window's trailing edge (`window.ts`).
+ */
 export interface RateCheck {
   /** Counter id, e.g. `rl:key:key_abc:rpm`. */
   readonly id: string;
@@ -64,6 +67,23 @@ export type ReserveOutcome =
 export interface BudgetTotals {
   readonly spentMicroUsd: number;
   readonly reservedMicroUsd: number;
+}
+
+/**
+ * Counter ids read `<counter>:<subject kind>:<subject id>[:<window>]`: `rl:key:key_abc:rpm`,
+ * `cc:team:search`, `b:user:app:key_abc:u42:m202506` (a subject id may hold colons; only rate
+ * (`rl`) and budget (`b`) counters end in a window). The subject part, `key:key_abc`, is what
+ * the Redis backend makes a key's hash tag, so a Redis Cluster spreads subjects over its shards
+ * and keeps each subject's counters in one slot.
+ */
+export function subjectOf(id: string): string {
+  const first = id.indexOf(':');
+  if (first < 0) return id;
+  const rest = id.slice(first + 1);
+  const kind = id.slice(0, first);
+  if (kind !== 'rl' && kind !== 'b') return rest;
+  const last = rest.lastIndexOf(':');
+  return last <= 0 ? rest : rest.slice(0, last);
 }
 
 export interface LimitBackend {

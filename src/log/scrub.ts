@@ -1,25 +1,11 @@
+import { createSecretDetector, redactionRules } from '../detect/secrets/index.js';
+
 /**
  * Removes anything credential-shaped from text that is about to reach a caller or a log:
  * upstream error bodies, error messages, causes. Two nets: the exact secret values the
- * process holds (registered at start), and patterns for well-known key formats.
+ * process holds (registered at start), and the secret detectors' rules (`redactionRules`:
+ * the rule set of `bastion scan` and the guards, plus a wider net for short key shapes).
  */
-
-// Linear-time patterns only: bounded classes, no nested quantifiers.
-const KEY_PATTERNS: readonly RegExp[] = [
-  /\bbk_[a-z]{2,8}_[A-Za-z0-9_-]{8,}/g, // Bastion virtual keys
-  /\bsk-[A-Za-z0-9_-]{8,}/g, // OpenAI / Anthropic style (sk-proj-, sk-ant-, sk-svcacct-)
-  /sk-(?:proj|ant|svcacct|admin|None)-[A-Za-z0-9_-]{8,}/g, // the same glued to a word (xsk-proj-…)
-  /\bAIza[0-9A-Za-z_-]{20,}/g, // Google API keys
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids
-  /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, // JWTs
-  /\b[Bb]earer\s+[A-Za-z0-9._~+/=-]{8,}/g, // bearer credentials of any kind
-];
-
-/** `sk-` inside a word: a key only when a part is long and random (not `deepseek-r1-…`). */
-const GLUED_SK = /sk-[A-Za-z0-9_-]{20,250}/g;
-const hasRandomPart = (body: string) =>
-  body.split('-').some((p) => p.length >= 20 && /[0-9]/.test(p) && /[A-Za-z]/.test(p));
 
 const MASK = '[redacted]';
 
@@ -43,8 +29,13 @@ export interface Scrubber {
   addKnownSecret(value: string): void;
 }
 
+/** A masked span can hide part of a longer overlapping match; a few passes unmask none. */
+const MAX_PATTERN_PASSES = 4;
+
 export function createScrubber(): Scrubber {
   const known = new Set<string>();
+  const detector = createSecretDetector({ rules: redactionRules, keepsPlaceholders: true });
+  const toMask = () => MASK;
   return {
     addKnownSecret(value: string): void {
       // Very short values would mask ordinary words; they are not credentials anyway.
@@ -70,12 +61,12 @@ export function createScrubber(): Scrubber {
       for (const value of known) {
         if (out.includes(value)) out = out.split(value).join(MASK);
       }
-      for (const pattern of KEY_PATTERNS) {
-        pattern.lastIndex = 0;
-        out = out.replace(pattern, MASK);
+      for (let pass = 0; pass < MAX_PATTERN_PASSES; pass++) {
+        const findings = detector.find(out);
+        if (findings.length === 0) break;
+        out = detector.mask(out, findings, toMask);
       }
-      GLUED_SK.lastIndex = 0;
-      return out.replace(GLUED_SK, (m) => (hasRandomPart(m.slice(3)) ? MASK : m));
+      return out;
     },
   };
 }

@@ -18,6 +18,28 @@ describe('CIDR matching', () => {
     expect(m('not an ip')).toBe(false);
   });
 
+  it('keeps the families apart: an IPv6 range admits no IPv4 client (BlockList alone would)', () => {
+    const v6Only = compileIpRanges(['::/0']);
+    expect(v6Only('2001:db8::1')).toBe(true);
+    expect(v6Only('10.1.2.3')).toBe(false);
+    expect(v6Only('::ffff:10.1.2.3')).toBe(false);
+    const mappedRange = compileIpRanges(['::ffff:10.0.0.0/8']);
+    expect(mappedRange('10.9.9.9')).toBe(true);
+    expect(mappedRange('::ffff:a09:909')).toBe(true);
+    expect(mappedRange('11.0.0.1')).toBe(false);
+    expect(isValidIpRange('::ffff:10.0.0.0/33')).toBe(false);
+    expect(compileIpRanges(['fe80::/10'])('fe80::1%eth0')).toBe(true);
+    expect(isValidIpRange('10.0.0.0%eth0/8')).toBe(false);
+  });
+
+  it('gives the same verdicts when it meets an address again, past its memory of recent ones', () => {
+    const m = compileIpRanges(['10.0.0.0/24']);
+    const addresses = Array.from({ length: 600 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    const first = addresses.map(m);
+    expect(addresses.map(m)).toEqual(first);
+    expect(first.filter(Boolean)).toHaveLength(256);
+  });
+
   it('refuses malformed ranges', () => {
     for (const bad of [
       '10.0.0.0/33',

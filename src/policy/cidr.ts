@@ -1,84 +1,75 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP, SocketAddress } from 'node:net';
 
-/** A compiled list of CIDR ranges (IPv4 and IPv6), matched byte by byte without allocation. */
+/** A compiled list of CIDR ranges (IPv4 and IPv6), matched by Node's `net.BlockList`. */
 export type IpMatcher = (ip: string | null) => boolean;
 
-interface Range {
-  bytes: Uint8Array;
-  prefix: number;
-}
+/** `::ffff:0:0/96`: an IPv6 address here is an IPv4 client, matched against IPv4 ranges only. */
+const IPV4_MAPPED = new BlockList();
+IPV4_MAPPED.addSubnet('::ffff:0:0', 96, 'ipv6');
+const MAX_REMEMBERED = 256;
+const MAX_REMEMBERED_LENGTH = 64;
 
-/** Throws `RangeError` on a malformed range; callers validate scopes before storing them. */
+/**
+ * Throws `RangeError` on a malformed range; callers validate scopes before storing them.
+ *
+ * IPv4 clients (and IPv4-mapped IPv6 ones) are matched against IPv4 ranges only, other IPv6
+ * clients against IPv6 ranges only: on its own, BlockList lets `::/0` admit every IPv4 client,
+ * which would widen a scope written for IPv6.
+ */
 export function compileIpRanges(ranges: readonly string[]): IpMatcher {
-  const v4: Range[] = [];
-  const v6: Range[] = [];
-  for (const range of ranges) {
-    const [address = '', bits] = range.split('/');
-    const bytes = parseIp(address);
-    const max = bytes?.length === 4 ? 32 : 128;
-    const prefix = bits === undefined ? max : Number(bits);
-    if (bytes === undefined || (bits !== undefined && !/^\d{1,3}$/.test(bits)) || prefix > max) {
-      throw new RangeError(`not an IP range: ${range.slice(0, 64)}`);
-    }
-    (bytes.length === 4 ? v4 : v6).push({ bytes, prefix });
-  }
+  const v4 = new BlockList();
+  const v6 = new BlockList();
+  for (const range of ranges) addRange(range, v4, v6);
+  // BlockList parses the address into a native SocketAddress on every check (about four times
+  // the old byte matcher's cost for IPv4, bench/cidr.js); a key's callers come from few
+  // addresses, so recent verdicts are kept, in a map that starts over when full.
+  const recent = new Map<string, boolean>();
   return function isInRanges(ip: string | null): boolean {
     if (ip === null) return false;
-    const bytes = parseIp(ip);
-    if (bytes === undefined) return false;
-    for (const r of bytes.length === 4 ? v4 : v6) if (matches(bytes, r)) return true;
-    return false;
+    const known = recent.get(ip);
+    if (known !== undefined) return known;
+    const family = isIP(ip);
+    if (family === 0) return false;
+    const verdict = family === 4 ? v4.check(ip, 'ipv4') : isInV6Ranges(ip, v4, v6);
+    // Only addresses are remembered, and only short ones (a zone id has no length limit).
+    if (ip.length <= MAX_REMEMBERED_LENGTH) {
+      if (recent.size >= MAX_REMEMBERED) recent.clear();
+      recent.set(ip, verdict);
+    }
+    return verdict;
   };
 }
 
-function matches(bytes: Uint8Array, r: Range): boolean {
-  const whole = r.prefix >> 3;
-  for (let i = 0; i < whole; i++) if (bytes[i] !== r.bytes[i]) return false;
-  const rest = r.prefix & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return ((bytes[whole] as number) & mask) === ((r.bytes[whole] as number) & mask);
-}
-
-/** 4 bytes for IPv4, 16 for IPv6 (an IPv4-mapped IPv6 address becomes its IPv4 form). */
-export function parseIp(ip: string): Uint8Array | undefined {
-  const family = isIP(ip);
-  if (family === 4) return Uint8Array.from(ip.split('.'), Number);
-  if (family !== 6) return undefined;
-  const zone = ip.indexOf('%');
-  const text = zone === -1 ? ip : ip.slice(0, zone);
-  const out = new Uint8Array(16);
-  const [head = '', tail] = text.split('::');
-  const tailGroups = tail === undefined ? [] : groups(tail);
-  const headGroups = groups(head);
-  const all =
-    tail === undefined
-      ? headGroups
-      : [
-          ...headGroups,
-          ...Array<number>(8 - headGroups.length - tailGroups.length).fill(0),
-          ...tailGroups,
-        ];
-  all.forEach((g, i) => {
-    out[2 * i] = g >> 8;
-    out[2 * i + 1] = g & 0xff;
-  });
-  const isMapped =
-    out.subarray(0, 10).every((b) => b === 0) && out[10] === 0xff && out[11] === 0xff;
-  return isMapped ? out.slice(12) : out;
-}
-
-/** Hex groups; a trailing dotted IPv4 part counts as two groups. */
-function groups(part: string): number[] {
-  if (part === '') return [];
-  const out: number[] = [];
-  for (const g of part.split(':')) {
-    if (g.includes('.')) {
-      const [a = 0, b = 0, c = 0, d = 0] = g.split('.').map(Number);
-      out.push((a << 8) | b, (c << 8) | d);
-    } else out.push(parseInt(g, 16));
+function isInV6Ranges(ip: string, v4: BlockList, v6: BlockList): boolean {
+  let address: SocketAddress;
+  try {
+    address = new SocketAddress({ address: withoutZone(ip), family: 'ipv6' });
+  } catch {
+    return false;
   }
-  return out;
+  return IPV4_MAPPED.check(address) ? v4.check(address) : v6.check(address);
+}
+
+function addRange(range: string, v4: BlockList, v6: BlockList): void {
+  const [written = '', bits] = range.split('/');
+  const family = isIP(written);
+  const address = family === 6 ? withoutZone(written) : written;
+  const isMapped = family === 6 && IPV4_MAPPED.check(address, 'ipv6');
+  // A range written as an IPv4-mapped address is an IPv4 range: its prefix counts IPv4 bits.
+  const max = family === 4 || isMapped ? 32 : 128;
+  const prefix = bits === undefined ? max : Number(bits);
+  if (family === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits)) || prefix > max) {
+    throw new RangeError(`not an IP range: ${range.slice(0, 64)}`);
+  }
+  if (family === 4) v4.addSubnet(address, prefix, 'ipv4');
+  else if (isMapped) v4.addSubnet(address, 96 + prefix, 'ipv6');
+  else v6.addSubnet(address, prefix, 'ipv6');
+}
+
+/** A scoped address (`fe80::1%eth0`) is matched on its address; the zone names a local link. */
+function withoutZone(ip: string): string {
+  const zone = ip.indexOf('%');
+  return zone === -1 ? ip : ip.slice(0, zone);
 }
 
 export function isValidIpRange(range: string): boolean {

@@ -142,7 +142,9 @@ export const limitsSchema = z
           .string()
           .regex(/^[A-Za-z0-9:_-]{1,64}$/)
           .default('bastion')
-          .describe('Prefix of every Redis key; all keys share one hash slot ({prefix}).'),
+          .describe(
+            'Prefix of every Redis key; a key is "<prefix>:{<subject>}:<counter>", its subject as hash tag.',
+          ),
         commandTimeoutMs: z
           .number()
           .int()

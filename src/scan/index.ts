@@ -1,15 +1,3 @@
-export { createPathFilter, mergeAllowLists } from './allow.js';
-export type { AllowList } from './allow.js';
-export { readBaseline, writeBaseline } from './baseline.js';
-export { allowListOf, loadScanConfig } from './config.js';
-export type { ScanConfig } from './config.js';
-export { BaselineError, ScanConfigError } from './errors.js';
 export { runScan } from './engine.js';
-export type { ScanDeps, ScanMode, ScanRequest } from './engine.js';
-export { GitError } from './git.js';
-export { createProgress, silentProgress } from './progress.js';
-export type { Progress } from './progress.js';
-export { renderJson } from './report-json.js';
-export { renderSarif } from './report-sarif.js';
-export { renderText } from './report-text.js';
-export type { RuleInfo, ScanFinding, ScanResult, ScanStats } from './types.js';
+export { silentProgress } from './progress.js';
+export type { ScanFinding } from './types.js';

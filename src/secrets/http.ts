@@ -1,5 +1,6 @@
 import { Agent, errors as undiciErrors } from 'undici';
 import type { GatewayError } from '../errors/gateway-error.js';
+import { CappedReadError, readCapped } from '../util/read-capped.js';
 import { secretError } from './errors.js';
 
 /** Secret-manager replies are small (AWS 64 KiB, Azure 25 KiB, GCP 64 KiB values); cap what we read. */
@@ -47,7 +48,8 @@ export function createSecretHttp(opts: { timeoutMs: number }): SecretHttp {
           body: req.body ?? null,
           signal: AbortSignal.timeout(opts.timeoutMs),
         });
-        const text = await readCapped(res.body);
+        const bytes = await readCapped(res.body, { limitBytes: MAX_REPLY_BYTES });
+        const text = bytes.toString('utf8');
         return { status: res.statusCode, json: parseJson(text) };
       } catch (err) {
         throw transportError(ref, url.origin, opts.timeoutMs, err);
@@ -55,17 +57,6 @@ export function createSecretHttp(opts: { timeoutMs: number }): SecretHttp {
     },
     close: () => agent.close(),
   };
-}
-
-async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_REPLY_BYTES) throw new RangeError('secret manager reply too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): unknown {
@@ -89,7 +80,7 @@ function transportError(
     (err instanceof Error && err.name === 'TimeoutError');
   const problem = isTimeout
     ? `the secret manager at ${origin} did not answer within ${timeoutMs} ms`
-    : err instanceof RangeError
+    : err instanceof CappedReadError && err.reason === 'too_large'
       ? `the secret manager at ${origin} sent a reply larger than ${MAX_REPLY_BYTES} bytes`
       : `the secret manager at ${origin} cannot be reached`;
   return secretError('secret_unavailable', ref, problem, err);

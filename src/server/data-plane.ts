@@ -20,8 +20,11 @@ export interface DataPlaneDeps {
   pipelines: Pipelines;
   log: Logger;
   clock: Clock;
-  /** Called once per routed request after its last byte (the audit write). */
-  onFinished: (ctx: RequestContext) => void;
+  /**
+   * Called once per routed request after its last byte (the audit write). With
+   * `holdsEndForAudit` the response's end waits for the promise it returns.
+   */
+  onFinished: (ctx: RequestContext) => Promise<void> | undefined;
 }
 
 export interface DataPlaneOptions {
@@ -34,6 +37,12 @@ export interface DataPlaneOptions {
   cors?: Cors | undefined;
   /** HTTPS (server.tls); undefined serves plain HTTP. */
   tls?: TlsSource | undefined;
+  /**
+   * audit.durability sync: every byte is sent but the response is completed only once its audit
+   * row is stored; if it cannot be, the connection is closed and the caller sees no complete
+   * response.
+   */
+  holdsEndForAudit?: boolean;
 }
 
 export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Server {
@@ -82,11 +91,12 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       sendError(res, reqId, new GatewayError(code), route?.dialect ?? 'openai');
       return;
     }
-    const { ctx, deferred } = createContext(req, res, reqId, route);
+    const { ctx, deferred, audited } = createContext(req, res, reqId, route);
+    const ending = createEnding(res, opts.holdsEndForAudit === true);
     let verdict: GatewayError | undefined;
     try {
       verdict = await runStages(deps.pipelines[route.pipeline], ctx);
-      if (verdict === undefined) await send(ctx, res, route);
+      if (verdict === undefined) await send(ctx, res, route, ending.end);
     } catch (err) {
       verdict =
         err instanceof GatewayError ? err : new GatewayError('internal_error', { cause: err });
@@ -96,10 +106,11 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       ctx.outcome = { status: verdict.status, errorCode: verdict.code };
       if (!res.headersSent && !res.destroyed) {
         setHeaders(res, ctx.responseHeaders);
-        sendError(res, reqId, verdict, route.dialect);
+        sendError(res, reqId, verdict, route.dialect, ending.end);
       }
     }
     await deferred.runAll((err) => ctx.log.error({ event: 'deferred_failed', err }));
+    await ending.finish(audited());
   }
 
   function createContext(
@@ -153,16 +164,22 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     };
     res.setHeader('x-request-id', reqId);
     // The runner's first deferral: the audit write runs after every other undo.
-    ctx.defer(() => deps.onFinished(ctx));
-    return { ctx, deferred };
+    let audited: Promise<void> | undefined;
+    ctx.defer(() => (audited = deps.onFinished(ctx)));
+    return { ctx, deferred, audited: () => audited };
   }
 
-  async function send(ctx: RequestContext, res: ServerResponse, route: RouteEntry): Promise<void> {
+  async function send(
+    ctx: RequestContext,
+    res: ServerResponse,
+    route: RouteEntry,
+    end: End,
+  ): Promise<void> {
     const response = ctx.response as GatewayResponse;
     setHeaders(res, ctx.responseHeaders);
     if (response.kind === 'json') {
       res.writeHead(response.status, { 'content-type': 'application/json' });
-      res.end(response.body);
+      end(response.body);
       ctx.outcome = { status: response.status, errorCode: null };
       return;
     }
@@ -184,7 +201,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     if (ctx.signal.aborted && ctx.outcome.errorCode === null) {
       ctx.outcome = { status: 499, errorCode: 'client_closed' };
     }
-    res.end();
+    end();
   }
 
   return server;
@@ -200,6 +217,7 @@ function sendError(
   reqId: string,
   err: GatewayError,
   dialect: 'openai' | 'anthropic',
+  end: End = (chunk) => res.end(chunk),
 ) {
   const wire = renderError(err, dialect);
   // The rest of the body is not read: close rather than drain what may never end.
@@ -207,5 +225,32 @@ function sendError(
     wire.headers.connection = 'close';
   }
   res.writeHead(wire.status, { ...wire.headers, 'x-request-id': reqId });
-  res.end(wire.body);
+  end(wire.body);
+}
+
+/** Ends a response: at once, or (held) after the audit row is stored. */
+type End = (chunk?: string | Uint8Array) => void;
+
+function createEnding(
+  res: ServerResponse,
+  isHeld: boolean,
+): { end: End; finish: (audited: Promise<void> | undefined) => Promise<void> } {
+  if (!isHeld) return { end: (chunk) => res.end(chunk), finish: () => Promise.resolve() };
+  let isPending = false;
+  return {
+    end(chunk) {
+      if (chunk !== undefined && chunk.length > 0) res.write(chunk);
+      isPending = true;
+    },
+    async finish(audited) {
+      if (!isPending) return;
+      try {
+        await audited;
+        res.end();
+      } catch {
+        // Already logged as deferred_failed: the caller must not see a complete response.
+        res.destroy();
+      }
+    },
+  };
 }

@@ -4,13 +4,15 @@ import type { Logger } from '../log/logger.js';
 import type { AuditWriter } from '../pipeline/audit/writer.js';
 import type { PolicyRuntime } from '../pipeline/policy/runtime.js';
 import type { Upstreams } from '../pipeline/upstream/build.js';
+import { buildAdminCredentials } from './admin-auth.js';
 import type { SecretResolver } from '../secrets/types.js';
+import { createAdminAuth, type AdminAuth } from '../server/admin/auth.js';
 import type { KeyAdmin } from '../server/admin/key-admin.js';
+import { auditRoutes } from '../server/admin/audit.js';
 import { policyAdminRoutes } from '../server/admin/policy-routes.js';
 import { providerRoutes } from '../server/admin/providers.js';
 import { createAdminRouter } from '../server/admin/router.js';
 import { secretRoutes } from '../server/admin/secrets.js';
-import { adminTokenFromEnv } from '../server/admin/token.js';
 import { createControlPlane } from '../server/control-plane.js';
 import type { TlsSource } from '../server/tls.js';
 import type { Store } from '../store/types.js';
@@ -46,13 +48,14 @@ export async function buildControlPlane(
     tls: TlsSource | undefined;
     clock: Clock;
   },
-): Promise<Server> {
+): Promise<{ server: Server; adminAuth: AdminAuth }> {
   const { store, secrets, policy, metrics, clock, audit } = deps;
+  const adminAuth = createAdminAuth(await buildAdminCredentials(config.admin, deps));
   const token =
     metrics === undefined || config.metrics.token === undefined
       ? undefined
       : await secrets.handle(config.metrics.token, { component: 'metrics' });
-  return createControlPlane({
+  const server = createControlPlane({
     checkReady: () => store.ping(),
     log: deps.log,
     tls: deps.tls,
@@ -62,7 +65,7 @@ export async function buildControlPlane(
       token: token && (() => token.current()),
     },
     admin: createAdminRouter(
-      { token: adminTokenFromEnv(deps.env, deps.log), log: deps.log.child({ mod: 'admin' }) },
+      { auth: adminAuth, log: deps.log.child({ mod: 'admin' }), events: store, clock },
       [
         ...policyAdminRoutes({ store, policy, clock }),
         ...providerRoutes({
@@ -71,7 +74,9 @@ export async function buildControlPlane(
           flushAudit: () => audit.flushQueued(5_000),
         }),
         ...secretRoutes({ secrets, events: store, clock }),
+        ...auditRoutes({ store, flushAudit: () => audit.flushQueued(5_000) }),
       ],
     ),
   });
+  return { server, adminAuth };
 }

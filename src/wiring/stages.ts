@@ -2,6 +2,7 @@ import { liveSecret, type SecretLookup } from '../config/startup-secrets.js';
 import type { Config } from '../config/schema.js';
 import { createAuditChain } from '../pipeline/audit/chain.js';
 import type { ChainKeyring } from '../pipeline/audit/chain-key.js';
+import { openAuditSpool, replaySpool, type AuditSpool } from '../pipeline/audit/spool.js';
 import { createAuditWriter, type AuditWriter } from '../pipeline/audit/writer.js';
 import { createAuthenticateStage } from '../pipeline/auth/authenticate.js';
 import { createJwtVerifier } from '../pipeline/auth/jwt.js';
@@ -18,20 +19,58 @@ import type { Server } from 'node:http';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 
-export function buildAudit(
+/**
+ * The audit writer. With `durability: spooled` it first replays what a crash left in the spool
+ * (so the rows are in the store before the gateway serves), then spools from there.
+ */
+export async function buildAudit(
   config: Config['audit'],
-  deps: { store: Store; chainKeys: ChainKeyring; clock: Clock; log: Logger },
-): AuditWriter {
+  deps: {
+    store: Store;
+    stores: Config['stores'];
+    chainKeys: ChainKeyring;
+    clock: Clock;
+    log: Logger;
+  },
+): Promise<AuditWriter> {
   const { chainKeys } = deps;
+  const log = deps.log.child({ mod: 'audit' });
+  const spoolPath =
+    config.durability === 'spooled' ? auditSpoolPath(config, deps.stores) : undefined;
+  let spool: AuditSpool | undefined;
+  if (spoolPath !== undefined) {
+    const opened = await openAuditSpool(spoolPath);
+    try {
+      await replaySpool({ store: deps.store, log }, opened.leftover, config.batchSize);
+    } catch (err) {
+      // The rows stay in the spool for the next start; nothing is served without them.
+      await opened.spool.close(false);
+      throw err;
+    }
+    if (opened.leftover.length > 0) await opened.spool.truncate();
+    spool = opened.spool;
+  }
   return createAuditWriter(
     {
       store: deps.store,
-      log: deps.log.child({ mod: 'audit' }),
+      log,
       chain: createAuditChain({ hash: chainKeys.current, keyId: chainKeys.currentKeyId }),
       clock: deps.clock,
+      ...(spool === undefined ? {} : { spool }),
     },
     config,
   );
+}
+
+/** Beside the SQLite file, or per Postgres schema; none for an in-memory database. */
+export function auditSpoolPath(
+  config: Config['audit'],
+  stores: Config['stores'],
+): string | undefined {
+  if (config.spoolPath !== undefined) return config.spoolPath;
+  if (stores.kind === 'postgres') return `./data/audit-${stores.postgres.schema}.spool`;
+  const { path } = stores.sqlite;
+  return path === ':memory:' || path === '' ? undefined : `${path}.audit-spool`;
 }
 
 export function buildAuthenticate(
@@ -64,6 +103,8 @@ export function buildDataPlane(
     audit: AuditWriter;
     metrics: Metrics | undefined;
     tls: TlsSource | undefined;
+    /** audit.durability: `sync` holds each response's end until its row is stored. */
+    durability: Config['audit']['durability'];
     clock: Clock;
     log: Logger;
   },
@@ -76,8 +117,10 @@ export function buildDataPlane(
       clock: deps.clock,
       onFinished(ctx) {
         const record = buildAuditRecord(ctx);
-        audit.write(record);
         metrics?.record(record);
+        if (deps.durability === 'sync') return audit.writeStored(record);
+        audit.write(record);
+        return undefined;
       },
     },
     {
@@ -87,6 +130,7 @@ export function buildDataPlane(
       trustProxyHops: config.trustProxyHops,
       cors: deps.cors,
       tls: deps.tls,
+      holdsEndForAudit: deps.durability === 'sync',
     },
   );
 }

@@ -16,6 +16,7 @@ export async function openStore(
   stores: Config['stores'],
   env: NodeJS.ProcessEnv,
   secretOf: SecretLookup = (ref) => resolveSecretRef(ref, env),
+  opts: { isCommitDurable?: boolean } = {},
 ): Promise<Store> {
   if (stores.kind === 'postgres') {
     const url = secretOf(stores.postgres.url);
@@ -28,7 +29,10 @@ export async function openStore(
   }
   if (stores.sqlite.path !== ':memory:')
     mkdirSync(dirname(stores.sqlite.path), { recursive: true, mode: 0o700 });
-  return createSqliteStore({ path: stores.sqlite.path });
+  return createSqliteStore({
+    path: stores.sqlite.path,
+    ...(opts.isCommitDurable === true ? { synchronous: 'full' as const } : {}),
+  });
 }
 
 export async function openLimitBackend(

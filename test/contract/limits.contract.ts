@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BudgetCheck, LimitBackend, RateCheck } from '../../src/limits/types.js';
+import { bucketMsOf } from '../../src/limits/window.js';
 
 export interface LimitsFixture {
   backend: LimitBackend;
@@ -84,6 +85,71 @@ export function runLimitsContract(name: string, make: () => Promise<LimitsFixtur
           { numRuns: 15 },
         );
       });
+      it('decides as an exact sliding window of 99 % to 100 % of its length (simulated clock)', async () => {
+        // Arrivals from a burst within one sub-bucket to gaps longer than the window, with
+        // costs from 1 to a third of the limit, against an exact log of what was admitted.
+        const op = fc.record({
+          gapMs: fc.oneof(
+            fc.integer({ min: 0, max: 20 }),
+            fc.integer({ min: 0, max: 2_000 }),
+            fc.integer({ min: 0, max: 90_000 }),
+          ),
+          cost: fc.integer({ min: 1, max: 40 }),
+        });
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(1_000, 60_000, 150_001),
+            fc.integer({ min: 1, max: 120 }),
+            fc.array(op, { minLength: 1, maxLength: 150 }),
+            async (windowMs, limit, ops) => {
+              const id = `x:${windowMs}:${limit}:${Math.random()}`;
+              const edgeMs = bucketMsOf(windowMs);
+              expect(edgeMs).toBeLessThanOrEqual(windowMs / 100);
+              const admitted: { t: number; cost: number }[] = [];
+              const inWindow = (t: number, lengthMs: number) =>
+                admitted.filter((a) => a.t > t - lengthMs).reduce((n, a) => n + a.cost, 0);
+              let t = T0;
+              for (const [i, { gapMs, cost }] of ops.entries()) {
+                t += gapMs;
+                const full = inWindow(t, windowMs);
+                const inner = inWindow(t, windowMs - edgeMs);
+                const out = await b.consumeRate([{ id, limit, windowMs, cost }], t, `q${i}`);
+                const state = out.states[0];
+                if (out.ok) {
+                  // Counted before this request: between the two exact sums.
+                  const counted = limit - (state?.remaining ?? 0) - cost;
+                  expect(counted).toBeGreaterThanOrEqual(inner);
+                  expect(counted).toBeLessThanOrEqual(full);
+                  expect(inner + cost).toBeLessThanOrEqual(limit);
+                  admitted.push({ t, cost });
+                } else {
+                  expect(full + cost).toBeGreaterThan(limit);
+                  const counted = limit - (state?.remaining ?? 0);
+                  if (counted < limit) {
+                    expect(counted).toBeGreaterThanOrEqual(inner);
+                    expect(counted).toBeLessThanOrEqual(full);
+                  }
+                  expect(out.retryAfterMs).toBeGreaterThan(0);
+                  expect(out.retryAfterMs).toBeLessThanOrEqual(windowMs);
+                }
+              }
+            },
+          ),
+          { numRuns: 40 },
+        );
+      });
+
+      it('holds a steady overload to the limit per window, within 1 %', async () => {
+        // 10 requests a second for four minutes against 300 a minute: an exact window admits
+        // 1,200; sub-buckets may let a unit leave up to 1 % early, never late.
+        let admitted = 0;
+        for (let i = 0; i < 2_400; i++) {
+          const out = await b.consumeRate([rpm('steady', 300)], T0 + i * 100, `q${i}`);
+          if (out.ok) admitted++;
+        }
+        expect(admitted).toBeGreaterThanOrEqual(1_200);
+        expect(admitted).toBeLessThanOrEqual(1_212);
+      }, 30_000);
     });
 
     describe('slots', () => {

@@ -1,5 +1,10 @@
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { createMemoryLimitBackend } from '../../src/limits/memory.js';
 import { createRedisLimitBackend } from '../../src/limits/redis.js';
+import type { RateCheck } from '../../src/limits/types.js';
+import { WINDOW_BUCKETS } from '../../src/limits/window.js';
 import { dropRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
 import { runLimitsContract } from './limits.contract.js';
 
@@ -40,11 +45,16 @@ describe('redis limit backend: failures', () => {
         backend.settle([{ id: 'a', limitMicroUsd: 1, expiresAtMs: 1 }], 'r', 1),
         backend.ping(),
       ];
-      for (const call of calls) {
-        const err = await call.then(
+      // Settlements are batched (they wait for the end of the event-loop turn), so every
+      // call gets its handler now, before the quicker ones reject.
+      const outcomes = calls.map((call) =>
+        call.then(
           () => undefined,
           (e: unknown) => e,
-        );
+        ),
+      );
+      for (const outcome of outcomes) {
+        const err = await outcome;
         expect(err).toMatchObject({ code: 'limits_unavailable', status: 503 });
         expect(String(err)).not.toContain('not-in-messages');
       }
@@ -52,4 +62,75 @@ describe('redis limit backend: failures', () => {
       await backend.close();
     }
   });
+});
+
+describe('redis limit backend: sliding windows at scale', () => {
+  const T0 = 1_800_000_000_000;
+
+  it('decides exactly as the in-process backend, replica clocks a little apart included', async () => {
+    const prefix = uniqueRedisPrefix('differential');
+    const redis = await open(REDIS_URL, prefix);
+    try {
+      const op = fc.record({
+        gapMs: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 40_000 })),
+        // Another replica's clock, up to two sub-buckets behind.
+        skewMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1_200 })),
+        cost: fc.integer({ min: 0, max: 30 }),
+        windows: fc.subarray([1_000, 60_000, 3_600_000], { minLength: 1 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 90 }),
+          fc.array(op, { minLength: 1, maxLength: 120 }),
+          async (limit, ops) => {
+            const memory = createMemoryLimitBackend();
+            const run = `${Math.random()}`;
+            let t = T0;
+            for (const [i, o] of ops.entries()) {
+              t += o.gapMs;
+              const checks: RateCheck[] = o.windows.map((windowMs) => ({
+                id: `rl:key:${run}:${windowMs}`,
+                limit,
+                windowMs,
+                cost: o.cost,
+              }));
+              const now = t - o.skewMs;
+              const [fromRedis, fromMemory] = [
+                await redis.consumeRate(checks, now, `q${i}`),
+                await memory.consumeRate(checks, now, `q${i}`),
+              ];
+              expect(fromRedis).toEqual(fromMemory);
+            }
+          },
+        ),
+        { numRuns: 30 },
+      );
+    } finally {
+      await redis.close();
+      await dropRedisPrefix(prefix);
+    }
+  }, 60_000);
+
+  it('keeps an hourly window in a bounded hash, under the subject hash tag, whatever the traffic', async () => {
+    const prefix = uniqueRedisPrefix('bounded');
+    const backend = await open(REDIS_URL, prefix);
+    const admin = new Redis(REDIS_URL);
+    try {
+      // 5,000 requests over an hour of simulated time: a sorted set would hold 5,000 members.
+      const rph = { id: 'rl:key:key_big:rph', limit: 1e9, windowMs: 3_600_000, cost: 1 };
+      for (let i = 0; i < 5_000; i++) await backend.consumeRate([rph], T0 + i * 720, `q${i}`);
+      const keys = await admin.keys(`${prefix}:*`);
+      expect(keys).toEqual([`${prefix}:{key:key_big}:rl:key:key_big:rph`]);
+      const key = keys[0] as string;
+      expect(await admin.hlen(key)).toBeLessThanOrEqual(WINDOW_BUCKETS + 2);
+      expect(Number(await admin.memory('USAGE', key))).toBeLessThan(8 * 1024);
+      // An hour on, the first sub-bucket (36 s, 50 requests) has left the window.
+      const last = await backend.consumeRate([rph], T0 + 5_000 * 720, 'last');
+      expect(last.ok && last.states[0]?.remaining).toBe(1e9 - (5_000 - 50) - 1);
+    } finally {
+      admin.disconnect();
+      await backend.close();
+      await dropRedisPrefix(prefix);
+    }
+  }, 60_000);
 });

@@ -1,3 +1,11 @@
+import { createLogger } from '../../src/log/logger.js';
+import { auditRoutes } from '../../src/server/admin/audit.js';
+import { createKeyAdmin } from '../../src/server/admin/key-admin.js';
+import { policyAdminRoutes } from '../../src/server/admin/policy-routes.js';
+import { providerRoutes } from '../../src/server/admin/providers.js';
+import type { AdminRoute } from '../../src/server/admin/router.js';
+import { secretRoutes } from '../../src/server/admin/secrets.js';
+import { systemClock } from '../../src/util/clock.js';
 import type { TestGateway } from './gateway.js';
 
 export const ADMIN_TOKEN = 'adm-test-token-9c4e1f7a2b3d5e6f';
@@ -21,4 +29,28 @@ export async function admin(
   });
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}
+
+/**
+ * The admin routes a test gateway serves (methods and paths), built the way
+ * src/wiring/control-plane.ts builds them; requests still go to the gateway's own router.
+ */
+export function adminRouteTable(gw: TestGateway): AdminRoute[] {
+  const { app } = gw;
+  const clock = systemClock;
+  const keys = createKeyAdmin({
+    providers: app.upstreams.providers,
+    circuits: app.upstreams.circuits,
+    clock,
+    log: createLogger({ level: 'silent' }),
+    resolve: (ref, component) => app.secrets.handle(ref, { component }),
+    events: app.store,
+  });
+  const flushAudit = () => Promise.resolve();
+  return [
+    ...policyAdminRoutes({ store: app.store, policy: app.policy, clock }),
+    ...providerRoutes({ keys, store: app.store, flushAudit }),
+    ...secretRoutes({ secrets: app.secrets, events: app.store, clock }),
+    ...auditRoutes({ store: app.store, flushAudit }),
+  ];
 }

@@ -55,19 +55,6 @@ export async function createTestSchema(label?: string): Promise<TestSchema> {
   return testSchema(schema);
 }
 
-/** Runs `fn` with a fresh schema and drops it afterwards, whether `fn` passed or threw. */
-export async function withTestSchema<T>(
-  fn: (schema: TestSchema) => Promise<T>,
-  label?: string,
-): Promise<T> {
-  const schema = await createTestSchema(label);
-  try {
-    return await fn(schema);
-  } finally {
-    await schema.drop();
-  }
-}
-
 /**
  * For a test file: call at the top level (or in a `describe`). Every schema it hands out is
  * dropped in `afterAll`, even when a test failed before its own cleanup ran.

@@ -11,17 +11,22 @@ export function uniqueRedisPrefix(name: string): string {
   return `bastion-test:${name}:${randomUUID().slice(0, 8)}`;
 }
 
-/** Deletes every key under a prefix (its keys carry the `{prefix}` hash tag). */
+/**
+ * Deletes every key under a prefix: limit counters (`prefix:{subject}:…`) and keys that carry
+ * the prefix as their hash tag (`{prefix}:…`).
+ */
 export async function dropRedisPrefix(prefix: string, url = REDIS_URL): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    for (const pattern of [`{${prefix}}:*`, `${prefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlErrorCodes } from '../../src/errors/codes.js';
-import { createLogger } from '../../src/log/logger.js';
-import { createKeyAdmin } from '../../src/server/admin/key-admin.js';
-import { policyAdminRoutes } from '../../src/server/admin/policy-routes.js';
-import { providerRoutes } from '../../src/server/admin/providers.js';
 import type { AdminRoute } from '../../src/server/admin/router.js';
-import { secretRoutes } from '../../src/server/admin/secrets.js';
-import { systemClock } from '../../src/util/clock.js';
-import { ADMIN_TOKEN } from '../helpers/admin.js';
+import { ADMIN_TOKEN, adminRouteTable } from '../helpers/admin.js';
 import {
   CANARY_ANTHROPIC_KEY,
   CANARY_OPENAI_KEY,
@@ -76,22 +70,7 @@ describe('control-plane error registry', () => {
       env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN, METRICS_TOKEN },
       config: { controlPlane: { port: 0, metrics: { token: 'env:METRICS_TOKEN' } } },
     });
-    const { app } = gw;
-    const clock = systemClock;
-    // Only the route table (methods and paths) is read; requests go to the gateway's own router.
-    const keys = createKeyAdmin({
-      providers: app.upstreams.providers,
-      circuits: app.upstreams.circuits,
-      clock,
-      log: createLogger({ level: 'silent' }),
-      resolve: (ref, component) => app.secrets.handle(ref, { component }),
-      events: app.store,
-    });
-    routes = [
-      ...policyAdminRoutes({ store: app.store, policy: app.policy, clock }),
-      ...providerRoutes({ keys, store: app.store, flushAudit: () => Promise.resolve() }),
-      ...secretRoutes({ secrets: app.secrets, events: app.store, clock }),
-    ];
+    routes = adminRouteTable(gw);
   });
   afterAll(() => gw.close());
 

@@ -66,7 +66,7 @@ describe('kill switch', () => {
     };
     expect(events.data[0]).toMatchObject({
       action: 'kill_switch_set',
-      actor: 'alice',
+      actor: 'env-admin/alice',
       detail: 'incident 7',
     });
   });

@@ -162,6 +162,7 @@ describe('key pools and fallback', () => {
     expect(row.decisions.map((d) => [d.action, d.type, d.detail])).toEqual([
       ['retry', 'upstream_error', 'solo-1'],
       ['fallback', 'upstream_error', 'spare-model'],
+      ['served', 'native', 'spare/spare-model'],
     ]);
   });
 

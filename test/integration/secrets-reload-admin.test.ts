@@ -79,7 +79,11 @@ describe('POST /admin/secrets/reload', () => {
     expect(await upstreamKey()).toBe(`Bearer ${NEXT_KEY}`);
     const events = await admin(gw, 'GET', '/admin/events');
     expect((events.body as { data: unknown[] }).data).toContainEqual(
-      expect.objectContaining({ actor: 'alice', action: 'secrets_reloaded', target: '*' }),
+      expect.objectContaining({
+        actor: 'env-admin/alice',
+        action: 'secrets_reloaded',
+        target: '*',
+      }),
     );
   });
 

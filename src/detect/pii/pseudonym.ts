@@ -6,8 +6,6 @@
 
 /** `<EMAIL_1>`, `<EMPLOYEE_ID_12>`: the shape of every placeholder. */
 export const PLACEHOLDER_PATTERN = /<([A-Z][A-Z0-9_]{0,39})_(\d{1,6})>/g;
-/** Longest placeholder, for stream hold-back. */
-export const MAX_PLACEHOLDER_CHARS = 1 + 40 + 1 + 6 + 1;
 
 export interface PseudonymVault {
   /** Token for `value` of `type`, minting `<TYPE_N>` on first sight. */

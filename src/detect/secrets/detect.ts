@@ -26,6 +26,11 @@ export interface SecretDetectorOptions {
   readonly fingerprintKey?: string | Uint8Array;
   /** Stop after this many findings in one text (bounds work on hostile input). */
   readonly maxFindings?: number;
+  /**
+   * Report candidates that look like placeholders (`sk-your-key-here`) too: a redactor masks
+   * them, where a scanner would only add noise.
+   */
+  readonly keepsPlaceholders?: boolean;
 }
 
 /** Running totals of the work done, for tests that assert linear behaviour. */
@@ -156,7 +161,12 @@ export function createSecretDetector(opts: SecretDetectorOptions = {}): SecretDe
     work.candidates++;
     const normalized = rule?.normalize?.(m.secret) ?? m.secret;
     work.validatedChars += normalized.length;
-    if (normalized.length <= PLACEHOLDER_CHECK_MAX && isPlaceholder(normalized)) return undefined;
+    if (
+      opts.keepsPlaceholders !== true &&
+      normalized.length <= PLACEHOLDER_CHECK_MAX &&
+      isPlaceholder(normalized)
+    )
+      return undefined;
     if (minEntropy !== undefined && shannonEntropy(normalized) < minEntropy) return undefined;
     return normalized;
   }

@@ -1,12 +1,6 @@
 export { createSecretDetector } from './detect.js';
-export type {
-  DetectorWork,
-  SecretDetector,
-  SecretDetectorOptions,
-  SecretFinding,
-} from './detect.js';
-export { shannonEntropy } from './entropy.js';
-export { fingerprintSecret, maskSecret } from './mask.js';
-export { checkLinearPattern, UnsafePatternError } from './pattern-check.js';
-export type { CompanionRule, RuleMatch, SecretRule, SecretSeverity } from './rule.js';
+export type { SecretDetector, SecretFinding } from './detect.js';
+export { checkLinearPattern } from './pattern-check.js';
+export type { SecretSeverity } from './rule.js';
 export { defaultSecretRules } from './rules.js';
+export { redactionRules } from './rules-redact.js';

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { CappedReadError, readCapped } from '../../util/read-capped.js';
 
 interface PostJsonOptions {
   readonly timeoutMs: number;
@@ -28,15 +29,17 @@ export async function postJsonCapped(
     await res.body.dump();
     throw new Error(`hook status ${res.statusCode}`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Buffer).length;
-    if (size > opts.maxReplyBytes) throw new Error('hook reply too large');
-    chunks.push(chunk as Buffer);
+  let bytes: Buffer;
+  try {
+    bytes = await readCapped(res.body, { limitBytes: opts.maxReplyBytes });
+  } catch (err) {
+    if (err instanceof CappedReadError && err.reason === 'too_large') {
+      throw new Error('hook reply too large');
+    }
+    throw err;
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch {
     throw new Error('hook reply is not JSON');
   }

@@ -3,10 +3,12 @@ import type { Secret } from '../../log/secret.js';
 import { toGatewayError, type UpstreamResponse } from '../../providers/core/http.js';
 import { IdentifierCheck, parseObject, reportedError } from '../../providers/core/reply-check.js';
 import type { StreamTap } from '../../providers/types.js';
+import { CappedReadError, readCapped } from '../../util/read-capped.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { ReleaseConnection } from './pool-gate.js';
 import type { ProviderRuntime } from './providers.js';
 import type { TimeoutSettings, UpstreamDeadline } from './timeouts.js';
+import { translateReply, translatingTap, type ActiveTranslation } from './translate.js';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -20,6 +22,10 @@ const FORWARDED_HEADERS = {
 /** One upstream call: which provider, with which body, under which limits. */
 export interface AttemptInput {
   readonly provider: ProviderRuntime;
+  /** Request path under the provider's base URL. */
+  readonly path: string;
+  /** Set when the provider does not speak the caller's format (translate.ts). */
+  readonly translation: ActiveTranslation | undefined;
   readonly body: string | Buffer;
   readonly isUsageRequestedByCaller: boolean;
   readonly timeouts: TimeoutSettings;
@@ -77,7 +83,7 @@ async function exchange(
   let res: UpstreamResponse;
   try {
     res = await input.provider.client.request({
-      path: input.provider.paths.get(endpoint) as string,
+      path: input.path,
       headers: buildHeaders(input.provider, key, ctx.headers),
       body: input.body,
       signal: deadline,
@@ -91,7 +97,7 @@ async function exchange(
   if (res.status >= 400) {
     let text: string;
     try {
-      text = (await readCapped(res, MAX_ERROR_BODY_BYTES, false)).toString('utf8');
+      text = (await readReply(res, MAX_ERROR_BODY_BYTES, false)).toString('utf8');
     } catch (err) {
       return withDeadline(toGatewayError(err), deadline);
     }
@@ -105,10 +111,19 @@ async function exchange(
   }
 
   const contentType = header(res.headers['content-type']) ?? '';
-  if (ctx.isStream && contentType.startsWith('text/event-stream')) {
-    const tap = adapter.createStreamTap(endpoint, {
-      isUsageRequestedByCaller: input.isUsageRequestedByCaller,
-    });
+  const { translation } = input;
+  // A translated stream may have another framing than SSE (Bedrock's is binary).
+  const isStreamReply =
+    translation === undefined
+      ? contentType.startsWith('text/event-stream')
+      : !contentType.startsWith('application/json');
+  if (ctx.isStream && isStreamReply) {
+    const tap =
+      translation === undefined
+        ? adapter.createStreamTap(endpoint, {
+            isUsageRequestedByCaller: input.isUsageRequestedByCaller,
+          })
+        : translatingTap(translation);
     ctx.response = {
       kind: 'stream',
       status: 200,
@@ -119,7 +134,7 @@ async function exchange(
 
   let bytes: Buffer;
   try {
-    bytes = await readCapped(res, input.maxResponseBytes, true);
+    bytes = await readReply(res, input.maxResponseBytes, true);
   } catch (err) {
     return withDeadline(toGatewayError(err), deadline);
   }
@@ -127,6 +142,14 @@ async function exchange(
   if (json === undefined) return logged(ctx, input, new GatewayError('upstream_bad_response'), res);
   const reported = reportedError(json);
   if (reported !== undefined) return logged(ctx, input, reported, res);
+  if (translation !== undefined) {
+    new IdentifierCheck().fix(json);
+    const reply = translateReply(translation, json);
+    if (reply instanceof GatewayError) return logged(ctx, input, reply, res);
+    ctx.usage = reply.usage;
+    ctx.response = { kind: 'json', status: res.status, body: reply.body };
+    return undefined;
+  }
   ctx.usage = adapter.usageFromJson(endpoint, json);
   const body = new IdentifierCheck().fix(json) ? Buffer.from(JSON.stringify(json)) : bytes;
   ctx.response = { kind: 'json', status: res.status, body };
@@ -219,22 +242,19 @@ async function* tapped(
   }
 }
 
-async function readCapped(res: UpstreamResponse, cap: number, isStrict: boolean): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.length;
-    if (size > cap) {
-      res.body.destroy();
-      if (isStrict)
-        throw new GatewayError('upstream_bad_response', {
-          message: 'The provider reply is larger than this gateway accepts.',
-        });
-      break;
-    }
-    chunks.push(chunk);
+/** A reply past `cap` is refused (`isStrict`) or cut at the cap (an error body, logged in part). */
+async function readReply(res: UpstreamResponse, cap: number, isStrict: boolean): Promise<Buffer> {
+  try {
+    return await readCapped(res.body, {
+      limitBytes: cap,
+      overflow: isStrict ? 'reject' : 'truncate',
+    });
+  } catch (err) {
+    if (!(err instanceof CappedReadError) || err.reason !== 'too_large') throw err;
+    throw new GatewayError('upstream_bad_response', {
+      message: 'The provider reply is larger than this gateway accepts.',
+    });
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

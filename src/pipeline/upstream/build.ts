@@ -65,6 +65,7 @@ export function buildUpstreams(
       }),
       pool,
       staticHeaders: pc.headers,
+      basePath,
       paths: new Map(
         [...adapter.paths].map(([endpoint, path]) => [endpoint, joinEndpointPath(basePath, path)]),
       ),

@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors/gateway-error.js';
+import type { Endpoint } from '../../providers/types.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { attemptUpstream, type AttemptInput } from './attempt.js';
@@ -7,6 +8,7 @@ import { nextCandidate, unavailableError } from './fallback.js';
 import type { PoolKey } from './key-pool.js';
 import type { ModelRoute } from './providers.js';
 import { isRetryable, realSleep, retryDelayMs, type RetryOptions, type Sleep } from './retry.js';
+import { CanonicalCache, translateRequest } from './translate.js';
 
 export interface UpstreamDeps {
   /** Waits between retries; tests inject one that returns at once and records the delay. */
@@ -18,7 +20,11 @@ export interface UpstreamDeps {
 export interface UpstreamOptions {
   maxResponseBytes: number;
   retry: RetryOptions;
+  /** Output bound sent to a provider whose format requires one when the caller set none. */
+  defaultMaxOutputTokens?: number;
 }
+
+const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 
 const DEFAULT_DEPS: UpstreamDeps = { sleep: realSleep, random: Math.random };
 
@@ -66,6 +72,7 @@ async function callWithRetries(
   let lastKey: PoolKey | undefined;
   let current = primary;
   let input: AttemptInput | undefined;
+  const canonical = new CanonicalCache(ctx.route.id as Endpoint, ctx.body ?? {});
   for (let attemptNo = 1; ;) {
     const candidate = nextCandidate(ctx, primary, exchange, deps.random);
     if (candidate === undefined) {
@@ -78,17 +85,25 @@ async function callWithRetries(
       continue;
     }
     const { route, key } = candidate;
+    let next: AttemptInput | GatewayError | undefined = route === current ? input : undefined;
+    if (next === undefined) {
+      next = attemptInput(ctx, route, opts, canonical);
+      if (next instanceof GatewayError) {
+        // The caller's own model: the request cannot be served. A fallback: try the next one.
+        if (route === primary) return next;
+        skipFallback(ctx, exchange, route, next);
+        continue;
+      }
+    }
     if (!exchange.acquire(key)) {
       // Another request took the last half-open probe slot meanwhile.
       exchange.exclude(key);
       continue;
     }
     if (lastErr !== undefined) recordRetry(ctx, lastErr, attemptNo - 1, lastKey as PoolKey);
-    if (route !== current || input === undefined) {
-      if (route !== current) recordFallback(ctx, route, lastErr);
-      current = route;
-      input = attemptInput(ctx, route, opts);
-    }
+    if (route !== current) recordFallback(ctx, route, lastErr);
+    current = route;
+    input = next;
     const err = await attemptUpstream(
       ctx,
       input,
@@ -98,7 +113,10 @@ async function callWithRetries(
     );
     // A started stream reports to its key when it ends; anything else reports now.
     if (err !== undefined || ctx.response?.kind !== 'stream') exchange.release(err);
-    if (err === undefined) return undefined;
+    if (err === undefined) {
+      recordServed(ctx, route, input, primary);
+      return undefined;
+    }
     if (!isRetryable(err) && err.code !== 'upstream_auth_failed') return err;
     if (attemptNo >= opts.retry.maxAttempts) return err;
     attemptNo++;
@@ -162,9 +180,69 @@ function recordFallback(ctx: RequestContext, route: ModelRoute, cause: GatewayEr
   ctx.log.warn({ event: 'upstream_fallback', model: route.model, provider: route.provider.id });
 }
 
-function attemptInput(ctx: RequestContext, route: ModelRoute, opts: UpstreamOptions): AttemptInput {
+/** A fallback whose provider cannot express the request: recorded, and not tried again. */
+function skipFallback(
+  ctx: RequestContext,
+  exchange: UpstreamExchange,
+  route: ModelRoute,
+  err: GatewayError,
+): void {
+  exchange.skip(route);
+  ctx.decisions.push({
+    stage: 'upstream',
+    action: 'fallback_skipped',
+    type: err.code,
+    detail: route.model,
+  });
+}
+
+/**
+ * Names what served a request that was translated or fell back: the provider and model, and
+ * the two formats when translated (with the earlier `retry` and `fallback` decisions, every
+ * attempt is in the audit row).
+ */
+function recordServed(
+  ctx: RequestContext,
+  route: ModelRoute,
+  input: AttemptInput,
+  primary: ModelRoute,
+): void {
+  const { translation } = input;
+  if (translation === undefined && route === primary) return;
+  ctx.decisions.push({
+    stage: 'upstream',
+    action: 'served',
+    type:
+      translation === undefined
+        ? 'native'
+        : `${translation.caller.format}>${translation.provider.translator.format}`,
+    detail: `${route.provider.id}/${route.model}`,
+  });
+}
+
+function attemptInput(
+  ctx: RequestContext,
+  route: ModelRoute,
+  opts: UpstreamOptions,
+  canonical: CanonicalCache,
+): AttemptInput | GatewayError {
   const { provider } = route;
   const endpoint = ctx.route.id === 'models' ? 'chat_completions' : ctx.route.id;
+  if (!provider.adapter.paths.has(endpoint)) {
+    const translated = translateRequest(endpoint, route, canonical, {
+      defaultMaxTokens: opts.defaultMaxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+    });
+    if (translated instanceof GatewayError) return translated;
+    return {
+      provider,
+      path: translated.path,
+      body: translated.body,
+      translation: translated.translation,
+      isUsageRequestedByCaller: true,
+      timeouts: route.timeouts,
+      maxResponseBytes: opts.maxResponseBytes,
+    };
+  }
   // The routed model's name equals the caller's, so only an alias (or a fallback) edits it.
   const prepared = provider.adapter.prepareBody(
     endpoint,
@@ -174,6 +252,8 @@ function attemptInput(ctx: RequestContext, route: ModelRoute, opts: UpstreamOpti
   );
   return {
     provider,
+    path: provider.paths.get(endpoint) as string,
+    translation: undefined,
     body: prepared.json === undefined ? (ctx.rawBody ?? '') : JSON.stringify(prepared.json),
     isUsageRequestedByCaller: prepared.isUsageRequestedByCaller,
     timeouts: route.timeouts,

@@ -2,6 +2,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import { outcomeOf } from './circuit.js';
 import type { PoolKey } from './key-pool.js';
+import type { ModelRoute } from './providers.js';
 import type { Sleep } from './retry.js';
 import { UpstreamDeadline } from './timeouts.js';
 
@@ -16,6 +17,7 @@ export class UpstreamExchange {
   readonly #ctx: RequestContext;
   #key: PoolKey | undefined;
   #tried: Set<PoolKey> | undefined;
+  #skipped: Set<ModelRoute> | undefined;
   #isDone = false;
   /** Rounds over every usable key; backoff grows with it. */
   round = 1;
@@ -37,6 +39,15 @@ export class UpstreamExchange {
 
   exclude(key: PoolKey): void {
     (this.#tried ??= new Set()).add(key);
+  }
+
+  /** A fallback that cannot take this request (its provider cannot express it): never tried. */
+  skip(route: ModelRoute): void {
+    (this.#skipped ??= new Set()).add(route);
+  }
+
+  isSkipped(route: ModelRoute): boolean {
+    return this.#skipped?.has(route) ?? false;
   }
 
   /** Every usable key failed: after the backoff, all of them may be tried again. */

@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { UpstreamExchange } from './exchange.js';
 import type { PoolKey } from './key-pool.js';
 import type { ModelRoute } from './providers.js';
+import { canServe } from './translate.js';
 
 /** Where the next attempt goes: a route and one of its provider's keys. */
 export interface Candidate {
@@ -24,7 +25,7 @@ export function nextCandidate(
   let key = primary.provider.pool.pick(random, exchange.tried);
   if (key !== undefined) return { route: primary, key };
   for (const route of primary.fallbacks) {
-    if (!mayFallBackTo(ctx, route)) continue;
+    if (exchange.isSkipped(route) || !mayFallBackTo(ctx, route)) continue;
     key = route.provider.pool.pick(random, exchange.tried);
     if (key !== undefined) return { route, key };
   }
@@ -32,12 +33,13 @@ export function nextCandidate(
 }
 
 /**
- * A fallback never widens what the caller may do: it must serve this endpoint, and the
- * caller's scopes (key, environment, provider kill switches) must allow its model and
- * provider. Without an access policy on the request, the hook allows.
+ * A fallback never widens what the caller may do: it must serve this endpoint (in its own
+ * format or translated, so it may be another provider's model), and the caller's scopes
+ * (key, environment, provider kill switches) must allow its model and provider. Without an
+ * access policy on the request, the hook allows.
  */
 export function mayFallBackTo(ctx: RequestContext, route: ModelRoute): boolean {
-  if (ctx.route.id === 'models' || !route.provider.adapter.paths.has(ctx.route.id)) return false;
+  if (ctx.route.id === 'models' || !canServe(ctx.route.id, route.provider)) return false;
   return ctx.policy?.mayUse(route.model, route.provider.id) ?? true;
 }
 

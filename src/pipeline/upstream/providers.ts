@@ -24,6 +24,8 @@ export interface ProviderRuntime {
   readonly staticHeaders: Readonly<Record<string, string>>;
   /** Request path of each endpoint, under the base URL's own path (providers/core/base-url.ts). */
   readonly paths: ReadonlyMap<Endpoint, string>;
+  /** The base URL's path, for request paths that depend on the model (translated requests). */
+  readonly basePath: string;
 }
 
 /**

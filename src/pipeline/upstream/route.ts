@@ -3,10 +3,14 @@ import { callerExcerpt } from '../../log/excerpt.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import type { ModelTable } from './providers.js';
+import { canServe } from './translate.js';
 
 const MODEL_EXCERPT_CHARS = 64;
 
-/** Maps the requested model to a configured provider. Hosts come from config only. */
+/**
+ * Maps the requested model to a configured provider. Hosts come from config only. A provider
+ * that does not speak the caller's format serves it translated (translate.ts).
+ */
 export function createRouteStage(deps: { models: ModelTable }): Stage {
   return {
     name: 'route',
@@ -23,7 +27,7 @@ export function createRouteStage(deps: { models: ModelTable }): Stage {
           param: 'model',
         });
       }
-      if (!entry.provider.adapter.paths.has(ctx.route.id)) {
+      if (!canServe(ctx.route.id, entry.provider)) {
         return new GatewayError('endpoint_not_supported', { param: 'model' });
       }
       ctx.target = entry;

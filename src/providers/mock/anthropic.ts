@@ -8,6 +8,7 @@ import {
   type MockReply,
 } from './reply.js';
 import { jsonFrame, type SseFrame } from './sse.js';
+import { lastToolResultText, plannedToolCall } from './tools.js';
 import {
   estimateCompletionTokens,
   estimatePromptTokens,
@@ -46,9 +47,12 @@ export function messages(call: MockCall): MockReply {
   const problem = validate(call.body);
   if (problem !== undefined) return problem;
   const prompt = summarizeMessages(call.body['messages'] as unknown[], call.body['system']);
-  const reply = call.replyOverride ?? defaultReply(model, prompt.lastUserText);
+  const toolCall = plannedToolCall(call.body, 'anthropic', prompt.lastUserText);
+  const echoed = lastToolResultText(call.body, 'anthropic') ?? prompt.lastUserText;
+  const reply = call.replyOverride ?? defaultReply(model, echoed);
   const inputTokens = estimatePromptTokens(prompt.texts, prompt.messageCount);
-  const outputTokens = estimateCompletionTokens(reply);
+  const outputTokens = estimateCompletionTokens(toolCall?.arguments ?? reply);
+  const stopReason = toolCall === undefined ? 'end_turn' : 'tool_use';
   const head = { id: `msg_01${randomBase62(22)}`, type: 'message', role: 'assistant', model };
   const usage = (output: number): Record<string, unknown> => ({
     input_tokens: inputTokens,
@@ -60,8 +64,18 @@ export function messages(call: MockCall): MockReply {
   if (!isStreamRequested(call.body)) {
     const body = {
       ...head,
-      content: [{ type: 'text', text: reply }],
-      stop_reason: 'end_turn',
+      content:
+        toolCall === undefined
+          ? [{ type: 'text', text: reply }]
+          : [
+              {
+                type: 'tool_use',
+                id: toolCall.id,
+                name: toolCall.name,
+                input: JSON.parse(toolCall.arguments) as unknown,
+              },
+            ],
+      stop_reason: stopReason,
       stop_sequence: null,
       usage: usage(outputTokens),
     };
@@ -74,14 +88,26 @@ export function messages(call: MockCall): MockReply {
   emit('message_start', {
     message: { ...head, content: [], stop_reason: null, stop_sequence: null, usage: usage(1) },
   });
-  emit('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-  emit('ping');
-  for (const text of splitReply(reply, call.chunkSize)) {
-    emit('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }, true);
+  if (toolCall === undefined) {
+    emit('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    emit('ping');
+    for (const text of splitReply(reply, call.chunkSize)) {
+      emit('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }, true);
+    }
+  } else {
+    const block = { type: 'tool_use', id: toolCall.id, name: toolCall.name, input: {} };
+    emit('content_block_start', { index: 0, content_block: block });
+    for (const partial_json of splitReply(toolCall.arguments, call.chunkSize)) {
+      emit(
+        'content_block_delta',
+        { index: 0, delta: { type: 'input_json_delta', partial_json } },
+        true,
+      );
+    }
   }
   emit('content_block_stop', { index: 0 });
   emit('message_delta', {
-    delta: { stop_reason: 'end_turn', stop_sequence: null },
+    delta: { stop_reason: stopReason, stop_sequence: null },
     usage: { output_tokens: outputTokens },
   });
   emit('message_stop');

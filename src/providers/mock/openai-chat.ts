@@ -9,6 +9,7 @@ import {
   type MockReply,
 } from './reply.js';
 import { jsonFrame, type SseFrame } from './sse.js';
+import { lastToolResultText, plannedToolCall, type MockToolCall } from './tools.js';
 import {
   estimateCompletionTokens,
   estimatePromptTokens,
@@ -61,10 +62,12 @@ export function chatCompletions(call: MockCall): MockReply {
     }
   }
   const prompt = summarizeMessages(messages as unknown[]);
-  const reply = call.replyOverride ?? defaultReply(model, prompt.lastUserText);
+  const toolCall = plannedToolCall(call.body, 'chat', prompt.lastUserText);
+  const echoed = lastToolResultText(call.body, 'chat') ?? prompt.lastUserText;
+  const reply = call.replyOverride ?? defaultReply(model, echoed);
   const usage = chatUsage(
     estimatePromptTokens(prompt.texts, prompt.messageCount),
-    estimateCompletionTokens(reply),
+    estimateCompletionTokens(toolCall?.arguments ?? reply),
   );
   const head = {
     id: `chatcmpl-${randomBase62(29)}`,
@@ -80,9 +83,24 @@ export function chatCompletions(call: MockCall): MockReply {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: reply, refusal: null, annotations: [] },
+            message:
+              toolCall === undefined
+                ? { role: 'assistant', content: reply, refusal: null, annotations: [] }
+                : {
+                    role: 'assistant',
+                    content: null,
+                    refusal: null,
+                    annotations: [],
+                    tool_calls: [
+                      {
+                        id: toolCall.id,
+                        type: 'function',
+                        function: { name: toolCall.name, arguments: toolCall.arguments },
+                      },
+                    ],
+                  },
             logprobs: null,
-            finish_reason: 'stop',
+            finish_reason: toolCall === undefined ? 'stop' : 'tool_calls',
           },
         ],
         usage,
@@ -95,7 +113,7 @@ export function chatCompletions(call: MockCall): MockReply {
   const isUsageIncluded = options?.include_usage === true;
   return {
     kind: 'stream',
-    frames: chatFrames(head, reply, call.chunkSize, isUsageIncluded, usage),
+    frames: chatFrames(head, reply, call.chunkSize, isUsageIncluded, usage, toolCall),
   };
 }
 
@@ -105,6 +123,7 @@ function chatFrames(
   chunkSize: number,
   isUsageIncluded: boolean,
   usage: ChatUsage,
+  toolCall: MockToolCall | undefined,
 ): SseFrame[] {
   const chunk = (delta: object, finishReason: string | null): unknown => ({
     ...head,
@@ -115,10 +134,20 @@ function chatFrames(
     ...(isUsageIncluded ? { usage: null } : {}),
   });
   const frames = [jsonFrame(chunk({ role: 'assistant', content: '', refusal: null }, null))];
-  for (const piece of splitReply(reply, chunkSize)) {
-    frames.push(jsonFrame(chunk({ content: piece }, null), { isContent: true }));
+  if (toolCall === undefined) {
+    for (const piece of splitReply(reply, chunkSize)) {
+      frames.push(jsonFrame(chunk({ content: piece }, null), { isContent: true }));
+    }
+  } else {
+    const { id, name } = toolCall;
+    const opening = { index: 0, id, type: 'function', function: { name, arguments: '' } };
+    frames.push(jsonFrame(chunk({ tool_calls: [opening] }, null)));
+    for (const piece of splitReply(toolCall.arguments, chunkSize)) {
+      const delta = { tool_calls: [{ index: 0, function: { arguments: piece } }] };
+      frames.push(jsonFrame(chunk(delta, null), { isContent: true }));
+    }
   }
-  frames.push(jsonFrame(chunk({}, 'stop')));
+  frames.push(jsonFrame(chunk({}, toolCall === undefined ? 'stop' : 'tool_calls')));
   if (isUsageIncluded) {
     const usageChunk = {
       ...head,

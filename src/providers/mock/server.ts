@@ -29,15 +29,9 @@ import { sendReply, type SendContext } from './transport.js';
 
 export type { MockFault } from './faults.js';
 export type { MockReceived } from './control.js';
-export { MOCK_MODELS, type MockModel } from './models.js';
-export {
-  estimateCompletionTokens,
-  estimatePromptTokens,
-  estimateTextTokens,
-  TOKENS_PER_MESSAGE,
-} from './tokens.js';
-export { defaultReply, DEFAULT_CHUNK_SIZE } from './reply.js';
-export { DEFAULT_EMBEDDING_DIMENSIONS, mockEmbedding } from './openai-embeddings.js';
+export { MOCK_MODELS } from './models.js';
+export { estimateCompletionTokens, estimatePromptTokens } from './tokens.js';
+export { DEFAULT_EMBEDDING_DIMENSIONS } from './openai-embeddings.js';
 
 export interface MockProviderOptions {
   /**

@@ -1,8 +1,11 @@
-import { controlErrorCodes, type ControlErrorCode } from '../../errors/codes.js';
-import { isBearer, tokenDigest } from '../bearer.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger.js';
-import type { Secret } from '../../log/secret.js';
+import type { AdminEvent } from '../../store/types.js';
+import type { Clock } from '../../util/clock.js';
+import { roleRefusal, type AdminAuth, type AdminIdentity } from './auth.js';
+import { adminError, type AdminResponse } from './response.js';
+
+export { adminError, type AdminResponse } from './response.js';
 
 export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -11,13 +14,12 @@ export interface AdminRequest {
   readonly query: URLSearchParams;
   /** Parsed JSON body (`undefined` when none); handlers parse it with zod. */
   readonly body: unknown;
-  /** Who acts, for the operator event log: `x-bastion-actor` if sent, else `admin`. */
+  /**
+   * Who acts, for the operator event log: the token's label, then `/` and `x-bastion-actor`
+   * when sent (`ops/alice`). Never the token.
+   */
   readonly actor: string;
-}
-
-export interface AdminResponse {
-  status: number;
-  body: unknown;
+  readonly identity: AdminIdentity;
 }
 
 /** One route of the admin API. Other areas (providers, …) contribute their own tables. */
@@ -33,11 +35,6 @@ export type AdminHandler = (req: IncomingMessage, res: ServerResponse) => void;
 const MAX_BODY_BYTES = 64 * 1024;
 const ACTOR = /^[A-Za-z0-9._@-]{1,64}$/;
 
-/** An admin API error: the status comes from the registry, the message is written per call. */
-export function adminError(code: ControlErrorCode, message: string): AdminResponse {
-  return { status: controlErrorCodes[code].status, body: { error: { code, message } } };
-}
-
 /** A non-negative integer query parameter, or the default when absent or malformed. */
 export function intParam(query: URLSearchParams, name: string, fallback: number): number {
   const raw = query.get(name);
@@ -50,16 +47,24 @@ interface CompiledRoute {
   segments: string[];
 }
 
+export interface AdminRouterDeps {
+  auth: AdminAuth;
+  log: Logger;
+  /** Refused actions (a viewer that tried one) are recorded here with the token's label. */
+  events: { appendAdminEvent(event: AdminEvent): Promise<void> };
+  clock: Clock;
+}
+
 /**
- * The admin API's router: a bearer token compared in constant time (hashed first, so the
- * length is not revealed either), a route table, JSON in and out. Without a token configured
- * the API answers 403 admin_disabled to everything.
+ * The admin API's router: the bearer token checked by `auth` (its label and role, never its
+ * value, go further), a route table, JSON in and out. A viewer may call GET routes only; an
+ * action gets 403 admin_role_forbidden and an operator event. Every action is logged
+ * (`admin_action`) with the token's label; its handler records what it changed.
  */
 export function createAdminRouter(
-  deps: { token: Secret | undefined; log: Logger },
+  deps: AdminRouterDeps,
   routes: readonly AdminRoute[],
 ): AdminHandler {
-  const expected = deps.token === undefined ? undefined : tokenDigest(deps.token.reveal());
   const table: CompiledRoute[] = routes.map((route) => ({
     route,
     segments: route.path.split('/'),
@@ -74,21 +79,14 @@ export function createAdminRouter(
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
-    if (expected === undefined) {
+    const auth = deps.auth.authorize(req);
+    if ('refusal' in auth) {
       req.resume();
-      return send(
-        res,
-        adminError('admin_disabled', 'The admin API is disabled: set BASTION_ADMIN_TOKEN.'),
-      );
+      return send(res, auth.refusal);
     }
-    if (!isBearer(req.headers.authorization, expected)) {
-      req.resume();
-      return send(
-        res,
-        adminError('admin_unauthorized', 'Send "Authorization: Bearer <admin token>".'),
-      );
-    }
-    const match = find(table, req.method ?? 'GET', url.pathname);
+    const { identity } = auth;
+    const method = req.method ?? 'GET';
+    const match = find(table, method, url.pathname);
     if (match === 'method') {
       req.resume();
       return send(res, adminError('method_not_allowed', 'Method not allowed on this endpoint.'));
@@ -97,17 +95,47 @@ export function createAdminRouter(
       req.resume();
       return send(res, adminError('not_found', 'No such admin endpoint.'));
     }
+    const actor = actorOf(identity, req.headers['x-bastion-actor']);
+    const route = match.route.path;
+    if (!deps.auth.mayCall(identity.role, method)) {
+      req.resume();
+      deps.log.warn({ event: 'admin_action_refused', label: identity.label, method, route });
+      await deps.events.appendAdminEvent({
+        timeMs: deps.clock.now(),
+        actor,
+        action: 'admin_action_refused',
+        target: `${method} ${route}`,
+        detail: `role=${identity.role}`,
+      });
+      return send(res, roleRefusal(identity));
+    }
     const body = await readJson(req);
     if (body === INVALID)
       return send(res, adminError('invalid_json', 'The body is not JSON (at most 64 KiB).'));
-    const actorHeader = req.headers['x-bastion-actor'];
-    const actor =
-      typeof actorHeader === 'string' && ACTOR.test(actorHeader) ? actorHeader : 'admin';
-    send(
-      res,
-      await match.route.handle({ params: match.params, query: url.searchParams, body, actor }),
-    );
+    const out = await match.route.handle({
+      params: match.params,
+      query: url.searchParams,
+      body,
+      actor,
+      identity,
+    });
+    if (method !== 'GET') {
+      deps.log.info({
+        event: 'admin_action',
+        label: identity.label,
+        method,
+        route,
+        status: out.status,
+      });
+    }
+    send(res, out);
   }
+}
+
+function actorOf(identity: AdminIdentity, header: string | string[] | undefined): string {
+  return typeof header === 'string' && ACTOR.test(header)
+    ? `${identity.label}/${header}`
+    : identity.label;
 }
 
 function find(

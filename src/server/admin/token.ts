@@ -2,7 +2,7 @@ import type { Logger } from '../../log/logger.js';
 import { scrubber } from '../../log/scrub.js';
 import { Secret } from '../../log/secret.js';
 
-const MIN_TOKEN_LENGTH = 16;
+export const MIN_TOKEN_LENGTH = 16;
 
 /**
  * The admin token from `BASTION_ADMIN_TOKEN`. Unset or shorter than 16 characters: the admin

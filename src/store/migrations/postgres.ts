@@ -108,12 +108,17 @@ export const postgresMigrations: readonly Migration[] = [
     // The hash chain (src/pipeline/audit/chain.ts). Nullable: rows written before this
     // migration stay, and verify reports them as unchained. The unique index reads one chain in
     // seq order and makes a retried batch (a commit whose reply was lost) insert nothing twice.
+    // It is built concurrently: on a large audit table a plain CREATE INDEX would block every
+    // audit write (and so every request) for the whole build. Databases that applied this
+    // migration before it was split have the same columns and index.
     sql: `
-      ALTER TABLE audit_log ADD COLUMN chain_id TEXT;
-      ALTER TABLE audit_log ADD COLUMN chain_seq BIGINT;
-      ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
-      ALTER TABLE audit_log ADD COLUMN hash TEXT;
-      CREATE UNIQUE INDEX audit_log_chain_idx ON audit_log (chain_id, chain_seq);
+      ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS chain_id TEXT;
+      ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS chain_seq BIGINT;
+      ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS prev_hash TEXT;
+      ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS hash TEXT;
     `,
+    concurrentIndexes: [
+      { name: 'audit_log_chain_idx', isUnique: true, on: 'audit_log (chain_id, chain_seq)' },
+    ],
   },
 ];

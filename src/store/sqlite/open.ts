@@ -7,15 +7,18 @@ const BUSY_TIMEOUT_MS = 5000;
  * Opens the file shared by the gateway and the CLI. WAL lets the gateway read while the CLI
  * writes; busy_timeout makes a writer wait for the lock instead of failing at once;
  * synchronous=NORMAL is durable across process crashes in WAL mode (only an OS crash can lose
- * the last commits) at a fraction of the cost of FULL.
+ * the last commits) at a fraction of the cost of FULL, which audit.durability sync asks for.
  */
-export function openDatabase(path: string): Database.Database {
+export function openDatabase(
+  path: string,
+  synchronous: 'normal' | 'full' = 'normal',
+): Database.Database {
   if (path !== ':memory:' && path !== '') createPrivateFile(path);
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     return db;
   } catch (err) {
     db.close();

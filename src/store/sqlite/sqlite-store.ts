@@ -20,6 +20,11 @@ import { prepareStatements, type SqliteStatements } from './statements.js';
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for a private in-process database. */
   path: string;
+  /**
+   * `normal` (default) survives a process crash; `full` also an OS crash or power loss, at one
+   * fsync per commit (audit.durability: sync).
+   */
+  synchronous?: 'normal' | 'full';
 }
 
 /**
@@ -35,7 +40,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   let db: Database.Database | undefined;
   let openError: unknown;
   try {
-    db = openDatabase(opts.path);
+    db = openDatabase(opts.path, opts.synchronous ?? 'normal');
   } catch (err) {
     openError = err;
   }

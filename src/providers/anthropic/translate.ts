@@ -1,0 +1,479 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import type {
+  CanonicalFinishReason,
+  CanonicalImage,
+  CanonicalMessage,
+  CanonicalPart,
+  CanonicalRequest,
+  CanonicalResponse,
+  CanonicalText,
+  CanonicalTool,
+  CanonicalToolCall,
+  CanonicalToolChoice,
+  CanonicalUsage,
+} from '../core/canonical.js';
+import {
+  arr,
+  isObj,
+  jsonObject,
+  obj,
+  optArr,
+  optBool,
+  optNum,
+  optObj,
+  optStr,
+  parseArguments,
+  refuseUnknown,
+  setIf,
+  str,
+  type Mutable,
+  type Obj,
+} from '../core/translate-read.js';
+import { malformed, notTranslatable, type JsonObject } from '../core/translator.js';
+
+/** Anthropic Messages ⇄ canonical: requests and non-streamed replies. */
+
+const KNOWN_FIELDS = new Set([
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'tools',
+  'tool_choice',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop_sequences',
+  'stream',
+  'metadata',
+]);
+
+/** Output bound sent when the caller set none: Anthropic requires one. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * JSON mode has no Anthropic field: it is asked as a forced call of this one tool, whose
+ * input comes back as the reply text.
+ */
+export const JSON_TOOL_NAME = 'json_response';
+
+export function anthropicRequestToCanonical(body: JsonObject): CanonicalRequest {
+  refuseUnknown(body, KNOWN_FIELDS, '');
+  const messages: CanonicalMessage[] = [];
+  const system = body.system;
+  if (system !== undefined && system !== null) {
+    messages.push({ role: 'system', content: readTexts(system, 'system') });
+  }
+  arr(body.messages, 'messages').forEach((m, i) =>
+    messages.push(...readMessage(m, `messages[${i}]`)),
+  );
+  const req: Mutable<CanonicalRequest> = {
+    model: str(body.model, 'model'),
+    messages,
+    stream: optBool(body.stream, 'stream') ?? false,
+    // Anthropic streams always carry usage.
+    includeUsage: true,
+  };
+  const tools = optArr(body.tools, 'tools');
+  if (tools !== undefined) req.tools = tools.map((t, i) => readTool(t, `tools[${i}]`));
+  const choice = optObj(body.tool_choice, 'tool_choice');
+  if (choice !== undefined) readToolChoice(choice, req);
+  setIf(req, 'maxTokens', optNum(body.max_tokens, 'max_tokens'));
+  setIf(req, 'temperature', optNum(body.temperature, 'temperature'));
+  setIf(req, 'topP', optNum(body.top_p, 'top_p'));
+  setIf(req, 'topK', optNum(body.top_k, 'top_k'));
+  const stops = optArr(body.stop_sequences, 'stop_sequences');
+  if (stops !== undefined) req.stop = stops.map((s, i) => str(s, `stop_sequences[${i}]`));
+  const metadata = optObj(body.metadata, 'metadata');
+  if (metadata !== undefined) {
+    refuseUnknown(metadata, new Set(['user_id']), 'metadata.');
+    setIf(req, 'user', optStr(metadata.user_id, 'metadata.user_id'));
+  }
+  return req;
+}
+
+const TEXT_BLOCK_FIELDS = new Set(['type', 'text']);
+
+function readTexts(content: unknown, path: string): CanonicalText[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return arr(content, path).map((b, i) => {
+    const block = obj(b, `${path}[${i}]`);
+    if (block.type !== 'text') throw notTranslatable(`${path}[${i}].type`);
+    refuseUnknown(block, TEXT_BLOCK_FIELDS, `${path}[${i}].`);
+    return { type: 'text', text: str(block.text, `${path}[${i}].text`) };
+  });
+}
+
+/** One Anthropic turn; a user turn's tool results become `tool` messages ahead of its text. */
+function readMessage(m: unknown, path: string): CanonicalMessage[] {
+  const o = obj(m, path);
+  refuseUnknown(o, new Set(['role', 'content']), `${path}.`);
+  const role = str(o.role, `${path}.role`);
+  if (role !== 'user' && role !== 'assistant') throw malformed(`${path}.role`);
+  if (typeof o.content === 'string')
+    return [{ role, content: [{ type: 'text', text: o.content }] }];
+  const out: CanonicalMessage[] = [];
+  const rest: CanonicalPart[] = [];
+  arr(o.content, `${path}.content`).forEach((b, i) => {
+    const at = `${path}.content[${i}]`;
+    const block = obj(b, at);
+    if (role === 'user' && block.type === 'tool_result') {
+      out.push({ role: 'tool', content: [readToolResult(block, at)] });
+    } else if (role === 'assistant' && block.type === 'tool_use') {
+      refuseUnknown(block, new Set(['type', 'id', 'name', 'input']), `${at}.`);
+      rest.push({
+        type: 'tool_call',
+        id: str(block.id, `${at}.id`),
+        name: str(block.name, `${at}.name`),
+        arguments: JSON.stringify(jsonObject(block.input, `${at}.input`)),
+      });
+    } else if (block.type === 'image' && role === 'user') rest.push(readImage(block, at));
+    else if (block.type === 'text') {
+      refuseUnknown(block, TEXT_BLOCK_FIELDS, `${at}.`);
+      rest.push({ type: 'text', text: str(block.text, `${at}.text`) });
+    } else throw notTranslatable(`${at}.type`);
+  });
+  if (rest.length > 0 || out.length === 0) out.push({ role, content: rest });
+  return out;
+}
+
+function readImage(block: Obj, path: string): CanonicalImage {
+  refuseUnknown(block, new Set(['type', 'source']), `${path}.`);
+  const source = obj(block.source, `${path}.source`);
+  if (source.type === 'url') {
+    return { type: 'image', source: { kind: 'url', url: str(source.url, `${path}.source.url`) } };
+  }
+  if (source.type !== 'base64') throw notTranslatable(`${path}.source.type`);
+  return {
+    type: 'image',
+    source: {
+      kind: 'base64',
+      mediaType: str(source.media_type, `${path}.source.media_type`),
+      data: str(source.data, `${path}.source.data`),
+    },
+  };
+}
+
+function readToolResult(block: Obj, path: string): CanonicalPart {
+  refuseUnknown(block, new Set(['type', 'tool_use_id', 'content', 'is_error']), `${path}.`);
+  const content: (CanonicalText | CanonicalImage)[] = [];
+  const raw = block.content;
+  if (typeof raw === 'string') content.push({ type: 'text', text: raw });
+  else if (raw !== undefined && raw !== null) {
+    arr(raw, `${path}.content`).forEach((b, i) => {
+      const at = `${path}.content[${i}]`;
+      const inner = obj(b, at);
+      if (inner.type === 'image') content.push(readImage(inner, at));
+      else content.push(...readTexts([inner], `${path}.content`));
+    });
+  }
+  const result: Mutable<CanonicalPart & { type: 'tool_result' }> = {
+    type: 'tool_result',
+    toolCallId: str(block.tool_use_id, `${path}.tool_use_id`),
+    content,
+  };
+  const isError = optBool(block.is_error, `${path}.is_error`);
+  if (isError === true) result.isError = true;
+  return result;
+}
+
+function readTool(t: unknown, path: string): CanonicalTool {
+  const o = obj(t, path);
+  if (o.type !== undefined && o.type !== null && o.type !== 'custom') {
+    throw notTranslatable(`${path}.type`);
+  }
+  refuseUnknown(o, new Set(['type', 'name', 'description', 'input_schema']), `${path}.`);
+  const tool: Mutable<CanonicalTool> = {
+    name: str(o.name, `${path}.name`),
+    parameters: jsonObject(o.input_schema, `${path}.input_schema`),
+  };
+  setIf(tool, 'description', optStr(o.description, `${path}.description`));
+  return tool;
+}
+
+function readToolChoice(o: Obj, req: Mutable<CanonicalRequest>): void {
+  refuseUnknown(o, new Set(['type', 'name', 'disable_parallel_tool_use']), 'tool_choice.');
+  const type = str(o.type, 'tool_choice.type');
+  let choice: CanonicalToolChoice;
+  if (type === 'auto' || type === 'none') choice = { type };
+  else if (type === 'any') choice = { type: 'required' };
+  else if (type === 'tool') choice = { type: 'tool', name: str(o.name, 'tool_choice.name') };
+  else throw notTranslatable('tool_choice.type');
+  req.toolChoice = choice;
+  const noParallel = optBool(o.disable_parallel_tool_use, 'tool_choice.disable_parallel_tool_use');
+  if (noParallel !== undefined) req.parallelToolCalls = !noParallel;
+}
+
+// ---- canonical → Anthropic request (the provider side)
+
+export function anthropicRequestFromCanonical(
+  req: CanonicalRequest,
+  opts: { upstreamModel: string; defaultMaxTokens?: number },
+): JsonObject {
+  const body: JsonObject = {
+    model: opts.upstreamModel,
+    max_tokens: req.maxTokens ?? opts.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
+  };
+  const { system, messages } = writeMessages(req.messages);
+  if (system !== undefined) body.system = system;
+  body.messages = messages;
+  writeTools(req, body);
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  if (req.topP !== undefined) body.top_p = req.topP;
+  if (req.topK !== undefined) body.top_k = req.topK;
+  if (req.stop !== undefined) body.stop_sequences = [...req.stop];
+  if (req.user !== undefined) body.metadata = { user_id: req.user };
+  if (req.stream) body.stream = true;
+  return body;
+}
+
+function writeTools(req: CanonicalRequest, body: JsonObject): void {
+  const format = req.responseFormat;
+  if (format !== undefined && format.type !== 'text') {
+    // JSON mode is a forced call of one tool: it cannot share the turn with the caller's.
+    if (req.tools !== undefined && req.tools.length > 0) {
+      throw notTranslatable('response_format', 'anthropic_messages');
+    }
+    const schema = format.type === 'json_schema' ? format.schema : { type: 'object' };
+    const tool: JsonObject = { name: JSON_TOOL_NAME, input_schema: schema };
+    const description = format.type === 'json_schema' ? format.description : undefined;
+    tool.description = description ?? 'Give the answer as this JSON object.';
+    body.tools = [tool];
+    body.tool_choice = { type: 'tool', name: JSON_TOOL_NAME };
+    return;
+  }
+  if (req.tools !== undefined) {
+    body.tools = req.tools.map((t, i) => {
+      if (t.strict === true) throw notTranslatable(`tools[${i}].strict`, 'anthropic_messages');
+      const tool: JsonObject = { name: t.name, input_schema: t.parameters };
+      if (t.description !== undefined) tool.description = t.description;
+      return tool;
+    });
+  }
+  let choice: JsonObject | undefined;
+  const c = req.toolChoice;
+  if (c !== undefined) {
+    choice =
+      c.type === 'required'
+        ? { type: 'any' }
+        : c.type === 'tool'
+          ? { type: 'tool', name: c.name }
+          : { type: c.type };
+  }
+  // Without tools there is nothing to call in parallel (and no tool_choice to carry it).
+  if (req.parallelToolCalls === false && req.tools !== undefined && req.tools.length > 0) {
+    choice ??= { type: 'auto' };
+    if (choice.type !== 'none') choice.disable_parallel_tool_use = true;
+  }
+  if (choice !== undefined) body.tool_choice = choice;
+}
+
+/** Leading system messages become `system`; tool results join the user turn after them. */
+function writeMessages(messages: readonly CanonicalMessage[]): {
+  system: unknown;
+  messages: JsonObject[];
+} {
+  const systemTexts: CanonicalText[] = [];
+  const out: { role: 'user' | 'assistant'; content: JsonObject[]; isResults: boolean }[] = [];
+  messages.forEach((m, i) => {
+    const path = `messages[${i}]`;
+    if (m.name !== undefined) throw notTranslatable(`${path}.name`, 'anthropic_messages');
+    if (m.role === 'system') {
+      if (out.length > 0) throw notTranslatable(`${path}.role`, 'anthropic_messages');
+      for (const p of m.content) {
+        if (p.type !== 'text') throw malformed(`${path}.content`);
+        systemTexts.push(p);
+      }
+      return;
+    }
+    const role = m.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = m.content.map((p) => writeBlock(p, path, m.role));
+    const last = out[out.length - 1];
+    const isResults = m.role === 'tool';
+    // Anthropic wants every result of a tool turn in one user turn; other turns stay apart
+    // (it accepts consecutive user turns), so reading back gives the same messages.
+    if (isResults && last?.isResults === true) last.content.push(...blocks);
+    else out.push({ role, content: blocks, isResults });
+  });
+  const system =
+    systemTexts.length === 0
+      ? undefined
+      : systemTexts.length === 1
+        ? systemTexts[0]?.text
+        : systemTexts.map((t) => ({ type: 'text', text: t.text }));
+  return {
+    system,
+    messages: out.map((m) => {
+      const only = m.content[0];
+      const isPlain = m.content.length === 1 && only?.type === 'text';
+      return { role: m.role, content: isPlain ? only.text : m.content };
+    }),
+  };
+}
+
+function writeBlock(p: CanonicalPart, path: string, role: string): JsonObject {
+  switch (p.type) {
+    case 'text':
+      return { type: 'text', text: p.text };
+    case 'image':
+      return writeImage(p, path);
+    case 'tool_call':
+      if (role !== 'assistant') throw malformed(`${path}.content`);
+      return {
+        type: 'tool_use',
+        id: p.id,
+        name: p.name,
+        input: parseArguments(p.arguments, `${path}.tool_calls.arguments`),
+      };
+    case 'tool_result': {
+      if (role !== 'tool') throw malformed(`${path}.content`);
+      const block: JsonObject = { type: 'tool_result', tool_use_id: p.toolCallId };
+      const only = p.content[0];
+      block.content =
+        p.content.length === 1 && only?.type === 'text'
+          ? only.text
+          : p.content.map((c) =>
+              c.type === 'text' ? { type: 'text', text: c.text } : writeImage(c, path),
+            );
+      if (p.isError === true) block.is_error = true;
+      return block;
+    }
+  }
+}
+
+function writeImage(p: CanonicalImage, path: string): JsonObject {
+  if (p.detail !== undefined && p.detail !== 'auto') {
+    throw notTranslatable(`${path}.content.image_url.detail`, 'anthropic_messages');
+  }
+  const source =
+    p.source.kind === 'url'
+      ? { type: 'url', url: p.source.url }
+      : { type: 'base64', media_type: p.source.mediaType, data: p.source.data };
+  return { type: 'image', source };
+}
+
+// ---- replies
+
+const FINISH_FROM_ANTHROPIC: Record<string, CanonicalFinishReason> = {
+  end_turn: 'stop',
+  pause_turn: 'stop',
+  stop_sequence: 'stop_sequence',
+  max_tokens: 'length',
+  model_context_window_exceeded: 'length',
+  tool_use: 'tool_calls',
+  refusal: 'content_filter',
+};
+
+const FINISH_TO_ANTHROPIC: Record<CanonicalFinishReason, string> = {
+  stop: 'end_turn',
+  stop_sequence: 'stop_sequence',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  content_filter: 'refusal',
+};
+
+export function finishFromAnthropic(reason: unknown): CanonicalFinishReason {
+  return (typeof reason === 'string' ? FINISH_FROM_ANTHROPIC[reason] : undefined) ?? 'stop';
+}
+
+export function finishToAnthropic(reason: CanonicalFinishReason): string {
+  return FINISH_TO_ANTHROPIC[reason];
+}
+
+const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
+
+/** Anthropic's `input_tokens` leaves out cache reads and writes; canonical input counts them. */
+export function usageFromAnthropicJson(u: Obj): CanonicalUsage {
+  const cached = count(u.cache_read_input_tokens);
+  const written = count(u.cache_creation_input_tokens);
+  const usage: Mutable<CanonicalUsage> = {
+    inputTokens: count(u.input_tokens) + cached + written,
+    outputTokens: count(u.output_tokens),
+  };
+  if (cached > 0) usage.cachedInputTokens = cached;
+  if (written > 0) usage.cacheWriteInputTokens = written;
+  return usage;
+}
+
+export function usageToAnthropicJson(u: CanonicalUsage): JsonObject {
+  const cached = u.cachedInputTokens ?? 0;
+  const written = u.cacheWriteInputTokens ?? 0;
+  return {
+    input_tokens: Math.max(0, u.inputTokens - cached - written),
+    output_tokens: u.outputTokens,
+    cache_creation_input_tokens: written,
+    cache_read_input_tokens: cached,
+  };
+}
+
+/** True when `req` asked for JSON and the Anthropic request emulated it with the JSON tool. */
+export function isJsonToolMode(req: CanonicalRequest | undefined): boolean {
+  const format = req?.responseFormat;
+  return format !== undefined && format.type !== 'text';
+}
+
+export function anthropicResponseToCanonical(
+  json: JsonObject,
+  req?: CanonicalRequest,
+): CanonicalResponse {
+  const isJsonMode = isJsonToolMode(req);
+  const content: (CanonicalText | CanonicalToolCall)[] = [];
+  arr(json.content, 'content').forEach((b, i) => {
+    const block = obj(b, `content[${i}]`);
+    if (block.type === 'text')
+      content.push({ type: 'text', text: str(block.text, `content[${i}].text`) });
+    else if (block.type === 'tool_use') {
+      const args = JSON.stringify(obj(block.input, `content[${i}].input`));
+      if (isJsonMode && block.name === JSON_TOOL_NAME) content.push({ type: 'text', text: args });
+      else {
+        content.push({
+          type: 'tool_call',
+          id: str(block.id, `content[${i}].id`),
+          name: str(block.name, `content[${i}].name`),
+          arguments: args,
+        });
+      }
+    } else if (block.type !== 'thinking' && block.type !== 'redacted_thinking') {
+      throw malformed(`content[${i}].type`);
+    }
+  });
+  let finishReason = finishFromAnthropic(json.stop_reason);
+  if (isJsonMode && finishReason === 'tool_calls') finishReason = 'stop';
+  const res: Mutable<CanonicalResponse> = {
+    id: optStr(json.id, 'id') ?? 'msg_unknown',
+    model: optStr(json.model, 'model') ?? 'unknown',
+    content,
+    finishReason,
+    usage: usageFromAnthropicJson(isObj(json.usage) ? json.usage : {}),
+  };
+  setIf(res, 'stopSequence', optStr(json.stop_sequence, 'stop_sequence'));
+  return res;
+}
+
+export function anthropicResponseFromCanonical(res: CanonicalResponse): JsonObject {
+  return {
+    id: res.id,
+    type: 'message',
+    role: 'assistant',
+    model: res.model,
+    content: res.content.map((p) =>
+      p.type === 'text'
+        ? { type: 'text', text: p.text }
+        : { type: 'tool_use', id: p.id, name: p.name, input: replyArguments(p.arguments) },
+    ),
+    stop_reason: finishToAnthropic(res.finishReason),
+    stop_sequence: res.stopSequence ?? null,
+    usage: usageToAnthropicJson(res.usage),
+  };
+}
+
+/** Arguments a provider produced: not JSON (a reply cut at the token cap) is its fault. */
+export function replyArguments(text: string): JsonObject {
+  try {
+    return parseArguments(text, 'tool_calls.arguments');
+  } catch {
+    throw new GatewayError('upstream_bad_response', {
+      message: 'The provider returned tool-call arguments that are not a JSON object.',
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import type { Readable } from 'node:stream';
+
+/** Why a capped read stopped without an 'error' from the stream itself. */
+export type CappedReadFailure = 'too_large' | 'timeout' | 'closed';
+
+/** A capped read ended early; each caller maps `reason` to its own typed error. */
+export class CappedReadError extends Error {
+  constructor(readonly reason: CappedReadFailure) {
+    super(`capped read stopped: ${reason}`);
+    this.name = 'CappedReadError';
+  }
+}
+
+export interface CappedReadOptions {
+  readonly limitBytes: number;
+  /** The whole body must arrive within this, so an endless or trickled body cannot hold a reader. */
+  readonly timeoutMs?: number;
+  /**
+   * Past the cap: `reject` (default) fails with `too_large`; `truncate` resolves with the chunks
+   * read so far (at most `limitBytes`), for bodies that are only ever shown in part.
+   */
+  readonly overflow?: 'reject' | 'truncate';
+  /**
+   * What happens to the unread rest past the cap: `destroy` (default) closes the source;
+   * `drain` lets it flow to nowhere, so an HTTP server can still answer on the same socket.
+   */
+  readonly rest?: 'destroy' | 'drain';
+}
+
+function ignore(): void {}
+
+/**
+ * Reads a stream into one buffer, never holding more than `limitBytes`. Rejects with the
+ * stream's own error when it fails, or with a `CappedReadError` when the cap or the timeout
+ * is passed or the stream closes before its end. Event listeners, not `for await`: one
+ * promise per body rather than one per chunk, on the request path.
+ */
+export function readCapped(stream: Readable, opts: CappedReadOptions): Promise<Buffer> {
+  const { limitBytes } = opts;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const collected = () =>
+      chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > limitBytes) {
+        cleanup();
+        if (opts.rest === 'drain') stream.resume();
+        else {
+          // Some sources (undici's body) report their own destruction as an 'error'; nobody
+          // else is listening, and an unheard 'error' would bring the process down.
+          stream.on('error', ignore);
+          stream.destroy();
+        }
+        if (opts.overflow === 'truncate') resolve(collected());
+        else reject(new CappedReadError('too_large'));
+        return;
+      }
+      size += chunk.length;
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(collected());
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    // A source destroyed without an error emits only 'close'; without this backstop the read
+    // would stay pending forever (Node 20 reports a peer leaving mid-body as 'error').
+    const onClose = () => {
+      cleanup();
+      reject(new CappedReadError('closed'));
+    };
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            cleanup();
+            reject(new CappedReadError('timeout'));
+          }, opts.timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
+}
