@@ -26,12 +26,7 @@ import { buildSecrets } from './wiring/secrets.js';
 import { buildTls } from './wiring/tls.js';
 import { buildAudit, buildAuthenticate, buildDataPlane, buildGuard } from './wiring/stages.js';
 import { openStore } from './wiring/stores.js';
-import {
-  buildUpstream,
-  openCircuitSync,
-  startBuiltInMock,
-  type BuiltInMock,
-} from './wiring/upstream.js';
+import { buildUpstream, startBuiltInMock, type BuiltInMock } from './wiring/upstream.js';
 
 export interface AppDeps {
   env: NodeJS.ProcessEnv;
@@ -74,21 +69,8 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   });
   await store.migrate();
   const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
-  const circuitSync = await openCircuitSync(
-    config,
-    secretOf,
-    clock,
-    deps.log.child({ mod: 'upstream' }),
-  );
-  const upstream = buildUpstream(config, {
-    secrets,
-    secretOf,
-    store,
-    mock,
-    circuitSync,
-    clock,
-    log: deps.log,
-  });
+  const { log } = deps;
+  const upstream = await buildUpstream(config, { secrets, secretOf, store, mock, clock, log });
   const { upstreams, keyAdmin } = upstream;
   const audit = await buildAudit(config.audit, {
     store,

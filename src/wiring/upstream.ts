@@ -28,28 +28,24 @@ export async function startBuiltInMock(): Promise<BuiltInMock> {
 }
 
 /** Providers, key pools and breakers, and the run-time key admin that follows secret reloads. */
-export function buildUpstream(
+export async function buildUpstream(
   config: Config,
   deps: {
     secrets: SecretResolver;
     secretOf: SecretLookup;
     store: KeyAdminDeps['events'];
     mock: BuiltInMock | undefined;
-    /** From `openCircuitSync`. */
-    circuitSync: CircuitSync | undefined;
     clock: Clock;
     log: Logger;
   },
-): { upstreams: Upstreams; keyAdmin: KeyAdmin; watchKeyAge: () => () => void } {
+): Promise<{ upstreams: Upstreams; keyAdmin: KeyAdmin; watchKeyAge: () => () => void }> {
   const { secrets, secretOf, clock } = deps;
   const log = deps.log.child({ mod: 'upstream' });
+  const sync = await openCircuitSync(config, secretOf, clock, log);
   const upstreams = buildUpstreams(config, {
     resolveSecret: secretOf,
     mock: deps.mock && { origin: deps.mock.origin, key: deps.mock.key },
-    circuits: createCircuitRegistry(
-      { clock, log, sync: deps.circuitSync },
-      config.upstream.circuit,
-    ),
+    circuits: createCircuitRegistry({ clock, log, sync }, config.upstream.circuit),
     clock,
   });
   // A reload or TTL refresh that changed a provider key swaps it into the pool keys using it.
