@@ -128,6 +128,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         policy,
         keyAdmin,
         audit,
+        chainKeys,
         metrics,
         tls: tls.control,
         clock,

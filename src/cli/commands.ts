@@ -49,6 +49,19 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import('./commands/keys-list.js')).command,
   },
   {
+    name: 'keys review',
+    summary:
+      'Access review: keys unused, without expiry, allowed every model, open in prod, old, or orphaned (exit 1 if any).',
+    flags: [
+      ['--unused-days N', 'unused for this many days (default 30)'],
+      ['--max-age-days N', 'older than this many days (default 90)'],
+      ...CONFIG_HELP,
+      JSON_HELP,
+    ],
+    example: 'bastion keys review --unused-days 14 --json',
+    load: async () => (await import('./commands/keys-review.js')).command,
+  },
+  {
     name: 'keys revoke',
     summary: 'Revoke a virtual key; refused at once by gateways sharing the store.',
     usage: '<id|prefix>',

@@ -514,7 +514,7 @@ const auditSchema = z
       .max(1_000)
       .default(25)
       .describe(
-        'durability spooled: rows are appended to the spool and fdatasync\'d at least this often; the bound on what a crash loses.',
+        "durability spooled: rows are appended to the spool and fdatasync'd at least this often; the bound on what a crash loses.",
       ),
     spoolPath: z
       .string()

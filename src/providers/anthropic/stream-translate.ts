@@ -11,10 +11,10 @@ import {
   finishFromAnthropic,
   finishToAnthropic,
   isJsonToolMode,
-  JSON_TOOL_NAME,
   usageFromAnthropicJson,
   usageToAnthropicJson,
-} from './translate.js';
+} from './translate-reply.js';
+import { JSON_TOOL_NAME } from './translate.js';
 
 /**
  * Anthropic stream events → canonical. Content blocks map one to one (thinking blocks, which

@@ -12,7 +12,7 @@ import {
   finishToOpenAi,
   usageFromOpenAiChat,
   usageToOpenAiChat,
-} from './translate-chat.js';
+} from './reply-chat.js';
 
 /**
  * Chat chunks → canonical events. Text has no explicit start or stop in OpenAI's stream, so

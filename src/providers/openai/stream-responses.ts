@@ -11,7 +11,7 @@ import type {
   CanonicalStreamEncoder,
   JsonObject,
 } from '../core/translator.js';
-import { responseObject, usageFromResponses } from './translate-responses.js';
+import { responseObject, usageFromResponses } from './reply-responses.js';
 
 interface OpenItem {
   readonly outputIndex: number;

@@ -1,17 +1,12 @@
 import type { WireTranslator } from '../core/translator.js';
 import { createChatStreamDecoder, createChatStreamEncoder } from './stream-chat.js';
 import { createResponsesStreamDecoder, createResponsesStreamEncoder } from './stream-responses.js';
-import {
-  chatRequestFromCanonical,
-  chatRequestToCanonical,
-  chatResponseFromCanonical,
-  chatResponseToCanonical,
-} from './translate-chat.js';
+import { chatResponseFromCanonical, chatResponseToCanonical } from './reply-chat.js';
+import { responsesResponseFromCanonical, responsesResponseToCanonical } from './reply-responses.js';
+import { chatRequestFromCanonical, chatRequestToCanonical } from './translate-chat.js';
 import {
   responsesRequestFromCanonical,
   responsesRequestToCanonical,
-  responsesResponseFromCanonical,
-  responsesResponseToCanonical,
 } from './translate-responses.js';
 
 /** OpenAI Chat Completions: what OpenAI and every OpenAI-compatible provider is sent translated. */
