@@ -81,12 +81,13 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   // A config reload resolves the references it adds; every later lookup sees them.
   let lookup = built.secretOf;
   const secretOf: SecretLookup = (ref) => lookup(ref);
-  const store = openStore(config.stores, deps.env, secretOf, {
+  const store = await openStore(config.stores, deps.env, secretOf, {
     isCommitDurable: config.audit.durability === 'sync',
   });
   await store.migrate();
   const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
-  const upstream = buildUpstream(config, { secrets, secretOf, store, mock, clock, log: deps.log });
+  const { log } = deps;
+  const upstream = await buildUpstream(config, { secrets, secretOf, store, mock, clock, log });
   const { upstreams, keyAdmin } = upstream;
   const audit = await buildAudit(config.audit, {
     store,
