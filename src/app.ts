@@ -9,6 +9,7 @@ import { createReadBodyStage } from './pipeline/guard/read-body.js';
 import { createValidateStage } from './pipeline/guard/validate.js';
 import { buildPipelines } from './pipeline/order.js';
 import type { PolicyRuntime } from './pipeline/policy/runtime.js';
+import type { RequestTracer } from './pipeline/trace.js';
 import { createUpstreamStage, type UpstreamDeps } from './pipeline/upstream/call.js';
 import type { Upstreams } from './pipeline/upstream/build.js';
 import { createListModelsStage } from './pipeline/upstream/list-models.js';
@@ -24,6 +25,7 @@ import { buildControlPlane, buildMetrics } from './wiring/control-plane.js';
 import { buildPolicy } from './wiring/policy.js';
 import { buildSecrets } from './wiring/secrets.js';
 import { buildTls } from './wiring/tls.js';
+import { buildTracing } from './wiring/tracing.js';
 import { buildAudit, buildAuthenticate, buildDataPlane, buildGuard } from './wiring/stages.js';
 import { openStore } from './wiring/stores.js';
 import { buildUpstream, startBuiltInMock, type BuiltInMock } from './wiring/upstream.js';
@@ -87,24 +89,27 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     log: deps.log,
   });
   const cors = createCors(config.server.cors);
-  const pipelines = buildPipelines({
-    audit_ready: createAuditReadyStage({ writer: audit }),
-    authenticate: buildAuthenticate(config, { store, cors }),
-    read_body: createReadBodyStage(),
-    validate: createValidateStage(),
-    ...policy.stages,
-    ...buildGuard(config.guard, secretOf),
-    route: createRouteStage({ models: upstreams.models }),
-    list_models: createListModelsStage({
-      models: upstreams.models,
-      createdSec: Math.floor(clock.now() / 1000),
+  const { tracer, pipelines } = buildTracing(
+    config.telemetry.tracing,
+    buildPipelines({
+      audit_ready: createAuditReadyStage({ writer: audit }),
+      authenticate: buildAuthenticate(config, { store, cors }),
+      read_body: createReadBodyStage(),
+      validate: createValidateStage(),
+      ...policy.stages,
+      ...buildGuard(config.guard, secretOf),
+      route: createRouteStage({ models: upstreams.models }),
+      list_models: createListModelsStage({
+        models: upstreams.models,
+        createdSec: Math.floor(clock.now() / 1000),
+      }),
+      upstream: createUpstreamStage(deps.upstream ?? {}, {
+        maxResponseBytes: config.upstream.maxResponseBytes,
+        retry: config.upstream.retry,
+        defaultMaxOutputTokens: config.pricing.defaultMaxOutputTokens,
+      }),
     }),
-    upstream: createUpstreamStage(deps.upstream ?? {}, {
-      maxResponseBytes: config.upstream.maxResponseBytes,
-      retry: config.upstream.retry,
-      defaultMaxOutputTokens: config.pricing.defaultMaxOutputTokens,
-    }),
-  });
+  );
   const metrics = buildMetrics(config.controlPlane, { upstreams, audit, clock });
   const tls = await buildTls(config, secrets);
   const dataPlane = buildDataPlane(config.server, {
@@ -112,6 +117,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     cors,
     audit,
     metrics,
+    tracer,
     tls: tls.data,
     durability: config.audit.durability,
     clock,
@@ -144,6 +150,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     controlPlane,
     tls,
     watchKeyAge: upstream.watchKeyAge,
+    tracer,
     log: deps.log,
   });
   return { ...parts, mock: mock?.provider, adminAuth: control?.adminAuth, start, stop };
@@ -164,6 +171,8 @@ function lifecycle(
     tls: { data: TlsSource | undefined; control: TlsSource | undefined };
     /** Starts the key-age warnings; returns their stop. */
     watchKeyAge: () => () => void;
+    /** Exports its last spans at stop. */
+    tracer: RequestTracer;
     log: Logger;
   },
 ): Pick<App, 'start' | 'stop'> {
@@ -205,6 +214,7 @@ function lifecycle(
         controlPlane === undefined ? undefined : closeServer(controlPlane, 1_000),
       ]);
       await audit.close();
+      await parts.tracer.shutdown();
       stopKeyAgeMonitor();
       await upstreams.close();
       await policy.stop();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
 import { guardSchema } from './guard.js';
+import { telemetrySchema } from './telemetry.js';
 import { pricingSchema } from '../pricing/config.js';
 import { baseUrlProblem } from '../providers/core/base-url.js';
 import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/config-schema.js';
@@ -580,6 +581,7 @@ export const configSchema = z
     audit: auditSchema,
     log: logSchema,
     secrets: secretsSchema,
+    telemetry: telemetrySchema,
   })
   .strict()
   .describe('Bastion gateway configuration');

@@ -5,6 +5,7 @@ import { IdentifierCheck, parseObject, reportedError } from '../../providers/cor
 import type { StreamTap } from '../../providers/types.js';
 import { CappedReadError, readCapped } from '../../util/read-capped.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
+import type { AttemptSpan } from '../trace.js';
 import type { ReleaseConnection } from './pool-gate.js';
 import type { ProviderRuntime } from './providers.js';
 import type { TimeoutSettings, UpstreamDeadline } from './timeouts.js';
@@ -35,6 +36,13 @@ export interface AttemptInput {
 /** Told once how a started stream ended: `undefined` when it completed. */
 export type StreamEnd = (err: GatewayError | undefined) => void;
 
+/** Who hears about this attempt: the stream's end, and its trace span. */
+export interface AttemptHooks {
+  readonly onStreamEnd: StreamEnd;
+  /** Its `traceparent` goes upstream; the provider's status is recorded on it. */
+  readonly span: AttemptSpan;
+}
+
 /**
  * Sends one request upstream. On success it leaves `ctx.response` and `ctx.usage` and returns
  * `undefined`; a stream is handed over unread and reports its end through `onStreamEnd`.
@@ -45,7 +53,7 @@ export async function attemptUpstream(
   input: AttemptInput,
   key: Secret,
   deadline: UpstreamDeadline,
-  onStreamEnd: StreamEnd,
+  hooks: AttemptHooks,
 ): Promise<GatewayError | undefined> {
   let release: ReleaseConnection;
   try {
@@ -56,9 +64,9 @@ export async function attemptUpstream(
   // A stream holds its connection until its end; the deferred release covers a stream the
   // caller never reads. Anything else has read its reply (or failed) when the call returns.
   ctx.defer(release);
-  const outcome = await exchange(ctx, input, key, deadline, (err) => {
+  const outcome = await exchange(ctx, input, key, deadline, hooks.span, (err) => {
     release();
-    onStreamEnd(err);
+    hooks.onStreamEnd(err);
   });
   if (outcome !== undefined || ctx.response?.kind !== 'stream') release();
   return outcome;
@@ -76,6 +84,7 @@ async function exchange(
   input: AttemptInput,
   key: Secret,
   deadline: UpstreamDeadline,
+  span: AttemptSpan,
   onStreamEnd: StreamEnd,
 ): Promise<GatewayError | undefined> {
   const { adapter } = input.provider;
@@ -84,7 +93,7 @@ async function exchange(
   try {
     res = await input.provider.client.request({
       path: input.path,
-      headers: buildHeaders(input.provider, key, ctx.headers),
+      headers: buildHeaders(input.provider, key, ctx.headers, span.traceparent),
       body: input.body,
       signal: deadline,
       firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
@@ -93,6 +102,7 @@ async function exchange(
   } catch (err) {
     return withDeadline(toGatewayError(err), deadline);
   }
+  span.upstreamStatus(res.status);
 
   if (res.status >= 400) {
     let text: string;
@@ -190,6 +200,7 @@ function buildHeaders(
   provider: ProviderRuntime,
   key: Secret,
   callerHeaders: RequestHeaders,
+  traceparent: string | undefined,
 ): Record<string, string> {
   const { adapter, staticHeaders } = provider;
   const headers: Record<string, string> = {
@@ -202,6 +213,8 @@ function buildHeaders(
     if (typeof value === 'string') headers[name] = value;
   }
   if (adapter.kind === 'anthropic') headers['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION;
+  // The attempt's span, not the caller's header: the provider sees our hop in the trace.
+  if (traceparent !== undefined) headers.traceparent = traceparent;
   return Object.assign(headers, adapter.authHeaders(key));
 }
 
