@@ -287,6 +287,7 @@ async function components() {
     'cidr.js',
     'limits-redis.js',
     'upstream.js',
+    'tracing.js',
     'audit-chain.js',
     'audit-durability.js',
     'first-token.js',

@@ -54,6 +54,8 @@ export interface RequestTracer {
     route: string,
     reqId: string,
   ): RequestTrace;
+  /** Exports what is buffered. */
+  flush(): Promise<void>;
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
 }
@@ -73,5 +75,6 @@ export const NOOP_TRACE: RequestTrace = {
 export const NOOP_TRACER: RequestTracer = {
   isEnabled: false,
   start: () => NOOP_TRACE,
+  flush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
 };

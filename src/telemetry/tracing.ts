@@ -62,6 +62,7 @@ export function createTracer(opts: TracingOptions): RequestTracer {
       const parent = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
       return new OtelRequestTrace(tracer, parent, route, reqId);
     },
+    flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
 }
