@@ -124,4 +124,25 @@ export default tseslint.config(
       ),
     },
   },
+  {
+    // The operator console's browser modules (served by the control plane).
+    files: ['src/server/console/static/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'location',
+          'fetch',
+          'FormData',
+          'Blob',
+          'URL',
+          'URLSearchParams',
+          'Node',
+          'confirm',
+          'setTimeout',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -285,6 +285,7 @@ async function components() {
     'tokens.js',
     'policy.js',
     'cidr.js',
+    'linearity.js',
     'limits-redis.js',
     'upstream.js',
     'tracing.js',

@@ -49,6 +49,19 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import('./commands/keys-list.js')).command,
   },
   {
+    name: 'keys review',
+    summary:
+      'Access review: keys unused, without expiry, allowed every model, open in prod, old, or orphaned (exit 1 if any).',
+    flags: [
+      ['--unused-days N', 'unused for this many days (default 30)'],
+      ['--max-age-days N', 'older than this many days (default 90)'],
+      ...CONFIG_HELP,
+      JSON_HELP,
+    ],
+    example: 'bastion keys review --unused-days 14 --json',
+    load: async () => (await import('./commands/keys-review.js')).command,
+  },
+  {
     name: 'keys revoke',
     summary: 'Revoke a virtual key; refused at once by gateways sharing the store.',
     usage: '<id|prefix>',
@@ -175,11 +188,25 @@ export const COMMANDS: readonly LazyCommand[] = [
     flags: [
       ['--since 1h|ISO', 'only records from this time'],
       ['--heads LOGFILE', 'also check the audit_chain_head lines of a gateway log'],
+      ['--archive FILE', 'verify an archive written by bastion audit archive instead of the store'],
       ...CONFIG_HELP,
       JSON_HELP,
     ],
     example: 'bastion audit verify --since 7d --heads gateway.log',
     load: async () => (await import('./commands/audit-verify.js')).command,
+  },
+  {
+    name: 'audit archive',
+    summary:
+      'Archive audit rows older than the cut to a verified gzip JSON-lines file, then delete them from the store.',
+    flags: [
+      ['--before 90d|ISO', 'the cut (default: audit.retention.maxAgeDays)'],
+      ['--dir DIR', 'where the archive goes (default: audit.retention.archiveDir)'],
+      ...CONFIG_HELP,
+      JSON_HELP,
+    ],
+    example: 'bastion audit archive --before 90d',
+    load: async () => (await import('./commands/audit-archive.js')).command,
   },
   {
     name: 'config check',

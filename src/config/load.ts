@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { isGlob } from '../policy/glob.js';
 import { providerTranslations } from '../providers/translators.js';
+import { dialectOf } from '../providers/types.js';
 import { envOverlay } from './env.js';
 import { configSchema, type Config } from './schema.js';
 import { closest, keysAt } from './schema-path.js';
@@ -32,6 +33,10 @@ export interface LoadedConfig {
 export const DEFAULT_MODELS = {
   openai: ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'text-embedding-3-small'],
   anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'],
+  // Deployments are named by their owner: list them under `models`.
+  'azure-openai': [],
+  gemini: ['gemini-2.5-flash', 'gemini-2.5-pro'],
+  bedrock: [],
 } as const;
 
 /** Precedence: defaults < YAML file < BASTION_* env (`__` between levels) < CLI flags. */
@@ -178,7 +183,8 @@ function routingProblems(config: Config): string[] {
   }
   const byKind = new Map<string, string[]>();
   for (const [id, p] of Object.entries(config.providers)) {
-    if (p.passthrough) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), id]);
+    const dialect = dialectOf(p.kind);
+    if (p.passthrough) byKind.set(dialect, [...(byKind.get(dialect) ?? []), id]);
   }
   for (const [kind, ids] of byKind) {
     if (ids.length > 1) {

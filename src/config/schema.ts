@@ -4,6 +4,7 @@ import { guardSchema } from './guard.js';
 import { telemetrySchema } from './telemetry.js';
 import { pricingSchema } from '../pricing/config.js';
 import { baseUrlProblem } from '../providers/core/base-url.js';
+import { awsRegionOf } from './provider-options.js';
 import { refineSecretRef, SECRET_REF_PATTERN, secretsSchema } from '../secrets/config-schema.js';
 
 /**
@@ -335,11 +336,29 @@ const storesSchema = z
   .strict()
   .prefault({});
 
+const azureOptionsSchema = z
+  .object({
+    apiVersion: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/)
+      .default('2024-10-21')
+      .describe('The api-version query parameter of every request (YYYY-MM-DD[-preview]).'),
+    auth: z
+      .enum(['api-key', 'entra'])
+      .default('api-key')
+      .describe(
+        'api-key: the resource key in the api-key header. entra: the key is a Microsoft Entra access token (scope https://cognitiveservices.azure.com/.default), sent as a bearer token; give it as a reference a sidecar keeps fresh (e.g. file:), the secrets cache re-reads it.',
+      ),
+  })
+  .strict();
+
 const providerSchema = z
   .object({
     kind: z
-      .enum(['openai', 'anthropic'])
-      .describe('Wire dialect. "openai" also covers every OpenAI-compatible service.'),
+      .enum(['openai', 'anthropic', 'azure-openai', 'gemini', 'bedrock'])
+      .describe(
+        'Wire format. "openai" also covers every OpenAI-compatible service (Ollama, vLLM, Groq, OpenRouter, …: set baseUrl). "azure-openai": Azure OpenAI deployments (see `azure`). "gemini": Google Gemini API (AI Studio key). "bedrock": AWS Bedrock Converse, SigV4-signed; the key is ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN] (see `aws`). Callers of any format reach any kind, translated.',
+      ),
     baseUrl: z
       .url({ protocol: /^https?$/ })
       .superRefine((url, ctx) => {
@@ -372,6 +391,24 @@ const providerSchema = z
     timeouts: providerTimeoutsSchema
       .optional()
       .describe('Timeout overrides for this provider; unset fields use `upstream`.'),
+    azure: azureOptionsSchema
+      .optional()
+      .describe(
+        "kind azure-openai only: api-version and how the key is sent. A model's deployment is its upstreamModel (else its name).",
+      ),
+    aws: z
+      .object({
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/)
+          .optional()
+          .describe(
+            'The region requests are signed for. Default: the one in a bedrock-runtime.<region>.amazonaws.com base URL.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('kind bedrock only: SigV4 signing.'),
     passthrough: z
       .boolean()
       .default(false)
@@ -386,6 +423,18 @@ const providerSchema = z
   .refine((p) => new Set(p.keys?.map((k) => k.label)).size === (p.keys?.length ?? 0), {
     message: 'key labels must be unique',
     path: ['keys'],
+  })
+  .refine((p) => p.azure === undefined || p.kind === 'azure-openai', {
+    message: 'only a provider of kind azure-openai takes `azure` options',
+    path: ['azure'],
+  })
+  .refine((p) => p.aws === undefined || p.kind === 'bedrock', {
+    message: 'only a provider of kind bedrock takes `aws` options',
+    path: ['aws'],
+  })
+  .refine((p) => p.kind !== 'bedrock' || awsRegionOf(p) !== '', {
+    message: 'set aws.region, or use a https://bedrock-runtime.<region>.amazonaws.com base URL',
+    path: ['aws', 'region'],
   });
 
 const modelSchema = z
@@ -532,6 +581,26 @@ const auditSchema = z
       .describe(
         'durability sync: how long a response waits for its audit row; past it the connection is closed without completing the response.',
       ),
+    retention: z
+      .object({
+        maxAgeDays: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe(
+            'Rows older than this many days are archived then deleted by bastion audit archive (run it daily, e.g. from cron). Unset: rows are kept forever and bastion doctor warns.',
+          ),
+        archiveDir: z
+          .string()
+          .min(1)
+          .default('./data/audit-archive')
+          .describe(
+            'Where bastion audit archive writes its gzip JSON-lines archives (each verifiable with bastion audit verify --archive FILE).',
+          ),
+      })
+      .strict()
+      .prefault({}),
     chainHeadLogIntervalMs: z
       .number()
       .int()
@@ -550,6 +619,25 @@ const logSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
       .describe('Log level. Bodies are never logged at any level.'),
+  })
+  .strict()
+  .prefault({});
+
+const reloadSchema = z
+  .object({
+    watch: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Reload the configuration when the file given with --config changes (e.g. a Kubernetes ConfigMap), as SIGHUP and POST /admin/config/reload do.',
+      ),
+    debounceMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(500)
+      .describe('How long the file must stay unchanged before a watched change is reloaded.'),
   })
   .strict()
   .prefault({});
@@ -582,6 +670,7 @@ export const configSchema = z
     log: logSchema,
     secrets: secretsSchema,
     telemetry: telemetrySchema,
+    reload: reloadSchema,
   })
   .strict()
   .describe('Bastion gateway configuration');

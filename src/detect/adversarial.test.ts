@@ -10,70 +10,28 @@ import { findMarkdownRefs } from './text/markdown.js';
 import { estimateTokens } from './text/tokens.js';
 
 /**
- * Adversarial inputs of 1 MB: each detector must finish in time linear in the input. A
- * quadratic path (catastrophic backtracking, a rescan per match) over 1 MB costs around 10^12
- * steps, so the absolute cap is what catches it. The ratio between 256 KB and 1 MB adds a
- * second check: linear is 4×, and garbage collection on the larger input pushes the observed
- * ratio to about 10× on a busy machine (a CI run saw 15×), so the bound is the 16× a
- * quadratic path would give, plus 50 ms. Each size keeps its best of three interleaved runs,
- * so one collection pause does not decide the result.
+ * Adversarial inputs of 1 MB: each detector must get through them. A quadratic path
+ * (catastrophic backtracking, a rescan per match) over 1 MB costs around 10^12 steps, hours,
+ * so the test's timeout is what catches it; a linear one takes milliseconds. Nothing here is
+ * timed: how long linear work takes depends on the machine's load. The ratio between 256 KB
+ * and 1 MB (4x when linear) is measured by `npm run bench` (bench/linearity.js); the secret
+ * detector's work counters are checked exactly below.
  *
  * Every detector also gets the shapes a hostile caller picks because they have no spaces:
  * CJK, Thai, emoji, punctuation, base64 and long runs of one character.
  */
-const SMALL = 256 * 1024;
-const LARGE = 1024 * 1024;
+const SIZE = 1024 * 1024;
 
 function fill(unit: string, size: number): string {
   return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
 }
 
 function expectLinear(run: (text: string) => unknown, unit: string): void {
-  const small = fill(unit, SMALL);
-  const large = fill(unit, LARGE);
-  let tSmall = Number.POSITIVE_INFINITY;
-  let tLarge = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 3; i++) {
-    tSmall = Math.min(
-      tSmall,
-      time(() => run(small)),
-    );
-    tLarge = Math.min(
-      tLarge,
-      time(() => run(large)),
-    );
-  }
-  expect({ unit, ms: Math.round(tLarge), isLinear: tLarge <= 16 * tSmall + 50 }).toMatchObject({
-    isLinear: true,
-  });
-  expect(tLarge).toBeLessThan(4_000);
+  expect(() => run(fill(unit, SIZE))).not.toThrow();
 }
 
 async function expectLinearAsync(run: (text: string) => unknown, unit: string): Promise<void> {
-  const small = fill(unit, SMALL);
-  const large = fill(unit, LARGE);
-  let tSmall = Number.POSITIVE_INFINITY;
-  let tLarge = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 3; i++) {
-    tSmall = Math.min(tSmall, await timeAsync(() => run(small)));
-    tLarge = Math.min(tLarge, await timeAsync(() => run(large)));
-  }
-  expect({ unit, ms: Math.round(tLarge), isLinear: tLarge <= 16 * tSmall + 50 }).toMatchObject({
-    isLinear: true,
-  });
-  expect(tLarge).toBeLessThan(4_000);
-}
-
-async function timeAsync(fn: () => unknown): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-
-function time(fn: () => void): number {
-  const t = performance.now();
-  fn();
-  return performance.now() - t;
+  await expect(Promise.resolve(run(fill(unit, SIZE)))).resolves.toBeDefined();
 }
 
 const pii = Object.fromEntries(
@@ -172,6 +130,22 @@ describe('detectors stay linear on 1 MB adversarial inputs', () => {
     },
     180_000,
   );
+});
+
+describe('the secret detector does linear work, counted', () => {
+  it.each(['sk-', 'sk-proj-', 'AKIA', 'ghp_', 'key=', 'xoxb-', 'a'])('%s', (unit) => {
+    const detector = createSecretDetector();
+    const rules = detector.rules.length;
+    for (const size of [SIZE / 4, SIZE]) {
+      const before = { ...detector.work };
+      detector.find(fill(unit, size));
+      const w = detector.work;
+      // One pass of the keyword filter, at most one regex scan per rule, never a rescan.
+      expect(w.prefilterChars - before.prefilterChars).toBeLessThanOrEqual(size);
+      expect(w.regexScans - before.regexScans).toBeLessThanOrEqual(2 * rules);
+      expect(w.validatedChars - before.validatedChars).toBeLessThanOrEqual(2 * size);
+    }
+  });
 });
 
 describe('token counting stays linear on 1 MB of unspaced text', () => {

@@ -466,6 +466,33 @@ export const controlErrorCodes = {
     status: 422,
     meaning: 'The secret reference of a new provider key did not resolve in the gateway.',
   },
+  config_invalid: {
+    status: 422,
+    meaning: 'The reloaded configuration fails the start-up checks; the running one keeps serving.',
+  },
+  config_not_live: {
+    status: 409,
+    meaning:
+      'The reloaded configuration changes a setting that needs a restart (named in problems).',
+  },
+  console_session_required: {
+    status: 401,
+    meaning: 'The console call has no live session cookie: sign in at /console.',
+  },
+  console_login_failed: {
+    status: 401,
+    meaning: 'The token typed into the console sign-in is not an admin or viewer token.',
+  },
+  console_login_throttled: {
+    status: 429,
+    meaning:
+      'Too many failed console sign-ins from this address this minute; wait for retry-after.',
+  },
+  console_csrf_rejected: {
+    status: 403,
+    meaning:
+      "A state-changing console call lacked the session's CSRF token or came from another origin.",
+  },
   internal_error: { status: 500, meaning: 'The admin API failed unexpectedly; see the log.' },
 } as const satisfies Record<string, ControlErrorSpec>;
 

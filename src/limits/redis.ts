@@ -238,7 +238,7 @@ const MAX_SETTLE_BATCH = 128;
 function createSettleBatcher(send: (keys: string[], args: (string | number)[]) => Promise<Reply>) {
   let queue: PendingSettle[] = [];
   let inFlight = 0;
-  let drained: (() => void) | undefined;
+  const waiters: (() => void)[] = [];
 
   function flush(): void {
     const batch = queue;
@@ -262,7 +262,7 @@ function createSettleBatcher(send: (keys: string[], args: (string | number)[]) =
           },
         )
         .finally(() => {
-          if (--inFlight === 0 && queue.length === 0) drained?.();
+          if (--inFlight === 0 && queue.length === 0) for (const w of waiters.splice(0)) w();
         });
     }
   }
@@ -278,7 +278,7 @@ function createSettleBatcher(send: (keys: string[], args: (string | number)[]) =
     idle(): Promise<void> {
       if (queue.length === 0 && inFlight === 0) return Promise.resolve();
       return new Promise((resolve) => {
-        drained = resolve;
+        waiters.push(resolve);
       });
     },
   };

@@ -21,6 +21,24 @@ describe('price table', () => {
     expect(table.priceOf('mystery-model')).toBeUndefined();
   });
 
+  it('prices Bedrock model ids and inference profiles at their family, Gemini by name', () => {
+    const table = createPriceTable({ models: {} });
+    expect(table.priceOf('claude-bedrock', 'anthropic.claude-3-haiku-20240307-v1:0')).toEqual({
+      inputUsdPerMTok: 0.25,
+      outputUsdPerMTok: 1.25,
+      maxOutputTokens: 4_096,
+    });
+    expect(
+      table.priceOf('sonnet', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0')?.outputUsdPerMTok,
+    ).toBe(15);
+    expect(table.priceOf('nova', 'amazon.nova-pro-v1:0')?.inputUsdPerMTok).toBe(0.8);
+    expect(table.priceOf('gemini-2.5-flash')?.outputUsdPerMTok).toBe(2.5);
+    // An Azure deployment has its owner's name: priced by the gateway's model name, or config.
+    expect(table.priceOf('gpt-4o', 'prod-gpt4o-deployment')?.inputUsdPerMTok).toBe(2.5);
+    expect(table.priceOf('azure-gpt', 'prod-gpt4o-deployment')).toBeUndefined();
+    expect(table.priceOf('x', 'anthropic.unknown-model-v1:0')).toBeUndefined();
+  });
+
   it('computes integer micro-dollars, rounded up, never a spurious extra micro-dollar', () => {
     const p = { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6, maxOutputTokens: undefined };
     expect(costMicroUsd(p, 1_000, 1_000)).toBe(750);

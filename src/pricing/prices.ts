@@ -32,10 +32,17 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
   'claude-sonnet-4': price(3, 15, 64_000),
   'claude-haiku-4-5': price(1, 5, 64_000),
   'claude-3-5-haiku': price(0.8, 4, 8_192),
+  'claude-3-haiku': price(0.25, 1.25, 4_096),
   'gemini-2.5-pro': price(1.25, 10, 65_536),
   'gemini-2.5-flash': price(0.3, 2.5, 65_536),
   'gemini-2.5-flash-lite': price(0.1, 0.4, 65_536),
   'gemini-2.0-flash': price(0.1, 0.4, 8_192),
+  'gemini-2.0-flash-lite': price(0.075, 0.3, 8_192),
+  // AWS Bedrock's own models (on-demand, us-east-1); its Claude models cost Anthropic's prices.
+  'nova-premier': price(2.5, 12.5, 32_000),
+  'nova-pro': price(0.8, 3.2, 10_000),
+  'nova-lite': price(0.06, 0.24, 10_000),
+  'nova-micro': price(0.035, 0.14, 10_000),
 };
 
 function price(input: number, output: number, maxOutputTokens: number): ModelPrice {
@@ -59,13 +66,31 @@ export function createPriceTable(config: Pick<PricingConfig, 'models'>): PriceTa
       maxOutputTokens: p.maxOutputTokens ?? table.get(name)?.maxOutputTokens,
     });
   }
-  const lookup = (name: string): ModelPrice | undefined =>
+  const own = (name: string): ModelPrice | undefined =>
     table.get(name) ?? table.get(name.replace(DATED_SUFFIX, ''));
+  const lookup = (name: string): ModelPrice | undefined => {
+    const found = own(name);
+    if (found !== undefined) return found;
+    const family = bedrockFamily(name);
+    return family === undefined ? undefined : own(family);
+  };
   return {
     priceOf(model, upstreamModel) {
       return lookup(model) ?? (upstreamModel === undefined ? undefined : lookup(upstreamModel));
     },
   };
+}
+
+/**
+ * A Bedrock model id or inference profile as the family name the table knows:
+ * `us.anthropic.claude-sonnet-4-5-20250929-v1:0` → `claude-sonnet-4-5-20250929`,
+ * `amazon.nova-pro-v1:0` → `nova-pro`. Undefined for any other name.
+ */
+const BEDROCK_ID =
+  /^(?:(?:us|eu|apac|jp|au|ca|us-gov|global)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|qwen|writer)\.([a-z0-9.-]+?)(?:-v\d+)?(?::\d+)?$/;
+
+export function bedrockFamily(id: string): string | undefined {
+  return BEDROCK_ID.exec(id)?.[1];
 }
 
 /** Micro-dollars, rounded up: a reservation must never be smaller than the real charge. */

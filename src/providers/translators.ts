@@ -1,4 +1,6 @@
 import { anthropicTranslator } from './anthropic/translator.js';
+import { bedrockPath, bedrockTranslator } from './bedrock/translator.js';
+import { geminiPath, geminiTranslator } from './gemini/translator.js';
 import type { CallerTranslator, ProviderTranslation } from './core/translator.js';
 import { openAiChatTranslator, openAiResponsesTranslator } from './openai/translator.js';
 import type { Endpoint, ProviderKind } from './types.js';
@@ -13,6 +15,9 @@ export const providerTranslations: ReadonlyMap<ProviderKind, ProviderTranslation
   ProviderTranslation
 >([
   ['openai', { endpoint: 'chat_completions', translator: openAiChatTranslator }],
+  ['azure-openai', { endpoint: 'chat_completions', translator: openAiChatTranslator }],
+  ['gemini', { endpoint: 'chat_completions', translator: geminiTranslator, path: geminiPath }],
+  ['bedrock', { endpoint: 'chat_completions', translator: bedrockTranslator, path: bedrockPath }],
   ['anthropic', { endpoint: 'messages', translator: anthropicTranslator }],
 ]);
 

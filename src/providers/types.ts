@@ -4,7 +4,14 @@ import type { Secret } from '../log/secret.js';
 /** Proxied endpoints. `/v1/models` is answered by the gateway itself. */
 export type Endpoint = 'chat_completions' | 'responses' | 'embeddings' | 'messages';
 
-export type ProviderKind = 'openai' | 'anthropic';
+export type ProviderKind = 'openai' | 'anthropic' | 'azure-openai' | 'gemini' | 'bedrock';
+
+/** The wire format a kind's provider speaks to callers' bodies unchanged. */
+export type WireDialect = 'openai' | 'anthropic';
+
+export function dialectOf(kind: ProviderKind): WireDialect {
+  return kind === 'anthropic' ? 'anthropic' : 'openai';
+}
 
 export type JsonObject = Record<string, unknown>;
 
@@ -42,13 +49,28 @@ export interface UpstreamErrorInput {
   retryAfter: string | undefined;
 }
 
+/** The request about to be sent, for adapters whose auth depends on it (AWS SigV4). */
+export interface OutgoingRequest {
+  readonly url: URL;
+  /** Headers already set (content type, static headers); the auth headers are added to them. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Buffer;
+  readonly nowMs: number;
+}
+
+/** Stands for the (URL-encoded) upstream model name in a path template. */
+export const MODEL_IN_PATH = '{model}';
+
 /** What differs between providers; shared work lives in providers/core. */
 export interface ProviderAdapter {
   readonly kind: ProviderKind;
-  /** Upstream path for each supported endpoint. */
+  /**
+   * Upstream path for each supported endpoint, may hold a query (`?api-version=…`);
+   * `{model}` stands for the upstream model name (Azure deployments, Gemini, Bedrock).
+   */
   readonly paths: ReadonlyMap<Endpoint, string>;
   /** Only place a provider key is revealed. */
-  authHeaders(key: Secret): Record<string, string>;
+  authHeaders(key: Secret, request: OutgoingRequest): Record<string, string>;
   /** Passthrough edits: model alias, usage on streams. */
   prepareBody(
     endpoint: Endpoint,

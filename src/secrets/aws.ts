@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Secret } from '../log/secret.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { signSigV4 } from './aws-sigv4.js';
+import { signSigV4 } from '../util/aws-sigv4.js';
 import type { SecretsConfig } from './config-schema.js';
 import { secretError } from './errors.js';
 import { createSecretHttp, statusError, type SecretHttp } from './http.js';

@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { Secret } from '../log/secret.js';
 import { adminError, type AdminHandler, type AdminResponse } from './admin/router.js';
 import { isBearer, tokenDigest } from './bearer.js';
+import type { ConsoleHandler } from './console/console.js';
 import { createPlaneServer, hasClientCertificate, type TlsSource } from './tls.js';
 
 export interface ControlPlaneDeps {
@@ -20,6 +21,8 @@ export interface ControlPlaneDeps {
         token: (() => Secret) | undefined;
       }
     | undefined;
+  /** The operator console (`/console`), served when the admin API is. */
+  console?: ConsoleHandler | undefined;
   /** HTTPS (controlPlane.tls); with a client CA the admin API requires a client certificate. */
   tls?: TlsSource | undefined;
 }
@@ -33,7 +36,8 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
       res.end(JSON.stringify(body));
     };
     const fail = (out: AdminResponse) => json(out.status, out.body);
-    if (path === '/admin' || path?.startsWith('/admin/') === true) {
+    const isConsole = path === '/console' || path?.startsWith('/console/') === true;
+    if (isConsole || path === '/admin' || path?.startsWith('/admin/') === true) {
       if (deps.tls?.isMutual === true && !hasClientCertificate(req)) {
         req.resume();
         return json(401, {
@@ -44,7 +48,8 @@ export function createControlPlane(deps: ControlPlaneDeps): Server {
           },
         });
       }
-      if (deps.admin !== undefined) return deps.admin(req, res);
+      if (isConsole && deps.console !== undefined) return deps.console(req, res);
+      if (!isConsole && deps.admin !== undefined) return deps.admin(req, res);
       req.resume();
       return json(404, { status: 'not_found' });
     }

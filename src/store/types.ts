@@ -125,6 +125,13 @@ export interface UnchainedAudit {
   toMs: number | null;
 }
 
+/** Where a chain's archived rows end: its remaining rows continue from here. */
+export interface AuditCut {
+  chainId: string;
+  toSeq: number;
+  toHash: string;
+}
+
 export interface AuditQuery {
   keyId?: string;
   /** Inclusive lower bound on `timeMs`. */
@@ -218,6 +225,13 @@ export interface AuditStore {
   readAuditChain(chainId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /** Rows without a chain at `time_ms >= sinceMs` (all when absent). */
   unchainedAudit(sinceMs?: number): Promise<UnchainedAudit>;
+  /** Every chain's archive cut (bastion audit archive). */
+  listAuditCuts(): Promise<AuditCut[]>;
+  /**
+   * In one transaction: deletes the chain's rows up to `cut.toSeq` and records the cut (the
+   * archive holding them is written first).
+   */
+  cutAuditChain(cut: AuditCut, atMs: number): Promise<void>;
 }
 
 export interface Store extends KeyStore, AuditStore, PolicyStore {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import type { ChainKeyring } from '../pipeline/audit/chain-key.js';
 import type { AuditWriter } from '../pipeline/audit/writer.js';
 import type { PolicyRuntime } from '../pipeline/policy/runtime.js';
 import type { Upstreams } from '../pipeline/upstream/build.js';
@@ -9,10 +10,15 @@ import type { SecretResolver } from '../secrets/types.js';
 import { createAdminAuth, type AdminAuth } from '../server/admin/auth.js';
 import type { KeyAdmin } from '../server/admin/key-admin.js';
 import { auditRoutes } from '../server/admin/audit.js';
+import { configReloadRoutes, type ConfigReloadReport } from '../server/admin/config-reload.js';
+import { consoleRoutes } from '../server/admin/console-routes.js';
 import { policyAdminRoutes } from '../server/admin/policy-routes.js';
 import { providerRoutes } from '../server/admin/providers.js';
 import { createAdminRouter } from '../server/admin/router.js';
 import { secretRoutes } from '../server/admin/secrets.js';
+import { loadConsoleAssets } from '../server/console/assets.js';
+import { createConsole } from '../server/console/console.js';
+import { createSessionStore, DEFAULT_SESSION_OPTIONS } from '../server/console/session.js';
 import { createControlPlane } from '../server/control-plane.js';
 import type { TlsSource } from '../server/tls.js';
 import type { Store } from '../store/types.js';
@@ -44,8 +50,11 @@ export async function buildControlPlane(
     policy: PolicyRuntime;
     keyAdmin: KeyAdmin;
     audit: AuditWriter;
+    chainKeys: ChainKeyring;
     metrics: Metrics | undefined;
     tls: TlsSource | undefined;
+    /** Reads the configuration again and swaps it in (POST /admin/config/reload). */
+    reloadConfig: () => Promise<ConfigReloadReport>;
     clock: Clock;
   },
 ): Promise<{ server: Server; adminAuth: AdminAuth }> {
@@ -55,6 +64,22 @@ export async function buildControlPlane(
     metrics === undefined || config.metrics.token === undefined
       ? undefined
       : await secrets.handle(config.metrics.token, { component: 'metrics' });
+  const flushAudit = () => audit.flushQueued(5_000);
+  // Every admin route, in one table: the bearer API and the console both serve it.
+  const routes = [
+    ...policyAdminRoutes({ store, policy, clock }),
+    ...providerRoutes({ keys: deps.keyAdmin, store, flushAudit }),
+    ...secretRoutes({ secrets, events: store, clock }),
+    ...auditRoutes({ store, flushAudit }),
+    ...configReloadRoutes({ reload: deps.reloadConfig, events: store, clock }),
+    ...consoleRoutes({
+      store,
+      chainKeys: deps.chainKeys,
+      teams: () => new Set(policy.model.teams.keys()),
+      flushAudit,
+      clock,
+    }),
+  ];
   const server = createControlPlane({
     checkReady: () => store.ping(),
     log: deps.log,
@@ -66,17 +91,18 @@ export async function buildControlPlane(
     },
     admin: createAdminRouter(
       { auth: adminAuth, log: deps.log.child({ mod: 'admin' }), events: store, clock },
-      [
-        ...policyAdminRoutes({ store, policy, clock }),
-        ...providerRoutes({
-          keys: deps.keyAdmin,
-          store,
-          flushAudit: () => audit.flushQueued(5_000),
-        }),
-        ...secretRoutes({ secrets, events: store, clock }),
-        ...auditRoutes({ store, flushAudit: () => audit.flushQueued(5_000) }),
-      ],
+      routes,
     ),
+    console: createConsole({
+      auth: adminAuth,
+      sessions: createSessionStore(clock, DEFAULT_SESSION_OPTIONS),
+      routes,
+      assets: loadConsoleAssets(),
+      isTls: deps.tls !== undefined,
+      events: store,
+      clock,
+      log: deps.log.child({ mod: 'console' }),
+    }),
   });
   return { server, adminAuth };
 }

@@ -5,7 +5,12 @@ import { createMemoryLimitBackend } from '../../src/limits/memory.js';
 import { createRedisLimitBackend } from '../../src/limits/redis.js';
 import type { RateCheck } from '../../src/limits/types.js';
 import { WINDOW_BUCKETS } from '../../src/limits/window.js';
-import { dropRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
+import {
+  dropRedisPrefix,
+  REDIS_URL,
+  startPrivateRedis,
+  uniqueRedisPrefix,
+} from '../helpers/redis.js';
 import { runLimitsContract } from './limits.contract.js';
 
 async function open(url: string, keyPrefix: string) {
@@ -133,4 +138,48 @@ describe('redis limit backend: sliding windows at scale', () => {
       await dropRedisPrefix(prefix);
     }
   }, 60_000);
+});
+
+describe('redis limit backend: settlements', () => {
+  it('settles the requests that end together in one script call, each with its own totals', async () => {
+    // A private Redis, so its command counts are this test's alone.
+    const server = await startPrivateRedis();
+    const backend = await open(server.url, 'settle');
+    const admin = new Redis(server.url);
+    try {
+      const budgets = [
+        { id: 'b:key:k1:m1', limitMicroUsd: 1_000_000, expiresAtMs: Date.now() + 86_400_000 },
+        { id: 'b:team:t1:m1', limitMicroUsd: 1_000_000, expiresAtMs: Date.now() + 86_400_000 },
+      ];
+      for (let i = 0; i < 50; i++) {
+        expect((await backend.reserve(budgets, `r${i}`, 100, 0, 60_000)).ok).toBe(true);
+      }
+      await admin.config('RESETSTAT');
+      const totals = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => backend.settle(budgets, `r${i}`, i)),
+      );
+      const stats = await admin.info('commandstats');
+      const scriptCalls = [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce(
+        (n, m) => n + Number(m[1]),
+        0,
+      );
+      expect(scriptCalls).toBeLessThanOrEqual(2);
+      // Each settlement saw the spend of those before it in the batch, and its own refund.
+      const spentAfter = (i: number) => (i * (i + 1)) / 2;
+      totals.forEach((t, i) => {
+        expect(t).toEqual([
+          { spentMicroUsd: spentAfter(i), reservedMicroUsd: 100 * (49 - i) },
+          { spentMicroUsd: spentAfter(i), reservedMicroUsd: 100 * (49 - i) },
+        ]);
+      });
+      expect(await backend.totals(budgets.map((b) => b.id))).toEqual([
+        { spentMicroUsd: spentAfter(49), reservedMicroUsd: 0 },
+        { spentMicroUsd: spentAfter(49), reservedMicroUsd: 0 },
+      ]);
+    } finally {
+      admin.disconnect();
+      await backend.close();
+      await server.close();
+    }
+  });
 });

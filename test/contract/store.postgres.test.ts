@@ -45,12 +45,11 @@ describe('postgres store: connection failures', () => {
   });
 
   it('fails fast with store_unavailable and no password when the server refuses', async () => {
-    const store = createPostgresStore({ connectionString: REFUSED_URL });
-    const started = performance.now();
+    // A connect timeout far beyond the test's own: only the refusal itself can end the wait.
+    const store = createPostgresStore({ connectionString: REFUSED_URL, connectTimeoutMs: 600_000 });
     try {
       const err: unknown = await store.ping().catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'store_unavailable', status: 503 });
-      expect(performance.now() - started).toBeLessThan(2000);
       expect(isGatewayError(err) && err.message.includes(PASSWORD)).toBe(false);
       expect(String(isGatewayError(err) ? err.cause : err)).not.toContain(PASSWORD);
     } finally {

@@ -1,5 +1,7 @@
 import { createLogger } from '../../src/log/logger.js';
 import { auditRoutes } from '../../src/server/admin/audit.js';
+import { configReloadRoutes } from '../../src/server/admin/config-reload.js';
+import { consoleRoutes } from '../../src/server/admin/console-routes.js';
 import { createKeyAdmin } from '../../src/server/admin/key-admin.js';
 import { policyAdminRoutes } from '../../src/server/admin/policy-routes.js';
 import { providerRoutes } from '../../src/server/admin/providers.js';
@@ -52,5 +54,13 @@ export function adminRouteTable(gw: TestGateway): AdminRoute[] {
     ...providerRoutes({ keys, store: app.store, flushAudit }),
     ...secretRoutes({ secrets: app.secrets, events: app.store, clock }),
     ...auditRoutes({ store: app.store, flushAudit }),
+    ...configReloadRoutes({ reload: () => app.reloadConfig(), events: app.store, clock }),
+    ...consoleRoutes({
+      store: app.store,
+      chainKeys: { candidates: () => ({ keyId: undefined, hashers: [] }) },
+      teams: () => new Set(),
+      flushAudit,
+      clock,
+    }),
   ];
 }

@@ -46,29 +46,35 @@ describe('budget across two gateway processes sharing Redis', () => {
     });
     await store.insertKey(issued.record);
     await store.close();
-    const configPath = join(dir, 'bastion.yaml');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        server: { port: 0 },
-        controlPlane: { enabled: false },
-        stores: { kind: 'sqlite', sqlite: { path: dbPath } },
-        providers: {
-          openai: { kind: 'openai', baseUrl: mockUrl, apiKey: 'env:TEST_UPSTREAM_KEY' },
-        },
-        models: { 'gpt-4o-mini': { provider: 'openai' } },
-        pricing: { models: { 'gpt-4o-mini': { inputUsdPerMTok: 0, outputUsdPerMTok: 1 } } },
-        // A loaded CI machine can be slow; a timeout here would refuse (fail closed), not admit.
-        limits: {
-          backend: 'redis',
-          redis: { url: 'env:REDIS_URL', keyPrefix: prefix, commandTimeoutMs: 5_000 },
-        },
-        policy: { environments: { prod: { keyDefaults: {} } } },
-      }),
+    // One config per process: they share the store and Redis, each has its own audit spool.
+    const configPaths = [0, 1].map((i) => join(dir, `bastion-${i}.yaml`));
+    configPaths.forEach((configPath, i) =>
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          audit: { spoolPath: join(dir, `audit-spool-${i}`) },
+          server: { port: 0 },
+          controlPlane: { enabled: false },
+          stores: { kind: 'sqlite', sqlite: { path: dbPath } },
+          providers: {
+            openai: { kind: 'openai', baseUrl: mockUrl, apiKey: 'env:TEST_UPSTREAM_KEY' },
+          },
+          models: { 'gpt-4o-mini': { provider: 'openai' } },
+          pricing: { models: { 'gpt-4o-mini': { inputUsdPerMTok: 0, outputUsdPerMTok: 1 } } },
+          // A loaded CI machine can be slow; a timeout here would refuse (fail closed), not admit.
+          limits: {
+            backend: 'redis',
+            redis: { url: 'env:REDIS_URL', keyPrefix: prefix, commandTimeoutMs: 5_000 },
+          },
+          policy: { environments: { prod: { keyDefaults: {} } } },
+        }),
+      ),
     );
     const env = { PATH: process.env.PATH, TEST_UPSTREAM_KEY: UPSTREAM_KEY, REDIS_URL };
     servers.push(
-      ...(await Promise.all([0, 1].map(() => spawnServe(['--config', configPath], env)))),
+      ...(await Promise.all(
+        configPaths.map((configPath) => spawnServe(['--config', configPath], env)),
+      )),
     );
 
     const responses = await Promise.all(

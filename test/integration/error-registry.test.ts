@@ -79,6 +79,20 @@ describe('control-plane error registry', () => {
     await call('GET', '/admin/no-such-endpoint');
     await call('POST', '/admin/keys', '{not json');
     await call('GET', '/metrics', undefined, 'metrics-wrong-token-0000000000');
+    // The console's own refusals: no session, a wrong token, a sign-in from another origin.
+    await call('GET', '/console/api/keys');
+    await call('GET', '/console/no-such-page');
+    await call('PUT', '/console/session');
+    for (const origin of [gw.controlUrl ?? '', 'http://evil.example']) {
+      const res = await fetch(`${gw.controlUrl ?? ''}/console/login`, {
+        method: 'POST',
+        headers: { origin },
+        body: JSON.stringify({ token: 'adm-wrong-token-000000000000' }),
+      });
+      const text = await res.text();
+      const { error } = JSON.parse(text) as { error: { code: unknown } };
+      answers.push({ where: `login from ${origin}`, status: res.status, code: error.code, text });
+    }
     for (const route of routes) {
       await call(route.method === 'GET' ? 'DELETE' : 'GET', route.path.replace(/:\w+/g, 'x'));
       for (const params of PARAM_SETS) {
@@ -111,6 +125,9 @@ describe('control-plane error registry', () => {
       'last_active_key',
       'secret_unavailable',
       'metrics_unauthorized',
+      'console_session_required',
+      'console_login_failed',
+      'console_csrf_rejected',
     ])
       expect(seen, code).toContain(code);
   });

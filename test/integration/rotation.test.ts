@@ -149,7 +149,7 @@ describe('provider-key rotation on a live gateway', () => {
     // Traffic keeps flowing after the playbook: all of it on the new key.
     // Wait on the traffic itself (50 more upstream requests), not on a timer.
     await expect.poll(() => gw.mock.received.length).toBeGreaterThanOrEqual(afterCutover + 50);
-    const { statuses, sent, seconds } = await load.stop();
+    const { statuses, sent } = await load.stop();
 
     expect([code, io.out()]).toEqual([
       0,
@@ -159,8 +159,12 @@ describe('provider-key rotation on a live gateway', () => {
     ]);
     expect(statuses).toEqual({ 200: expect.any(Number) as number });
     expect(statuses[200]).toBe(sent);
-    expect(seconds).toBeGreaterThan(2);
-    expect(sent / seconds).toBeGreaterThan(180);
+    // The traffic overlapped the whole shift: both keys served requests while it ran (the
+    // achieved rate is a property of the machine, not of the gateway, so it is not asserted).
+    const keysDuring = new Set(
+      gw.mock.received.slice(0, afterCutover).map((r) => r.headers.authorization),
+    );
+    expect(keysDuring).toEqual(new Set([`Bearer ${CANARY_OPENAI_KEY}`, `Bearer ${NEXT_KEY}`]));
     const keysAfter = gw.mock.received.slice(afterCutover).map((r) => r.headers.authorization);
     expect(new Set(keysAfter)).toEqual(new Set([`Bearer ${NEXT_KEY}`]));
 

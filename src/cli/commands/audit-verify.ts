@@ -3,6 +3,11 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { isGatewayError } from '../../errors/gateway-error.js';
 import { scrubber } from '../../log/scrub.js';
+import {
+  verifyArchive,
+  type ArchiveChainReport,
+  type ArchiveReport,
+} from '../../pipeline/audit/archive.js';
 import { configuredChainKeyring } from '../../pipeline/audit/chain-key.js';
 import {
   verifyAuditChains,
@@ -12,7 +17,7 @@ import {
   type LoggedHead,
   type VerifyReport,
 } from '../../pipeline/audit/verify.js';
-import { CliFailure, type CliCommand } from '../command.js';
+import { CliFailure, type CliCommand, type CliIo } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
 import { withStore } from '../store-access.js';
 import { buildAuditQuery } from './audit-query.js';
@@ -21,6 +26,7 @@ const OPTIONS = {
   ...CONFIG_FLAGS,
   since: { type: 'string' },
   heads: { type: 'string' },
+  archive: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -37,6 +43,7 @@ export const command: CliCommand = {
         return 2;
       }
     }
+    if (values.archive !== undefined) return verifyArchiveFile(values.archive, values, io);
     let report: VerifyReport;
     try {
       report = await withStore(
@@ -158,4 +165,48 @@ function headOf(line: string): LoggedHead | undefined {
 function range(fromMs: number | null, toMs: number | null): string {
   const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
   return `${iso(fromMs)}..${iso(toMs)}`;
+}
+
+async function verifyArchiveFile(
+  path: string,
+  values: { config?: string | undefined; json: boolean },
+  io: CliIo,
+): Promise<number> {
+  let report: ArchiveReport;
+  try {
+    report = await withStore(values, io, async (_store, { config, secrets }) =>
+      verifyArchive(path, await configuredChainKeyring(config.audit, secrets)),
+    );
+  } catch (err) {
+    if (err instanceof CliFailure) {
+      io.stderr.write(`bastion audit verify: ${err.message}\n`);
+      return 2;
+    }
+    if (!isGatewayError(err)) throw err;
+    io.stderr.write(`bastion audit verify: ${err.code}: ${scrubber.scrub(err.message)}\n`);
+    return 2;
+  }
+  if (values.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+  else {
+    const lines = report.chains.map(
+      (c) =>
+        `chain ${c.chainId}  rows=${c.rows}  seq=${c.fromSeq}..${c.toSeq}  ${describeArchiveProblem(c.problem)}`,
+    );
+    if (report.fileProblem !== null) lines.push(`archive ${path}: ${report.fileProblem}`);
+    const cut = report.cutMs === null ? '-' : new Date(report.cutMs).toISOString();
+    lines.push(
+      `archive of ${report.rows} row(s) before ${cut}, ${report.chains.length} chain(s): ` +
+        (report.isIntact ? 'intact and complete' : 'TAMPERING FOUND'),
+    );
+    io.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return report.isIntact ? 0 : 1;
+}
+
+function describeArchiveProblem(p: ArchiveChainReport['problem']): string {
+  if (p === null) return 'ok';
+  if (p.kind === 'head_mismatch' || p.kind === 'head_absent') {
+    return `TAMPERED ${p.kind}: the rows do not end on the head the archive declares`;
+  }
+  return `TAMPERED ${describeProblem(p)}`;
 }

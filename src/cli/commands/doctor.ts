@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../wiring/stores.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
+import type { Config, ProviderConfig } from '../../config/schema.js';
 import { isGatewayError } from '../../errors/gateway-error.js';
 import { createRedisLimitBackend } from '../../limits/redis.js';
 import { createLogger } from '../../log/logger.js';
@@ -64,6 +64,7 @@ export const command: CliCommand = {
     const checks: Check[] = [
       { area: 'config', status: 'ok', message: 'valid' },
       ...exposure(loaded.config, io.env),
+      auditRetention(loaded.config),
     ];
     const secrets = createConfiguredResolver(loaded.config.secrets, {
       env: io.env,
@@ -98,6 +99,23 @@ export const command: CliCommand = {
     return summary.failures > 0 ? 1 : 0;
   },
 };
+
+/** An audit log without retention grows forever (about 4 GB a day at 100 requests a second). */
+function auditRetention(config: Config): Check {
+  const { maxAgeDays } = config.audit.retention;
+  return maxAgeDays === undefined
+    ? {
+        area: 'audit',
+        status: 'warn',
+        message:
+          'no retention: the audit log grows without bound; set audit.retention.maxAgeDays and run bastion audit archive daily (docs/audit.md)',
+      }
+    : {
+        area: 'audit',
+        status: 'ok',
+        message: `rows older than ${maxAgeDays} days are archived to ${config.audit.retention.archiveDir} by bastion audit archive`,
+      };
+}
 
 const isLoopback = (host: string) =>
   host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -292,6 +310,18 @@ function providerChecks(loaded: LoadedConfig): Check[] {
 }
 
 /**
+ * Where each kind's API answers 401/403 (400 for Gemini) without a key: Azure and Bedrock check
+ * the credentials before the deployment or model.
+ */
+const PROBE_PATHS: Record<ProviderConfig['kind'], string> = {
+  openai: '/v1/chat/completions',
+  anthropic: '/v1/messages',
+  'azure-openai': '/openai/deployments/bastion-doctor/chat/completions?api-version=2024-10-21',
+  gemini: '/v1beta/models/gemini-2.5-flash:generateContent',
+  bedrock: '/model/bastion-doctor/converse',
+};
+
+/**
  * A TCP connect proves the host, not the path: a base URL whose path is wrong (Groq's
  * `/openai` left out) would pass. So POST an empty body to the endpoint the gateway calls, as
  * it builds the URL, without a key (nothing is spent, no secret travels): a provider answers
@@ -302,7 +332,7 @@ async function reachability(loaded: LoadedConfig): Promise<Check[]> {
   return Promise.all(
     Object.entries(loaded.config.providers).map(async ([id, pc]): Promise<Check> => {
       const url = new URL(pc.baseUrl);
-      const endpoint = pc.kind === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
+      const endpoint = PROBE_PATHS[pc.kind];
       const path = joinEndpointPath(basePathOf(pc.baseUrl), endpoint);
       let status: number;
       try {

@@ -60,7 +60,10 @@ export interface VerifyOptions {
   heads?: readonly LoggedHead[];
 }
 
-type ChainReader = Pick<AuditStore, 'listAuditChains' | 'readAuditChain' | 'unchainedAudit'>;
+type ChainReader = Pick<
+  AuditStore,
+  'listAuditChains' | 'readAuditChain' | 'unchainedAudit' | 'listAuditCuts'
+>;
 
 /**
  * Walks every chain in seq order and reports, per chain, ok or the first problem found; then
@@ -72,8 +75,12 @@ export async function verifyAuditChains(
 ): Promise<VerifyReport> {
   const pageSize = opts.pageSize ?? 1_000;
   const chains: ChainReport[] = [];
+  // Archived heads (bastion audit archive): the chain continues from the cut's seq and hash.
+  const cuts = new Map((await deps.store.listAuditCuts()).map((c) => [c.chainId, c]));
   for (const start of await deps.store.listAuditChains(opts.sinceMs)) {
-    const fromSeq = opts.sinceMs === undefined ? 1 : start.fromSeq;
+    const cut = cuts.get(start.chainId);
+    const fromSeq = opts.sinceMs === undefined ? (cut?.toSeq ?? 0) + 1 : start.fromSeq;
+    const prevHash = opts.sinceMs === undefined ? (cut?.toHash ?? GENESIS_HASH) : undefined;
     const report: ChainReport = {
       chainId: start.chainId,
       rows: 0,
@@ -89,7 +96,7 @@ export async function verifyAuditChains(
     if (hashers.length === 0 && keyId !== undefined)
       report.problem = { kind: 'unknown_key', keyId };
     const hash = pickHasher(hashers, page[0]);
-    const check = createLinkCheck(hash, start.chainId, fromSeq, opts.sinceMs === undefined);
+    const check = createLinkCheck(hash, start.chainId, fromSeq, prevHash);
     for (;;) {
       for (const row of page) {
         const seq = row.chain?.seq ?? Number.NaN;
@@ -124,7 +131,7 @@ export async function verifyAuditChains(
  * Of the hashers a chain may use, the one its first row verifies with (several only for chains
  * written before chain ids named their key). None matching: the first, which names the row.
  */
-function pickHasher(hashers: ChainHasher[], first: AuditRecord | undefined): ChainHasher {
+export function pickHasher(hashers: ChainHasher[], first: AuditRecord | undefined): ChainHasher {
   const link = first?.chain;
   if (hashers.length === 0) return () => '';
   if (hashers.length === 1 || first === undefined || link === undefined) {
@@ -153,15 +160,15 @@ async function checkHeads(
 }
 
 /** Checks rows handed over in seq order: seq continuity, then the link, then the hash. */
-function createLinkCheck(
+export function createLinkCheck(
   hash: ChainHasher,
   chainId: string,
   fromSeq: number,
-  isFromGenesis: boolean,
+  /** Undefined: the first row's prev hash is trusted (verifying from a time). */
+  fromPrevHash: string | undefined,
 ): (row: AuditRecord) => ChainProblem | null {
   let expectedSeq = fromSeq;
-  /** Undefined until the first row when verifying from a time: that row's prev is trusted. */
-  let prevHash: string | undefined = isFromGenesis ? GENESIS_HASH : undefined;
+  let prevHash = fromPrevHash;
   return function checkLink(row) {
     const { requestId } = row;
     const link = row.chain;

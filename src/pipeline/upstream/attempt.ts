@@ -17,6 +17,9 @@ const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 /** Caller headers a provider may see: protocol versions, never credentials. */
 const FORWARDED_HEADERS = {
   openai: ['openai-beta'],
+  'azure-openai': [],
+  gemini: [],
+  bedrock: [],
   anthropic: ['anthropic-version', 'anthropic-beta'],
 } as const;
 
@@ -93,7 +96,7 @@ async function exchange(
   try {
     res = await input.provider.client.request({
       path: input.path,
-      headers: buildHeaders(input.provider, key, ctx.headers, span.traceparent),
+      headers: buildHeaders(input, key, ctx, span.traceparent),
       body: input.body,
       signal: deadline,
       firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
@@ -197,12 +200,13 @@ function withDeadline(err: GatewayError, deadline: UpstreamDeadline): GatewayErr
 }
 
 function buildHeaders(
-  provider: ProviderRuntime,
+  input: AttemptInput,
   key: Secret,
-  callerHeaders: RequestHeaders,
+  ctx: RequestContext,
   traceparent: string | undefined,
 ): Record<string, string> {
-  const { adapter, staticHeaders } = provider;
+  const { adapter, staticHeaders, origin } = input.provider;
+  const callerHeaders: RequestHeaders = ctx.headers;
   const headers: Record<string, string> = {
     ...staticHeaders,
     'content-type': 'application/json',
@@ -214,8 +218,15 @@ function buildHeaders(
   }
   if (adapter.kind === 'anthropic') headers['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION;
   // The attempt's span, not the caller's header: the provider sees our hop in the trace.
+  // Set before the auth headers, so a signing provider (Bedrock) signs it too.
   if (traceparent !== undefined) headers.traceparent = traceparent;
-  return Object.assign(headers, adapter.authHeaders(key));
+  const request = {
+    url: new URL(input.path, origin),
+    headers,
+    body: input.body,
+    nowMs: ctx.clock.now(),
+  };
+  return Object.assign(headers, adapter.authHeaders(key, request));
 }
 
 async function* tapped(

@@ -256,7 +256,7 @@ function attemptInput(
   );
   return {
     provider,
-    path: provider.paths.get(endpoint) as string,
+    path: provider.pathFor(endpoint, route.upstreamModel ?? route.model, ctx.isStream) as string,
     translation: undefined,
     body: prepared.json === undefined ? (ctx.rawBody ?? '') : JSON.stringify(prepared.json),
     isUsageRequestedByCaller: prepared.isUsageRequestedByCaller,

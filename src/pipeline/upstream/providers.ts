@@ -22,8 +22,13 @@ export interface ProviderRuntime {
   /** Its upstream keys; the admin API adds keys and changes their weights and states. */
   readonly pool: KeyPool;
   readonly staticHeaders: Readonly<Record<string, string>>;
-  /** Request path of each endpoint, under the base URL's own path (providers/core/base-url.ts). */
-  readonly paths: ReadonlyMap<Endpoint, string>;
+  /** Scheme, host and port requests go to (the mock's in mock mode). */
+  readonly origin: string;
+  /**
+   * Request path (and query) of an endpoint for one upstream model, under the base URL's own
+   * path (providers/core/base-url.ts).
+   */
+  pathFor(endpoint: Endpoint, upstreamModel: string, isStream: boolean): string | undefined;
   /** The base URL's path, for request paths that depend on the model (translated requests). */
   readonly basePath: string;
 }

@@ -85,7 +85,7 @@ export function translateRequest(
   } catch (err) {
     return named(asTranslationError(err), caller, target);
   }
-  const fixed = provider.paths.get(target.endpoint);
+  const fixed = provider.pathFor(target.endpoint, upstreamModel, request.stream);
   const path =
     target.path === undefined
       ? fixed

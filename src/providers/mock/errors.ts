@@ -1,15 +1,17 @@
 import { randomBase62, randomHex } from './ids.js';
 
 /** Which provider's wire format a path speaks. */
-export type MockDialect = 'openai' | 'anthropic';
+export type MockDialect = 'openai' | 'anthropic' | 'azure' | 'gemini' | 'bedrock';
 
 /** An error the mock sends, before it is rendered in a dialect. */
 export interface MockError {
   status: number;
   message: string;
   param?: string;
-  /** OpenAI `error.code`; derived from the status when unset. */
+  /** OpenAI `error.code`, Azure `error.code`, Bedrock's exception name; from the status when unset. */
   code?: string | null;
+  /** Gemini: `error.details[0].reason` (e.g. `API_KEY_INVALID`). */
+  reason?: string;
   retryAfterSec?: number;
 }
 
@@ -67,7 +69,76 @@ export function defaultErrorMessage(status: number): string {
   return defaultMessages[status] ?? `Mock provider error (status ${status}).`;
 }
 
+/** Google's canonical status name for each HTTP status (google.rpc.Code). */
+const googleStatuses: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ABORTED',
+  429: 'RESOURCE_EXHAUSTED',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  501: 'NOT_IMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+
+/** Bedrock's exception name for each status (Bedrock Runtime API "Errors"). */
+const bedrockExceptions: Record<number, string> = {
+  400: 'ValidationException',
+  403: 'AccessDeniedException',
+  404: 'ResourceNotFoundException',
+  408: 'ModelTimeoutException',
+  424: 'ModelErrorException',
+  429: 'ThrottlingException',
+  500: 'InternalServerException',
+  503: 'ServiceUnavailableException',
+};
+
+export function googleStatus(status: number): string {
+  return googleStatuses[status] ?? (status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION');
+}
+
+export function bedrockException(err: MockError): string {
+  if (typeof err.code === 'string') return err.code;
+  return (
+    bedrockExceptions[err.status] ??
+    (err.status >= 500 ? 'InternalServerException' : 'ValidationException')
+  );
+}
+
+/** Headers an error reply carries besides its body: Bedrock names the exception in one. */
+export function errorHeaders(err: MockError, dialect: MockDialect): Record<string, string> {
+  if (dialect !== 'bedrock') return {};
+  return {
+    'x-amzn-errortype': `${bedrockException(err)}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+  };
+}
+
 export function errorBody(err: MockError, dialect: MockDialect): unknown {
+  if (dialect === 'azure') {
+    // Azure sends the status as a string code unless it has a named one.
+    return { error: { code: err.code ?? String(err.status), message: err.message } };
+  }
+  if (dialect === 'gemini') {
+    const error: Record<string, unknown> = {
+      code: err.status,
+      message: err.message,
+      status: googleStatus(err.status),
+    };
+    if (err.reason !== undefined) {
+      error.details = [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: err.reason,
+          domain: 'googleapis.com',
+        },
+      ];
+    }
+    return { error };
+  }
+  if (dialect === 'bedrock') return { message: err.message };
   if (dialect === 'anthropic') {
     return { type: 'error', error: { type: anthropicErrorType(err.status), message: err.message } };
   }
@@ -84,9 +155,23 @@ export function errorBody(err: MockError, dialect: MockDialect): unknown {
 
 /** Header carrying the request id: OpenAI and Anthropic name it differently. */
 export function requestIdHeader(dialect: MockDialect): string {
-  return dialect === 'anthropic' ? 'request-id' : 'x-request-id';
+  switch (dialect) {
+    case 'anthropic':
+      return 'request-id';
+    case 'azure':
+      return 'apim-request-id';
+    case 'bedrock':
+      return 'x-amzn-requestid';
+    case 'gemini':
+      return 'x-goog-request-id';
+    case 'openai':
+      return 'x-request-id';
+  }
 }
 
 export function newRequestId(dialect: MockDialect): string {
-  return dialect === 'anthropic' ? `req_011${randomBase62(21)}` : `req_${randomHex(16)}`;
+  if (dialect === 'anthropic') return `req_011${randomBase62(21)}`;
+  if (dialect === 'openai') return `req_${randomHex(16)}`;
+  const h = randomHex(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

@@ -54,13 +54,32 @@ function plantIds(json: Record<string, unknown>, key: string): void {
 }
 
 function errorFrame(dialect: MockDialect, key: string): SseFrame {
-  const data =
-    dialect === 'anthropic'
-      ? { type: 'error', error: { type: 'api_error', message: `upstream failed for ${key}` } }
-      : { error: { message: `upstream failed for ${key}`, type: 'server_error', code: key } };
-  const frame: SseFrame = { data: JSON.stringify(data), isContent: false };
-  if (dialect === 'anthropic') frame.event = 'error';
-  return frame;
+  const message = `upstream failed for ${key}`;
+  switch (dialect) {
+    case 'anthropic':
+      return {
+        event: 'error',
+        data: JSON.stringify({ type: 'error', error: { type: 'api_error', message } }),
+        isContent: false,
+      };
+    case 'gemini':
+      return {
+        data: JSON.stringify({ error: { code: 500, message, status: 'INTERNAL' } }),
+        isContent: false,
+      };
+    case 'bedrock':
+      return {
+        data: JSON.stringify({ message }),
+        exception: 'modelStreamErrorException',
+        isContent: false,
+      };
+    case 'azure':
+    case 'openai':
+      return {
+        data: JSON.stringify({ error: { message, type: 'server_error', code: key } }),
+        isContent: false,
+      };
+  }
 }
 
 function afterFirstContent(frames: SseFrame[], extra: SseFrame[], isCut: boolean): SseFrame[] {
@@ -87,7 +106,7 @@ export function hostileReply(
       if (isObject(json)) plantIds(json, key);
       return { ...f, data: JSON.stringify(json) };
     });
-    return { kind: 'stream', frames };
+    return { ...reply, frames };
   }
   if (reply.kind === 'json') {
     if (mode === 'stream_error') {
@@ -96,14 +115,11 @@ export function hostileReply(
     return reply;
   }
   if (mode === 'stream_error') {
-    return {
-      kind: 'stream',
-      frames: afterFirstContent(reply.frames, [errorFrame(dialect, key)], true),
-    };
+    return { ...reply, frames: afterFirstContent(reply.frames, [errorFrame(dialect, key)], true) };
   }
   if (mode === 'malformed_line') {
     const junk: SseFrame = { data: `not json ${key}\n: ${key}\n${key}`, isContent: false };
-    return { kind: 'stream', frames: afterFirstContent(reply.frames, [junk], false) };
+    return { ...reply, frames: afterFirstContent(reply.frames, [junk], false) };
   }
   return reply;
 }

@@ -1,18 +1,23 @@
 import type { MockError } from './errors.js';
+import type { StreamFraming } from './framing.js';
 import type { SseFrame } from './sse.js';
 
 /** What an endpoint wants sent; the transport applies faults while sending it. */
 export type MockReply =
   | { kind: 'json'; status?: number; body: unknown }
-  | { kind: 'stream'; frames: SseFrame[] }
+  | { kind: 'stream'; frames: SseFrame[]; framing?: StreamFraming }
   | { kind: 'error'; error: MockError };
 
 /** A parsed provider request, as an endpoint sees it. */
 export interface MockCall {
   /** Pathname and method already routed; the body is a JSON object (else the server sent 400). */
   body: Record<string, unknown>;
-  /** Path parameter, e.g. the model id of `GET /v1/models/{id}`. */
+  /** Path parameter, e.g. the model id of `GET /v1/models/{id}` or of a Gemini/Bedrock path. */
   pathParam: string | undefined;
+  /** The path asked for a stream (Gemini `:streamGenerateContent`, Bedrock `converse-stream`). */
+  isStreamPath: boolean;
+  /** The query string's parameters. */
+  query: URLSearchParams;
   /** Exact reply text from a fault, overriding the default echo. */
   replyOverride: string | undefined;
   /** Characters of reply per streamed content chunk. */

@@ -1,10 +1,15 @@
 import { messages } from './anthropic.js';
-import type { MockDialect, MockError } from './errors.js';
+import { azureChatCompletions, azureEmbeddings } from './azure.js';
+import { converse } from './bedrock.js';
+import type { MockDialect } from './errors.js';
+import { generateContent } from './gemini.js';
 import { chatCompletions } from './openai-chat.js';
 import { embeddings } from './openai-embeddings.js';
 import { responses } from './openai-responses.js';
 import { anthropicModels, openaiModels } from './models.js';
 import type { MockEndpoint } from './reply.js';
+
+export { anyPresentedKey, checkAuth, echoKeyMessage, presentedKey } from './auth.js';
 
 export interface MockRoute {
   dialect: MockDialect;
@@ -12,16 +17,77 @@ export interface MockRoute {
   /** POST routes need a JSON object body. */
   hasBody: boolean;
   pathParam: string | undefined;
+  /** Gemini `:streamGenerateContent`, Bedrock `converse-stream`. */
+  isStreamPath: boolean;
 }
 
-const postRoutes = new Map<string, { dialect: MockDialect; endpoint: MockEndpoint }>([
+type Entry = { dialect: MockDialect; endpoint: MockEndpoint };
+
+const postRoutes = new Map<string, Entry>([
   ['/v1/chat/completions', { dialect: 'openai', endpoint: chatCompletions }],
   ['/v1/responses', { dialect: 'openai', endpoint: responses }],
   ['/v1/embeddings', { dialect: 'openai', endpoint: embeddings }],
   ['/v1/messages', { dialect: 'anthropic', endpoint: messages }],
 ]);
 
+/** Routes with the model (or deployment) in the path; the second group names the action. */
+const patternRoutes: readonly {
+  pattern: RegExp;
+  routes: Record<string, Entry & { isStream?: boolean }>;
+}[] = [
+  {
+    // Azure OpenAI: /openai/deployments/{deployment}/chat/completions?api-version=…
+    pattern: /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/,
+    routes: {
+      'chat/completions': { dialect: 'azure', endpoint: azureChatCompletions },
+      embeddings: { dialect: 'azure', endpoint: azureEmbeddings },
+    },
+  },
+  {
+    // Gemini (AI Studio): /v1beta/models/{model}:generateContent | :streamGenerateContent
+    pattern: /^\/v1(?:beta)?\/models\/([^/:]+):(generateContent|streamGenerateContent)$/,
+    routes: {
+      generateContent: { dialect: 'gemini', endpoint: generateContent },
+      streamGenerateContent: { dialect: 'gemini', endpoint: generateContent, isStream: true },
+    },
+  },
+  {
+    // Bedrock Runtime: /model/{modelId}/converse | /converse-stream
+    pattern: /^\/model\/([^/]+)\/(converse|converse-stream)$/,
+    routes: {
+      converse: { dialect: 'bedrock', endpoint: converse },
+      'converse-stream': { dialect: 'bedrock', endpoint: converse, isStream: true },
+    },
+  },
+];
+
 const MODELS_PATH = '/v1/models';
+
+function postRoute(pathname: string): MockRoute | undefined {
+  const exact = postRoutes.get(pathname);
+  if (exact !== undefined) {
+    return { ...exact, hasBody: true, pathParam: undefined, isStreamPath: false };
+  }
+  for (const { pattern, routes } of patternRoutes) {
+    const m = pattern.exec(pathname);
+    const entry = m === null ? undefined : routes[m[2] as string];
+    if (m === null || entry === undefined) continue;
+    let param: string;
+    try {
+      param = decodeURIComponent(m[1] as string);
+    } catch {
+      return undefined;
+    }
+    return {
+      dialect: entry.dialect,
+      endpoint: entry.endpoint,
+      hasBody: true,
+      pathParam: param,
+      isStreamPath: entry.isStream === true,
+    };
+  }
+  return undefined;
+}
 
 /**
  * Finds the endpoint for a request. `/v1/models` is shared by both providers; a request that
@@ -32,10 +98,7 @@ export function resolveRoute(
   pathname: string,
   headers: Record<string, string>,
 ): MockRoute | undefined {
-  if (method === 'POST') {
-    const route = postRoutes.get(pathname);
-    return route && { ...route, hasBody: true, pathParam: undefined };
-  }
+  if (method === 'POST') return postRoute(pathname);
   if (method !== 'GET') return undefined;
   let pathParam: string | undefined;
   if (pathname !== MODELS_PATH) {
@@ -49,58 +112,6 @@ export function resolveRoute(
     endpoint: isAnthropic ? anthropicModels : openaiModels,
     hasBody: false,
     pathParam,
+    isStreamPath: false,
   };
-}
-
-/** The API key a request carried, in the header its dialect uses. */
-export function presentedKey(
-  headers: Record<string, string>,
-  dialect: MockDialect,
-): string | undefined {
-  if (dialect === 'anthropic') return headers['x-api-key'] || undefined;
-  const match = /^Bearer\s+(.+)$/i.exec(headers['authorization'] ?? '');
-  return match?.[1]?.trim() || undefined;
-}
-
-/** Any key a request carried, for `echoKey` (which may be set on any path). */
-export function anyPresentedKey(headers: Record<string, string>, dialect: MockDialect): string {
-  const other: MockDialect = dialect === 'anthropic' ? 'openai' : 'anthropic';
-  return presentedKey(headers, dialect) ?? presentedKey(headers, other) ?? '';
-}
-
-/** How real providers mask a key they echo: a few characters at each end. */
-function maskKey(key: string): string {
-  return key.length <= 12 ? '***' : `${key.slice(0, 3)}***${key.slice(-4)}`;
-}
-
-/** The 401 a provider sends for a missing or (with `apiKeys` set) unknown key. */
-export function checkAuth(
-  headers: Record<string, string>,
-  dialect: MockDialect,
-  apiKeys: ReadonlySet<string> | undefined,
-): MockError | undefined {
-  const key = presentedKey(headers, dialect);
-  if (key === undefined) {
-    const message =
-      dialect === 'anthropic'
-        ? 'x-api-key header is required'
-        : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
-    return { status: 401, message, code: null };
-  }
-  if (apiKeys === undefined || apiKeys.has(key)) return undefined;
-  const message =
-    dialect === 'anthropic' ? 'invalid x-api-key' : `Incorrect API key provided: ${maskKey(key)}.`;
-  return { status: 401, message };
-}
-
-/** The message an `echoKey` fault sends: the whole key, so the gateway's scrubber must act. */
-export function echoKeyMessage(
-  key: string,
-  dialect: MockDialect,
-  base: string | undefined,
-): string {
-  if (base !== undefined) return `${base} (API key: ${key})`;
-  return dialect === 'anthropic'
-    ? `invalid x-api-key: ${key}`
-    : `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`;
 }

@@ -17,6 +17,8 @@ import { defaultErrorMessage, newRequestId, type MockDialect, type MockError } f
 import { parseFault, type MockFault } from './faults.js';
 import { hostileError, hostileReply, hostileText } from './hostile.js';
 import { DEFAULT_CHUNK_SIZE, invalidRequest, type MockReply } from './reply.js';
+import type { AwsCredentials } from '../../util/aws-sigv4.js';
+import type { MockCredentials } from './auth.js';
 import {
   anyPresentedKey,
   checkAuth,
@@ -36,9 +38,15 @@ export { DEFAULT_EMBEDDING_DIMENSIONS } from './openai-embeddings.js';
 export interface MockProviderOptions {
   /**
    * If set, requests must carry one of these keys (OpenAI paths: `Authorization: Bearer K`;
-   * Anthropic: `x-api-key: K`), else 401. If unset, any non-empty key is accepted.
+   * Anthropic: `x-api-key: K`; Azure: `api-key: K` or bearer; Gemini: `x-goog-api-key: K` or
+   * `?key=K`), else the provider's auth error. If unset, any non-empty key is accepted.
    */
   apiKeys?: readonly string[];
+  /**
+   * Bedrock paths: every request must carry a SigV4 signature (service `bedrock`) that verifies
+   * with one of these keys in this region, else 403. If unset, any well-formed signature passes.
+   */
+  aws?: { region: string; credentials: readonly AwsCredentials[] };
   /**
    * Serve the provider paths under this prefix only (e.g. `/openai`, as Groq does), so tests can
    * prove a gateway keeps a base URL's path; other paths get 404. The control API stays at root.
@@ -70,10 +78,10 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseBody(text: string): unknown {
@@ -108,25 +116,36 @@ function pickFault(headers: Record<string, string>, queue: MockFault[]): Picked 
 
 function faultError(
   fault: MockFault & { status: number },
-  headers: Record<string, string>,
+  req: Admission,
   dialect: MockDialect,
 ): MockError {
   const message = fault.echoKey
-    ? echoKeyMessage(anyPresentedKey(headers, dialect), dialect, fault.errorMessage)
+    ? echoKeyMessage(anyPresentedKey(req.headers, dialect, req.query), dialect, fault.errorMessage)
     : (fault.errorMessage ?? defaultErrorMessage(fault.status));
   const error: MockError = { status: fault.status, message };
   if (fault.retryAfterSec !== undefined) error.retryAfterSec = fault.retryAfterSec;
   return error;
 }
 
+/** A provider request as the checks and endpoints see it. */
+interface Admission {
+  method: string;
+  path: string;
+  pathname: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  rawBody: Buffer;
+  body: unknown;
+}
+
 /** Checks the request itself (auth, version header, body) once no fault has taken over. */
 function admit(
   route: MockRoute,
-  headers: Record<string, string>,
-  body: unknown,
-  apiKeys: ReadonlySet<string> | undefined,
+  req: Admission,
+  creds: MockCredentials,
 ): { body: Record<string, unknown> } | { reply: MockReply } {
-  const authError = checkAuth(headers, route.dialect, apiKeys);
+  const { headers, body } = req;
+  const authError = checkAuth(req, route.dialect, creds);
   if (authError !== undefined) return { reply: { kind: 'error', error: authError } };
   if (route.dialect === 'anthropic' && headers['anthropic-version'] === undefined) {
     return { reply: invalidRequest('anthropic-version: header is required') };
@@ -144,7 +163,10 @@ function admit(
 export function createMockProvider(opts: MockProviderOptions = {}): MockProvider {
   // Long by design: the request handler and the control API share the received log and
   // the fault queue.
-  const apiKeys = opts.apiKeys === undefined ? undefined : new Set(opts.apiKeys);
+  const creds: MockCredentials = {
+    apiKeys: opts.apiKeys === undefined ? undefined : new Set(opts.apiKeys),
+    aws: opts.aws,
+  };
   const received: MockReceived[] = [];
   const faults: MockFault[] = [];
   const control = createControl({ faults, received });
@@ -157,7 +179,9 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const pathname = path.split('?', 1)[0] ?? '/';
-    const bodyText = await readBody(req);
+    const query = new URLSearchParams(path.includes('?') ? path.slice(path.indexOf('?') + 1) : '');
+    const rawBody = await readBody(req);
+    const bodyText = rawBody.toString('utf8');
     if (pathname.startsWith(CONTROL_PREFIX)) {
       const result = control(method, pathname, bodyText);
       const body = result.body === undefined ? undefined : JSON.stringify(result.body);
@@ -180,39 +204,38 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
       req.socket.destroy();
       return;
     }
-    return sendReply(res, answer({ method, pathname, route, headers, body, fault }), ctx);
+    const admission = { method, path, pathname, query, headers, rawBody, body };
+    return sendReply(res, answer(admission, route, fault), ctx);
   }
 
   /** The reply once connection-level faults are done: a status fault, a 4xx, or the endpoint's. */
-  function answer(r: {
-    method: string;
-    pathname: string;
-    route: MockRoute | undefined;
-    headers: Record<string, string>;
-    body: unknown;
-    fault: MockFault | undefined;
-  }): MockReply {
-    const { route, fault } = r;
+  function answer(
+    r: Admission,
+    route: MockRoute | undefined,
+    fault: MockFault | undefined,
+  ): MockReply {
     if (fault?.status !== undefined) {
       const dialect = route?.dialect ?? 'openai';
       return {
         kind: 'error',
-        error: faultError({ ...fault, status: fault.status }, r.headers, dialect),
+        error: faultError({ ...fault, status: fault.status }, r, dialect),
       };
     }
     if (route === undefined) {
       const message = `Invalid URL (${r.method} ${r.pathname})`;
       return { kind: 'error', error: { status: 404, message, code: null } };
     }
-    const admitted = admit(route, r.headers, r.body, apiKeys);
+    const admitted = admit(route, r, creds);
     if ('reply' in admitted) return admitted.reply;
     const hostile = fault?.hostile;
-    const key = hostile === undefined ? '' : anyPresentedKey(r.headers, route.dialect);
+    const key = hostile === undefined ? '' : anyPresentedKey(r.headers, route.dialect, r.query);
     if (hostile === 'error_body') return { kind: 'error', error: hostileError(key) };
     const text = hostile === undefined ? undefined : hostileText(hostile, key);
     const reply = route.endpoint({
       body: admitted.body,
       pathParam: route.pathParam,
+      isStreamPath: route.isStreamPath,
+      query: r.query,
       replyOverride: text?.reply ?? fault?.reply,
       chunkSize: text?.chunkSize ?? fault?.chunkSize ?? DEFAULT_CHUNK_SIZE,
     });

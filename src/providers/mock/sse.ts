@@ -8,6 +8,8 @@ export interface SseFrame {
   data: string;
   /** Carries reply text: truncate, stall and malformed faults count these. */
   isContent: boolean;
+  /** AWS event stream: an exception message of this type instead of an event. */
+  exception?: string;
 }
 
 export function jsonFrame(
@@ -27,7 +29,7 @@ export function formatFrame(frame: SseFrame): string {
 /** Writes to a response with backpressure; every call reports whether the client is still there. */
 export interface ResponseSink {
   /** Resolves false once the client has gone. */
-  write(text: string): Promise<boolean>;
+  write(text: string | Buffer): Promise<boolean>;
   /** Resolves when everything written so far has reached the socket. */
   flushed(): Promise<void>;
   /** Resolves when the response closes (client gone, socket destroyed or ended). */

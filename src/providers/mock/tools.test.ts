@@ -6,6 +6,8 @@ import type { MockCall } from './reply.js';
 const call = (body: Record<string, unknown>): MockCall => ({
   body,
   pathParam: undefined,
+  isStreamPath: false,
+  query: new URLSearchParams(),
   replyOverride: undefined,
   chunkSize: 4,
 });

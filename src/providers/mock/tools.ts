@@ -78,3 +78,31 @@ export function plannedToolCall(
   const id = dialect === 'chat' ? `call_${randomBase62(24)}` : `toolu_01${randomBase62(22)}`;
   return { id, name, arguments: JSON.stringify({ input: lastUserText }) };
 }
+
+/** A tool a Gemini or Bedrock request declares. */
+export interface DeclaredTool {
+  name: string;
+}
+
+/**
+ * The same play for formats whose tool calls carry an arguments object (Gemini, Bedrock):
+ * the first declared tool, called with `{"input": <last user text>}`; the caller's format
+ * gives the call its id.
+ */
+export function chooseToolCall(
+  tools: readonly DeclaredTool[],
+  lastUserText: string,
+): { name: string; args: { input: string } } | undefined {
+  const tool = tools[0];
+  return tool === undefined ? undefined : { name: tool.name, args: { input: lastUserText } };
+}
+
+/** The text of a tool result's content as Gemini and Bedrock carry it (an object, or blocks). */
+export function resultText(result: unknown): string {
+  if (typeof result === 'string') return result;
+  if (Array.isArray(result)) {
+    const texts = contentTexts(result);
+    if (texts.length > 0) return texts.join('\n');
+  }
+  return JSON.stringify(result ?? null);
+}

@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { errorBody, requestIdHeader, type MockDialect } from './errors.js';
+import { errorBody, errorHeaders, requestIdHeader, type MockDialect } from './errors.js';
+import { encodeFrame, streamContentType, streamTail, type StreamFraming } from './framing.js';
 import type { MockFault } from './faults.js';
 import type { MockReply } from './reply.js';
-import { createResponseSink, formatFrame, type SseFrame } from './sse.js';
+import { createResponseSink, type SseFrame } from './sse.js';
 
 export interface SendContext {
   dialect: MockDialect;
@@ -41,7 +42,7 @@ export async function sendReply(
 ): Promise<void> {
   switch (reply.kind) {
     case 'error': {
-      const extra: Record<string, string> = {};
+      const extra: Record<string, string> = errorHeaders(reply.error, ctx.dialect);
       if (reply.error.retryAfterSec !== undefined) {
         extra['retry-after'] = String(reply.error.retryAfterSec);
       }
@@ -65,7 +66,7 @@ export async function sendReply(
       return;
     }
     case 'stream':
-      await sendStream(res, reply.frames, ctx);
+      await sendStream(res, reply.frames, reply.framing ?? 'sse', ctx);
       return;
   }
 }
@@ -96,6 +97,7 @@ function withMalformedFrame(frames: SseFrame[]): SseFrame[] {
 async function sendStream(
   res: ServerResponse,
   allFrames: SseFrame[],
+  framing: StreamFraming,
   ctx: SendContext,
 ): Promise<void> {
   const fault = ctx.fault;
@@ -103,15 +105,15 @@ async function sendStream(
   const frames = fault?.malformedJson === true ? withMalformedFrame(allFrames) : allFrames;
   const end = stopAfter === undefined ? frames.length : cutIndex(frames, stopAfter);
   res.writeHead(200, {
-    ...baseHeaders(ctx, 'text/event-stream; charset=utf-8'),
+    ...baseHeaders(ctx, streamContentType(framing)),
     'cache-control': 'no-cache',
   });
   res.flushHeaders();
   const sink = createResponseSink(res);
-  for (const frame of frames.slice(0, end)) {
+  for (const [i, frame] of frames.slice(0, end).entries()) {
     // Yield between events so a client that left is noticed before the next write.
     await nextTurn();
-    if (!(await sink.write(formatFrame(frame)))) return;
+    if (!(await sink.write(encodeFrame(framing, frame, i)))) return;
   }
   if (fault?.truncateAfterChunks !== undefined) {
     await sink.flushed();
@@ -122,5 +124,5 @@ async function sendStream(
     await sink.closed();
     return;
   }
-  res.end();
+  res.end(streamTail(framing));
 }

@@ -172,9 +172,11 @@ function safeDecode(part: string): string {
   }
 }
 
-const INVALID = Symbol('invalid');
+/** What `readJson` returns for a body that is not JSON or is too large. */
+export const INVALID = Symbol('invalid');
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** A JSON request body of at most 64 KiB; `undefined` when empty. */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -194,4 +196,12 @@ function send(res: ServerResponse, out: AdminResponse): void {
   if (res.headersSent) return;
   res.writeHead(out.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(out.status === 204 ? undefined : JSON.stringify(out.body));
+}
+
+/** The route table compiled once, for callers that dispatch on their own (the console). */
+export function compileAdminRoutes(
+  routes: readonly AdminRoute[],
+): (method: string, path: string) => ReturnType<typeof find> {
+  const table = routes.map((route) => ({ route, segments: route.path.split('/') }));
+  return (method, path) => find(table, method, path);
 }

@@ -121,4 +121,18 @@ export const postgresMigrations: readonly Migration[] = [
       { name: 'audit_log_chain_idx', isUnique: true, on: 'audit_log (chain_id, chain_seq)' },
     ],
   },
+  {
+    version: 6,
+    name: 'audit_archive_cuts',
+    // Where each chain's archived head ends (bastion audit archive): verify starts the chain's
+    // remaining rows from this seq and hash instead of seq 1, and archived rows are gone.
+    sql: `
+      CREATE TABLE audit_archive_cuts (
+        chain_id       TEXT    NOT NULL PRIMARY KEY,
+        to_seq         BIGINT  NOT NULL,
+        to_hash        TEXT    NOT NULL,
+        archived_at_ms BIGINT  NOT NULL
+      );
+    `,
+  },
 ];

@@ -115,4 +115,18 @@ export const sqliteMigrations: readonly Migration[] = [
       CREATE UNIQUE INDEX audit_log_chain_idx ON audit_log (chain_id, chain_seq);
     `,
   },
+  {
+    version: 6,
+    name: 'audit_archive_cuts',
+    // Where each chain's archived head ends (bastion audit archive): verify starts the chain's
+    // remaining rows from this seq and hash instead of seq 1, and archived rows are gone.
+    sql: `
+      CREATE TABLE audit_archive_cuts (
+        chain_id       TEXT    NOT NULL PRIMARY KEY,
+        to_seq         INTEGER NOT NULL,
+        to_hash        TEXT    NOT NULL,
+        archived_at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

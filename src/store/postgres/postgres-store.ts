@@ -168,6 +168,34 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
       );
     },
 
+    listAuditCuts: function listAuditCuts() {
+      return attempt(async () =>
+        (
+          await rows({
+            text: 'SELECT chain_id, to_seq, to_hash FROM audit_archive_cuts ORDER BY chain_id',
+          })
+        ).map((r) => ({
+          chainId: String(r.chain_id),
+          toSeq: Number(r.to_seq),
+          toHash: String(r.to_hash),
+        })),
+      );
+    },
+
+    cutAuditChain: function cutAuditChain(cut, atMs) {
+      return attempt(async () => {
+        // One statement is one transaction: the rows go and the cut is recorded together.
+        await pool.query({
+          text:
+            'WITH gone AS (DELETE FROM audit_log WHERE chain_id = $1 AND chain_seq <= $2) ' +
+            'INSERT INTO audit_archive_cuts (chain_id, to_seq, to_hash, archived_at_ms) VALUES ($1, $2, $3, $4) ' +
+            'ON CONFLICT (chain_id) DO UPDATE SET to_seq = excluded.to_seq, to_hash = excluded.to_hash, ' +
+            'archived_at_ms = excluded.archived_at_ms',
+          values: [cut.chainId, cut.toSeq, cut.toHash, atMs],
+        });
+      });
+    },
+
     unchainedAudit: function unchainedAudit(sinceMs?: number) {
       return attempt(async () => {
         const query =

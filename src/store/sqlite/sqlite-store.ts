@@ -159,6 +159,34 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
       );
     },
 
+    listAuditCuts: function listAuditCuts() {
+      return attempt(() =>
+        database()
+          .prepare<[], { chain_id: string; to_seq: number; to_hash: string }>(
+            'SELECT chain_id, to_seq, to_hash FROM audit_archive_cuts ORDER BY chain_id',
+          )
+          .all()
+          .map((r) => ({ chainId: r.chain_id, toSeq: r.to_seq, toHash: r.to_hash })),
+      );
+    },
+
+    cutAuditChain: function cutAuditChain(cut, atMs) {
+      return attempt(() => {
+        const db = database();
+        db.transaction(() => {
+          db.prepare('DELETE FROM audit_log WHERE chain_id = ? AND chain_seq <= ?').run(
+            cut.chainId,
+            cut.toSeq,
+          );
+          db.prepare(
+            'INSERT INTO audit_archive_cuts (chain_id, to_seq, to_hash, archived_at_ms) VALUES (?, ?, ?, ?) ' +
+              'ON CONFLICT (chain_id) DO UPDATE SET to_seq = excluded.to_seq, to_hash = excluded.to_hash, ' +
+              'archived_at_ms = excluded.archived_at_ms',
+          ).run(cut.chainId, cut.toSeq, cut.toHash, atMs);
+        }).immediate();
+      });
+    },
+
     unchainedAudit: function unchainedAudit(sinceMs?: number) {
       return attempt(() => {
         const s = stmts();

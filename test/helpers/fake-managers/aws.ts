@@ -1,4 +1,4 @@
-import { signSigV4 } from '../../../src/secrets/aws-sigv4.js';
+import { signSigV4 } from '../../../src/util/aws-sigv4.js';
 import { startFakeServer, type FakeServer, type SeenRequest } from './server.js';
 
 /**

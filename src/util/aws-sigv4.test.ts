@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signSigV4 } from './aws-sigv4.js';
+import { signSigV4, verifySigV4 } from './aws-sigv4.js';
 
 const signatureOf = (headers: Record<string, string>) =>
   /Signature=([0-9a-f]{64})$/.exec(headers.authorization ?? '')?.[1];
@@ -57,5 +57,41 @@ describe('SigV4', () => {
     );
     expect(headers['x-amz-security-token']).toBe('session-token');
     expect(headers.authorization).toContain('SignedHeaders=host;x-amz-date;x-amz-security-token,');
+  });
+});
+
+describe('verifySigV4', () => {
+  const creds = {
+    accessKeyId: 'AKIDEXAMPLE',
+    secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', // bastion:allow test canary
+  };
+  const url = new URL('https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse');
+  const body = Buffer.from('{"messages":[]}');
+  const scope = { region: 'us-east-1', service: 'bedrock' };
+  const signed = signSigV4(
+    { method: 'POST', url, headers: { 'content-type': 'application/json' }, body },
+    creds,
+    { ...scope, nowMs: Date.UTC(2026, 0, 2, 3, 4, 5) },
+  );
+  const lookup = (id: string) => (id === creds.accessKeyId ? creds : undefined);
+
+  it('accepts the request it signed', () => {
+    expect(verifySigV4({ method: 'POST', url, headers: signed, body }, lookup, scope)).toBe(
+      undefined,
+    );
+  });
+
+  it('refuses a changed body, a changed signed header, another region and an unknown key', () => {
+    const req = { method: 'POST', url, headers: signed, body };
+    expect(verifySigV4({ ...req, body: Buffer.from('{}') }, lookup, scope)).toBe(
+      'InvalidSignatureException',
+    );
+    const headers = { ...signed, 'content-type': 'text/plain' };
+    expect(verifySigV4({ ...req, headers }, lookup, scope)).toBe('InvalidSignatureException');
+    expect(verifySigV4(req, lookup, { ...scope, region: 'eu-west-1' })).toBe(
+      'InvalidSignatureException',
+    );
+    expect(verifySigV4(req, () => undefined, scope)).toBe('UnrecognizedClientException');
+    expect(verifySigV4({ ...req, headers: {} }, lookup, scope)).toBe('MissingAuthenticationToken');
   });
 });
