@@ -321,6 +321,7 @@ async function components() {
     'linearity.js',
     'limits-redis.js',
     'upstream.js',
+    'tracing.js',
     'audit-chain.js',
     'audit-durability.js',
     'first-token.js',

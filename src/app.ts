@@ -5,6 +5,7 @@ import type { Logger } from './log/logger.js';
 import type { AuditWriter } from './pipeline/audit/writer.js';
 import { preloadGuardModels } from './pipeline/guard/build.js';
 import type { PolicyRuntime } from './pipeline/policy/runtime.js';
+import type { RequestTracer } from './pipeline/trace.js';
 import type { UpstreamDeps } from './pipeline/upstream/call.js';
 import type { Upstreams } from './pipeline/upstream/build.js';
 import type { MockProvider } from './providers/mock/server.js';
@@ -17,6 +18,7 @@ import { systemClock, type Clock } from './util/clock.js';
 import { buildControlPlane, buildMetrics } from './wiring/control-plane.js';
 import { buildSecrets } from './wiring/secrets.js';
 import { buildTls } from './wiring/tls.js';
+import { buildTracing } from './wiring/tracing.js';
 import { buildAudit, buildDataPlane } from './wiring/stages.js';
 import { openLimitBackend, openStore } from './wiring/stores.js';
 import { buildAdminCredentials } from './wiring/admin-auth.js';
@@ -108,7 +110,9 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     log: deps.log,
   };
   let generation = buildGeneration(config, shared, { secretOf });
-  const switchable = switchablePipelines(generation.pipelines);
+  // telemetry.tracing is read at start only; each generation's stages are wrapped when on.
+  const tracing = buildTracing(config.telemetry.tracing);
+  const switchable = switchablePipelines(tracing.wrap(generation.pipelines));
   const policy = livePolicy(() => generation.policy);
   const metrics = buildMetrics(config.controlPlane, { upstreams, audit, clock });
   const tls = await buildTls(config, secrets);
@@ -117,6 +121,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     cors: shared.cors,
     audit,
     metrics,
+    tracer: tracing.tracer,
     tls: tls.data,
     durability: config.audit.durability,
     clock,
@@ -144,7 +149,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       const { retire } = upstreams.reconfigure(next.config);
       const killSwitch = generation.policy.killSwitch;
       generation = buildGeneration(next.config, shared, { secretOf: nextLookup, killSwitch });
-      switchable.swap(generation.pipelines);
+      switchable.swap(tracing.wrap(generation.pipelines));
       if (credentials !== undefined) control?.adminAuth.replace(credentials);
       retire();
     },
@@ -177,6 +182,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     controlPlane,
     tls,
     watchKeyAge: upstream.watchKeyAge,
+    tracer: tracing.tracer,
     watchConfig: () =>
       config.reload.watch && deps.configFile !== undefined
         ? watchConfigFile(deps.configFile, {
@@ -212,6 +218,8 @@ function lifecycle(
     tls: { data: TlsSource | undefined; control: TlsSource | undefined };
     /** Starts the key-age warnings; returns their stop. */
     watchKeyAge: () => () => void;
+    /** Exports its last spans at stop. */
+    tracer: RequestTracer;
     /** Starts the config file watcher when `reload.watch` is on; returns its stop. */
     watchConfig: () => () => void;
     log: Logger;
@@ -258,6 +266,7 @@ function lifecycle(
         controlPlane === undefined ? undefined : closeServer(controlPlane, 1_000),
       ]);
       await audit.close();
+      await parts.tracer.shutdown();
       stopKeyAgeMonitor();
       await upstreams.close();
       await policy.stop();

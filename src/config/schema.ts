@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
 import { guardSchema } from './guard.js';
+import { telemetrySchema } from './telemetry.js';
 import { pricingSchema } from '../pricing/config.js';
 import { baseUrlProblem } from '../providers/core/base-url.js';
 import { awsRegionOf } from './provider-options.js';
@@ -668,6 +669,7 @@ export const configSchema = z
     audit: auditSchema,
     log: logSchema,
     secrets: secretsSchema,
+    telemetry: telemetrySchema,
     reload: reloadSchema,
   })
   .strict()
