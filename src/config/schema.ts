@@ -622,6 +622,25 @@ const logSchema = z
   .strict()
   .prefault({});
 
+const reloadSchema = z
+  .object({
+    watch: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Reload the configuration when the file given with --config changes (e.g. a Kubernetes ConfigMap), as SIGHUP and POST /admin/config/reload do.',
+      ),
+    debounceMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(500)
+      .describe('How long the file must stay unchanged before a watched change is reloaded.'),
+  })
+  .strict()
+  .prefault({});
+
 export const configSchema = z
   .object({
     server: serverSchema,
@@ -649,6 +668,7 @@ export const configSchema = z
     audit: auditSchema,
     log: logSchema,
     secrets: secretsSchema,
+    reload: reloadSchema,
   })
   .strict()
   .describe('Bastion gateway configuration');
