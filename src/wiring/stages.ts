@@ -48,7 +48,7 @@ export async function buildAudit(
       await opened.spool.close(false);
       throw err;
     }
-    if (opened.leftover.length > 0) await opened.spool.truncate();
+    await opened.spool.dropReplayed();
     spool = opened.spool;
   }
   return createAuditWriter(
@@ -63,15 +63,18 @@ export async function buildAudit(
   );
 }
 
-/** Beside the SQLite file, or per Postgres schema; none for an in-memory database. */
+/**
+ * The spool directory (one file per gateway instance in it): beside the SQLite file, or per
+ * Postgres schema under ./data; none for an in-memory database.
+ */
 export function auditSpoolPath(
   config: Config['audit'],
   stores: Config['stores'],
 ): string | undefined {
   if (config.spoolPath !== undefined) return config.spoolPath;
-  if (stores.kind === 'postgres') return `./data/audit-${stores.postgres.schema}.spool`;
+  if (stores.kind === 'postgres') return `./data/audit-spool-${stores.postgres.schema}`;
   const { path } = stores.sqlite;
-  return path === ':memory:' || path === '' ? undefined : `${path}.audit-spool`;
+  return path === ':memory:' || path === '' ? undefined : `${path}.audit-spool.d`;
 }
 
 export function buildAuthenticate(

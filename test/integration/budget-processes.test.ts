@@ -46,13 +46,12 @@ describe('budget across two gateway processes sharing Redis', () => {
     });
     await store.insertKey(issued.record);
     await store.close();
-    // One config per process: they share the store and Redis, each has its own audit spool.
+    // One config per process: they share the store, Redis and the default audit spool directory.
     const configPaths = [0, 1].map((i) => join(dir, `bastion-${i}.yaml`));
-    configPaths.forEach((configPath, i) =>
+    configPaths.forEach((configPath) =>
       writeFileSync(
         configPath,
         JSON.stringify({
-          audit: { spoolPath: join(dir, `audit-spool-${i}`) },
           server: { port: 0 },
           controlPlane: { enabled: false },
           stores: { kind: 'sqlite', sqlite: { path: dbPath } },

@@ -22,8 +22,6 @@ describe('kill switch', () => {
     b = await startTestGateway({
       env,
       stores: { kind: 'sqlite', sqlite: { path: a.dbPath } },
-      // A second process on the same store keeps its own audit spool (one writer per spool).
-      configure: () => ({ audit: { spoolPath: `${a.dbPath}.replica-b.audit-spool` } }),
     });
     prodKey = (await a.createKey({ env: 'prod' })).secret;
     devKey = await a.createKey({ env: 'dev' });
@@ -80,7 +78,6 @@ describe('kill switch', () => {
     const c = await startTestGateway({
       env,
       stores: { kind: 'sqlite', sqlite: { path: a.dbPath } },
-      configure: () => ({ audit: { spoolPath: `${a.dbPath}.replica-c.audit-spool` } }),
     });
     try {
       expect(await status(c, prodKey)).toBe('503 kill_switch_active');

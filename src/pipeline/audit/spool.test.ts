@@ -1,6 +1,13 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../log/logger.js';
 import { createSqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -8,11 +15,13 @@ import type { AuditRecord, Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
 import { createAuditChain, createChainHasher } from './chain.js';
 import { createChainKeyring } from './chain-key.js';
-import { openAuditSpool, replaySpool } from './spool.js';
+import { openAuditSpool, parseSpool, replaySpool } from './spool.js';
 import { verifyAuditChains } from './verify.js';
 import { createAuditWriter } from './writer.js';
 
 const hash = createChainHasher(undefined);
+/** Above Linux's pid_max (2^22): no live process has it. */
+const DEAD_PID = 4_194_305;
 const keys = createChainKeyring(undefined, []);
 
 function record(n: number): AuditRecord {
@@ -63,8 +72,7 @@ describe('audit spool', () => {
   afterEach(() => store.close());
 
   it('keeps the rows a store outage held at shutdown, and the next start replays them as a chain that verifies', async () => {
-    const path = join(dir, 'audit.spool');
-    const { spool, leftover } = await openAuditSpool(path);
+    const { spool, leftover } = await openAuditSpool(dir);
     expect(leftover).toEqual([]);
     const writer = createAuditWriter(
       { store: { ...store, ...down }, log, chain: createAuditChain({ hash }), spool },
@@ -80,12 +88,15 @@ describe('audit spool', () => {
     for (const n of [1, 2, 3, 4, 5]) writer.write(record(n));
     await writer.close(100);
 
-    const reopened = await openAuditSpool(path);
+    // Same pid, no longer open in this process: a container restarted as pid 1.
+    const reopened = await openAuditSpool(dir);
     expect(reopened.leftover.map((r) => r.chain?.seq)).toEqual([1, 2, 3, 4, 5]);
     await replaySpool({ store, log }, reopened.leftover, 2);
     // Replaying twice (a crash during the replay) stores nothing twice.
     await replaySpool({ store, log }, reopened.leftover, 2);
+    await reopened.spool.dropReplayed();
     await reopened.spool.close(true);
+    expect(readdirSync(dir)).toEqual([]);
     const report = await verifyAuditChains({ store, keys });
     expect(report.chains).toStrictEqual([
       expect.objectContaining({ rows: 5, fromSeq: 1, toSeq: 5, problem: null }),
@@ -96,26 +107,76 @@ describe('audit spool', () => {
   });
 
   it('skips a line a crash tore in half', async () => {
-    const path = join(dir, 'audit.spool');
     const chain = createAuditChain({ hash });
     const rows = [1, 2].map((n) => chain.link(record(n)));
-    writeFileSync(path, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    appendFileSync(path, JSON.stringify(chain.link(record(3))).slice(0, 40));
-    const { spool, leftover } = await openAuditSpool(path);
+    const orphan = join(dir, `${DEAD_PID}-abc123.spool`);
+    writeFileSync(orphan, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    appendFileSync(orphan, JSON.stringify(chain.link(record(3))).slice(0, 40));
+    const { spool, leftover } = await openAuditSpool(dir);
     expect(leftover).toEqual(rows);
     await spool.close(false);
   });
 
-  it('refuses a spool another gateway holds, and takes over one a dead process left', async () => {
-    const path = join(dir, 'audit.spool');
-    const { spool } = await openAuditSpool(path);
-    await expect(openAuditSpool(path)).rejects.toMatchObject({ code: 'store_unavailable' });
+  it('gives two gateways sharing the directory a file each', async () => {
+    const a = await openAuditSpool(dir);
+    const b = await openAuditSpool(dir);
+    expect(a.spool.path).not.toBe(b.spool.path);
+    const chain = createAuditChain({ hash });
+    await a.spool.append([chain.link(record(1))]);
+    await b.spool.append([chain.link(record(2))]);
+    expect(parseSpool(readFileSync(a.spool.path, 'utf8')).map((r) => r.requestId)).toEqual([
+      'req_1',
+    ]);
+    expect(parseSpool(readFileSync(b.spool.path, 'utf8')).map((r) => r.requestId)).toEqual([
+      'req_2',
+    ]);
+    // A third start finds only live files: it claims (and would replay) nothing.
+    const c = await openAuditSpool(dir);
+    expect(c.leftover).toEqual([]);
+    expect(readdirSync(dir)).toHaveLength(3);
+    for (const { spool } of [a, b, c]) await spool.close(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("replays and removes a dead gateway's file at the next start", async () => {
+    const chain = createAuditChain({ hash });
+    const rows = [1, 2, 3].map((n) => chain.link(record(n)));
+    const orphan = join(dir, `${DEAD_PID}-deadbeef.spool`);
+    writeFileSync(orphan, rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const { spool, leftover } = await openAuditSpool(dir);
+    expect(leftover).toEqual(rows);
+    await replaySpool({ store, log }, leftover, 10);
+    await spool.dropReplayed();
+    expect(existsSync(orphan)).toBe(false);
+    expect(readdirSync(dir)).toEqual([basename(spool.path)]);
+    expect((await store.queryAudit({})).map((r) => r.requestId).sort()).toEqual([
+      'req_1',
+      'req_2',
+      'req_3',
+    ]);
     await spool.close(true);
-    // pid 2^22+1 is above Linux's pid_max: no live process has it.
-    writeFileSync(`${path}.lock`, String(4_194_305));
-    const taken = await openAuditSpool(path);
-    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
-    await taken.spool.close(true);
+  });
+
+  it("never touches a live gateway's file", async () => {
+    // The parent process (the test runner) is alive and is not this process.
+    const live = join(dir, `${process.ppid}-cafe01.spool`);
+    const chain = createAuditChain({ hash });
+    const text = `${JSON.stringify(chain.link(record(1)))}\n`;
+    writeFileSync(live, text);
+    const { spool, leftover } = await openAuditSpool(dir);
+    expect(leftover).toEqual([]);
+    await spool.dropReplayed();
+    await spool.close(true);
+    expect(readFileSync(live, 'utf8')).toBe(text);
+  });
+
+  it('names audit.spoolPath when the directory cannot be created', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, '');
+    await expect(openAuditSpool(join(blocker, 'spool'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: expect.stringContaining('audit.spoolPath') as unknown,
+    });
   });
 });
 

@@ -1,22 +1,29 @@
-import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../log/logger.js';
 import type { AuditChainLink, AuditRecord, AuditStore } from '../../store/types.js';
 
 /*
- * The audit write-ahead spool (audit.durability: spooled, docs/audit.md). Rows already linked
- * into the writer's chain are appended to a local file as JSON lines and fdatasync'd, in
- * batches, through the async fs API (libuv's thread pool: the event loop never waits on the
- * disk). At start the rows a crash left in it are replayed into the store, where a row already
- * stored is a no-op (the (chain_id, chain_seq) unique index). Once every row in the file is in
- * the store, the file is emptied.
+ * The audit write-ahead spool (audit.durability: spooled, docs/audit.md). The spool is a
+ * directory any number of gateways share: each gateway instance (process, or gateway within a
+ * process) appends to its own file, `<pid>-<random>.spool`, so no two ever write one file. Rows
+ * already linked into the writer's chain are appended as JSON lines and fdatasync'd, in batches,
+ * through the async fs API (libuv's thread pool: the event loop never waits on the disk).
+ * At start a gateway claims (atomic rename to its own pid) every file no live gateway owns (its
+ * pid is dead, or is this pid but the file is not open in this process: a container restarts as
+ * pid 1), replays the rows into the store, where a row already stored is a no-op (the
+ * (chain_id, chain_seq) unique index), and removes them. A live gateway's file is never touched.
  */
 
-/** Spool files open in this process: a second gateway here must not share one. */
+/** Spool files open (or claimed for replay) in this process. */
 const openHere = new Set<string>();
 
+const SPOOL_FILE = /^(\d+)-[0-9a-f]+(?:-\d+)?\.spool$/;
+
 export interface AuditSpool {
+  /** This instance's own file in the spool directory. */
   readonly path: string;
   /** Appends rows, then fdatasync. Calls run one after another in the order made. */
   append(records: readonly AuditRecord[]): Promise<void>;
@@ -24,32 +31,50 @@ export interface AuditSpool {
   truncate(): Promise<void>;
   /** Bytes appended since the file was last emptied. */
   readonly bytes: number;
-  /** Empties the file (when `isEmpty`: every row is stored), then releases the lock. */
+  /** Removes the dead gateways' files whose rows (`leftover`) are now stored. */
+  dropReplayed(): Promise<void>;
+  /** Removes the file (when `isEmpty`: every row is stored), or leaves it for the next start. */
   close(isEmpty: boolean): Promise<void>;
 }
 
 /**
- * Opens (creating) the spool and its lock file, and returns the rows a previous process left.
- * A lock held by another live process is refused: two writers in one file would interleave.
+ * Creates this instance's file in the spool directory `dir` (creating it), and claims the files
+ * dead gateways left there, returning their rows (`leftover`) for replay.
  */
 export async function openAuditSpool(
-  path: string,
+  dir: string,
 ): Promise<{ spool: AuditSpool; leftover: AuditRecord[] }> {
-  const lockPath = `${path}.lock`;
-  if (openHere.has(path)) throw spoolInUse(path, process.pid);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await takeLock(lockPath);
-  openHere.add(path);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw spoolUnusable(dir, err);
+  }
+  const stem = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const path = join(dir, `${stem}.spool`);
   let file: FileHandle;
+  try {
+    file = await open(path, 'wx', 0o600);
+  } catch (err) {
+    throw spoolUnusable(dir, err);
+  }
+  openHere.add(path);
+  let claimed: string[] = [];
   let leftover: AuditRecord[];
   try {
-    leftover = parseSpool(await readFile(path, 'utf8').catch(ignoreMissing));
-    file = await open(path, 'a', 0o600);
+    claimed = await claimOrphans(dir, stem);
+    leftover = [];
+    for (const orphan of claimed) leftover.push(...parseSpool(await readFile(orphan, 'utf8')));
   } catch (err) {
+    for (const orphan of claimed) openHere.delete(orphan);
+    await file.close();
     openHere.delete(path);
-    await rm(lockPath, { force: true });
+    await rm(path, { force: true });
     throw err;
   }
+  return { spool: spoolOn(path, file, claimed), leftover };
+}
+
+function spoolOn(path: string, file: FileHandle, claimed: string[]): AuditSpool {
   let bytes = 0;
   /** Every file operation chains on this, so appends and truncations keep their order. */
   let tail: Promise<unknown> = Promise.resolve();
@@ -58,7 +83,10 @@ export async function openAuditSpool(
     tail = run.catch(() => undefined);
     return run;
   };
-  const spool: AuditSpool = {
+  const release = (files: string[]) => {
+    for (const f of files) openHere.delete(f);
+  };
+  return {
     path,
     get bytes() {
       return bytes;
@@ -76,37 +104,43 @@ export async function openAuditSpool(
       bytes = 0;
       return serial(() => file.truncate(0));
     },
+    async dropReplayed() {
+      const done = claimed.splice(0);
+      for (const f of done) await rm(f, { force: true });
+      release(done);
+    },
     async close(isEmpty) {
       await serial(async () => {
         if (isEmpty) await file.truncate(0);
         await file.close();
       });
-      openHere.delete(path);
       if (isEmpty) await rm(path, { force: true });
-      await rm(lockPath, { force: true });
+      // Not removed (not stored yet): once released, the next start replays them.
+      release([path, ...claimed.splice(0)]);
     },
   };
-  return { spool, leftover };
 }
 
-async function takeLock(lockPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
+/** Renames every file no live gateway owns to `<stem>-<n>.spool`: one claimant wins each. */
+async function claimOrphans(dir: string, stem: string): Promise<string[]> {
+  const claimed: string[] = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const pid = Number(SPOOL_FILE.exec(name)?.[1] ?? Number.NaN);
+    const file = join(dir, name);
+    if (Number.isNaN(pid) || openHere.has(file)) continue;
+    if (pid !== process.pid && isAlive(pid)) continue;
+    const target = join(dir, `${stem}-${claimed.length + 1}.spool`);
+    openHere.add(target);
     try {
-      const handle = await open(lockPath, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return;
+      await rename(file, target);
+      claimed.push(target);
     } catch (err) {
-      if (!isCode(err, 'EEXIST')) throw err;
+      openHere.delete(target);
+      // Another starting gateway claimed it first.
+      if (!isCode(err, 'ENOENT')) throw err;
     }
-    const pid = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw spoolInUse(lockPath, pid);
-    }
-    // Left by a process that died (or by this pid before a container restart): take it over.
-    await rm(lockPath, { force: true });
   }
-  throw spoolInUse(lockPath, Number.NaN);
+  return claimed;
 }
 
 function isAlive(pid: number): boolean {
@@ -118,18 +152,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function spoolInUse(path: string, pid: number): GatewayError {
+function spoolUnusable(dir: string, err: unknown): GatewayError {
+  const reason = err instanceof Error && 'code' in err ? String(err.code) : String(err);
   return new GatewayError('store_unavailable', {
     message:
-      `The audit spool ${path} is in use by another gateway process` +
-      (Number.isNaN(pid) ? '' : ` (pid ${pid})`) +
-      '; give each gateway process its own audit.spoolPath.',
+      `The audit spool directory ${dir} cannot be used (${reason}); ` +
+      'set audit.spoolPath to a writable directory (docs/audit.md).',
   });
-}
-
-function ignoreMissing(err: unknown): string {
-  if (isCode(err, 'ENOENT')) return '';
-  throw err;
 }
 
 function isCode(err: unknown, code: string): boolean {
