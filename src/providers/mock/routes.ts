@@ -9,7 +9,7 @@ import { responses } from './openai-responses.js';
 import { anthropicModels, openaiModels } from './models.js';
 import type { MockEndpoint } from './reply.js';
 
-export { anyPresentedKey, checkAuth, echoKeyMessage, presentedKey } from './auth.js';
+export { anyPresentedKey, checkAuth, echoKeyMessage } from './auth.js';
 
 export interface MockRoute {
   dialect: MockDialect;
