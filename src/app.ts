@@ -12,24 +12,17 @@ import type { MockProvider } from './providers/mock/server.js';
 import type { SecretResolver } from './secrets/types.js';
 import type { AdminAuth } from './server/admin/auth.js';
 import { createCors } from './server/cors.js';
-import { reloadTlsOnChange, type TlsSource } from './server/tls.js';
+import type { TlsSource } from './server/tls.js';
 import type { Store } from './store/types.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { buildControlPlane, buildMetrics } from './wiring/control-plane.js';
 import { buildSecrets } from './wiring/secrets.js';
-import { buildTls } from './wiring/tls.js';
+import { buildTls, reloadTlsOnChanges } from './wiring/tls.js';
 import { buildTracing } from './wiring/tracing.js';
 import { buildAudit, buildDataPlane } from './wiring/stages.js';
 import { openLimitBackend, openStore } from './wiring/stores.js';
-import { buildAdminCredentials } from './wiring/admin-auth.js';
-import { createConfigReloader, watchConfigFile } from './wiring/config-reload.js';
-import {
-  buildGeneration,
-  livePolicy,
-  switchablePipelines,
-  type GenerationShared,
-} from './wiring/generation.js';
-import { preloadSecrets, startupSecretRefs, type SecretLookup } from './config/startup-secrets.js';
+import { configWatcher, createAppReloader } from './wiring/config-reload.js';
+import { liveGeneration, replaceableLookup, type GenerationShared } from './wiring/generation.js';
 import type { ConfigReloadReport } from './server/admin/config-reload.js';
 import { buildUpstream, startBuiltInMock, type BuiltInMock } from './wiring/upstream.js';
 
@@ -73,95 +66,42 @@ export interface App {
  * its own builder in src/wiring/, handed only what it needs, in the order start-up depends on.
  */
 export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<App> {
-  // Long by design: the composition root names every part once, in start-up order.
   const { config } = loaded;
-  const clock = deps.clock ?? systemClock;
-  // The injection model before anything opens: a bad file ends the start with nothing to close.
-  preloadGuardModels(config.guard);
-  const built = await buildSecrets(loaded, deps, clock);
-  const { secrets, chainKeys, userIdKey } = built;
-  // A config reload resolves the references it adds; every later lookup sees them.
-  let lookup = built.secretOf;
-  const secretOf: SecretLookup = (ref) => lookup(ref);
-  const store = await openStore(config.stores, deps.env, secretOf, {
-    isCommitDurable: config.audit.durability === 'sync',
-  });
-  await store.migrate();
-  const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
   const { log } = deps;
-  const upstream = await buildUpstream(config, { secrets, secretOf, store, mock, clock, log });
-  const { upstreams, keyAdmin } = upstream;
-  const audit = await buildAudit(config.audit, {
-    store,
-    stores: config.stores,
-    chainKeys,
-    clock,
-    log: deps.log,
-  });
-  const shared: GenerationShared = {
-    store,
-    audit,
-    upstreams,
-    backend: await openLimitBackend(config.limits, secretOf),
-    cors: createCors(config.server.cors),
-    userIdKey,
-    upstreamDeps: deps.upstream ?? {},
-    clock,
-    log: deps.log,
-  };
-  let generation = buildGeneration(config, shared, { secretOf });
-  // telemetry.tracing is read at start only; each generation's stages are wrapped when on.
-  const tracing = buildTracing(config.telemetry.tracing);
-  const switchable = switchablePipelines(tracing.wrap(generation.pipelines));
-  const policy = livePolicy(() => generation.policy);
+  const core = await buildCore(loaded, deps);
+  const { secrets, chainKeys, store, upstreams, audit, live, tracing, clock } = core;
+  const { policy } = live;
   const metrics = buildMetrics(config.controlPlane, { upstreams, audit, clock });
   const tls = await buildTls(config, secrets);
   const dataPlane = buildDataPlane(config.server, {
-    pipelines: switchable.pipelines,
-    cors: shared.cors,
+    pipelines: live.pipelines,
+    cors: core.cors,
     audit,
     metrics,
     tracer: tracing.tracer,
     tls: tls.data,
     durability: config.audit.durability,
     clock,
-    log: deps.log,
+    log,
   });
-  if (tls.data !== undefined) reloadTlsOnChange(dataPlane, tls.data, secrets, deps.log, 'data');
-  const reloader = createConfigReloader(loaded, {
+  const reloader = createAppReloader(loaded, {
     source: deps.reloadSource ?? (() => loaded),
-    log: deps.log.child({ mod: 'config' }),
-    async apply(next) {
-      const nextLookup = await preloadSecrets(
-        secrets,
-        startupSecretRefs(next.config, next.isMockMode),
-      );
-      const credentials =
-        control === undefined
-          ? undefined
-          : await buildAdminCredentials(next.config.controlPlane.admin, {
-              env: deps.env,
-              secrets,
-              log: deps.log,
-            });
-      // The swap: nothing below awaits, so no request sees half of it.
-      lookup = nextLookup;
-      const { retire } = upstreams.reconfigure(next.config);
-      const killSwitch = generation.policy.killSwitch;
-      generation = buildGeneration(next.config, shared, { secretOf: nextLookup, killSwitch });
-      switchable.swap(tracing.wrap(generation.pipelines));
-      if (credentials !== undefined) control?.adminAuth.replace(credentials);
-      retire();
-    },
+    env: deps.env,
+    secrets,
+    lookup: core.lookup,
+    upstreams,
+    live,
+    adminAuth: () => control?.adminAuth,
+    log,
   });
   const control = config.controlPlane.enabled
     ? await buildControlPlane(config.controlPlane, {
         env: deps.env,
-        log: deps.log,
+        log,
         store,
         secrets,
         policy,
-        keyAdmin,
+        keyAdmin: core.keyAdmin,
         audit,
         chainKeys,
         metrics,
@@ -171,35 +111,88 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
       })
     : undefined;
   const controlPlane = control?.server;
-  if (controlPlane !== undefined && tls.control !== undefined) {
-    reloadTlsOnChange(controlPlane, tls.control, secrets, deps.log, 'control');
-  }
+  reloadTlsOnChanges({ data: dataPlane, control: controlPlane }, tls, secrets, log);
   const parts = { store, audit, upstreams, policy, secrets };
   const { start, stop } = lifecycle(loaded, {
     ...parts,
-    mock,
+    mock: core.mock,
     dataPlane,
     controlPlane,
     tls,
-    watchKeyAge: upstream.watchKeyAge,
+    watchKeyAge: core.watchKeyAge,
     tracer: tracing.tracer,
-    watchConfig: () =>
-      config.reload.watch && deps.configFile !== undefined
-        ? watchConfigFile(deps.configFile, {
-            debounceMs: config.reload.debounceMs,
-            reload: () => void reloader.reload('watch'),
-            log: deps.log,
-          })
-        : () => undefined,
-    log: deps.log,
+    watchConfig: configWatcher(config.reload, deps.configFile, { reloader, log }),
+    log,
   });
   return {
     ...parts,
-    mock: mock?.provider,
+    mock: core.mock?.provider,
     adminAuth: control?.adminAuth,
     reloadConfig: (trigger = 'admin') => reloader.reload(trigger),
     start,
     stop,
+  };
+}
+
+/**
+ * What the listeners serve, in start-up order: secrets, the store, the upstream pools, the
+ * audit writer, the limit backend, and the running generation of the pipelines over them.
+ */
+async function buildCore(loaded: LoadedConfig, deps: AppDeps) {
+  const { config } = loaded;
+  const { log } = deps;
+  const clock = deps.clock ?? systemClock;
+  // The injection model before anything opens: a bad file ends the start with nothing to close.
+  preloadGuardModels(config.guard);
+  const built = await buildSecrets(loaded, deps, clock);
+  const { secrets, chainKeys, userIdKey } = built;
+  // A config reload resolves the references it adds; every later lookup sees them.
+  const lookup = replaceableLookup(built.secretOf);
+  const { secretOf } = lookup;
+  const store = await openStore(config.stores, deps.env, secretOf, {
+    isCommitDurable: config.audit.durability === 'sync',
+  });
+  await store.migrate();
+  const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
+  const upstream = await buildUpstream(config, { secrets, secretOf, store, mock, clock, log });
+  const { upstreams } = upstream;
+  const audit = await buildAudit(config.audit, {
+    store,
+    stores: config.stores,
+    chainKeys,
+    clock,
+    log,
+  });
+  const cors = createCors(config.server.cors);
+  const shared: GenerationShared = {
+    store,
+    audit,
+    upstreams,
+    backend: await openLimitBackend(config.limits, secretOf),
+    cors,
+    userIdKey,
+    upstreamDeps: deps.upstream ?? {},
+    clock,
+    log,
+  };
+  // telemetry.tracing is read at start only; each generation's stages are wrapped when on.
+  const tracing = buildTracing(config.telemetry.tracing);
+  const live = liveGeneration(config, shared, { secretOf, wrap: tracing.wrap });
+  const { keyAdmin, watchKeyAge } = upstream;
+  return {
+    secrets,
+    chainKeys,
+    lookup,
+    store,
+    mock,
+    upstreams,
+    keyAdmin,
+    watchKeyAge,
+    audit,
+    cors,
+    tracing,
+    live,
+    clock,
   };
 }
 

@@ -7,6 +7,11 @@ import type { Logger } from '../log/logger.js';
 import { preloadGuardModels } from '../pipeline/guard/build.js';
 import type { ConfigReloadReport } from '../server/admin/config-reload.js';
 import { differingPaths } from '../util/deep-equal.js';
+import { preloadSecrets, startupSecretRefs, type SecretLookup } from '../config/startup-secrets.js';
+import type { Upstreams } from '../pipeline/upstream/build.js';
+import type { SecretResolver } from '../secrets/types.js';
+import type { AdminAuth } from '../server/admin/auth.js';
+import { buildAdminCredentials } from './admin-auth.js';
 
 /**
  * Settings a running gateway cannot take on: listeners, stores, the counter backend, breakers'
@@ -178,4 +183,66 @@ export function watchConfigFile(
     clearTimeout(timer);
     watcher.close();
   };
+}
+
+/**
+ * The gateway's reloader: resolves the secret references the new file adds and its admin
+ * tokens first (either may fail, and then nothing changed), then swaps without awaiting, so no
+ * request sees half of it: the secret lookup, the upstream pools, the pipelines and policy, the
+ * admin tokens; then retires what the old configuration alone used.
+ */
+export function createAppReloader(
+  loaded: LoadedConfig,
+  deps: {
+    source: () => LoadedConfig;
+    env: NodeJS.ProcessEnv;
+    secrets: SecretResolver;
+    lookup: { replace(next: SecretLookup): void };
+    upstreams: Pick<Upstreams, 'reconfigure'>;
+    live: { swap(next: Config, secretOf: SecretLookup): void };
+    /** The control plane's admin tokens; undefined without a control plane. */
+    adminAuth: () => AdminAuth | undefined;
+    log: Logger;
+  },
+): ConfigReloader {
+  return createConfigReloader(loaded, {
+    source: deps.source,
+    log: deps.log.child({ mod: 'config' }),
+    async apply(next) {
+      const secretOf = await preloadSecrets(
+        deps.secrets,
+        startupSecretRefs(next.config, next.isMockMode),
+      );
+      const adminAuth = deps.adminAuth();
+      const credentials =
+        adminAuth === undefined
+          ? undefined
+          : await buildAdminCredentials(next.config.controlPlane.admin, {
+              env: deps.env,
+              secrets: deps.secrets,
+              log: deps.log,
+            });
+      // The swap: nothing below awaits.
+      deps.lookup.replace(secretOf);
+      const { retire } = deps.upstreams.reconfigure(next.config);
+      deps.live.swap(next.config, secretOf);
+      if (credentials !== undefined) adminAuth?.replace(credentials);
+      retire();
+    },
+  });
+}
+
+/** `reload.watch`: a watcher on the config file that reloads on change; a no-op otherwise. */
+export function configWatcher(
+  config: Config['reload'],
+  file: string | undefined,
+  deps: { reloader: ConfigReloader; log: Logger },
+): () => () => void {
+  if (!config.watch || file === undefined) return () => () => undefined;
+  return () =>
+    watchConfigFile(file, {
+      debounceMs: config.debounceMs,
+      reload: () => void deps.reloader.reload('watch'),
+      log: deps.log,
+    });
 }

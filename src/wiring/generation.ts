@@ -133,3 +133,45 @@ export function livePolicy(current: () => PolicyRuntime): PolicyRuntime {
     stop: () => current().stop(),
   };
 }
+
+/**
+ * The running generation behind stable handles: `pipelines` and `policy` always answer from the
+ * newest one, and `swap` builds the next over the same shared parts (keeping the kill-switch
+ * poller) and puts it in place in one assignment. `wrap` is applied to every generation
+ * (tracing, when on).
+ */
+export function liveGeneration(
+  config: Config,
+  shared: GenerationShared,
+  deps: { secretOf: SecretLookup; wrap: (pipelines: Pipelines) => Pipelines },
+): {
+  pipelines: Pipelines;
+  policy: PolicyRuntime;
+  swap(next: Config, secretOf: SecretLookup): void;
+} {
+  let generation = buildGeneration(config, shared, { secretOf: deps.secretOf });
+  const switchable = switchablePipelines(deps.wrap(generation.pipelines));
+  return {
+    pipelines: switchable.pipelines,
+    policy: livePolicy(() => generation.policy),
+    swap(next, secretOf) {
+      const killSwitch = generation.policy.killSwitch;
+      generation = buildGeneration(next, shared, { secretOf, killSwitch });
+      switchable.swap(deps.wrap(generation.pipelines));
+    },
+  };
+}
+
+/** A secret lookup whose source a config reload replaces (it resolves the references it adds). */
+export function replaceableLookup(initial: SecretLookup): {
+  secretOf: SecretLookup;
+  replace(next: SecretLookup): void;
+} {
+  let lookup = initial;
+  return {
+    secretOf: (ref) => lookup(ref),
+    replace(next) {
+      lookup = next;
+    },
+  };
+}
