@@ -4,7 +4,8 @@
 // (autocannon), non-streaming and streaming chat; CPU time per request of each target's own
 // process (from /proc, so the load generator and the mock are not counted against it); Bastion
 // with every guard on and with the content guard off; its RSS idle, under load, and holding
-// 1,000 open streams.
+// 1,000 open streams; and the time Bastion (defaults) spent in each pipeline stage, over every
+// request of the run (BASTION_BENCH_STAGES, src/pipeline/bench-timing.ts).
 // Then the component benches (scanner, guard, policy, limits on Redis, upstream, audit chain)
 // when present.
 import autocannon from 'autocannon';
@@ -161,7 +162,12 @@ async function main() {
   // Auth, policy, budget, audit and metrics only: what the content guard costs on top.
   writeFileSync(
     join(dir, 'plain.yaml'),
-    yaml(plainPort, plainControlPort, 'guard:\n  enabled: false\n'),
+    // Its own audit spool: each gateway process on the file needs one.
+    yaml(
+      plainPort,
+      plainControlPort,
+      `guard:\n  enabled: false\naudit:\n  spoolPath: ${join(dir, 'plain.spool')}\n`,
+    ),
   );
   const env = { BASTION_CONFIG: join(dir, 'bastion.yaml'), BENCH_UPSTREAM_KEY: UPSTREAM_KEY };
   const created = await new Promise((resolve, reject) => {
@@ -202,7 +208,12 @@ async function main() {
       code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`keys create exited ${code}`)),
     );
   });
-  const bastion = await start([CLI, 'serve'], env, /gateway_started/);
+  const stagesFile = join(dir, 'stages.json');
+  const bastion = await start(
+    [CLI, 'serve'],
+    { ...env, BASTION_BENCH_STAGES: stagesFile },
+    /gateway_started/,
+  );
   const plain = await start(
     [CLI, 'serve'],
     { ...env, BASTION_CONFIG: join(dir, 'plain.yaml') },
@@ -271,11 +282,33 @@ async function main() {
         `no-guard/b ${(d.rps / b.rps).toFixed(2)}; CPU per request over the floor's: bastion ${(c.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x, no guard ${(d.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x`,
     );
   }
+  // The stage totals are written when the gateway exits.
+  await new Promise((resolve) => {
+    bastion.once('exit', resolve);
+    bastion.kill('SIGTERM');
+  });
+  printStages(JSON.parse(readFileSync(stagesFile, 'utf8')));
   console.log(
     `bastion RSS: ${idleRss.toFixed(0)} MiB idle at start, ${peakRss.toFixed(0)} MiB peak under load, ` +
       `${streams.rss.toFixed(0)} MiB with ${OPEN_STREAMS - streams.failed} open streams` +
       (streams.failed > 0 ? ` (${streams.failed} refused)` : ''),
   );
+}
+
+/** Wall time per call of each stage (awaited stages include what they wait for). */
+function printStages(totals) {
+  const rows = Object.entries(totals).filter(([, t]) => t.calls > 0);
+  // Shares are of the gateway's own stages: upstream is mostly the provider's time.
+  const sum = rows.reduce((n, [name, t]) => (name === 'upstream' ? n : n + t.ms), 0);
+  console.log(
+    `\nbastion per stage, every request of the run (wall time; upstream includes the provider):`,
+  );
+  for (const [name, t] of rows.sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(
+      `  ${name.padEnd(20)} ${`${((t.ms * 1000) / t.calls).toFixed(1)} µs/call`.padStart(16)} ${(name === 'upstream' ? '' : `${((100 * t.ms) / sum).toFixed(1)} %`).padStart(8)}  (${t.calls} calls)`,
+    );
+  }
+  console.log('');
 }
 
 async function components() {
@@ -288,6 +321,7 @@ async function components() {
     'linearity.js',
     'limits-redis.js',
     'upstream.js',
+    'tracing.js',
     'audit-chain.js',
     'audit-durability.js',
     'first-token.js',

@@ -10,6 +10,7 @@ import { Secret } from '../dist/log/secret.js';
 import { createCircuitRegistry } from '../dist/pipeline/upstream/circuit.js';
 import { buildUpstreams } from '../dist/pipeline/upstream/build.js';
 import { createUpstreamStage } from '../dist/pipeline/upstream/call.js';
+import { NOOP_TRACE } from '../dist/pipeline/trace.js';
 import { createMockProvider } from '../dist/providers/mock/server.js';
 import { systemClock } from '../dist/util/clock.js';
 
@@ -68,6 +69,7 @@ function context(target) {
     log,
     headers: {},
     defer() {},
+    trace: NOOP_TRACE,
     body,
     rawBody,
     isStream: false,

@@ -2,17 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from './config/load.js';
 import type { Logger } from './log/logger.js';
-import { createAuditReadyStage } from './pipeline/audit/ready.js';
 import type { AuditWriter } from './pipeline/audit/writer.js';
 import { preloadGuardModels } from './pipeline/guard/build.js';
-import { createReadBodyStage } from './pipeline/guard/read-body.js';
-import { createValidateStage } from './pipeline/guard/validate.js';
-import { buildPipelines } from './pipeline/order.js';
 import type { PolicyRuntime } from './pipeline/policy/runtime.js';
-import { createUpstreamStage, type UpstreamDeps } from './pipeline/upstream/call.js';
+import type { RequestTracer } from './pipeline/trace.js';
+import type { UpstreamDeps } from './pipeline/upstream/call.js';
 import type { Upstreams } from './pipeline/upstream/build.js';
-import { createListModelsStage } from './pipeline/upstream/list-models.js';
-import { createRouteStage } from './pipeline/upstream/route.js';
 import type { MockProvider } from './providers/mock/server.js';
 import type { SecretResolver } from './secrets/types.js';
 import type { AdminAuth } from './server/admin/auth.js';
@@ -21,11 +16,21 @@ import { reloadTlsOnChange, type TlsSource } from './server/tls.js';
 import type { Store } from './store/types.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { buildControlPlane, buildMetrics } from './wiring/control-plane.js';
-import { buildPolicy } from './wiring/policy.js';
 import { buildSecrets } from './wiring/secrets.js';
 import { buildTls } from './wiring/tls.js';
-import { buildAudit, buildAuthenticate, buildDataPlane, buildGuard } from './wiring/stages.js';
-import { openStore } from './wiring/stores.js';
+import { buildTracing } from './wiring/tracing.js';
+import { buildAudit, buildDataPlane } from './wiring/stages.js';
+import { openLimitBackend, openStore } from './wiring/stores.js';
+import { buildAdminCredentials } from './wiring/admin-auth.js';
+import { createConfigReloader, watchConfigFile } from './wiring/config-reload.js';
+import {
+  buildGeneration,
+  livePolicy,
+  switchablePipelines,
+  type GenerationShared,
+} from './wiring/generation.js';
+import { preloadSecrets, startupSecretRefs, type SecretLookup } from './config/startup-secrets.js';
+import type { ConfigReloadReport } from './server/admin/config-reload.js';
 import { buildUpstream, startBuiltInMock, type BuiltInMock } from './wiring/upstream.js';
 
 export interface AppDeps {
@@ -34,6 +39,10 @@ export interface AppDeps {
   clock?: Clock;
   /** Retry sleep and jitter source; tests inject them so no test waits on a real backoff. */
   upstream?: Partial<UpstreamDeps>;
+  /** Reads and checks the configuration again (same file, env and flags) for a reload. */
+  reloadSource?: () => LoadedConfig;
+  /** The config file, watched when `reload.watch` is on. */
+  configFile?: string | undefined;
 }
 
 export interface App {
@@ -50,6 +59,11 @@ export interface App {
   readonly adminAuth: AdminAuth | undefined;
   /** Secret references in memory; `secrets.reload()` is what SIGHUP and the admin call run. */
   readonly secrets: SecretResolver;
+  /**
+   * Reads the configuration again and swaps it in between requests (SIGHUP, the admin call, the
+   * file watcher); an invalid one is refused and the running one keeps serving.
+   */
+  reloadConfig(trigger?: 'signal' | 'admin' | 'watch'): Promise<ConfigReloadReport>;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), flushes the audit log. */
   stop(): Promise<void>;
 }
@@ -59,17 +73,23 @@ export interface App {
  * its own builder in src/wiring/, handed only what it needs, in the order start-up depends on.
  */
 export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<App> {
+  // Long by design: the composition root names every part once, in start-up order.
   const { config } = loaded;
   const clock = deps.clock ?? systemClock;
   // The injection model before anything opens: a bad file ends the start with nothing to close.
   preloadGuardModels(config.guard);
-  const { secrets, secretOf, chainKeys, userIdKey } = await buildSecrets(loaded, deps, clock);
-  const store = openStore(config.stores, deps.env, secretOf, {
+  const built = await buildSecrets(loaded, deps, clock);
+  const { secrets, chainKeys, userIdKey } = built;
+  // A config reload resolves the references it adds; every later lookup sees them.
+  let lookup = built.secretOf;
+  const secretOf: SecretLookup = (ref) => lookup(ref);
+  const store = await openStore(config.stores, deps.env, secretOf, {
     isCommitDurable: config.audit.durability === 'sync',
   });
   await store.migrate();
   const mock = loaded.isMockMode ? await startBuiltInMock() : undefined;
-  const upstream = buildUpstream(config, { secrets, secretOf, store, mock, clock, log: deps.log });
+  const { log } = deps;
+  const upstream = await buildUpstream(config, { secrets, secretOf, store, mock, clock, log });
   const { upstreams, keyAdmin } = upstream;
   const audit = await buildAudit(config.audit, {
     store,
@@ -78,46 +98,62 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     clock,
     log: deps.log,
   });
-  const policy = await buildPolicy(config, {
+  const shared: GenerationShared = {
     store,
-    models: upstreams.models,
-    secretOf,
+    audit,
+    upstreams,
+    backend: await openLimitBackend(config.limits, secretOf),
+    cors: createCors(config.server.cors),
     userIdKey,
+    upstreamDeps: deps.upstream ?? {},
     clock,
     log: deps.log,
-  });
-  const cors = createCors(config.server.cors);
-  const pipelines = buildPipelines({
-    audit_ready: createAuditReadyStage({ writer: audit }),
-    authenticate: buildAuthenticate(config, { store, cors }),
-    read_body: createReadBodyStage(),
-    validate: createValidateStage(),
-    ...policy.stages,
-    ...buildGuard(config.guard, secretOf),
-    route: createRouteStage({ models: upstreams.models }),
-    list_models: createListModelsStage({
-      models: upstreams.models,
-      createdSec: Math.floor(clock.now() / 1000),
-    }),
-    upstream: createUpstreamStage(deps.upstream ?? {}, {
-      maxResponseBytes: config.upstream.maxResponseBytes,
-      retry: config.upstream.retry,
-      defaultMaxOutputTokens: config.pricing.defaultMaxOutputTokens,
-    }),
-  });
+  };
+  let generation = buildGeneration(config, shared, { secretOf });
+  // telemetry.tracing is read at start only; each generation's stages are wrapped when on.
+  const tracing = buildTracing(config.telemetry.tracing);
+  const switchable = switchablePipelines(tracing.wrap(generation.pipelines));
+  const policy = livePolicy(() => generation.policy);
   const metrics = buildMetrics(config.controlPlane, { upstreams, audit, clock });
   const tls = await buildTls(config, secrets);
   const dataPlane = buildDataPlane(config.server, {
-    pipelines,
-    cors,
+    pipelines: switchable.pipelines,
+    cors: shared.cors,
     audit,
     metrics,
+    tracer: tracing.tracer,
     tls: tls.data,
     durability: config.audit.durability,
     clock,
     log: deps.log,
   });
   if (tls.data !== undefined) reloadTlsOnChange(dataPlane, tls.data, secrets, deps.log, 'data');
+  const reloader = createConfigReloader(loaded, {
+    source: deps.reloadSource ?? (() => loaded),
+    log: deps.log.child({ mod: 'config' }),
+    async apply(next) {
+      const nextLookup = await preloadSecrets(
+        secrets,
+        startupSecretRefs(next.config, next.isMockMode),
+      );
+      const credentials =
+        control === undefined
+          ? undefined
+          : await buildAdminCredentials(next.config.controlPlane.admin, {
+              env: deps.env,
+              secrets,
+              log: deps.log,
+            });
+      // The swap: nothing below awaits, so no request sees half of it.
+      lookup = nextLookup;
+      const { retire } = upstreams.reconfigure(next.config);
+      const killSwitch = generation.policy.killSwitch;
+      generation = buildGeneration(next.config, shared, { secretOf: nextLookup, killSwitch });
+      switchable.swap(tracing.wrap(generation.pipelines));
+      if (credentials !== undefined) control?.adminAuth.replace(credentials);
+      retire();
+    },
+  });
   const control = config.controlPlane.enabled
     ? await buildControlPlane(config.controlPlane, {
         env: deps.env,
@@ -130,6 +166,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
         chainKeys,
         metrics,
         tls: tls.control,
+        reloadConfig: () => reloader.reload('admin'),
         clock,
       })
     : undefined;
@@ -145,9 +182,25 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     controlPlane,
     tls,
     watchKeyAge: upstream.watchKeyAge,
+    tracer: tracing.tracer,
+    watchConfig: () =>
+      config.reload.watch && deps.configFile !== undefined
+        ? watchConfigFile(deps.configFile, {
+            debounceMs: config.reload.debounceMs,
+            reload: () => void reloader.reload('watch'),
+            log: deps.log,
+          })
+        : () => undefined,
     log: deps.log,
   });
-  return { ...parts, mock: mock?.provider, adminAuth: control?.adminAuth, start, stop };
+  return {
+    ...parts,
+    mock: mock?.provider,
+    adminAuth: control?.adminAuth,
+    reloadConfig: (trigger = 'admin') => reloader.reload(trigger),
+    start,
+    stop,
+  };
 }
 
 /** Start (listen after the stores and counters are ready) and stop (drain, then close in reverse). */
@@ -165,17 +218,23 @@ function lifecycle(
     tls: { data: TlsSource | undefined; control: TlsSource | undefined };
     /** Starts the key-age warnings; returns their stop. */
     watchKeyAge: () => () => void;
+    /** Exports its last spans at stop. */
+    tracer: RequestTracer;
+    /** Starts the config file watcher when `reload.watch` is on; returns its stop. */
+    watchConfig: () => () => void;
     log: Logger;
   },
 ): Pick<App, 'start' | 'stop'> {
   const { config } = loaded;
   const { store, audit, upstreams, policy, secrets, dataPlane, controlPlane, log } = parts;
   let stopKeyAgeMonitor = (): void => undefined;
+  let stopConfigWatch = (): void => undefined;
   return {
     async start() {
       await policy.start();
       await upstreams.start();
       stopKeyAgeMonitor = parts.watchKeyAge();
+      stopConfigWatch = parts.watchConfig();
       const dataUrl = await listen(
         dataPlane,
         config.server.port,
@@ -201,11 +260,13 @@ function lifecycle(
       return { dataUrl, controlUrl };
     },
     async stop() {
+      stopConfigWatch();
       await Promise.all([
         closeServer(dataPlane, config.server.shutdownGraceMs),
         controlPlane === undefined ? undefined : closeServer(controlPlane, 1_000),
       ]);
       await audit.close();
+      await parts.tracer.shutdown();
       stopKeyAgeMonitor();
       await upstreams.close();
       await policy.stop();

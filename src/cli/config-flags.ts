@@ -14,13 +14,25 @@ export function loadCliConfig(
   cwd: string,
   overrides?: Record<string, unknown>,
 ): LoadedConfig {
-  const explicit = values.config ?? env.BASTION_CONFIG;
-  const fallback = resolve(cwd, 'bastion.yaml');
-  const file =
-    explicit !== undefined ? resolve(cwd, explicit) : existsSync(fallback) ? fallback : undefined;
+  const file = configFilePath(values, env, cwd);
   return loadConfig({
     ...(file === undefined ? {} : { file }),
     env,
     ...(overrides ? { overrides } : {}),
   });
+}
+
+/** The config file `loadCliConfig` reads, if any. */
+export function configFilePath(
+  values: { config?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): string | undefined {
+  const explicit = values.config ?? env.BASTION_CONFIG;
+  const fallback = resolve(cwd, 'bastion.yaml');
+  return explicit !== undefined
+    ? resolve(cwd, explicit)
+    : existsSync(fallback)
+      ? fallback
+      : undefined;
 }

@@ -36,7 +36,7 @@ export async function withStore<T>(
   });
   try {
     const refs = startupSecretRefs({ stores: config.stores, providers: {} }, false);
-    const store = openStore(config.stores, io.env, await preloadSecrets(secrets, refs));
+    const store = await openStore(config.stores, io.env, await preloadSecrets(secrets, refs));
     try {
       await store.migrate();
       return await fn(store, { config, secrets });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
 import { guardSchema } from './guard.js';
+import { telemetrySchema } from './telemetry.js';
 import { pricingSchema } from '../pricing/config.js';
 import { baseUrlProblem } from '../providers/core/base-url.js';
 import { awsRegionOf } from './provider-options.js';
@@ -622,6 +623,25 @@ const logSchema = z
   .strict()
   .prefault({});
 
+const reloadSchema = z
+  .object({
+    watch: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Reload the configuration when the file given with --config changes (e.g. a Kubernetes ConfigMap), as SIGHUP and POST /admin/config/reload do.',
+      ),
+    debounceMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(60_000)
+      .default(500)
+      .describe('How long the file must stay unchanged before a watched change is reloaded.'),
+  })
+  .strict()
+  .prefault({});
+
 export const configSchema = z
   .object({
     server: serverSchema,
@@ -649,6 +669,8 @@ export const configSchema = z
     audit: auditSchema,
     log: logSchema,
     secrets: secretsSchema,
+    telemetry: telemetrySchema,
+    reload: reloadSchema,
   })
   .strict()
   .describe('Bastion gateway configuration');

@@ -466,6 +466,15 @@ export const controlErrorCodes = {
     status: 422,
     meaning: 'The secret reference of a new provider key did not resolve in the gateway.',
   },
+  config_invalid: {
+    status: 422,
+    meaning: 'The reloaded configuration fails the start-up checks; the running one keeps serving.',
+  },
+  config_not_live: {
+    status: 409,
+    meaning:
+      'The reloaded configuration changes a setting that needs a restart (named in problems).',
+  },
   console_session_required: {
     status: 401,
     meaning: 'The console call has no live session cookie: sign in at /console.',

@@ -8,6 +8,7 @@ import type { Clock } from '../util/clock.js';
 import type { GuardRequestState } from './guard/request-state.js';
 import type { EndUser, RequestPolicy } from './policy/request-policy.js';
 import type { RouteId } from './route-id.js';
+import type { RequestTrace } from './trace.js';
 import type { Target } from './upstream/providers.js';
 
 export type { RouteId };
@@ -58,6 +59,8 @@ export interface RequestContext {
   readonly readBody: () => Promise<Buffer>;
   /** Registers undo work: runs once, last-in first-out, after the last byte or on error. */
   defer(fn: Undo): void;
+  /** This request's trace (`NOOP_TRACE` when tracing is off, see `trace.ts`). */
+  readonly trace: RequestTrace;
 
   caller: Caller | undefined;
   rawBody: Buffer | undefined;

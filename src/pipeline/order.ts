@@ -1,3 +1,4 @@
+import { timedForBench } from './bench-timing.js';
 import type { Stage, StageName } from './stage.js';
 
 /**
@@ -38,7 +39,8 @@ export interface Pipelines {
   models: readonly Stage[];
 }
 
-export function buildPipelines(stages: Readonly<Record<StageName, Stage>>): Pipelines {
+export function buildPipelines(built: Readonly<Record<StageName, Stage>>): Pipelines {
+  const stages = timedForBench(built);
   return {
     proxy: PROXY_ORDER.map((name) => stages[name]),
     models: MODELS_ORDER.map((name) => stages[name]),

@@ -42,3 +42,16 @@ function bug(ctx: RequestContext, stage: Stage, err: unknown): GatewayError {
   ctx.log.error({ event: 'stage_failed', stage: stage.name, err }, 'stage threw');
   return new GatewayError('internal_error', { cause: err });
 }
+
+/**
+ * The same stages, each run inside a child span of the request's trace. Applied once at start,
+ * only when tracing is on: with tracing off the runner calls the stages themselves.
+ */
+export function traceStages(stages: readonly Stage[]): Stage[] {
+  return stages.map((stage) => ({
+    name: stage.name,
+    run: function traced(ctx: RequestContext): Verdict | Promise<Verdict> {
+      return ctx.trace.stage(stage.name, () => stage.run(ctx));
+    },
+  }));
+}

@@ -6,6 +6,7 @@ import type { GatewayResponse, RequestContext } from '../pipeline/context.js';
 import type { Pipelines } from '../pipeline/order.js';
 import { DeferStack } from '../pipeline/defer.js';
 import { runStages } from '../pipeline/run.js';
+import { NOOP_TRACER, type RequestTracer } from '../pipeline/trace.js';
 import type { Clock } from '../util/clock.js';
 import { newRequestId } from '../util/ids.js';
 import { readRequestBody } from './body.js';
@@ -25,6 +26,8 @@ export interface DataPlaneDeps {
    * `holdsEndForAudit` the response's end waits for the promise it returns.
    */
   onFinished: (ctx: RequestContext) => Promise<void> | undefined;
+  /** Traces (telemetry.tracing); default `NOOP_TRACER`. Its stages come wrapped already. */
+  tracer?: RequestTracer | undefined;
 }
 
 export interface DataPlaneOptions {
@@ -67,6 +70,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     },
   );
   server.on('clientError', answerClientError);
+  const tracer = deps.tracer ?? NOOP_TRACER;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reqId = newRequestId();
@@ -110,6 +114,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       }
     }
     await deferred.runAll((err) => ctx.log.error({ event: 'deferred_failed', err }));
+    ctx.trace.end(ctx);
     await ending.finish(audited());
   }
 
@@ -146,6 +151,7 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
           timeoutMs: opts.bodyTimeoutMs,
         })),
       defer: (fn) => deferred.push(fn),
+      trace: tracer.start(req.headers, route.id, reqId),
       caller: undefined,
       rawBody: undefined,
       body: undefined,

@@ -10,6 +10,7 @@ import type { SecretResolver } from '../secrets/types.js';
 import { createAdminAuth, type AdminAuth } from '../server/admin/auth.js';
 import type { KeyAdmin } from '../server/admin/key-admin.js';
 import { auditRoutes } from '../server/admin/audit.js';
+import { configReloadRoutes, type ConfigReloadReport } from '../server/admin/config-reload.js';
 import { consoleRoutes } from '../server/admin/console-routes.js';
 import { policyAdminRoutes } from '../server/admin/policy-routes.js';
 import { providerRoutes } from '../server/admin/providers.js';
@@ -52,6 +53,8 @@ export async function buildControlPlane(
     chainKeys: ChainKeyring;
     metrics: Metrics | undefined;
     tls: TlsSource | undefined;
+    /** Reads the configuration again and swaps it in (POST /admin/config/reload). */
+    reloadConfig: () => Promise<ConfigReloadReport>;
     clock: Clock;
   },
 ): Promise<{ server: Server; adminAuth: AdminAuth }> {
@@ -68,6 +71,7 @@ export async function buildControlPlane(
     ...providerRoutes({ keys: deps.keyAdmin, store, flushAudit }),
     ...secretRoutes({ secrets, events: store, clock }),
     ...auditRoutes({ store, flushAudit }),
+    ...configReloadRoutes({ reload: deps.reloadConfig, events: store, clock }),
     ...consoleRoutes({
       store,
       chainKeys: deps.chainKeys,

@@ -4,14 +4,17 @@ import type { Logger } from '../log/logger.js';
 import { createEndUserPseudonym } from '../pipeline/audit/user-id.js';
 import { createPolicyRuntime, type PolicyRuntime } from '../pipeline/policy/runtime.js';
 import type { Upstreams } from '../pipeline/upstream/build.js';
+import type { LimitBackend } from '../limits/types.js';
+import type { KillSwitchState } from '../policy/kill-switch-state.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
-import { openLimitBackend } from './stores.js';
 
-export async function buildPolicy(
+export function buildPolicy(
   config: Config,
   deps: {
     store: Store;
+    backend: LimitBackend;
+    killSwitch: KillSwitchState | undefined;
     models: Upstreams['models'];
     secretOf: SecretLookup;
     /** Pseudonymises the end-user ids apps name (audit.userIdKey, else from the chain key). */
@@ -19,12 +22,13 @@ export async function buildPolicy(
     clock: Clock;
     log: Logger;
   },
-): Promise<PolicyRuntime> {
+): PolicyRuntime {
   const { webhookSecret } = config.alerts;
   return createPolicyRuntime(
     {
       store: deps.store,
-      backend: await openLimitBackend(config.limits, deps.secretOf),
+      backend: deps.backend,
+      killSwitch: deps.killSwitch,
       models: deps.models,
       clock: deps.clock,
       log: deps.log,

@@ -15,6 +15,7 @@ import { createDataPlane } from '../server/data-plane.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { buildAuditRecord } from '../pipeline/audit/record.js';
 import type { Pipelines } from '../pipeline/order.js';
+import type { RequestTracer } from '../pipeline/trace.js';
 import type { Server } from 'node:http';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
@@ -102,6 +103,8 @@ export function buildDataPlane(
     cors: Cors | undefined;
     audit: AuditWriter;
     metrics: Metrics | undefined;
+    /** telemetry.tracing; its pipelines come wrapped already (wiring/tracing.ts). */
+    tracer: RequestTracer;
     tls: TlsSource | undefined;
     /** audit.durability: `sync` holds each response's end until its row is stored. */
     durability: Config['audit']['durability'];
@@ -113,6 +116,7 @@ export function buildDataPlane(
   return createDataPlane(
     {
       pipelines: deps.pipelines,
+      tracer: deps.tracer,
       log: deps.log,
       clock: deps.clock,
       onFinished(ctx) {

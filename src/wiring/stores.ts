@@ -4,20 +4,23 @@ import type { SecretLookup } from '../config/startup-secrets.js';
 import { resolveSecretRef } from '../config/refs.js';
 import type { Config } from '../config/schema.js';
 import { createMemoryLimitBackend } from '../limits/memory.js';
-import { createRedisLimitBackend } from '../limits/redis.js';
 import type { LimitBackend } from '../limits/types.js';
-import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/types.js';
 
-export function openStore(
+/**
+ * The configured store. The PostgreSQL driver (and, below, the Redis client) are imported only
+ * when configured: a gateway on SQLite with in-process limits does not hold them (about 16 MiB).
+ */
+export async function openStore(
   stores: Config['stores'],
   env: NodeJS.ProcessEnv,
   secretOf: SecretLookup = (ref) => resolveSecretRef(ref, env),
   opts: { isCommitDurable?: boolean } = {},
-): Store {
+): Promise<Store> {
   if (stores.kind === 'postgres') {
     const url = secretOf(stores.postgres.url);
+    const { createPostgresStore } = await import('../store/postgres/postgres-store.js');
     return createPostgresStore({
       connectionString: url.reveal(),
       schema: stores.postgres.schema,
@@ -37,6 +40,7 @@ export async function openLimitBackend(
   secretOf: SecretLookup,
 ): Promise<LimitBackend> {
   if (limits.backend === 'memory') return createMemoryLimitBackend();
+  const { createRedisLimitBackend } = await import('../limits/redis.js');
   const backend = createRedisLimitBackend({
     url: secretOf(limits.redis.url).reveal(),
     keyPrefix: limits.redis.keyPrefix,

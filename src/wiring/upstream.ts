@@ -10,7 +10,6 @@ import { startKeyAgeMonitor } from '../pipeline/upstream/key-age.js';
 import { createMockProvider, type MockProvider } from '../providers/mock/server.js';
 import type { SecretResolver } from '../secrets/types.js';
 import { createKeyAdmin, type KeyAdmin, type KeyAdminDeps } from '../server/admin/key-admin.js';
-import { createRedisCircuitSync } from '../store/redis/circuit-sync.js';
 import type { Clock } from '../util/clock.js';
 
 export interface BuiltInMock {
@@ -29,7 +28,7 @@ export async function startBuiltInMock(): Promise<BuiltInMock> {
 }
 
 /** Providers, key pools and breakers, and the run-time key admin that follows secret reloads. */
-export function buildUpstream(
+export async function buildUpstream(
   config: Config,
   deps: {
     secrets: SecretResolver;
@@ -39,16 +38,14 @@ export function buildUpstream(
     clock: Clock;
     log: Logger;
   },
-): { upstreams: Upstreams; keyAdmin: KeyAdmin; watchKeyAge: () => () => void } {
+): Promise<{ upstreams: Upstreams; keyAdmin: KeyAdmin; watchKeyAge: () => () => void }> {
   const { secrets, secretOf, clock } = deps;
   const log = deps.log.child({ mod: 'upstream' });
+  const sync = await openCircuitSync(config, secretOf, clock, log);
   const upstreams = buildUpstreams(config, {
     resolveSecret: secretOf,
     mock: deps.mock && { origin: deps.mock.origin, key: deps.mock.key },
-    circuits: createCircuitRegistry(
-      { clock, log, sync: openCircuitSync(config, secretOf, clock, log) },
-      config.upstream.circuit,
-    ),
+    circuits: createCircuitRegistry({ clock, log, sync }, config.upstream.circuit),
     clock,
   });
   // A reload or TTL refresh that changed a provider key swaps it into the pool keys using it.
@@ -73,18 +70,22 @@ export function buildUpstream(
   return { upstreams, keyAdmin, watchKeyAge };
 }
 
-/** Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`). */
-export function openCircuitSync(
+/**
+ * Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`); the
+ * Redis client is imported only then.
+ */
+export async function openCircuitSync(
   config: Config,
   secretOf: SecretLookup,
   clock: Clock,
   log: Logger,
-): CircuitSync | undefined {
+): Promise<CircuitSync | undefined> {
   const { backend } = config.upstream.circuit;
   if (backend === 'memory' || (backend === 'auto' && config.limits.backend !== 'redis')) {
     return undefined;
   }
   let lastLoggedMs = 0;
+  const { createRedisCircuitSync } = await import('../store/redis/circuit-sync.js');
   return createRedisCircuitSync({
     url: secretOf(config.limits.redis.url).reveal(),
     keyPrefix: config.limits.redis.keyPrefix,

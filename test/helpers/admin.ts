@@ -1,5 +1,6 @@
 import { createLogger } from '../../src/log/logger.js';
 import { auditRoutes } from '../../src/server/admin/audit.js';
+import { configReloadRoutes } from '../../src/server/admin/config-reload.js';
 import { consoleRoutes } from '../../src/server/admin/console-routes.js';
 import { createKeyAdmin } from '../../src/server/admin/key-admin.js';
 import { policyAdminRoutes } from '../../src/server/admin/policy-routes.js';
@@ -53,6 +54,7 @@ export function adminRouteTable(gw: TestGateway): AdminRoute[] {
     ...providerRoutes({ keys, store: app.store, flushAudit }),
     ...secretRoutes({ secrets: app.secrets, events: app.store, clock }),
     ...auditRoutes({ store: app.store, flushAudit }),
+    ...configReloadRoutes({ reload: () => app.reloadConfig(), events: app.store, clock }),
     ...consoleRoutes({
       store: app.store,
       chainKeys: { candidates: () => ({ keyId: undefined, hashers: [] }) },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createApp, type App, type AppDeps } from '../../src/app.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig, type LoadOptions } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { issueVirtualKey } from '../../src/pipeline/auth/virtual-key.js';
 import { createMockProvider, type MockProvider } from '../../src/providers/mock/server.js';
@@ -49,6 +49,11 @@ export interface TestGatewayOptions {
   appDeps?: Omit<AppDeps, 'env' | 'log'>;
   /** Provider keys the mock accepts besides the two canaries (key-pool and rotation tests). */
   mockApiKeys?: readonly string[];
+  /**
+   * A YAML file read under the test defaults (which win); `app.reloadConfig()` reads it again,
+   * as `bastion serve --config` does.
+   */
+  configFile?: string;
 }
 
 export const UNLIMITED_ENVIRONMENTS = {
@@ -85,7 +90,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     TEST_AWS_KEY: `${CANARY_AWS_ACCESS_KEY_ID}:${CANARY_AWS_SECRET_KEY}`,
     ...opts.env,
   };
-  const loaded = loadConfig({
+  const loadOptions: LoadOptions = {
+    ...(opts.configFile === undefined ? {} : { file: opts.configFile }),
     env,
     overrides: {
       server: { port: 0, host: '127.0.0.1' },
@@ -113,7 +119,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       ...opts.config,
       ...opts.configure?.(mockUrl),
     },
-  });
+  };
+  const loaded = loadConfig(loadOptions);
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -122,7 +129,13 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     },
   });
   const log = createLogger({ level: 'debug', destination });
-  const app = await createApp(loaded, { ...opts.appDeps, env, log });
+  const app = await createApp(loaded, {
+    ...opts.appDeps,
+    env,
+    log,
+    reloadSource: () => loadConfig(loadOptions),
+    configFile: opts.configFile,
+  });
   const { dataUrl, controlUrl } = await app.start();
   return {
     url: dataUrl,

@@ -236,7 +236,7 @@ async function ping(
   resolved: Map<string, Secret>,
 ): Promise<Check[]> {
   try {
-    const store = openStore(config.stores, env, (ref) => resolved.get(ref) as Secret);
+    const store = await openStore(config.stores, env, (ref) => resolved.get(ref) as Secret);
     let keys: VirtualKeyRecord[] | undefined;
     try {
       await store.ping();

@@ -3,10 +3,9 @@ import { createApp, type App } from '../../app.js';
 import type { Config } from '../../config/schema.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { issueVirtualKey } from '../../pipeline/auth/virtual-key.js';
-import type { SecretResolver } from '../../secrets/types.js';
 import type { KeyStore } from '../../store/types.js';
 import type { CliCommand, CliIo } from '../command.js';
-import { CONFIG_FLAGS, loadCliConfig } from '../config-flags.js';
+import { CONFIG_FLAGS, configFilePath, loadCliConfig } from '../config-flags.js';
 import { describeListenError, parsePort } from '../listen-errors.js';
 
 export const command: CliCommand = {
@@ -28,11 +27,17 @@ export const command: CliCommand = {
     if (values['control-port'] !== undefined) {
       controlPlane.port = parsePort(values['control-port'], '--control-port');
     }
-    const loaded = loadCliConfig(values, io.env, io.cwd, { server, controlPlane });
+    const overrides = { server, controlPlane };
+    const loaded = loadCliConfig(values, io.env, io.cwd, overrides);
     const log = createLogger({ level: loaded.config.log.level });
-    const app = await createApp(loaded, { env: io.env, log });
+    const app = await createApp(loaded, {
+      env: io.env,
+      log,
+      reloadSource: () => loadCliConfig(values, io.env, io.cwd, overrides),
+      configFile: configFilePath(values, io.env, io.cwd),
+    });
     // Installed before start: SIGHUP's default action would end the process.
-    const reload = reloadOnSignal(app.secrets, log);
+    const reload = reloadOnSignal(app, log);
     process.on('SIGHUP', reload);
     const { dataUrl } = await startOrExplain(app, loaded.config);
     if (loaded.isMockMode) await printDemoBanner(app.store, dataUrl, io);
@@ -76,13 +81,19 @@ async function startOrExplain(app: App, config: Config): Promise<{ dataUrl: stri
 }
 
 /**
- * SIGHUP fetches every held secret again; the resolver logs `secrets_reloaded` with counts, and
- * a reference that fails keeps serving its previous value. The process never exits on it.
+ * SIGHUP fetches every held secret again (the resolver logs `secrets_reloaded` with counts; a
+ * reference that fails keeps serving its previous value), then reloads the configuration (logged
+ * as `config_reloaded`, or `config_reload_refused` with the problems while the running one keeps
+ * serving). The process never exits on it.
  */
-function reloadOnSignal(secrets: SecretResolver, log: Logger): () => void {
-  return function reloadSecrets() {
+function reloadOnSignal(app: Pick<App, 'secrets' | 'reloadConfig'>, log: Logger): () => void {
+  return function reloadSecretsAndConfig() {
     log.info({ event: 'reload_requested', signal: 'SIGHUP' });
-    secrets.reload().catch((err: unknown) => log.error({ event: 'secrets_reload_failed', err }));
+    app.secrets
+      .reload()
+      .catch((err: unknown) => log.error({ event: 'secrets_reload_failed', err }))
+      .then(() => app.reloadConfig('signal'))
+      .catch((err: unknown) => log.error({ event: 'config_reload_failed', err }));
   };
 }
 

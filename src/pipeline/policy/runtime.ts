@@ -32,6 +32,8 @@ export interface PolicyRuntimeDeps {
   endUserPseudonym: EndUserPseudonym;
   /** Resolved `alerts.webhookSecret`, when set. */
   webhookSecret: Secret | undefined;
+  /** The kill switches of the runtime this one replaces (config reload): one poller per process. */
+  killSwitch?: KillSwitchState | undefined;
 }
 
 export interface PolicyRuntimeConfig {
@@ -73,10 +75,12 @@ export function createPolicyRuntime(
     deps.models.resolve(name, route)?.provider.id;
   // Only exact entries alias; a pattern or pass-through name goes upstream as sent.
   const upstreamModelOf = (name: string) => deps.models.listed.get(name)?.upstreamModel;
-  const killSwitch = createKillSwitchState(
-    { store: deps.store, clock: deps.clock, log },
-    { pollMs: cfg.policy.killSwitchPollMs, maxStaleMs: cfg.policy.killSwitchMaxStaleMs },
-  );
+  const killSwitch =
+    deps.killSwitch ??
+    createKillSwitchState(
+      { store: deps.store, clock: deps.clock, log },
+      { pollMs: cfg.policy.killSwitchPollMs, maxStaleMs: cfg.policy.killSwitchMaxStaleMs },
+    );
   const webhookUrl = cfg.alerts.webhookUrl;
   const webhook =
     webhookUrl === undefined

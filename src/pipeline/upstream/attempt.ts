@@ -5,6 +5,7 @@ import { IdentifierCheck, parseObject, reportedError } from '../../providers/cor
 import type { StreamTap } from '../../providers/types.js';
 import { CappedReadError, readCapped } from '../../util/read-capped.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
+import type { AttemptSpan } from '../trace.js';
 import type { ReleaseConnection } from './pool-gate.js';
 import type { ProviderRuntime } from './providers.js';
 import type { TimeoutSettings, UpstreamDeadline } from './timeouts.js';
@@ -38,6 +39,13 @@ export interface AttemptInput {
 /** Told once how a started stream ended: `undefined` when it completed. */
 export type StreamEnd = (err: GatewayError | undefined) => void;
 
+/** Who hears about this attempt: the stream's end, and its trace span. */
+export interface AttemptHooks {
+  readonly onStreamEnd: StreamEnd;
+  /** Its `traceparent` goes upstream; the provider's status is recorded on it. */
+  readonly span: AttemptSpan;
+}
+
 /**
  * Sends one request upstream. On success it leaves `ctx.response` and `ctx.usage` and returns
  * `undefined`; a stream is handed over unread and reports its end through `onStreamEnd`.
@@ -48,7 +56,7 @@ export async function attemptUpstream(
   input: AttemptInput,
   key: Secret,
   deadline: UpstreamDeadline,
-  onStreamEnd: StreamEnd,
+  hooks: AttemptHooks,
 ): Promise<GatewayError | undefined> {
   let release: ReleaseConnection;
   try {
@@ -59,9 +67,9 @@ export async function attemptUpstream(
   // A stream holds its connection until its end; the deferred release covers a stream the
   // caller never reads. Anything else has read its reply (or failed) when the call returns.
   ctx.defer(release);
-  const outcome = await exchange(ctx, input, key, deadline, (err) => {
+  const outcome = await exchange(ctx, input, key, deadline, hooks.span, (err) => {
     release();
-    onStreamEnd(err);
+    hooks.onStreamEnd(err);
   });
   if (outcome !== undefined || ctx.response?.kind !== 'stream') release();
   return outcome;
@@ -79,6 +87,7 @@ async function exchange(
   input: AttemptInput,
   key: Secret,
   deadline: UpstreamDeadline,
+  span: AttemptSpan,
   onStreamEnd: StreamEnd,
 ): Promise<GatewayError | undefined> {
   const { adapter } = input.provider;
@@ -87,7 +96,7 @@ async function exchange(
   try {
     res = await input.provider.client.request({
       path: input.path,
-      headers: buildHeaders(input, key, ctx),
+      headers: buildHeaders(input, key, ctx, span.traceparent),
       body: input.body,
       signal: deadline,
       firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
@@ -96,6 +105,7 @@ async function exchange(
   } catch (err) {
     return withDeadline(toGatewayError(err), deadline);
   }
+  span.upstreamStatus(res.status);
 
   if (res.status >= 400) {
     let text: string;
@@ -193,6 +203,7 @@ function buildHeaders(
   input: AttemptInput,
   key: Secret,
   ctx: RequestContext,
+  traceparent: string | undefined,
 ): Record<string, string> {
   const { adapter, staticHeaders, origin } = input.provider;
   const callerHeaders: RequestHeaders = ctx.headers;
@@ -206,6 +217,9 @@ function buildHeaders(
     if (typeof value === 'string') headers[name] = value;
   }
   if (adapter.kind === 'anthropic') headers['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION;
+  // The attempt's span, not the caller's header: the provider sees our hop in the trace.
+  // Set before the auth headers, so a signing provider (Bedrock) signs it too.
+  if (traceparent !== undefined) headers.traceparent = traceparent;
   const request = {
     url: new URL(input.path, origin),
     headers,

@@ -20,6 +20,7 @@ import { createModelTable, type PassthroughRoute, type PatternRoute } from './mo
 import { createPoolGate } from './pool-gate.js';
 import type { ModelRoute, ModelTable, ProviderRuntime } from './providers.js';
 import { resolveTimeouts } from './timeouts.js';
+import { isDeepEqual } from '../../util/deep-equal.js';
 
 export interface UpstreamsDeps {
   /** Resolves a secret reference (`env:…`, `file:…`) to a value held in memory only. */
@@ -31,54 +32,110 @@ export interface UpstreamsDeps {
 }
 
 export interface Upstreams {
+  /** The same map for the gateway's life; a config reload updates its entries in place. */
   readonly providers: ReadonlyMap<string, ProviderRuntime>;
+  /** Replaced by a config reload: read it per use, never keep it. */
   readonly models: ModelTable;
   readonly circuits: CircuitRegistry;
+  /**
+   * Applies a reloaded config: a provider whose settings (and `upstream`) are unchanged keeps
+   * its runtime (pool, run-time key changes, connections); a new or changed one is built
+   * afresh. `retire()` closes the clients of changed or removed ones once their calls end.
+   * Requests already routed keep the runtime they hold.
+   */
+  reconfigure(config: UpstreamsConfig): { retire: () => void };
   /** Loads shared breaker state (Redis) and follows it. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Builds every configured provider (pool, adapter, keys) and the model table, once at start. */
-export function buildUpstreams(
-  config: Pick<Config, 'providers' | 'models' | 'upstream'>,
-  deps: UpstreamsDeps,
-): Upstreams {
+type UpstreamsConfig = Pick<Config, 'providers' | 'models' | 'upstream'>;
+
+/** Builds every configured provider (pool, adapter, keys) and the model table. */
+export function buildUpstreams(config: UpstreamsConfig, deps: UpstreamsDeps): Upstreams {
   const providers = new Map<string, ProviderRuntime>();
-  for (const [id, pc] of Object.entries(config.providers)) {
-    const timeouts = resolveTimeouts(config.upstream, pc.timeouts, undefined);
-    const pool = new KeyPool(id);
-    for (const init of keyInits(id, pc, deps)) {
-      pool.add(
-        new PoolKey(id, init, deps.circuits.circuit(`${id}/${init.label}`), deps.clock.now()),
-      );
-    }
-    const adapter = createAdapter(pc);
-    // The mock serves at its root; a real base URL keeps its path (providers/core/base-url.ts).
-    const basePath = deps.mock === undefined ? basePathOf(pc.baseUrl) : '';
-    const origin = deps.mock?.origin ?? new URL(pc.baseUrl).origin;
-    providers.set(id, {
-      id,
-      adapter,
-      origin,
-      client: createUpstreamClient(origin, {
-        connectTimeoutMs: timeouts.connectTimeoutMs,
-        connections: config.upstream.connections,
-      }),
-      gate: createPoolGate({
-        capacity: config.upstream.connections,
-        reserved: Math.max(
-          1,
-          Math.ceil((config.upstream.connections * config.upstream.reservedConnectionsPct) / 100),
-        ),
-        waitMs: config.upstream.connectionWaitMs,
-      }),
-      pool,
-      staticHeaders: pc.headers,
-      pathFor: pathsOf(adapter, basePath),
-      basePath,
-    });
+  let current = config;
+  for (const [id, pc] of Object.entries(config.providers))
+    providers.set(id, buildProvider(id, pc, config, deps));
+  let models = buildModels(config, providers);
+  return {
+    providers,
+    get models() {
+      return models;
+    },
+    circuits: deps.circuits,
+    reconfigure(next) {
+      const isUpstreamSame = isDeepEqual(current.upstream, next.upstream);
+      const retired: ProviderRuntime[] = [];
+      for (const [id, runtime] of providers) {
+        const pc = next.providers[id];
+        if (pc === undefined || !isUpstreamSame || !isDeepEqual(current.providers[id], pc)) {
+          retired.push(runtime);
+          providers.delete(id);
+        }
+      }
+      for (const [id, pc] of Object.entries(next.providers))
+        if (!providers.has(id)) providers.set(id, buildProvider(id, pc, next, deps));
+      models = buildModels(next, providers);
+      current = next;
+      return {
+        // Called once the new pipelines are in place. undici closes gracefully: calls
+        // (streams included) already running finish first.
+        retire() {
+          for (const runtime of retired) void runtime.client.close().catch(() => undefined);
+        },
+      };
+    },
+    start: () => deps.circuits.start(),
+    async close() {
+      await Promise.all([...providers.values()].map((p) => p.client.close()));
+      await deps.circuits.close();
+    },
+  };
+}
+
+function buildProvider(
+  id: string,
+  pc: ProviderConfig,
+  config: UpstreamsConfig,
+  deps: UpstreamsDeps,
+): ProviderRuntime {
+  const timeouts = resolveTimeouts(config.upstream, pc.timeouts, undefined);
+  const pool = new KeyPool(id);
+  for (const init of keyInits(id, pc, deps)) {
+    pool.add(new PoolKey(id, init, deps.circuits.circuit(`${id}/${init.label}`), deps.clock.now()));
   }
+  const adapter = createAdapter(pc);
+  // The mock serves at its root; a real base URL keeps its path (providers/core/base-url.ts).
+  const basePath = deps.mock === undefined ? basePathOf(pc.baseUrl) : '';
+  const origin = deps.mock?.origin ?? new URL(pc.baseUrl).origin;
+  return {
+    id,
+    adapter,
+    origin,
+    client: createUpstreamClient(origin, {
+      connectTimeoutMs: timeouts.connectTimeoutMs,
+      connections: config.upstream.connections,
+    }),
+    gate: createPoolGate({
+      capacity: config.upstream.connections,
+      reserved: Math.max(
+        1,
+        Math.ceil((config.upstream.connections * config.upstream.reservedConnectionsPct) / 100),
+      ),
+      waitMs: config.upstream.connectionWaitMs,
+    }),
+    pool,
+    staticHeaders: pc.headers,
+    pathFor: pathsOf(adapter, basePath),
+    basePath,
+  };
+}
+
+function buildModels(
+  config: UpstreamsConfig,
+  providers: ReadonlyMap<string, ProviderRuntime>,
+): ModelTable {
   const models = new Map<string, ModelRoute & { fallbacks: ModelRoute[] }>();
   for (const [name, mc] of Object.entries(config.models)) {
     models.set(name, {
@@ -101,16 +158,7 @@ export function buildUpstreams(
       if (route !== undefined && target !== undefined) route.fallbacks.push(target);
     }
   }
-  return {
-    providers,
-    models: splitModels(models, config, providers),
-    circuits: deps.circuits,
-    start: () => deps.circuits.start(),
-    async close() {
-      await Promise.all([...providers.values()].map((p) => p.client.close()));
-      await deps.circuits.close();
-    },
-  };
+  return splitModels(models, config, providers);
 }
 
 /** Exact names are listed; `gpt-*` entries and pass-through providers resolve other names. */

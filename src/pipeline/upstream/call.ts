@@ -104,13 +104,17 @@ async function callWithRetries(
     if (route !== current) recordFallback(ctx, route, lastErr);
     current = route;
     input = next;
-    const err = await attemptUpstream(
-      ctx,
-      input,
-      key.secret,
-      exchange.deadline,
-      exchange.onStreamEnd,
-    );
+    const span = ctx.trace.attempt({
+      attempt: attemptNo,
+      provider: route.provider.id,
+      model: route.model,
+      keyLabel: key.label,
+    });
+    const err = await attemptUpstream(ctx, input, key.secret, exchange.deadline, {
+      onStreamEnd: exchange.onStreamEnd,
+      span,
+    });
+    span.end(err);
     // A started stream reports to its key when it ends; anything else reports now.
     if (err !== undefined || ctx.response?.kind !== 'stream') exchange.release(err);
     if (err === undefined) {

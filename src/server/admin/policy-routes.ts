@@ -16,6 +16,14 @@ export function policyAdminRoutes(deps: {
   return [
     ...keyRoutes({ store, clock }),
     ...killSwitchRoutes({ killSwitch: policy.killSwitch, events: store, clock }),
-    ...spendRoutes({ store, backend: policy.backend, model: policy.model, clock }),
+    // The policy model is replaced by a config reload: read it per call.
+    ...spendRoutes({
+      store,
+      backend: policy.backend,
+      get model() {
+        return policy.model;
+      },
+      clock,
+    }),
   ];
 }
