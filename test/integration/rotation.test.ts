@@ -13,34 +13,34 @@ const ADMIN_TOKEN = `adm-${randomBytes(16).toString('hex')}`;
 const DAY_MS = 86_400_000;
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
 
-/** Fires requests at a steady rate until stopped; counts every outcome. */
-function startLoad(url: string, auth: Record<string, string>, perSecond: number) {
+/**
+ * Keeps `workers` requests in flight until stopped (closed loop: each worker sends its next
+ * request when the last one answered), so the load follows what the machine can serve instead
+ * of piling up on a busy one; counts every outcome.
+ */
+function startLoad(url: string, auth: Record<string, string>, workers: number) {
   const statuses = new Map<number, number>();
-  const pending = new Set<Promise<void>>();
-  const fire = () => {
-    const p = post(`${url}/v1/chat/completions`, chat, auth).then(
-      async (res) => {
-        await res.arrayBuffer();
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      },
-      () => void statuses.set(0, (statuses.get(0) ?? 0) + 1),
-    );
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-  };
-  // Catch up on every tick, so the average rate holds whatever the timer's granularity.
-  const startedAt = performance.now();
   let sent = 0;
-  const timer = setInterval(() => {
-    const due = Math.floor(((performance.now() - startedAt) * perSecond) / 1000);
-    for (; sent < due; sent++) fire();
-  }, 5);
+  let stopping = false;
+  const worker = async () => {
+    while (!stopping) {
+      sent++;
+      const status = await post(`${url}/v1/chat/completions`, chat, auth).then(
+        async (res) => {
+          await res.arrayBuffer();
+          return res.status;
+        },
+        () => 0,
+      );
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+  };
+  const running = Promise.all(Array.from({ length: workers }, worker));
   return {
     async stop() {
-      clearInterval(timer);
-      const seconds = (performance.now() - startedAt) / 1000;
-      await Promise.all(pending);
-      return { statuses: Object.fromEntries(statuses), sent, seconds };
+      stopping = true;
+      await running;
+      return { statuses: Object.fromEntries(statuses), sent };
     },
   };
 }
@@ -99,7 +99,7 @@ describe('provider-key rotation on a live gateway', () => {
   });
 
   it('rolls back a new key that fails, without a failed request', async () => {
-    const load = startLoad(gw.url, auth, 200);
+    const load = startLoad(gw.url, auth, 16);
     const io = cliIo();
     const code = await rotate.run(
       [
@@ -110,15 +110,19 @@ describe('provider-key rotation on a live gateway', () => {
         'openai-bad',
         '--steps',
         '20',
+        // A deadline, not a wait: the step ends on the key's failures, however slow the machine.
         '--step-wait',
-        '500ms',
+        '60s',
         ...admin,
       ],
       io,
     );
     const { statuses } = await load.stop();
     expect(code).toBe(1);
-    expect(io.out()).toContain('rolled back: openai-bad: ');
+    // Rolled back on the key's own failures, never for want of evidence.
+    expect(io.out()).toMatch(
+      /rolled back: openai-bad: (its breaker is open|it failed \d+ of \d+ completed calls);/,
+    );
     expect(statuses).toEqual({ 200: expect.any(Number) as number });
     const pool = gw.app.upstreams.providers.get('openai')?.pool;
     expect(pool?.keys.map((k) => [k.label, k.state])).toEqual([
@@ -127,8 +131,10 @@ describe('provider-key rotation on a live gateway', () => {
     ]);
   });
 
-  it('rotates under 200 req/s with zero failed requests; verify finds the old key unused', async () => {
-    const load = startLoad(gw.url, auth, 200);
+  it('rotates under load (16 requests in flight) with zero failed requests; verify finds the old key unused', async () => {
+    // Upstream requests of this test only (the rolled-back key's are before it).
+    const firstOfThisTest = gw.mock.received.length;
+    const load = startLoad(gw.url, auth, 16);
     const io = cliIo();
     const code = await rotate.run(
       [
@@ -139,8 +145,9 @@ describe('provider-key rotation on a live gateway', () => {
         'openai-next',
         '--steps',
         '10,50',
+        // Each step passes on 10 completed successes on the new key, whenever they come.
         '--step-wait',
-        '1200ms',
+        '60s',
         ...admin,
       ],
       io,
@@ -162,7 +169,7 @@ describe('provider-key rotation on a live gateway', () => {
     // The traffic overlapped the whole shift: both keys served requests while it ran (the
     // achieved rate is a property of the machine, not of the gateway, so it is not asserted).
     const keysDuring = new Set(
-      gw.mock.received.slice(0, afterCutover).map((r) => r.headers.authorization),
+      gw.mock.received.slice(firstOfThisTest, afterCutover).map((r) => r.headers.authorization),
     );
     expect(keysDuring).toEqual(new Set([`Bearer ${CANARY_OPENAI_KEY}`, `Bearer ${NEXT_KEY}`]));
     const keysAfter = gw.mock.received.slice(afterCutover).map((r) => r.headers.authorization);
@@ -255,5 +262,89 @@ describe('provider-key rotation on a live gateway', () => {
     expect(revived.status).toBe(409);
     const anonymous = await fetch(`${gw.controlUrl as string}/admin/providers`);
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('rotation judges the new key on completed calls only', () => {
+  let gw: TestGateway;
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      env: { OPENAI_KEY_BAD: BAD_KEY, BASTION_ADMIN_TOKEN: ADMIN_TOKEN },
+      configure: (mockUrl) => ({
+        providers: {
+          openai: {
+            kind: 'openai',
+            baseUrl: mockUrl,
+            keys: [{ label: 'openai-old', apiKey: 'env:TEST_OPENAI_KEY' }],
+          },
+        },
+        models: { 'gpt-4o-mini': { provider: 'openai' } },
+      }),
+    });
+    auth = { authorization: `Bearer ${(await gw.createKey({ env: 'prod' })).secret}` };
+  });
+  afterAll(() => gw.close());
+
+  // The bug: `calls - failures` counted calls still in flight as successes, so a bad key whose
+  // calls had not answered yet when the step was judged passed, and rotate exited 0.
+  it('rolls back a failing key whose calls are all still in flight, and exits 1', async () => {
+    const pool = gw.app.upstreams.providers.get('openai')?.pool;
+    const io = cliIo();
+    const rotating = rotate.run(
+      [
+        'openai',
+        '--new',
+        'env:OPENAI_KEY_BAD',
+        '--label',
+        'openai-held',
+        '--steps',
+        '99',
+        '--step-wait',
+        '3s',
+        '--admin-url',
+        gw.controlUrl as string,
+      ],
+      io,
+    );
+    // Once the step sends traffic to the new key, hold its calls at the provider: they stay in
+    // flight (and would then fail with 401) while the step is judged.
+    await expect
+      .poll(() => pool?.get('openai-held')?.weight ?? 0, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const held = new AbortController();
+    gw.mock.enqueueFault({ delayMs: 600_000 }, { delayMs: 600_000 }, { delayMs: 600_000 });
+    const requests = [1, 2, 3].map(() =>
+      fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify(chat),
+        signal: held.signal,
+      }).then(
+        (res) => res.status,
+        () => 'aborted',
+      ),
+    );
+    await expect
+      .poll(() => pool?.get('openai-held')?.inFlight ?? 0, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const code = await rotating;
+    const inFlightAtVerdict = pool?.get('openai-held')?.inFlight ?? 0;
+    held.abort();
+    // The held calls end when their callers leave.
+    expect(await Promise.all(requests)).toEqual(['aborted', 'aborted', 'aborted']);
+
+    expect([code, inFlightAtVerdict]).toEqual([1, expect.any(Number) as number]);
+    expect(inFlightAtVerdict).toBeGreaterThan(0);
+    expect(io.out()).toMatch(
+      /rolled back: openai-held: 0 of the 10 successful calls needed completed within --step-wait \(\d+ still in flight, 0 failed\)/,
+    );
+    expect(pool?.keys.map((k) => [k.label, k.state, k.successes])).toEqual([
+      ['openai-old', 'active', 0],
+      ['openai-held', 'revoked', 0],
+    ]);
+    expect(pool?.get('openai-old')?.weight).toBe(1);
+    expect(io.out()).not.toContain(BAD_KEY);
   });
 });

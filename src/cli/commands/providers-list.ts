@@ -16,6 +16,7 @@ const COLUMNS: readonly Column<KeyViewDto>[] = [
   ],
   ['IN FLIGHT', (k) => String(k.inFlight)],
   ['CALLS', (k) => String(k.calls)],
+  ['SUCCESSES', (k) => String(k.successes)],
   ['FAILURES', (k) => String(k.failures)],
   ['CIRCUIT', (k) => k.circuit.state],
   ['SOURCE', (k) => k.source],

@@ -16,7 +16,7 @@ import {
 } from './providers-shared.js';
 
 const USAGE =
-  'usage: bastion providers rotate <provider> --new <env:NAME|file:/path|…> [--label L] [--old L] [--steps 10,50] [--step-wait 5s] [--drain-timeout 2m]';
+  'usage: bastion providers rotate <provider> --new <env:NAME|file:/path|…> [--label L] [--old L] [--steps 10,50] [--min-successes 10] [--step-wait 2m] [--drain-timeout 2m]';
 
 interface Plan {
   provider: string;
@@ -25,6 +25,7 @@ interface Plan {
   oldLabels: string[] | undefined;
   steps: number[];
   stepWaitMs: number;
+  minSuccesses: number;
   drainTimeoutMs: number;
 }
 
@@ -44,8 +45,8 @@ class RollBack extends Error {}
 
 /**
  * The rotation playbook against a live gateway, through its admin API: add the new key (no
- * traffic yet), shift traffic to it in steps while watching its failures (rolling back if it
- * fails), cut over by draining the old keys (no new requests; in-flight ones finish), revoke
+ * traffic yet), shift traffic to it in steps, each waiting for evidence from completed calls
+ * (rolling back if it fails or shows no success in time), cut over by draining the old keys (no new requests; in-flight ones finish), revoke
  * them, then verify from the audit log that no old key carried a request since the cut-over.
  */
 export const command: CliCommand = {
@@ -92,7 +93,8 @@ function parsePlan(args: string[]): Plan & { values: AdminValues } {
       label: { type: 'string' },
       old: { type: 'string', multiple: true },
       steps: { type: 'string', default: '10,50' },
-      'step-wait': { type: 'string', default: '5s' },
+      'step-wait': { type: 'string', default: '2m' },
+      'min-successes': { type: 'string', default: '10' },
       'drain-timeout': { type: 'string', default: '2m' },
     },
     allowPositionals: true,
@@ -116,6 +118,7 @@ function parsePlan(args: string[]): Plan & { values: AdminValues } {
     oldLabels: values.old,
     steps: parseSteps(values.steps),
     stepWaitMs: parseDuration(values['step-wait'], '--step-wait'),
+    minSuccesses: parseCount(values['min-successes'], '--min-successes'),
     drainTimeoutMs: parseDuration(values['drain-timeout'], '--drain-timeout'),
   };
 }
@@ -155,10 +158,44 @@ async function rotate(call: AdminCall, plan: Plan, report: Report, say: (t: stri
   await verify(call, plan, report, say);
 }
 
+/** What one step has seen of the new key since it started: completed calls only. */
+export interface StepEvidence {
+  successes: number;
+  failures: number;
+  breaker: 'closed' | 'open' | 'half_open';
+}
+
+/** Completed calls before a failure rate can roll a key back (breaker aside). */
+const MIN_COMPLETED_FOR_RATE = 5;
+
 /**
- * Sends `pct` percent of new requests to the new key, waits, and checks it: its breaker must be
- * closed, most calls must succeed, and by the last step it must have served at least one call,
- * so an unusable key is rolled back before it carries all the traffic.
+ * The rollback rule for one shift step, on completed calls only (a call still in flight is no
+ * evidence either way): roll back when the breaker is not closed, or when more than half of at
+ * least 5 completed calls failed; pass once `minSuccesses` calls succeeded (with no more than
+ * half failed); otherwise wait for more evidence. The caller rolls back at the deadline.
+ */
+export function judgeStep(
+  seen: StepEvidence,
+  minSuccesses: number,
+): { verdict: 'pass' | 'wait' } | { verdict: 'roll_back'; reason: string } {
+  const completed = seen.successes + seen.failures;
+  if (seen.breaker !== 'closed')
+    return { verdict: 'roll_back', reason: `its breaker is ${seen.breaker}` };
+  if (completed >= MIN_COMPLETED_FOR_RATE && seen.failures * 2 > completed) {
+    return {
+      verdict: 'roll_back',
+      reason: `it failed ${seen.failures} of ${completed} completed calls`,
+    };
+  }
+  if (seen.successes >= minSuccesses && seen.failures * 2 <= completed) return { verdict: 'pass' };
+  return { verdict: 'wait' };
+}
+
+/**
+ * Sends `pct` percent of new requests to the new key, then waits for evidence: polls the key
+ * until `judgeStep` passes or rolls back, rolling back too when `--step-wait` ends without
+ * `--min-successes` completed successes in this step. So an unusable key (or one whose calls
+ * are still in flight) never carries all the traffic.
  */
 async function shift(
   call: AdminCall,
@@ -167,30 +204,50 @@ async function shift(
   pct: number,
   say: (t: string) => void,
 ) {
+  const before = await newKeyView(call, plan);
   const total = old.reduce((sum, k) => sum + k.weight, 0) || 1;
   for (const k of old) {
     const weight = Math.max(1, Math.round((k.weight * (100 - pct) * 10) / total));
     await setWeight(call, plan.provider, k.label, weight);
   }
   await setWeight(call, plan.provider, plan.newLabel, pct * 10);
-  await sleep(plan.stepWaitMs);
-  const fresh = (await listKeys(call, plan.provider)).find((k) => k.label === plan.newLabel);
-  const isLast = pct === plan.steps[plan.steps.length - 1];
-  const problem =
-    fresh === undefined
-      ? 'the new key disappeared'
-      : fresh.circuit.state !== 'closed'
-        ? `its breaker is ${fresh.circuit.state}`
-        : fresh.calls >= 5 && fresh.failures * 2 > fresh.calls
-          ? `it failed ${fresh.failures} of ${fresh.calls} calls`
-          : isLast && fresh.calls - fresh.failures === 0
-            ? `it served no call successfully (${fresh.calls} calls); retry with a longer --step-wait while traffic flows`
-            : undefined;
-  if (problem !== undefined || fresh === undefined) {
-    await rollBack(call, plan, old);
-    throw new RollBack(`${plan.newLabel}: ${problem ?? ''}; old keys restored`);
+  const deadline = Date.now() + plan.stepWaitMs;
+  for (;;) {
+    const fresh = await newKeyView(call, plan);
+    const seen: StepEvidence = {
+      successes: fresh === undefined ? 0 : fresh.successes - (before?.successes ?? 0),
+      failures: fresh === undefined ? 0 : fresh.failures - (before?.failures ?? 0),
+      breaker: fresh?.circuit.state ?? 'closed',
+    };
+    const judged =
+      fresh === undefined
+        ? { verdict: 'roll_back' as const, reason: 'the new key disappeared' }
+        : judgeStep(seen, plan.minSuccesses);
+    if (judged.verdict === 'pass') {
+      say(
+        `shift   ${pct}% to ${plan.newLabel} (${seen.successes} succeeded, ${seen.failures} failed)`,
+      );
+      return;
+    }
+    const reason =
+      judged.verdict === 'roll_back'
+        ? judged.reason
+        : Date.now() >= deadline
+          ? `${seen.successes} of the ${plan.minSuccesses} successful calls needed completed within --step-wait (${fresh?.inFlight ?? 0} still in flight, ${seen.failures} failed); retry with a longer --step-wait while traffic flows`
+          : undefined;
+    if (reason !== undefined) {
+      await rollBack(call, plan, old);
+      throw new RollBack(`${plan.newLabel}: ${reason}; old keys restored`);
+    }
+    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
   }
-  say(`shift   ${pct}% to ${plan.newLabel} (calls ${fresh.calls}, failures ${fresh.failures})`);
+}
+
+/** How often a step re-reads the new key's counters. */
+const POLL_MS = 200;
+
+async function newKeyView(call: AdminCall, plan: Plan): Promise<KeyViewDto | undefined> {
+  return (await listKeys(call, plan.provider)).find((k) => k.label === plan.newLabel);
 }
 
 async function rollBack(call: AdminCall, plan: Plan, old: KeyViewDto[]) {
@@ -199,6 +256,13 @@ async function rollBack(call: AdminCall, plan: Plan, old: KeyViewDto[]) {
     state: 'revoked',
     force: true,
   });
+}
+
+function parseCount(value: string, flag: string): number {
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 1) {
+    throw new UsageError(`${flag} takes a whole number of calls from 1, e.g. 10`);
+  }
+  return Number(value);
 }
 
 function setWeight(call: AdminCall, provider: string, label: string, weight: number) {

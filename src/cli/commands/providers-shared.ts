@@ -15,6 +15,7 @@ export const keyViewSchema = z.object({
   stateChangedAtMs: z.number(),
   inFlight: z.number(),
   calls: z.number(),
+  successes: z.number(),
   failures: z.number(),
   circuit: z.object({ state: z.enum(['closed', 'open', 'half_open']) }).loose(),
 });

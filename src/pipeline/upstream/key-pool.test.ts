@@ -110,3 +110,16 @@ describe('PoolKey in-flight tracking', () => {
     expect([key.inFlight, key.calls, key.failures]).toEqual([0, 2, 0]);
   });
 });
+
+describe('PoolKey counters', () => {
+  it('counts a call in flight as neither a success nor a failure', () => {
+    const key = pool([{ label: 'a' }]).get('a') as PoolKey;
+    expect(key.lease()).toBe(true);
+    expect(key.lease()).toBe(true);
+    expect([key.calls, key.inFlight, key.successes, key.failures]).toEqual([2, 2, 0, 0]);
+    key.release('success');
+    expect([key.calls, key.inFlight, key.successes, key.failures]).toEqual([2, 1, 1, 0]);
+    key.release('neutral');
+    expect([key.calls, key.inFlight, key.successes, key.failures]).toEqual([2, 0, 1, 0]);
+  });
+});

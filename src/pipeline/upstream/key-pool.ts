@@ -30,8 +30,13 @@ export class PoolKey {
   /** Wall clock of the last state change (start, or an admin call). */
   stateChangedAtMs: number;
   inFlight = 0;
-  /** Calls since start, and how many failed: the rotation playbook watches a new key with them. */
+  /**
+   * Since start: calls leased (`calls`, including those still in flight), and calls completed
+   * with a success or a failure. A call in flight is neither: the rotation playbook judges a
+   * new key on completed outcomes only, never on `calls - failures`.
+   */
   calls = 0;
+  successes = 0;
   failures = 0;
   #idleWaiters: (() => void)[] = [];
 
@@ -68,6 +73,7 @@ export class PoolKey {
   release(outcome: CallOutcome): void {
     this.inFlight--;
     if (outcome === 'failure') this.failures++;
+    else if (outcome === 'success') this.successes++;
     this.circuit.record(outcome);
     if (this.inFlight === 0 && this.#idleWaiters.length > 0) {
       const waiters = this.#idleWaiters;

@@ -20,7 +20,10 @@ export interface KeyView {
   ageWarning: KeyAgeWarning;
   stateChangedAtMs: number;
   inFlight: number;
+  /** Calls leased since start, in flight ones included. */
   calls: number;
+  /** Completed calls that succeeded / failed (a call in flight counts in neither). */
+  successes: number;
   failures: number;
   circuit: { state: 'closed' | 'open' | 'half_open'; openUntilMs: number | null };
 }
@@ -79,6 +82,7 @@ export function createKeyAdmin(deps: KeyAdminDeps) {
       stateChangedAtMs: key.stateChangedAtMs,
       inFlight: key.inFlight,
       calls: key.calls,
+      successes: key.successes,
       failures: key.failures,
       circuit: {
         state: key.circuit.state,
