@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -224,10 +224,13 @@ describe.each(['sqlite', 'postgres'] as const)(
   },
 );
 
+/** The database, its journal and the audit spool's files (`bastion.db.audit-spool.d/`). */
 function storedSqliteBytes(dir: string): string {
-  return readdirSync(dir)
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.startsWith('bastion.db'))
-    .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+    .map((f) => join(dir, f))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => readFileSync(path).toString('latin1'))
     .join('');
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CANARY_OPENAI_KEY, post, startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -47,11 +47,13 @@ const SOURCES: [string, Send][] = [
   ],
 ];
 
-/** Every byte the gateway stored: the SQLite file and its journal. */
+/** Every byte the gateway stored: the SQLite file, its journal and the audit spool's files. */
 function storedBytes(g: TestGateway): string {
   const dir = dirname(g.dbPath);
-  return readdirSync(dir)
-    .map((name) => readFileSync(join(dir, name)).toString('latin1'))
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => readFileSync(path).toString('latin1'))
     .join('\n');
 }
 
