@@ -97,10 +97,6 @@ describe('circuit breaker shared through Redis by two replicas', () => {
     const config = {
       ...circuitConfig({ backend: 'redis' }),
       limits: { redis: { keyPrefix } },
-      // With the audit spool on (the default) and this test's stepping clock, replica b never
-      // hears a's transition: an open follow-up (see the session note); batched keeps this test
-      // about circuits.
-      audit: { durability: 'batched' as const },
     };
     const env = { REDIS_URL };
     [a, b] = await Promise.all([

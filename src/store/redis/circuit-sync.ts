@@ -71,12 +71,13 @@ export function createRedisCircuitSync(opts: RedisCircuitSyncOptions): RedisCirc
         if (change !== undefined) listener(change);
       });
       // The command connection has no offline queue: a transition published before it is
-      // ready would be dropped, so start waits for it too.
-      const commandsReady =
-        redis.status === 'ready'
-          ? Promise.resolve()
-          : new Promise<void>((resolve) => redis.once('ready', () => resolve()));
-      const subscribed = Promise.all([commandsReady, subscriber.subscribe(channel)]).then(
+      // ready would be dropped, so start waits for it too. SUBSCRIBE waits for its connection's
+      // ready check: sent before it, the check's INFO meets a connection already in subscriber
+      // mode, ioredis refuses it, and this replica never hears another's transitions.
+      const subscribed = Promise.all([
+        whenReady(redis),
+        whenReady(subscriber).then(() => subscriber.subscribe(channel)),
+      ]).then(
         () => undefined,
         (err: unknown) => opts.onError(err),
       );
@@ -104,6 +105,11 @@ export function createRedisCircuitSync(opts: RedisCircuitSyncOptions): RedisCirc
       subscriber.disconnect();
     },
   };
+}
+
+function whenReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve) => client.once('ready', () => resolve()));
 }
 
 const changeSchema = z.object({
