@@ -36,24 +36,27 @@ export const command: CliCommand = {
       reloadSource: () => loadCliConfig(values, io.env, io.cwd, overrides),
       configFile: configFilePath(values, io.env, io.cwd),
     });
-    // Installed before start: SIGHUP's default action would end the process.
+    // Installed before start: the default action of SIGHUP, SIGTERM and SIGINT ends the process,
+    // and a supervisor (or a test) may signal as soon as `gateway_started` is logged.
     const reload = reloadOnSignal(app, log);
     process.on('SIGHUP', reload);
-    const { dataUrl } = await startOrExplain(app, loaded.config);
-    if (loaded.isMockMode) await printDemoBanner(app.store, dataUrl, io);
-
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        log.info({ event: 'shutdown_requested', signal });
-        app.stop().then(resolve, (err: unknown) => {
-          log.error({ event: 'shutdown_failed', err });
-          resolve();
-        });
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
-    process.off('SIGHUP', reload);
+    let requestStop: (signal: string) => void = () => undefined;
+    const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
+    const onTerm = () => requestStop('SIGTERM');
+    const onInt = () => requestStop('SIGINT');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+    try {
+      const { dataUrl } = await startOrExplain(app, loaded.config);
+      if (loaded.isMockMode) await printDemoBanner(app.store, dataUrl, io);
+      const signal = await stopRequested;
+      log.info({ event: 'shutdown_requested', signal });
+      await app.stop().catch((err: unknown) => log.error({ event: 'shutdown_failed', err }));
+    } finally {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      process.off('SIGHUP', reload);
+    }
     log.flush();
     return 0;
   },
