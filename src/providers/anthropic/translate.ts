@@ -24,6 +24,7 @@ import {
   type Obj,
 } from '../core/translate-read.js';
 import { malformed, notTranslatable, type JsonObject } from '../core/translator.js';
+import { walkTurns } from '../core/translate-turns.js';
 
 /** Anthropic Messages ⇄ canonical: requests and non-streamed replies. */
 
@@ -267,19 +268,8 @@ function writeMessages(messages: readonly CanonicalMessage[]): {
   system: unknown;
   messages: JsonObject[];
 } {
-  const systemTexts: CanonicalText[] = [];
   const out: { role: 'user' | 'assistant'; content: JsonObject[]; isResults: boolean }[] = [];
-  messages.forEach((m, i) => {
-    const path = `messages[${i}]`;
-    if (m.name !== undefined) throw notTranslatable(`${path}.name`, 'anthropic_messages');
-    if (m.role === 'system') {
-      if (out.length > 0) throw notTranslatable(`${path}.role`, 'anthropic_messages');
-      for (const p of m.content) {
-        if (p.type !== 'text') throw malformed(`${path}.content`);
-        systemTexts.push(p);
-      }
-      return;
-    }
+  const systemTexts = walkTurns(messages, 'anthropic_messages', (m, path) => {
     const role = m.role === 'assistant' ? 'assistant' : 'user';
     const blocks = m.content.map((p) => writeBlock(p, path, m.role));
     const last = out[out.length - 1];

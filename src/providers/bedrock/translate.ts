@@ -20,6 +20,7 @@ import {
   type Mutable,
 } from '../core/translate-read.js';
 import { malformed, notTranslatable, type JsonObject } from '../core/translator.js';
+import { pushMerged, walkTurns } from '../core/translate-turns.js';
 
 /**
  * Canonical ⇄ Bedrock Converse: `messages` alternating `user` / `assistant` with content
@@ -88,19 +89,8 @@ function writeMessages(messages: readonly CanonicalMessage[]): {
   system: CanonicalText[];
   messages: JsonObject[];
 } {
-  const system: CanonicalText[] = [];
-  const out: { role: string; content: JsonObject[] }[] = [];
-  messages.forEach((m, i) => {
-    const path = `messages[${i}]`;
-    if (m.name !== undefined) throw notTranslatable(`${path}.name`, FORMAT);
-    if (m.role === 'system') {
-      if (out.length > 0) throw notTranslatable(`${path}.role`, FORMAT);
-      for (const p of m.content) {
-        if (p.type !== 'text') throw malformed(`${path}.content`);
-        system.push(p);
-      }
-      return;
-    }
+  const turns: { role: string; items: JsonObject[] }[] = [];
+  const system = walkTurns(messages, FORMAT, (m, path) => {
     const role = m.role === 'assistant' ? 'assistant' : 'user';
     const blocks = m.content.map((p): JsonObject => {
       switch (p.type) {
@@ -130,11 +120,9 @@ function writeMessages(messages: readonly CanonicalMessage[]): {
         }
       }
     });
-    const last = out[out.length - 1];
-    if (last !== undefined && last.role === role) last.content.push(...blocks);
-    else out.push({ role, content: blocks });
+    pushMerged(turns, role, blocks);
   });
-  return { system, messages: out };
+  return { system, messages: turns.map((t) => ({ role: t.role, content: t.items })) };
 }
 
 function writeImage(p: CanonicalImage, path: string): JsonObject {

@@ -20,6 +20,7 @@ import {
   type Obj,
 } from '../core/translate-read.js';
 import { malformed, notTranslatable, type JsonObject } from '../core/translator.js';
+import { pushMerged, walkTurns } from '../core/translate-turns.js';
 
 /**
  * Canonical ⇄ Gemini `generateContent` (AI Studio and Vertex AI): `contents` of `user` and
@@ -86,20 +87,9 @@ function writeContents(messages: readonly CanonicalMessage[]): {
   system: CanonicalText[];
   contents: JsonObject[];
 } {
-  const system: CanonicalText[] = [];
-  const contents: { role: string; parts: JsonObject[] }[] = [];
+  const turns: { role: string; items: JsonObject[] }[] = [];
   const callNames = new Map<string, string>();
-  messages.forEach((m, i) => {
-    const path = `messages[${i}]`;
-    if (m.name !== undefined) throw notTranslatable(`${path}.name`, FORMAT);
-    if (m.role === 'system') {
-      if (contents.length > 0) throw notTranslatable(`${path}.role`, FORMAT);
-      for (const p of m.content) {
-        if (p.type !== 'text') throw malformed(`${path}.content`);
-        system.push(p);
-      }
-      return;
-    }
+  const system = walkTurns(messages, FORMAT, (m, path) => {
     const role = m.role === 'assistant' ? 'model' : 'user';
     const parts = m.content.map((p): JsonObject => {
       switch (p.type) {
@@ -121,11 +111,9 @@ function writeContents(messages: readonly CanonicalMessage[]): {
         }
       }
     });
-    const last = contents[contents.length - 1];
-    if (last !== undefined && last.role === role) last.parts.push(...parts);
-    else contents.push({ role, parts });
+    pushMerged(turns, role, parts);
   });
-  return { system, contents };
+  return { system, contents: turns.map((t) => ({ role: t.role, parts: t.items })) };
 }
 
 /**
