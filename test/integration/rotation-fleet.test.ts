@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/command.js';
 import { command as rotate } from '../../src/cli/commands/providers-rotate.js';
@@ -162,7 +165,13 @@ describe('provider-key rotation across two replicas (Postgres + Redis)', () => {
     console.info(
       `fleet rotation: ${sent} requests in ${elapsedMs} ms over two replicas; B applied the revoke ${lagMs} ms after A stored it`,
     );
-    for (const text of [a.logs.join(''), b.logs.join(''), io.out()]) {
+    const storedRows = JSON.stringify([
+      await a.app.store.listProviderKeys(),
+      await a.app.store.listPoolReplicas(0),
+      await a.app.store.listAdminEvents({ limit: 1000 }),
+    ]);
+    expect(storedRows).toContain('env:OPENAI_KEY_NEXT');
+    for (const text of [a.logs.join(''), b.logs.join(''), io.out(), storedRows]) {
       expect(text).not.toContain(NEXT_KEY);
       expect(text).not.toContain(CANARY_OPENAI_KEY);
       expect(text).not.toContain(ADMIN_TOKEN);
@@ -198,6 +207,49 @@ describe('provider-key rotation across two replicas (Postgres + Redis)', () => {
       expect(new Set(auths)).toEqual(new Set([NEXT]));
     }
   }, 60_000);
+});
+
+describe('provider-key pool state and a config reload', () => {
+  it('a reload that rebuilds the provider keeps the revoked key revoked and the added key in', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'bastion-pools-')), 'bastion.yaml');
+    writeFileSync(file, 'audit: { flushIntervalMs: 20 }\n');
+    const gw = await startTestGateway({
+      configFile: file,
+      mockApiKeys: [NEXT_KEY],
+      env: { OPENAI_KEY_NEXT: NEXT_KEY, BASTION_ADMIN_TOKEN: ADMIN_TOKEN },
+    });
+    try {
+      const auth = { authorization: `Bearer ${(await gw.createKey({ env: 'prod' })).secret}` };
+      const path = '/admin/providers/openai/keys';
+      expect(
+        (await admin(gw, 'POST', path, { label: 'openai-next', apiKey: 'env:OPENAI_KEY_NEXT' }))
+          .status,
+      ).toBe(201);
+      expect(
+        (await admin(gw, 'PATCH', `${path}/openai-primary`, { state: 'revoked' })).status,
+      ).toBe(200);
+      const before = gw.app.upstreams.providers.get('openai');
+      // A changed provider setting: the pool is rebuilt from the file, where the key is active.
+      writeFileSync(
+        file,
+        'audit: { flushIntervalMs: 20 }\nproviders:\n  openai:\n    headers: { x-reloaded: "1" }\n',
+      );
+      expect((await gw.app.reloadConfig()).outcome).toBe('applied');
+      const rebuilt = gw.app.upstreams.providers.get('openai');
+      expect(rebuilt).not.toBe(before);
+      expect(rebuilt?.pool.keys.map((k) => [k.label, k.state])).toEqual([
+        ['openai-primary', 'revoked'],
+        ['openai-next', 'active'],
+      ]);
+      const from = gw.mock.received.length;
+      for (let i = 0; i < 5; i++)
+        expect((await post(`${gw.url}/v1/chat/completions`, chatBody(), auth)).status).toBe(200);
+      const auths = gw.mock.received.slice(from).map((r) => r.headers.authorization);
+      expect(new Set(auths)).toEqual(new Set([NEXT]));
+    } finally {
+      await gw.close();
+    }
+  });
 });
 
 function markOf(a: TestGateway, b: TestGateway) {
