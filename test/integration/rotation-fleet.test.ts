@@ -209,6 +209,44 @@ describe('provider-key rotation across two replicas (Postgres + Redis)', () => {
   }, 60_000);
 });
 
+describe('provider-key pools on one SQLite file', () => {
+  it('a replica that cannot resolve a run-time key leaves it out, says so, and the change answers as pending', async () => {
+    // Fast polls so the fleet wait (maxStale + two polls) ends soon.
+    const config = { policy: { killSwitchPollMs: 100, killSwitchMaxStaleMs: 1_000 } };
+    const a = await startTestGateway({
+      config,
+      mockApiKeys: [NEXT_KEY],
+      env: { OPENAI_KEY_NEXT: NEXT_KEY, BASTION_ADMIN_TOKEN: ADMIN_TOKEN },
+    });
+    // B has no OPENAI_KEY_NEXT in its environment.
+    const b = await startTestGateway({
+      config,
+      env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN },
+      stores: { kind: 'sqlite', sqlite: { path: a.dbPath } },
+    });
+    try {
+      const added = await admin(a, 'POST', '/admin/providers/openai/keys', {
+        label: 'openai-next',
+        apiKey: 'env:OPENAI_KEY_NEXT',
+      });
+      expect(added).toMatchObject({ status: 201, body: { fleet: { replicas: 1, pending: 1 } } });
+      expect(b.app.upstreams.providers.get('openai')?.pool.get('openai-next')).toBeUndefined();
+      expect(b.logs.join('')).toMatch(
+        /"event":"provider_key_unresolved","provider":"openai","key":"openai-next"/,
+      );
+      // Other changes still reach B.
+      const weighted = await admin(b, 'PATCH', '/admin/providers/openai/keys/openai-primary', {
+        weight: 3,
+      });
+      expect(weighted.status).toBe(200);
+      expect(a.app.upstreams.providers.get('openai')?.pool.get('openai-primary')?.weight).toBe(3);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
+
 describe('provider-key pool state and a config reload', () => {
   it('a reload that rebuilds the provider keeps the revoked key revoked and the added key in', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'bastion-pools-')), 'bastion.yaml');
