@@ -458,6 +458,15 @@ export const controlErrorCodes = {
   provider_key_exists: { status: 409, meaning: 'The provider already has a key with that label.' },
   provider_key_revoked: { status: 409, meaning: 'A revoked key cannot come back; add a new one.' },
   provider_key_active: { status: 409, meaning: 'Only a draining or revoked key can be awaited.' },
+  provider_key_conflict: {
+    status: 409,
+    meaning:
+      "Other replicas' changes to the provider's keys kept landing first (three tries); list and retry.",
+  },
+  store_unavailable: {
+    status: 503,
+    meaning: 'The store did not answer; the change may or may not be stored (list, then retry).',
+  },
   last_active_key: {
     status: 409,
     meaning: 'The change would leave the provider without an active key (send force to insist).',

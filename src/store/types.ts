@@ -215,6 +215,59 @@ export interface PolicyStore {
   sumSpend(sinceMs: number): Promise<SpendRow[]>;
 }
 
+export type ProviderKeyLifecycle = 'active' | 'draining' | 'revoked';
+
+/**
+ * The lifecycle of one upstream key of a provider's pool, as the admin API left it. Never the
+ * secret: a key added at run time keeps its reference (`env:NAME`), which each replica resolves
+ * itself; config keys keep the config's reference for the record.
+ */
+export interface ProviderKeyRow {
+  provider: string;
+  label: string;
+  /** The secret reference; null in mock mode. */
+  ref: string | null;
+  source: 'config' | 'admin';
+  state: ProviderKeyLifecycle;
+  weight: number;
+  createdAtMs: number | null;
+  /** Store-wide, assigned in write order: a higher version was written later. */
+  version: number;
+  updatedAtMs: number;
+  actor: string;
+}
+
+/** One gateway process's report on the pool state it runs with. */
+export interface PoolReplica {
+  /** Random per process. */
+  replicaId: string;
+  /** The highest `ProviderKeyRow.version` it has applied. */
+  appliedVersion: number;
+  /** Calls in flight on keys that are not active, by `provider/label`; none listed is none. */
+  busy: Record<string, number>;
+  seenAtMs: number;
+}
+
+export interface ProviderKeyStore {
+  /** The highest version of any row, 0 with none: the cheap read every poll starts with. */
+  providerKeysVersion(): Promise<number>;
+  /** Every row, by provider and label. */
+  listProviderKeys(): Promise<ProviderKeyRow[]>;
+  /**
+   * Writes one key's row (insert or replace) with the next version, only if the provider's
+   * version (its highest row version, 0 with none) is still `expectedVersion`. Returns the row
+   * written, or undefined when another write to that provider came first (nothing written).
+   */
+  putProviderKey(
+    row: Omit<ProviderKeyRow, 'version'>,
+    expectedVersion: number,
+  ): Promise<ProviderKeyRow | undefined>;
+  /** Records (replaces) a replica's report. */
+  reportPoolReplica(replica: PoolReplica): Promise<void>;
+  /** Replicas that reported at or after `sinceMs`. */
+  listPoolReplicas(sinceMs: number): Promise<PoolReplica[]>;
+}
+
 export interface AuditStore {
   /** Appends a batch atomically: all records or none. */
   appendAudit(records: readonly AuditRecord[]): Promise<void>;
@@ -234,7 +287,7 @@ export interface AuditStore {
   cutAuditChain(cut: AuditCut, atMs: number): Promise<void>;
 }
 
-export interface Store extends KeyStore, AuditStore, PolicyStore {
+export interface Store extends KeyStore, AuditStore, PolicyStore, ProviderKeyStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;

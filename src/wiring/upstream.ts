@@ -7,9 +7,11 @@ import { Secret } from '../log/secret.js';
 import { buildUpstreams, type Upstreams } from '../pipeline/upstream/build.js';
 import { createCircuitRegistry, type CircuitSync } from '../pipeline/upstream/circuit.js';
 import { startKeyAgeMonitor } from '../pipeline/upstream/key-age.js';
+import type { PoolSync } from '../pipeline/upstream/pool-sync.js';
 import { createMockProvider, type MockProvider } from '../providers/mock/server.js';
 import type { SecretResolver } from '../secrets/types.js';
 import { createKeyAdmin, type KeyAdmin, type KeyAdminDeps } from '../server/admin/key-admin.js';
+import type { ProviderKeyStore } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 
 export interface BuiltInMock {
@@ -33,7 +35,7 @@ export async function buildUpstream(
   deps: {
     secrets: SecretResolver;
     secretOf: SecretLookup;
-    store: KeyAdminDeps['events'];
+    store: KeyAdminDeps['events'] & ProviderKeyStore;
     mock: BuiltInMock | undefined;
     clock: Clock;
     log: Logger;
@@ -42,19 +44,32 @@ export async function buildUpstream(
   const { secrets, secretOf, clock } = deps;
   const log = deps.log.child({ mod: 'upstream' });
   const sync = await openCircuitSync(config, secretOf, clock, log);
+  const resolve: KeyAdminDeps['resolve'] = (ref, component) => secrets.handle(ref, { component });
+  const { killSwitchPollMs, killSwitchMaxStaleMs } = config.policy;
   const upstreams = buildUpstreams(config, {
     resolveSecret: secretOf,
     mock: deps.mock && { origin: deps.mock.origin, key: deps.mock.key },
     circuits: createCircuitRegistry({ clock, log, sync }, config.upstream.circuit),
     clock,
+    // Polled like kill switches, on the same schedule: a replica cut off from the store for
+    // killSwitchMaxStaleMs refuses traffic, so one silent that long is gone or refusing.
+    pools: {
+      store: deps.store,
+      resolve,
+      log,
+      pollMs: killSwitchPollMs,
+      replicaStaleMs: killSwitchMaxStaleMs,
+    },
   });
   // A reload or TTL refresh that changed a provider key swaps it into the pool keys using it.
   const keyAdmin = createKeyAdmin({
     providers: upstreams.providers,
-    circuits: upstreams.circuits,
+    sync: upstreams.pools as PoolSync,
+    // Long enough for a replica that just died to drop out of the fleet (stale) first.
+    fleetWaitMs: killSwitchMaxStaleMs + 2 * killSwitchPollMs,
     clock,
     log,
-    resolve: (ref, component) => secrets.handle(ref, { component }),
+    resolve,
     events: deps.store,
   });
   secrets.onChange((ref) => {

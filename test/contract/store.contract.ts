@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditDecision, AuditRecord, Store, VirtualKeyRecord } from '../../src/store/types.js';
 import { describeStoreChainContract } from './store-chain.contract.js';
 import { describeStorePolicyContract } from './store-policy.contract.js';
+import { describeStorePoolContract } from './store-pool.contract.js';
 
 export interface StoreFixture {
   /** A store on a fresh, empty database: nothing migrated yet. */
@@ -330,6 +331,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
     });
 
     describeStorePolicyContract(() => ({
+      store,
+      open: (which) => open(which === 'second' ? fx.openSecond : fx.openUnreachable),
+    }));
+
+    describeStorePoolContract(() => ({
       store,
       open: (which) => open(which === 'second' ? fx.openSecond : fx.openUnreachable),
     }));

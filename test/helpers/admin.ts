@@ -1,4 +1,5 @@
 import { createLogger } from '../../src/log/logger.js';
+import type { PoolSync } from '../../src/pipeline/upstream/pool-sync.js';
 import { auditRoutes } from '../../src/server/admin/audit.js';
 import { configReloadRoutes } from '../../src/server/admin/config-reload.js';
 import { consoleRoutes } from '../../src/server/admin/console-routes.js';
@@ -42,7 +43,8 @@ export function adminRouteTable(gw: TestGateway): AdminRoute[] {
   const clock = systemClock;
   const keys = createKeyAdmin({
     providers: app.upstreams.providers,
-    circuits: app.upstreams.circuits,
+    sync: app.upstreams.pools as PoolSync,
+    fleetWaitMs: 0,
     clock,
     log: createLogger({ level: 'silent' }),
     resolve: (ref, component) => app.secrets.handle(ref, { component }),

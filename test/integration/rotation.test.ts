@@ -155,7 +155,10 @@ describe('provider-key rotation on a live gateway', () => {
     const afterCutover = gw.mock.received.length;
     // Traffic keeps flowing after the playbook: all of it on the new key.
     // Wait on the traffic itself (50 more upstream requests), not on a timer.
-    await expect.poll(() => gw.mock.received.length).toBeGreaterThanOrEqual(afterCutover + 50);
+    // A deadline, not a wait: a loaded machine serves 50 requests in more than poll's default 1 s.
+    await expect
+      .poll(() => gw.mock.received.length, { timeout: 30_000, interval: 20 })
+      .toBeGreaterThanOrEqual(afterCutover + 50);
     const { statuses, sent } = await load.stop();
 
     expect([code, io.out()]).toEqual([

@@ -149,12 +149,7 @@ async function rotate(call: AdminCall, plan: Plan, report: Report, say: (t: stri
   for (const pct of plan.steps) await shift(call, plan, old, pct, say);
   await setWeight(call, plan.provider, plan.newLabel, Math.min(1000, oldWeight));
   report.cutoverAtMs = await drainAll(call, plan, old, say);
-  for (const k of old) {
-    await expectOk(call, keyViewSchema, 'PATCH', keyPath(plan.provider, k.label), {
-      state: 'revoked',
-    });
-    say(`revoke  ${k.label}`);
-  }
+  for (const k of old) await revoke(call, plan, k.label, say);
   await verify(call, plan, report, say);
 }
 
@@ -284,15 +279,41 @@ async function drainAll(call: AdminCall, plan: Plan, old: KeyViewDto[], say: (t:
         `${keyPath(plan.provider, k.label)}/drain`,
         { timeoutMs },
       );
-    } while (view.inFlight > 0 && Date.now() < giveUpAt);
+    } while ((view.inFlight > 0 || pendingOf(view) > 0) && Date.now() < giveUpAt);
     if (view.inFlight > 0)
       say(`drain   ${k.label}: ${view.inFlight} call(s) still in flight after --drain-timeout`);
+    if (pendingOf(view) > 0)
+      say(
+        `drain   ${k.label}: ${pendingOf(view)} replica(s) had not applied it by --drain-timeout`,
+      );
     cutoverAtMs = Math.max(cutoverAtMs, view.stateChangedAtMs);
     say(
       `drain   ${k.label}: no new requests since ${new Date(view.stateChangedAtMs).toISOString()}`,
     );
   }
   return cutoverAtMs;
+}
+
+/** Replicas that have not applied the change the answer is about (0 with one replica). */
+const pendingOf = (view: KeyViewDto) => view.fleet?.pending ?? 0;
+
+/**
+ * Revokes an old key, repeating the (idempotent) call while other replicas have not applied it
+ * yet: each call waits for them, and the key counts as revoked once every replica runs so.
+ */
+async function revoke(call: AdminCall, plan: Plan, label: string, say: (t: string) => void) {
+  const giveUpAt = Date.now() + plan.drainTimeoutMs;
+  let view: KeyViewDto;
+  do {
+    view = await expectOk(call, keyViewSchema, 'PATCH', keyPath(plan.provider, label), {
+      state: 'revoked',
+    });
+  } while (pendingOf(view) > 0 && Date.now() < giveUpAt);
+  say(
+    pendingOf(view) > 0
+      ? `revoke  ${label}: ${pendingOf(view)} replica(s) had not applied it by --drain-timeout`
+      : `revoke  ${label}`,
+  );
 }
 
 async function verify(call: AdminCall, plan: Plan, report: Report, say: (t: string) => void) {

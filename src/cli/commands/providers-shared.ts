@@ -18,6 +18,8 @@ export const keyViewSchema = z.object({
   successes: z.number(),
   failures: z.number(),
   circuit: z.object({ state: z.enum(['closed', 'open', 'half_open']) }).loose(),
+  /** After a change: the other replicas, and how many have not applied it yet. */
+  fleet: z.object({ replicas: z.number(), pending: z.number(), inFlight: z.number() }).optional(),
 });
 export type KeyViewDto = z.infer<typeof keyViewSchema>;
 

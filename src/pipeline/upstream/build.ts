@@ -18,6 +18,12 @@ import { KeyPool, PoolKey, type PoolKeyInit } from './key-pool.js';
 import { isGlob } from '../../policy/glob.js';
 import { createModelTable, type PassthroughRoute, type PatternRoute } from './model-table.js';
 import { createPoolGate } from './pool-gate.js';
+import {
+  createPoolSync,
+  type PoolSync,
+  type PoolSyncDeps,
+  type PoolSyncOptions,
+} from './pool-sync.js';
 import type { ModelRoute, ModelTable, ProviderRuntime } from './providers.js';
 import { resolveTimeouts } from './timeouts.js';
 import { isDeepEqual } from '../../util/deep-equal.js';
@@ -29,6 +35,8 @@ export interface UpstreamsDeps {
   mock: { origin: string; key: Secret } | undefined;
   circuits: CircuitRegistry;
   clock: Clock;
+  /** Store-backed pool state (pool-sync.ts); without it, pools live in this process only. */
+  pools?: Omit<PoolSyncDeps, 'providers' | 'circuits' | 'clock'> & PoolSyncOptions;
 }
 
 export interface Upstreams {
@@ -37,6 +45,8 @@ export interface Upstreams {
   /** Replaced by a config reload: read it per use, never keep it. */
   readonly models: ModelTable;
   readonly circuits: CircuitRegistry;
+  /** The pools' state in the store, followed by polling; undefined when built without. */
+  readonly pools: PoolSync | undefined;
   /**
    * Applies a reloaded config: a provider whose settings (and `upstream`) are unchanged keeps
    * its runtime (pool, run-time key changes, connections); a new or changed one is built
@@ -44,7 +54,7 @@ export interface Upstreams {
    * Requests already routed keep the runtime they hold.
    */
   reconfigure(config: UpstreamsConfig): { retire: () => void };
-  /** Loads shared breaker state (Redis) and follows it. */
+  /** Loads shared breaker state (Redis) and the pools' state (store), and follows both. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -58,12 +68,20 @@ export function buildUpstreams(config: UpstreamsConfig, deps: UpstreamsDeps): Up
   for (const [id, pc] of Object.entries(config.providers))
     providers.set(id, buildProvider(id, pc, config, deps));
   let models = buildModels(config, providers);
+  const pools =
+    deps.pools === undefined
+      ? undefined
+      : createPoolSync(
+          { ...deps.pools, providers, circuits: deps.circuits, clock: deps.clock },
+          deps.pools,
+        );
   return {
     providers,
     get models() {
       return models;
     },
     circuits: deps.circuits,
+    pools,
     reconfigure(next) {
       const isUpstreamSame = isDeepEqual(current.upstream, next.upstream);
       const retired: ProviderRuntime[] = [];
@@ -78,6 +96,8 @@ export function buildUpstreams(config: UpstreamsConfig, deps: UpstreamsDeps): Up
         if (!providers.has(id)) providers.set(id, buildProvider(id, pc, next, deps));
       models = buildModels(next, providers);
       current = next;
+      // Pools rebuilt from the file take the store's lifecycle back at once.
+      pools?.reapply();
       return {
         // Called once the new pipelines are in place. undici closes gracefully: calls
         // (streams included) already running finish first.
@@ -86,8 +106,12 @@ export function buildUpstreams(config: UpstreamsConfig, deps: UpstreamsDeps): Up
         },
       };
     },
-    start: () => deps.circuits.start(),
+    async start() {
+      await deps.circuits.start();
+      await pools?.start();
+    },
     async close() {
+      await pools?.stop();
       await Promise.all([...providers.values()].map((p) => p.client.close()));
       await deps.circuits.close();
     },

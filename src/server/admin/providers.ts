@@ -58,7 +58,12 @@ export function providerRoutes(deps: ProviderRoutesDeps): AdminRoute[] {
     {
       method: 'GET',
       path: '/admin/providers',
-      handle: () => Promise.resolve({ status: 200, body: { data: deps.keys.list() } }),
+      async handle() {
+        // The fleet's latest state through any replica; when the store does not answer, this
+        // replica's own (its poll logs the failure).
+        await deps.keys.refresh().catch(() => undefined);
+        return { status: 200, body: { data: deps.keys.list() } };
+      },
     },
     {
       method: 'POST',

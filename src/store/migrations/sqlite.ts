@@ -129,4 +129,34 @@ export const sqliteMigrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    name: 'provider_key_state',
+    // Provider-key pools changed through the admin API (docs/rotation.md): one row per key with
+    // its lifecycle, never its secret, and a store-wide version every replica polls. Replicas
+    // report the version they applied and their calls in flight on keys leaving the pool, so an
+    // admin change answers once the whole fleet runs with it.
+    sql: `
+      CREATE TABLE provider_key_state (
+        provider      TEXT    NOT NULL,
+        label         TEXT    NOT NULL,
+        ref           TEXT,
+        source        TEXT    NOT NULL CHECK (source IN ('config', 'admin')),
+        state         TEXT    NOT NULL CHECK (state IN ('active', 'draining', 'revoked')),
+        weight        INTEGER NOT NULL CHECK (weight >= 0),
+        created_at_ms INTEGER,
+        version       INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        actor         TEXT    NOT NULL,
+        PRIMARY KEY (provider, label)
+      ) STRICT;
+      CREATE UNIQUE INDEX provider_key_state_version_idx ON provider_key_state (version);
+      CREATE TABLE provider_key_replicas (
+        replica_id      TEXT    NOT NULL PRIMARY KEY,
+        applied_version INTEGER NOT NULL,
+        busy            TEXT    NOT NULL,
+        seen_at_ms      INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import { postgresMigrations } from '../migrations/postgres.js';
 import type { AuditQuery, AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migratePostgres } from './migrate.js';
 import { createPostgresPolicyStore } from './policy-store.js';
+import { createPostgresPoolStore } from './pool-store.js';
 import {
   auditColumnArrays,
   keyParams,
@@ -54,6 +55,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   pool.on('error', () => undefined);
   const auditQueryStatement = createAuditQueryBuilder();
   const policy = createPostgresPolicyStore(pool);
+  const pools = createPostgresPoolStore(pool);
   let isClosed = false;
 
   async function rows(query: pg.QueryConfig): Promise<Row[]> {
@@ -138,6 +140,11 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     appendAdminEvent: (event) => attempt(() => policy.appendAdminEvent(event)),
     listAdminEvents: (query) => attempt(() => policy.listAdminEvents(query)),
     sumSpend: (sinceMs) => attempt(() => policy.sumSpend(sinceMs)),
+    providerKeysVersion: () => attempt(() => pools.providerKeysVersion()),
+    listProviderKeys: () => attempt(() => pools.listProviderKeys()),
+    putProviderKey: (row, expected) => attempt(() => pools.putProviderKey(row, expected)),
+    reportPoolReplica: (replica) => attempt(() => pools.reportPoolReplica(replica)),
+    listPoolReplicas: (sinceMs) => attempt(() => pools.listPoolReplicas(sinceMs)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(async () => {

@@ -5,6 +5,7 @@ import type { AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.j
 import { migrateSqlite } from './migrate.js';
 import { openDatabase } from './open.js';
 import { createSqlitePolicyStore } from './policy-store.js';
+import { createSqlitePoolStore } from './pool-store.js';
 import {
   keyParams,
   parseAuditRow,
@@ -46,6 +47,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   }
   let statements: SqliteStatements | undefined;
   let policy: ReturnType<typeof createSqlitePolicyStore> | undefined;
+  let pools: ReturnType<typeof createSqlitePoolStore> | undefined;
 
   function database(): Database.Database {
     if (db === undefined) throw openError;
@@ -58,6 +60,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
   function pol(): ReturnType<typeof createSqlitePolicyStore> {
     return (policy ??= createSqlitePolicyStore(database()));
+  }
+
+  // Prepared on first use: the tables exist only once migrate() ran.
+  function pool(): ReturnType<typeof createSqlitePoolStore> {
+    return (pools ??= createSqlitePoolStore(database()));
   }
 
   const keys = createKeyCache(() => stmts().dataVersion.get() as number);
@@ -131,6 +138,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     appendAdminEvent: (event) => attempt(() => pol().appendAdminEvent(event)),
     listAdminEvents: (query) => attempt(() => pol().listAdminEvents(query)),
     sumSpend: (sinceMs) => attempt(() => pol().sumSpend(sinceMs)),
+    providerKeysVersion: () => attempt(() => pool().providerKeysVersion()),
+    listProviderKeys: () => attempt(() => pool().listProviderKeys()),
+    putProviderKey: (row, expected) => attempt(() => pool().putProviderKey(row, expected)),
+    reportPoolReplica: (replica) => attempt(() => pool().reportPoolReplica(replica)),
+    listPoolReplicas: (sinceMs) => attempt(() => pool().listPoolReplicas(sinceMs)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(() => {
