@@ -3,6 +3,7 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { postgresMigrations } from '../migrations/postgres.js';
 import type { AuditQuery, AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migratePostgres } from './migrate.js';
+import { createPostgresAnomalyStore } from './anomaly-store.js';
 import { createPostgresPolicyStore } from './policy-store.js';
 import {
   auditColumnArrays,
@@ -54,6 +55,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   pool.on('error', () => undefined);
   const auditQueryStatement = createAuditQueryBuilder();
   const policy = createPostgresPolicyStore(pool);
+  const anomaly = createPostgresAnomalyStore(pool);
   let isClosed = false;
 
   async function rows(query: pg.QueryConfig): Promise<Row[]> {
@@ -138,6 +140,13 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     appendAdminEvent: (event) => attempt(() => policy.appendAdminEvent(event)),
     listAdminEvents: (query) => attempt(() => policy.listAdminEvents(query)),
     sumSpend: (sinceMs) => attempt(() => policy.sumSpend(sinceMs)),
+    addAnomalyCounts: (deltas, alpha, atMs) =>
+      attempt(() => anomaly.addAnomalyCounts(deltas, alpha, atMs)),
+    addSeenNetwork: (keyId, network, atMs) =>
+      attempt(() => anomaly.addSeenNetwork(keyId, network, atMs)),
+    recordAnomalyAlert: (alert) => attempt(() => anomaly.recordAnomalyAlert(alert)),
+    listAnomalyAlerts: (query) => attempt(() => anomaly.listAnomalyAlerts(query)),
+    pruneAnomalyCounters: (beforeMs) => attempt(() => anomaly.pruneAnomalyCounters(beforeMs)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(async () => {

@@ -4,6 +4,7 @@ import { sqliteMigrations } from '../migrations/sqlite.js';
 import type { AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migrateSqlite } from './migrate.js';
 import { openDatabase } from './open.js';
+import { createSqliteAnomalyStore } from './anomaly-store.js';
 import { createSqlitePolicyStore } from './policy-store.js';
 import {
   keyParams,
@@ -46,6 +47,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   }
   let statements: SqliteStatements | undefined;
   let policy: ReturnType<typeof createSqlitePolicyStore> | undefined;
+  let anomaly: ReturnType<typeof createSqliteAnomalyStore> | undefined;
 
   function database(): Database.Database {
     if (db === undefined) throw openError;
@@ -58,6 +60,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
   function pol(): ReturnType<typeof createSqlitePolicyStore> {
     return (policy ??= createSqlitePolicyStore(database()));
+  }
+
+  function anom(): ReturnType<typeof createSqliteAnomalyStore> {
+    return (anomaly ??= createSqliteAnomalyStore(database()));
   }
 
   const keys = createKeyCache(() => stmts().dataVersion.get() as number);
@@ -131,6 +137,13 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     appendAdminEvent: (event) => attempt(() => pol().appendAdminEvent(event)),
     listAdminEvents: (query) => attempt(() => pol().listAdminEvents(query)),
     sumSpend: (sinceMs) => attempt(() => pol().sumSpend(sinceMs)),
+    addAnomalyCounts: (deltas, alpha, atMs) =>
+      attempt(() => anom().addAnomalyCounts(deltas, alpha, atMs)),
+    addSeenNetwork: (keyId, network, atMs) =>
+      attempt(() => anom().addSeenNetwork(keyId, network, atMs)),
+    recordAnomalyAlert: (alert) => attempt(() => anom().recordAnomalyAlert(alert)),
+    listAnomalyAlerts: (query) => attempt(() => anom().listAnomalyAlerts(query)),
+    pruneAnomalyCounters: (beforeMs) => attempt(() => anom().pruneAnomalyCounters(beforeMs)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(() => {
