@@ -122,7 +122,12 @@ function spike(x: ObserveContext, s: Subject, c: Counter, total: number, nowMs: 
     threshold: c.threshold,
     network: null,
   };
-  x.background(raiseAnomaly(x.raise, alert), 'anomaly_alert_failed');
+  const work = raiseAnomaly(x.raise, alert).catch((err: unknown) => {
+    // Not recorded (store down): the next request over the threshold tries again.
+    c.raisedWindow = -1;
+    throw err;
+  });
+  x.background(work, 'anomaly_alert_failed');
 }
 
 /**

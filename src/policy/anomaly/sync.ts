@@ -17,10 +17,14 @@ export async function syncCounters(
   opts: { alpha: number; nowMs: number },
 ): Promise<boolean> {
   const counters = state.dirty.splice(0);
-  const deltas: AnomalyDelta[] = state.carry;
+  const carried = state.carry;
   state.carry = [];
-  for (const c of counters) if (c.delta > 0) deltas.push(drain(c));
-  for (const c of counters) c.isDirty = false;
+  const sent: { c: Counter; d: AnomalyDelta }[] = [];
+  for (const c of counters) {
+    if (c.delta > 0) sent.push({ c, d: drain(c) });
+    c.isDirty = false;
+  }
+  const deltas = [...carried, ...sent.map((s) => s.d)];
   if (deltas.length === 0) return true;
   try {
     const rows = await deps.store.addAnomalyCounts(deltas, opts.alpha, opts.nowMs);
@@ -31,8 +35,22 @@ export async function syncCounters(
     }
     return true;
   } catch (err) {
-    for (const c of counters) c.inflight = 0;
-    state.carry = [...deltas, ...state.carry].slice(-MAX_CARRY);
+    const keep = [...carried];
+    for (const { c, d } of sent) {
+      if (c.bucketMs !== d.bucketMs) {
+        keep.push(d);
+        continue;
+      }
+      // Still the bucket it was sent for: the amount goes back into it, so the running total
+      // (and detection on it) is unchanged, and the next merge sends it again.
+      c.delta += d.amount;
+      c.inflight = Math.max(0, c.inflight - d.amount);
+      if (!c.isDirty) {
+        c.isDirty = true;
+        state.dirty.push(c);
+      }
+    }
+    state.carry = [...keep, ...state.carry].slice(-MAX_CARRY);
     deps.log.error({ event: 'anomaly_sync_failed', err, pending: state.carry.length });
     return false;
   }
