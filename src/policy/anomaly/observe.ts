@@ -1,5 +1,11 @@
 import type { Logger } from '../../log/logger.js';
-import type { AnomalyAlert, AnomalyKind, AnomalyStore, AuditRecord } from '../../store/types.js';
+import type {
+  AnomalyAlert,
+  AnomalyKind,
+  AnomalyStore,
+  AuditRecord,
+  Environment,
+} from '../../store/types.js';
 import type { AnomaliesConfig } from './config.js';
 import { bump, type Counter } from './counter.js';
 import { networkOf } from './network.js';
@@ -27,6 +33,12 @@ export interface ObserveContext {
 }
 
 const MAX_NETWORKS_CACHED = 256;
+const ENV_SUBJECTS: Readonly<Record<Environment, string>> = {
+  dev: 'env:dev',
+  staging: 'env:staging',
+  prod: 'env:prod',
+  ci: 'env:ci',
+};
 
 /** One finished request: O(1) counter updates, and background work only when something is new. */
 export function observeRequest(
@@ -37,12 +49,11 @@ export function observeRequest(
 ): void {
   const { keyId, env } = req;
   if (keyId !== null) {
-    const s = subjectOf(x.state, { id: keyId, keyId, keyPrefix: req.keyPrefix, env }, x.limits);
+    const s = subjectOf(x.state, keyId, keyId, req.keyPrefix, env, x.limits);
     if (s !== undefined) observeKey(x, s, req, nowMs);
   }
   if (env !== null && x.cfg.perEnvironment) {
-    const fields = { id: `env:${env}`, keyId: null, keyPrefix: null, env };
-    const s = subjectOf(x.state, fields, x.limits);
+    const s = subjectOf(x.state, ENV_SUBJECTS[env], null, null, env, x.limits);
     if (s !== undefined) {
       s.lastSeenMs = nowMs;
       add(x, s, 'requests', 1, nowMs);
@@ -74,13 +85,11 @@ function observeAuthFailure(
   nowMs: number,
 ): void {
   if (ip !== null) {
-    const fields = { id: `ip:${ip}`, keyId: null, keyPrefix: null, env: null };
-    const s = subjectOf(x.state, fields, x.limits);
+    const s = subjectOf(x.state, `ip:${ip}`, null, null, null, x.limits);
     if (s !== undefined) add(x, s, 'auth_failures', 1, (s.lastSeenMs = nowMs));
   }
   if (prefix !== undefined) {
-    const fields = { id: `prefix:${prefix}`, keyId: null, keyPrefix: prefix, env: null };
-    const s = subjectOf(x.state, fields, x.limits);
+    const s = subjectOf(x.state, `prefix:${prefix}`, null, prefix, null, x.limits);
     if (s !== undefined) add(x, s, 'auth_failures', 1, (s.lastSeenMs = nowMs));
   }
 }

@@ -46,21 +46,36 @@ export function buildRules(cfg: AnomaliesConfig): Rules {
   };
 }
 
-/** The subject, made on first sight unless `maxSubjects` are tracked already. */
+/**
+ * The subject, made on first sight unless `maxSubjects` are tracked already. Fields are passed
+ * one by one so a hit (every request but a subject's first) allocates nothing.
+ */
 export function subjectOf(
   state: TrackerState,
-  fields: Pick<Subject, 'id' | 'keyId' | 'keyPrefix' | 'env'>,
+  id: string,
+  keyId: string | null,
+  keyPrefix: string | null,
+  env: Environment | null,
   opts: { maxSubjects: number; log: Logger },
 ): Subject | undefined {
-  let s = state.subjects.get(fields.id);
-  if (s !== undefined) return s;
+  const found = state.subjects.get(id);
+  if (found !== undefined) return found;
   if (state.subjects.size >= opts.maxSubjects) {
     if (!state.isFull) opts.log.warn({ event: 'anomaly_subjects_full', max: opts.maxSubjects });
     state.isFull = true;
     return undefined;
   }
-  s = { ...fields, counters: {}, lastIp: undefined, networks: undefined, lastSeenMs: 0 };
-  state.subjects.set(fields.id, s);
+  const s: Subject = {
+    id,
+    keyId,
+    keyPrefix,
+    env,
+    counters: {},
+    lastIp: undefined,
+    networks: undefined,
+    lastSeenMs: 0,
+  };
+  state.subjects.set(id, s);
   return s;
 }
 

@@ -4,6 +4,7 @@ import { ack, drain, type Counter } from './counter.js';
 import type { TrackerState } from './state.js';
 
 const MAX_CARRY = 10_000;
+const CHUNK = 256;
 
 /**
  * One merge with the store: sends every amount added since the last one (and what an earlier
@@ -26,17 +27,26 @@ export async function syncCounters(
   }
   const deltas = [...carried, ...sent.map((s) => s.d)];
   if (deltas.length === 0) return true;
+  const byId = new Map<string, Counter>(counters.map((c) => [`${c.metric}|${c.subject}`, c]));
+  let done = 0;
   try {
-    const rows = await deps.store.addAnomalyCounts(deltas, opts.alpha, opts.nowMs);
-    const byId = new Map<string, Counter>(counters.map((c) => [`${c.metric}|${c.subject}`, c]));
-    for (const row of rows) {
-      const c = byId.get(`${row.metric}|${row.subject}`);
-      if (c !== undefined) ack(c, row, opts.alpha);
+    // In chunks, yielding between them: a synchronous driver (SQLite) would otherwise hold the
+    // event loop, and every request waiting on it, for the whole merge.
+    for (; done < deltas.length; done += CHUNK) {
+      if (done > 0) await new Promise((resolve) => setImmediate(resolve));
+      const chunk = deltas.slice(done, done + CHUNK);
+      const rows = await deps.store.addAnomalyCounts(chunk, opts.alpha, opts.nowMs);
+      for (const row of rows) {
+        const c = byId.get(`${row.metric}|${row.subject}`);
+        if (c !== undefined) ack(c, row, opts.alpha);
+      }
     }
     return true;
   } catch (err) {
-    const keep = [...carried];
+    const unsent = new Set(deltas.slice(done));
+    const keep = carried.filter((d) => unsent.has(d));
     for (const { c, d } of sent) {
+      if (!unsent.has(d)) continue;
       if (c.bucketMs !== d.bucketMs) {
         keep.push(d);
         continue;
