@@ -6,8 +6,8 @@
 // with every guard on and with the content guard off; its RSS idle, under load, and holding
 // 1,000 open streams; and the time Bastion (defaults) spent in each pipeline stage, over every
 // request of the run (BASTION_BENCH_STAGES, src/pipeline/bench-timing.ts).
-// Then the component benches (scanner, guard, policy, limits on Redis, upstream, audit chain)
-// when present.
+// Then the component benches (scanner, guard, policy, limits on Redis, upstream, tracing,
+// anomaly tracking, audit chain) when present.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -322,6 +322,7 @@ async function components() {
     'limits-redis.js',
     'upstream.js',
     'tracing.js',
+    'anomaly.js',
     'audit-chain.js',
     'audit-durability.js',
     'first-token.js',

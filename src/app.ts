@@ -20,6 +20,8 @@ import { buildSecrets } from './wiring/secrets.js';
 import { buildTls, reloadTlsOnChanges } from './wiring/tls.js';
 import { buildTracing } from './wiring/tracing.js';
 import { buildAudit, buildDataPlane } from './wiring/stages.js';
+import { buildAnomalies } from './wiring/anomalies.js';
+import type { AnomalyTracker } from './policy/anomaly/tracker.js';
 import { openLimitBackend, openStore } from './wiring/stores.js';
 import { configWatcher, createAppReloader } from './wiring/config-reload.js';
 import { liveGeneration, replaceableLookup, type GenerationShared } from './wiring/generation.js';
@@ -48,6 +50,8 @@ export interface App {
   start(): Promise<{ dataUrl: string; controlUrl: string | undefined }>;
   /** Access policy and spend control: counters, kill switches, alerts (admin API, tests). */
   readonly policy: PolicyRuntime;
+  /** The anomaly detector; undefined when `anomalies.enabled` is off. */
+  readonly anomalies: AnomalyTracker | undefined;
   /** The admin API's tokens and roles (undefined without a control plane). */
   readonly adminAuth: AdminAuth | undefined;
   /** Secret references in memory; `secrets.reload()` is what SIGHUP and the admin call run. */
@@ -69,7 +73,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
   const { config } = loaded;
   const { log } = deps;
   const core = await buildCore(loaded, deps);
-  const { secrets, chainKeys, store, upstreams, audit, live, tracing, clock } = core;
+  const { secrets, chainKeys, store, upstreams, audit, live, tracing, clock, anomalies } = core;
   const { policy } = live;
   const metrics = buildMetrics(config.controlPlane, { upstreams, audit, clock });
   const tls = await buildTls(config, secrets);
@@ -78,6 +82,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     cors: core.cors,
     audit,
     metrics,
+    anomalies,
     tracer: tracing.tracer,
     tls: tls.data,
     durability: config.audit.durability,
@@ -112,7 +117,7 @@ export async function createApp(loaded: LoadedConfig, deps: AppDeps): Promise<Ap
     : undefined;
   const controlPlane = control?.server;
   reloadTlsOnChanges({ data: dataPlane, control: controlPlane }, tls, secrets, log);
-  const parts = { store, audit, upstreams, policy, secrets };
+  const parts = { store, audit, upstreams, policy, secrets, anomalies };
   const { start, stop } = lifecycle(loaded, {
     ...parts,
     mock: core.mock,
@@ -178,6 +183,7 @@ async function buildCore(loaded: LoadedConfig, deps: AppDeps) {
   // telemetry.tracing is read at start only; each generation's stages are wrapped when on.
   const tracing = buildTracing(config.telemetry.tracing);
   const live = liveGeneration(config, shared, { secretOf, wrap: tracing.wrap });
+  const anomalies = buildAnomalies(config, { store, policy: live.policy, clock, log });
   const { keyAdmin, watchKeyAge } = upstream;
   return {
     secrets,
@@ -192,6 +198,7 @@ async function buildCore(loaded: LoadedConfig, deps: AppDeps) {
     cors,
     tracing,
     live,
+    anomalies,
     clock,
   };
 }
@@ -206,6 +213,7 @@ function lifecycle(
     upstreams: Upstreams;
     policy: PolicyRuntime;
     secrets: SecretResolver;
+    anomalies: AnomalyTracker | undefined;
     dataPlane: Server;
     controlPlane: Server | undefined;
     tls: { data: TlsSource | undefined; control: TlsSource | undefined };
@@ -226,6 +234,7 @@ function lifecycle(
     async start() {
       await policy.start();
       await upstreams.start();
+      parts.anomalies?.start();
       stopKeyAgeMonitor = parts.watchKeyAge();
       stopConfigWatch = parts.watchConfig();
       const dataUrl = await listen(
@@ -260,6 +269,8 @@ function lifecycle(
       ]);
       await audit.close();
       await parts.tracer.shutdown();
+      // After the data plane: its last requests are counted, and a suspension still lands.
+      await parts.anomalies?.stop();
       stopKeyAgeMonitor();
       await upstreams.close();
       await policy.stop();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema, jwtSchema, limitsSchema, policySchema } from '../policy/config.js';
+import { anomaliesSchema } from '../policy/anomaly/config.js';
 import { guardSchema } from './guard.js';
 import { telemetrySchema } from './telemetry.js';
 import { pricingSchema } from '../pricing/config.js';
@@ -665,6 +666,7 @@ export const configSchema = z
     pricing: pricingSchema,
     jwt: jwtSchema,
     alerts: alertsSchema,
+    anomalies: anomaliesSchema,
     guard: guardSchema,
     audit: auditSchema,
     log: logSchema,

@@ -63,6 +63,11 @@ export interface RequestContext {
   readonly trace: RequestTrace;
 
   caller: Caller | undefined;
+  /**
+   * The visible prefix (`bk_prod_Ab3dE9xZ`) of a well-formed virtual key that failed
+   * authentication (unknown, revoked, expired), for the anomaly detector's probing count.
+   */
+  presentedKeyPrefix?: string;
   rawBody: Buffer | undefined;
   body: JsonObject | undefined;
   isStream: boolean;

@@ -268,6 +268,86 @@ export interface ProviderKeyStore {
   listPoolReplicas(sinceMs: number): Promise<PoolReplica[]>;
 }
 
+/** What the anomaly detector counts per subject (src/policy/anomaly/). */
+export type AnomalyMetric = 'requests' | 'spend' | 'refusals' | 'auth_failures';
+
+/** An amount to add to one counter's time bucket. */
+export interface AnomalyDelta {
+  /** A key id, `env:<env>`, `ip:<address>` or `prefix:<key prefix>`. */
+  subject: string;
+  metric: AnomalyMetric;
+  /** Start of the bucket, in ms since the epoch. */
+  bucketMs: number;
+  amount: number;
+}
+
+/** One counter as the store holds it: the newest bucket's total and the baseline before it. */
+export interface AnomalyCounter {
+  subject: string;
+  metric: AnomalyMetric;
+  bucketMs: number;
+  /** Sum over every replica of what was added to `bucketMs`. */
+  bucketValue: number;
+  /** EWMA of earlier buckets' totals (only buckets with traffic count). */
+  mean: number;
+  /** EWMA variance of the same. */
+  variance: number;
+  /** Buckets folded into the baseline. */
+  samples: number;
+}
+
+export type AnomalyKind =
+  'spend_spike' | 'request_spike' | 'new_network' | 'auth_probing' | 'guard_refusals';
+
+/** A raised anomaly: ids, prefixes and numbers only, never a key secret or request text. */
+export interface AnomalyAlert {
+  kind: AnomalyKind;
+  /** What it is about: a key id, `env:<env>`, `ip:<address>` or `prefix:<key prefix>`. */
+  subject: string;
+  /** Raised once per kind, subject and window (a cooldown period, or the new network). */
+  window: string;
+  atMs: number;
+  keyId: string | null;
+  keyPrefix: string | null;
+  env: Environment | null;
+  /** `suspend` when the key was suspended (a key kill switch), else `alert`. */
+  action: 'alert' | 'suspend';
+  /** The bucket's total so far (micro-dollars, requests, refusals, failures); 0 for new_network. */
+  observed: number;
+  /** The EWMA baseline it was compared to; 0 when none applies. */
+  baseline: number;
+  /** The value `observed` had to reach. */
+  threshold: number;
+  /** The network (`/24` or `/64`) of a new_network alert, else null. */
+  network: string | null;
+}
+
+export interface AnomalyStore {
+  /**
+   * Adds each delta to its counter, atomically per counter: a delta for a newer bucket first
+   * folds the stored bucket into the EWMA baseline (weight `alpha`), so replicas sharing the
+   * store build one baseline. A delta for an older bucket than the stored one is dropped.
+   * Returns every touched counter as it is afterwards.
+   */
+  addAnomalyCounts(
+    deltas: readonly AnomalyDelta[],
+    alpha: number,
+    atMs: number,
+  ): Promise<AnomalyCounter[]>;
+  /** Records that a key was used from a network; `isNew` when it never was, `known` before. */
+  addSeenNetwork(
+    keyId: string,
+    network: string,
+    atMs: number,
+  ): Promise<{ isNew: boolean; known: number }>;
+  /** Stores the alert unless one exists for the same kind, subject and window; true if new. */
+  recordAnomalyAlert(alert: AnomalyAlert): Promise<boolean>;
+  /** Newest first. */
+  listAnomalyAlerts(query: { sinceMs?: number; limit?: number }): Promise<AnomalyAlert[]>;
+  /** Drops counters not touched since `beforeMs` (idle keys, one-off addresses). */
+  pruneAnomalyCounters(beforeMs: number): Promise<number>;
+}
+
 export interface AuditStore {
   /** Appends a batch atomically: all records or none. */
   appendAudit(records: readonly AuditRecord[]): Promise<void>;
@@ -287,7 +367,7 @@ export interface AuditStore {
   cutAuditChain(cut: AuditCut, atMs: number): Promise<void>;
 }
 
-export interface Store extends KeyStore, AuditStore, PolicyStore, ProviderKeyStore {
+export interface Store extends KeyStore, AuditStore, PolicyStore, ProviderKeyStore, AnomalyStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;

@@ -15,7 +15,8 @@ import { buildAdminCredentials } from './admin-auth.js';
 
 /**
  * Settings a running gateway cannot take on: listeners, stores, the counter backend, breakers'
- * sharing, the audit chain, the secret sources, logging and the reload settings themselves.
+ * sharing, the audit chain, the secret sources, logging, the anomaly detector and the reload
+ * settings themselves.
  * `controlPlane.admin` is the one part of its section that changes live.
  */
 const FIXED: readonly string[] = [
@@ -32,6 +33,7 @@ const FIXED: readonly string[] = [
   'policy.killSwitchPollMs',
   'policy.killSwitchMaxStaleMs',
   'audit',
+  'anomalies',
   'secrets',
   'log',
   'reload',

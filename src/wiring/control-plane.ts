@@ -17,6 +17,7 @@ import { providerRoutes } from '../server/admin/providers.js';
 import { createAdminRouter } from '../server/admin/router.js';
 import { secretRoutes } from '../server/admin/secrets.js';
 import { loadConsoleAssets } from '../server/console/assets.js';
+import { anomalyRoutes } from '../server/admin/anomalies.js';
 import { createConsole } from '../server/console/console.js';
 import { createSessionStore, DEFAULT_SESSION_OPTIONS } from '../server/console/session.js';
 import { createControlPlane } from '../server/control-plane.js';
@@ -72,6 +73,7 @@ export async function buildControlPlane(
     ...secretRoutes({ secrets, events: store, clock }),
     ...auditRoutes({ store, flushAudit }),
     ...configReloadRoutes({ reload: deps.reloadConfig, events: store, clock }),
+    ...anomalyRoutes({ store }),
     ...consoleRoutes({
       store,
       chainKeys: deps.chainKeys,

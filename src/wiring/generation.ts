@@ -123,6 +123,9 @@ export function livePolicy(current: () => PolicyRuntime): PolicyRuntime {
     get alerts() {
       return current().alerts;
     },
+    get webhook() {
+      return current().webhook;
+    },
     get prices() {
       return current().prices;
     },

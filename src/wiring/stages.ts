@@ -13,6 +13,7 @@ import type { Cors } from '../server/cors.js';
 import type { TlsSource } from '../server/tls.js';
 import { createDataPlane } from '../server/data-plane.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { AnomalyTracker } from '../policy/anomaly/tracker.js';
 import { buildAuditRecord } from '../pipeline/audit/record.js';
 import type { Pipelines } from '../pipeline/order.js';
 import type { RequestTracer } from '../pipeline/trace.js';
@@ -106,6 +107,8 @@ export function buildDataPlane(
     cors: Cors | undefined;
     audit: AuditWriter;
     metrics: Metrics | undefined;
+    /** The anomaly detector (undefined when `anomalies.enabled` is off). */
+    anomalies: AnomalyTracker | undefined;
     /** telemetry.tracing; its pipelines come wrapped already (wiring/tracing.ts). */
     tracer: RequestTracer;
     tls: TlsSource | undefined;
@@ -115,7 +118,7 @@ export function buildDataPlane(
     log: Logger;
   },
 ): Server {
-  const { audit, metrics } = deps;
+  const { audit, metrics, anomalies } = deps;
   return createDataPlane(
     {
       pipelines: deps.pipelines,
@@ -125,6 +128,7 @@ export function buildDataPlane(
       onFinished(ctx) {
         const record = buildAuditRecord(ctx);
         metrics?.record(record);
+        anomalies?.observe(record, ctx.presentedKeyPrefix);
         if (deps.durability === 'sync') return audit.writeStored(record);
         audit.write(record);
         return undefined;

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditDecision, AuditRecord, Store, VirtualKeyRecord } from '../../src/store/types.js';
+import { describeStoreAnomalyContract } from './store-anomaly.contract.js';
 import { describeStoreChainContract } from './store-chain.contract.js';
 import { describeStorePolicyContract } from './store-policy.contract.js';
 import { describeStorePoolContract } from './store-pool.contract.js';
@@ -338,6 +339,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
     describeStorePoolContract(() => ({
       store,
       open: (which) => open(which === 'second' ? fx.openSecond : fx.openUnreachable),
+    }));
+
+    describeStoreAnomalyContract(() => ({
+      store,
+      openSecond: () => open(fx.openSecond),
+      openUnreachable: () => open(fx.openUnreachable),
     }));
 
     describeStoreChainContract(() => ({

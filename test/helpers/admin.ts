@@ -1,4 +1,5 @@
 import { createLogger } from '../../src/log/logger.js';
+import { anomalyRoutes } from '../../src/server/admin/anomalies.js';
 import type { PoolSync } from '../../src/pipeline/upstream/pool-sync.js';
 import { auditRoutes } from '../../src/server/admin/audit.js';
 import { configReloadRoutes } from '../../src/server/admin/config-reload.js';
@@ -57,6 +58,7 @@ export function adminRouteTable(gw: TestGateway): AdminRoute[] {
     ...secretRoutes({ secrets: app.secrets, events: app.store, clock }),
     ...auditRoutes({ store: app.store, flushAudit }),
     ...configReloadRoutes({ reload: () => app.reloadConfig(), events: app.store, clock }),
+    ...anomalyRoutes({ store: app.store }),
     ...consoleRoutes({
       store: app.store,
       chainKeys: { candidates: () => ({ keyId: undefined, hashers: [] }) },

@@ -13,6 +13,7 @@ const cases: [string, Record<string, string>][] = [
   ['audit-chain.js', { BENCH_AUDIT_RECORDS: '200' }],
   ['audit-durability.js', { BENCH_AUDIT_SECONDS: '1', BENCH_AUDIT_ROUNDS: '1' }],
   ['first-token.js', { BENCH_FIRST_TOKEN_REQUESTS: '20' }],
+  ['anomaly.js', { BENCH_ANOMALY_ITERATIONS: '2000' }],
 ];
 
 describe('npm run bench, component benches', () => {

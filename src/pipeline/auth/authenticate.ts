@@ -4,7 +4,7 @@ import type { Environment, KeyStore } from '../../store/types.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { looksLikeJwt, type JwtVerifier } from './jwt.js';
-import { hashVirtualKey, isWellFormedVirtualKey } from './virtual-key.js';
+import { hashVirtualKey, isWellFormedVirtualKey, visiblePrefix } from './virtual-key.js';
 
 export interface AuthenticateDeps {
   keys: Pick<KeyStore, 'findKeyByHash'>;
@@ -37,11 +37,12 @@ export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
       const hash = hashVirtualKey(presented);
       const record = await deps.keys.findKeyByHash(hash);
       if (record === undefined || !isSameHash(record.hash, hash)) {
+        ctx.presentedKeyPrefix = visiblePrefix(presented);
         return new GatewayError('invalid_api_key');
       }
-      if (record.revokedAtMs !== null) return new GatewayError('key_revoked');
-      if (record.expiresAtMs !== null && record.expiresAtMs <= ctx.clock.now()) {
-        return new GatewayError('key_expired');
+      if (record.revokedAtMs !== null || isExpired(record.expiresAtMs, ctx.clock.now())) {
+        ctx.presentedKeyPrefix = record.prefix;
+        return new GatewayError(record.revokedAtMs !== null ? 'key_revoked' : 'key_expired');
       }
       ctx.caller = { key: record, env: record.env, user: undefined };
       return undefined;
@@ -75,6 +76,10 @@ function presentedKey(headers: RequestHeaders): string | undefined {
   const xApiKey = typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
   if (bearer !== undefined && xApiKey !== undefined && !bearer.startsWith('bk_')) return xApiKey;
   return bearer ?? xApiKey;
+}
+
+function isExpired(expiresAtMs: number | null, nowMs: number): boolean {
+  return expiresAtMs !== null && expiresAtMs <= nowMs;
 }
 
 function isSameHash(a: string, b: string): boolean {

@@ -1,5 +1,5 @@
 import { createBudgetAlerter, type BudgetAlerter } from '../../alerts/budget-alerts.js';
-import { createWebhookSender } from '../../alerts/webhook.js';
+import { createWebhookSender, type WebhookSender } from '../../alerts/webhook.js';
 import type { LimitBackend } from '../../limits/types.js';
 import type { Logger } from '../../log/logger.js';
 import type { Secret } from '../../log/secret.js';
@@ -55,6 +55,8 @@ export interface PolicyRuntime {
   readonly killSwitch: KillSwitchState;
   readonly backend: LimitBackend;
   readonly alerts: BudgetAlerter;
+  /** The signed alerts webhook (`alerts.webhookUrl`), shared with the anomaly detector. */
+  readonly webhook: WebhookSender | undefined;
   readonly prices: PriceTable;
   readonly tokens: TokenCounter;
   /** Loads kill switches and (in process) this window's spend from the audit log. */
@@ -116,6 +118,7 @@ export function createPolicyRuntime(
     killSwitch,
     backend,
     alerts,
+    webhook,
     prices,
     tokens,
     async start() {

@@ -165,4 +165,48 @@ export const postgresMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'anomalies',
+    // The anomaly detector's shared state (src/policy/anomaly/): one row per subject and metric
+    // holding the newest bucket's total over every replica and the EWMA baseline of the buckets
+    // before it; the networks each key was used from; and raised alerts (the primary key makes
+    // "once per kind, subject and window" hold across replicas).
+    sql: `
+      CREATE TABLE anomaly_counters (
+        subject       TEXT    NOT NULL,
+        metric        TEXT    NOT NULL,
+        bucket_ms     BIGINT  NOT NULL,
+        bucket_value  DOUBLE PRECISION NOT NULL,
+        mean          DOUBLE PRECISION NOT NULL,
+        variance      DOUBLE PRECISION NOT NULL,
+        samples       BIGINT  NOT NULL,
+        updated_at_ms BIGINT  NOT NULL,
+        PRIMARY KEY (subject, metric)
+      );
+      CREATE INDEX anomaly_counters_updated_idx ON anomaly_counters (updated_at_ms);
+      CREATE TABLE anomaly_networks (
+        key_id        TEXT    NOT NULL,
+        network       TEXT    NOT NULL,
+        first_seen_ms BIGINT  NOT NULL,
+        PRIMARY KEY (key_id, network)
+      );
+      CREATE TABLE anomaly_alerts (
+        kind       TEXT    NOT NULL,
+        subject    TEXT    NOT NULL,
+        window_id  TEXT    NOT NULL,
+        at_ms      BIGINT  NOT NULL,
+        key_id     TEXT,
+        key_prefix TEXT,
+        env        TEXT,
+        action     TEXT    NOT NULL,
+        observed   DOUBLE PRECISION NOT NULL,
+        baseline   DOUBLE PRECISION NOT NULL,
+        threshold  DOUBLE PRECISION NOT NULL,
+        network    TEXT,
+        PRIMARY KEY (kind, subject, window_id)
+      );
+      CREATE INDEX anomaly_alerts_at_idx ON anomaly_alerts (at_ms);
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { postgresMigrations } from '../migrations/postgres.js';
 import type { AuditQuery, AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migratePostgres } from './migrate.js';
+import { createPostgresAnomalyStore } from './anomaly-store.js';
 import { createPostgresPolicyStore } from './policy-store.js';
 import { createPostgresPoolStore } from './pool-store.js';
 import {
@@ -56,6 +57,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   const auditQueryStatement = createAuditQueryBuilder();
   const policy = createPostgresPolicyStore(pool);
   const pools = createPostgresPoolStore(pool);
+  const anomaly = createPostgresAnomalyStore(pool);
   let isClosed = false;
 
   async function rows(query: pg.QueryConfig): Promise<Row[]> {
@@ -145,6 +147,13 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     putProviderKey: (row, expected) => attempt(() => pools.putProviderKey(row, expected)),
     reportPoolReplica: (replica) => attempt(() => pools.reportPoolReplica(replica)),
     listPoolReplicas: (sinceMs) => attempt(() => pools.listPoolReplicas(sinceMs)),
+    addAnomalyCounts: (deltas, alpha, atMs) =>
+      attempt(() => anomaly.addAnomalyCounts(deltas, alpha, atMs)),
+    addSeenNetwork: (keyId, network, atMs) =>
+      attempt(() => anomaly.addSeenNetwork(keyId, network, atMs)),
+    recordAnomalyAlert: (alert) => attempt(() => anomaly.recordAnomalyAlert(alert)),
+    listAnomalyAlerts: (query) => attempt(() => anomaly.listAnomalyAlerts(query)),
+    pruneAnomalyCounters: (beforeMs) => attempt(() => anomaly.pruneAnomalyCounters(beforeMs)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(async () => {

@@ -4,6 +4,7 @@ import { sqliteMigrations } from '../migrations/sqlite.js';
 import type { AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migrateSqlite } from './migrate.js';
 import { openDatabase } from './open.js';
+import { createSqliteAnomalyStore } from './anomaly-store.js';
 import { createSqlitePolicyStore } from './policy-store.js';
 import { createSqlitePoolStore } from './pool-store.js';
 import {
@@ -48,6 +49,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   let statements: SqliteStatements | undefined;
   let policy: ReturnType<typeof createSqlitePolicyStore> | undefined;
   let pools: ReturnType<typeof createSqlitePoolStore> | undefined;
+  let anomaly: ReturnType<typeof createSqliteAnomalyStore> | undefined;
 
   function database(): Database.Database {
     if (db === undefined) throw openError;
@@ -65,6 +67,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   // Prepared on first use: the tables exist only once migrate() ran.
   function pool(): ReturnType<typeof createSqlitePoolStore> {
     return (pools ??= createSqlitePoolStore(database()));
+  }
+
+  function anom(): ReturnType<typeof createSqliteAnomalyStore> {
+    return (anomaly ??= createSqliteAnomalyStore(database()));
   }
 
   const keys = createKeyCache(() => stmts().dataVersion.get() as number);
@@ -143,6 +149,13 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     putProviderKey: (row, expected) => attempt(() => pool().putProviderKey(row, expected)),
     reportPoolReplica: (replica) => attempt(() => pool().reportPoolReplica(replica)),
     listPoolReplicas: (sinceMs) => attempt(() => pool().listPoolReplicas(sinceMs)),
+    addAnomalyCounts: (deltas, alpha, atMs) =>
+      attempt(() => anom().addAnomalyCounts(deltas, alpha, atMs)),
+    addSeenNetwork: (keyId, network, atMs) =>
+      attempt(() => anom().addSeenNetwork(keyId, network, atMs)),
+    recordAnomalyAlert: (alert) => attempt(() => anom().recordAnomalyAlert(alert)),
+    listAnomalyAlerts: (query) => attempt(() => anom().listAnomalyAlerts(query)),
+    pruneAnomalyCounters: (beforeMs) => attempt(() => anom().pruneAnomalyCounters(beforeMs)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(() => {

@@ -3,6 +3,7 @@ import { h } from './dom.js';
 import { guardPage, overviewPage } from './pages-overview.js';
 import { keysPage, reviewPage } from './pages-keys.js';
 import { alertsPage, auditPage, killSwitchPage, providersPage } from './pages-ops.js';
+import { withAnomalyAlerts } from './pages-anomalies.js';
 
 const PAGES = {
   overview: overviewPage,
@@ -11,7 +12,7 @@ const PAGES = {
   audit: auditPage,
   guard: guardPage,
   providers: providersPage,
-  alerts: alertsPage,
+  alerts: withAnomalyAlerts(alertsPage),
   killswitch: killSwitchPage,
 };
 
