@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditDecision, AuditRecord, Store, VirtualKeyRecord } from '../../src/store/types.js';
 import { describeStoreChainContract } from './store-chain.contract.js';
+import { describeStoreConsoleContract } from './store-console.contract.js';
 import { describeStorePolicyContract } from './store-policy.contract.js';
 
 export interface StoreFixture {
@@ -78,6 +79,13 @@ async function expectAllUnavailable(store: Store): Promise<void> {
   await expectUnavailable(store.revokeKey('key_1', 1));
   await expectUnavailable(store.appendAudit([audit(1)]));
   await expectUnavailable(store.queryAudit({}));
+  await expectUnavailable(store.findConsoleSession('0'.repeat(64)));
+  await expectUnavailable(
+    store.acknowledgeAlert({ kind: 'budget', alertId: 'a', actor: 'o', atMs: 1 }),
+  );
+  await expectUnavailable(
+    store.summarizeAudit({ sinceMs: 0, untilMs: 1, bucketMs: 1, topN: 1, recentGuard: 1 }),
+  );
 }
 
 export function runStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {
@@ -333,6 +341,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       store,
       open: (which) => open(which === 'second' ? fx.openSecond : fx.openUnreachable),
     }));
+
+    describeStoreConsoleContract(() => ({ store, openSecond: () => open(fx.openSecond) }));
 
     describeStoreChainContract(() => ({
       store,

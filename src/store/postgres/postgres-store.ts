@@ -3,6 +3,7 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { postgresMigrations } from '../migrations/postgres.js';
 import type { AuditQuery, AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migratePostgres } from './migrate.js';
+import { createPostgresConsoleStore } from './console-store.js';
 import { createPostgresPolicyStore } from './policy-store.js';
 import {
   auditColumnArrays,
@@ -54,6 +55,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   pool.on('error', () => undefined);
   const auditQueryStatement = createAuditQueryBuilder();
   const policy = createPostgresPolicyStore(pool);
+  const consoleState = createPostgresConsoleStore(pool);
   let isClosed = false;
 
   async function rows(query: pg.QueryConfig): Promise<Row[]> {
@@ -138,6 +140,17 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     appendAdminEvent: (event) => attempt(() => policy.appendAdminEvent(event)),
     listAdminEvents: (query) => attempt(() => policy.listAdminEvents(query)),
     sumSpend: (sinceMs) => attempt(() => policy.sumSpend(sinceMs)),
+
+    acknowledgeAlert: (ack) => attempt(() => consoleState.acknowledgeAlert(ack)),
+    listAlertAcks: (kind, ids) => attempt(() => consoleState.listAlertAcks(kind, ids)),
+    insertConsoleSession: (row) => attempt(() => consoleState.insertConsoleSession(row)),
+    findConsoleSession: (hash) => attempt(() => consoleState.findConsoleSession(hash)),
+    touchConsoleSession: (hash, seenMs, expiresMs) =>
+      attempt(() => consoleState.touchConsoleSession(hash, seenMs, expiresMs)),
+    deleteConsoleSession: (hash) => attempt(() => consoleState.deleteConsoleSession(hash)),
+    purgeConsoleSessions: (nowMs, keep) =>
+      attempt(() => consoleState.purgeConsoleSessions(nowMs, keep)),
+    summarizeAudit: (query) => attempt(() => consoleState.summarizeAudit(query)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(async () => {

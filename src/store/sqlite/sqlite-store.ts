@@ -4,6 +4,7 @@ import { sqliteMigrations } from '../migrations/sqlite.js';
 import type { AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migrateSqlite } from './migrate.js';
 import { openDatabase } from './open.js';
+import { createSqliteConsoleStore } from './console-store.js';
 import { createSqlitePolicyStore } from './policy-store.js';
 import {
   keyParams,
@@ -46,6 +47,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   }
   let statements: SqliteStatements | undefined;
   let policy: ReturnType<typeof createSqlitePolicyStore> | undefined;
+  let consoleState: ReturnType<typeof createSqliteConsoleStore> | undefined;
 
   function database(): Database.Database {
     if (db === undefined) throw openError;
@@ -58,6 +60,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
   function pol(): ReturnType<typeof createSqlitePolicyStore> {
     return (policy ??= createSqlitePolicyStore(database()));
+  }
+
+  function con(): ReturnType<typeof createSqliteConsoleStore> {
+    return (consoleState ??= createSqliteConsoleStore(database()));
   }
 
   const keys = createKeyCache(() => stmts().dataVersion.get() as number);
@@ -131,6 +137,16 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     appendAdminEvent: (event) => attempt(() => pol().appendAdminEvent(event)),
     listAdminEvents: (query) => attempt(() => pol().listAdminEvents(query)),
     sumSpend: (sinceMs) => attempt(() => pol().sumSpend(sinceMs)),
+
+    acknowledgeAlert: (ack) => attempt(() => con().acknowledgeAlert(ack)),
+    listAlertAcks: (kind, ids) => attempt(() => con().listAlertAcks(kind, ids)),
+    insertConsoleSession: (row) => attempt(() => con().insertConsoleSession(row)),
+    findConsoleSession: (hash) => attempt(() => con().findConsoleSession(hash)),
+    touchConsoleSession: (hash, seenMs, expiresMs) =>
+      attempt(() => con().touchConsoleSession(hash, seenMs, expiresMs)),
+    deleteConsoleSession: (hash) => attempt(() => con().deleteConsoleSession(hash)),
+    purgeConsoleSessions: (nowMs, keep) => attempt(() => con().purgeConsoleSessions(nowMs, keep)),
+    summarizeAudit: (query) => attempt(() => con().summarizeAudit(query)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(() => {
