@@ -341,6 +341,8 @@ export interface AuditOverview {
 export interface ConsoleStore {
   /** Records the acknowledgement unless that alert has one already; true if new. */
   acknowledgeAlert(ack: AlertAck): Promise<boolean>;
+  /** Whether that budget alert was raised (what a budget alert's acknowledgement names). */
+  hasBudgetAlert(alert: Pick<BudgetAlert, 'budget' | 'window' | 'thresholdPct'>): Promise<boolean>;
   /** The acknowledgements of these alerts of one kind (those that have one). */
   listAlertAcks(kind: string, alertIds: readonly string[]): Promise<AlertAck[]>;
   insertConsoleSession(session: ConsoleSessionRecord): Promise<void>;

@@ -59,6 +59,11 @@ export function describeStoreConsoleContract(get: () => ConsoleContractContext):
       ]);
       expect(await store.listAlertAcks('budget', [])).toStrictEqual([]);
       expect(await store.listAlertAcks('budget', ["x' OR '1'='1"])).toStrictEqual([]);
+      const alert = { budget: 'key:key_1:daily', window: 'd20250601', thresholdPct: 80 };
+      expect(await store.hasBudgetAlert(alert)).toBe(false);
+      await store.recordAlert({ ...alert, spentMicroUsd: 80, limitMicroUsd: 100, atMs: 1 });
+      expect(await second.hasBudgetAlert(alert)).toBe(true);
+      expect(await second.hasBudgetAlert({ ...alert, thresholdPct: 50 })).toBe(false);
     });
 
     it('keeps sessions by hash: found, touched and deleted on any replica', async () => {

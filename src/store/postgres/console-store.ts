@@ -67,6 +67,10 @@ const sql = {
       'INSERT INTO alert_acks (kind, alert_id, actor, at_ms) VALUES ($1, $2, $3, $4) ' +
       'ON CONFLICT DO NOTHING',
   },
+  hasBudgetAlert: {
+    name: 'bastion_has_budget_alert',
+    text: 'SELECT 1 FROM budget_alerts WHERE budget = $1 AND window_id = $2 AND threshold_pct = $3',
+  },
   listAcks: {
     name: 'bastion_list_alert_acks',
     text: 'SELECT kind, alert_id, actor, at_ms FROM alert_acks WHERE kind = $1 AND alert_id = ANY($2::text[])',
@@ -113,6 +117,8 @@ export function createPostgresConsoleStore(pool: pg.Pool): ConsoleStore {
   return {
     acknowledgeAlert: async (a) =>
       (await count({ ...sql.insertAck, values: [a.kind, a.alertId, a.actor, a.atMs] })) === 1,
+    hasBudgetAlert: async (a) =>
+      (await count({ ...sql.hasBudgetAlert, values: [a.budget, a.window, a.thresholdPct] })) === 1,
     listAlertAcks: async (kind, ids) =>
       ids.length === 0 ? [] : (await rows({ ...sql.listAcks, values: [kind, ids] })).map(parse.ack),
     insertConsoleSession: async (r) => {

@@ -142,6 +142,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     sumSpend: (sinceMs) => attempt(() => policy.sumSpend(sinceMs)),
 
     acknowledgeAlert: (ack) => attempt(() => consoleState.acknowledgeAlert(ack)),
+    hasBudgetAlert: (alert) => attempt(() => consoleState.hasBudgetAlert(alert)),
     listAlertAcks: (kind, ids) => attempt(() => consoleState.listAlertAcks(kind, ids)),
     insertConsoleSession: (row) => attempt(() => consoleState.insertConsoleSession(row)),
     findConsoleSession: (hash) => attempt(() => consoleState.findConsoleSession(hash)),

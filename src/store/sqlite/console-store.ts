@@ -70,6 +70,9 @@ export function createSqliteConsoleStore(db: Database.Database): Sync<ConsoleSto
     insertAck: prepare(
       'INSERT INTO alert_acks (kind, alert_id, actor, at_ms) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     ),
+    hasBudgetAlert: prepare(
+      'SELECT 1 FROM budget_alerts WHERE budget = ? AND window_id = ? AND threshold_pct = ?',
+    ),
     listAcks: prepare(
       'SELECT kind, alert_id, actor, at_ms FROM alert_acks WHERE kind = ? ' +
         'AND alert_id IN (SELECT value FROM json_each(?))',
@@ -106,6 +109,7 @@ export function createSqliteConsoleStore(db: Database.Database): Sync<ConsoleSto
   });
   return {
     acknowledgeAlert: (a) => s.insertAck.run(a.kind, a.alertId, a.actor, a.atMs).changes === 1,
+    hasBudgetAlert: (a) => s.hasBudgetAlert.get(a.budget, a.window, a.thresholdPct) !== undefined,
     listAlertAcks: (kind, ids) =>
       ids.length === 0 ? [] : s.listAcks.all(kind, JSON.stringify(ids)).map(parse.ack),
     insertConsoleSession: (r) => {

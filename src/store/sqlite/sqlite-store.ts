@@ -139,6 +139,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     sumSpend: (sinceMs) => attempt(() => pol().sumSpend(sinceMs)),
 
     acknowledgeAlert: (ack) => attempt(() => con().acknowledgeAlert(ack)),
+    hasBudgetAlert: (alert) => attempt(() => con().hasBudgetAlert(alert)),
     listAlertAcks: (kind, ids) => attempt(() => con().listAlertAcks(kind, ids)),
     insertConsoleSession: (row) => attempt(() => con().insertConsoleSession(row)),
     findConsoleSession: (hash) => attempt(() => con().findConsoleSession(hash)),
