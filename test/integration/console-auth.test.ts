@@ -242,3 +242,32 @@ describe('console sessions across replicas', () => {
     }
   });
 });
+
+describe('console with its store down', () => {
+  it('refuses with 503 store_unavailable, never a session it cannot confirm', async () => {
+    const gw = await startTestGateway({ env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN } });
+    try {
+      const base = gw.controlUrl ?? '';
+      const res = await fetch(`${base}/console/login`, {
+        method: 'POST',
+        headers: { origin: base, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: ADMIN_TOKEN }),
+      });
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      await gw.app.store.close();
+      for (const path of ['/console/session', '/console/api/keys']) {
+        const after = await fetch(`${base}${path}`, { headers: { cookie } });
+        expect([after.status, await code(after)], path).toEqual([503, 'store_unavailable']);
+      }
+      const login = await fetch(`${base}/console/login`, {
+        method: 'POST',
+        headers: { origin: base, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: ADMIN_TOKEN }),
+      });
+      expect([login.status, await code(login)]).toEqual([503, 'store_unavailable']);
+      expect(login.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await gw.close();
+    }
+  });
+});
