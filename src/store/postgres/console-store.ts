@@ -106,9 +106,8 @@ const sql = {
 } as const;
 
 /**
- * The console half of the PostgreSQL store. The overview's sections run as separate statements
- * on the pool, in parallel: each is summed by the database, so only group rows travel. The
- * caller wraps failures.
+ * The console half of the PostgreSQL store. The overview is summed by the database, so only
+ * group rows travel. The caller wraps failures.
  */
 export function createPostgresConsoleStore(pool: pg.Pool): ConsoleStore {
   const rows = async (query: pg.QueryConfig): Promise<Row[]> => (await pool.query<Row>(query)).rows;
@@ -136,42 +135,47 @@ export function createPostgresConsoleStore(pool: pg.Pool): ConsoleStore {
     purgeConsoleSessions: async (nowMs, keep) => {
       await pool.query({ ...sql.purgeSessions, values: [nowMs, keep] });
     },
-    summarizeAudit: (q) => summarize(rows, q),
+    summarizeAudit: (q) => summarize(pool, q),
   };
 }
 
+/**
+ * The overview's sections, one after another on one connection in a read-only REPEATABLE READ
+ * transaction: every section sees the same rows, the data plane keeps the rest of the pool, and
+ * a statement that runs past 10 s is cancelled (the console then shows store_unavailable).
+ */
 async function summarize(
-  rows: (query: pg.QueryConfig) => Promise<Row[]>,
+  pool: pg.Pool,
   q: AuditOverviewQuery,
 ): ReturnType<ConsoleStore['summarizeAudit']> {
-  const run = (query: { name: string; text: string }, third?: number) =>
-    rows({
-      ...query,
-      values: third === undefined ? [q.sinceMs, q.untilMs] : [q.sinceMs, q.untilMs, third],
-    });
-  const [series, latency, keys, models, users, teams, refusals, byCategory, recent] =
-    await Promise.all([
-      run(sql.series, q.bucketMs),
-      run(sql.latency),
-      run(sql.keys, q.topN),
-      run(sql.models, q.topN),
-      run(sql.users, q.topN),
-      run(sql.teams, q.topN),
-      run(sql.refusals),
-      run(sql.guardByCategory),
-      run(sql.guardRecent, q.recentGuard),
-    ]);
-  return {
-    series: series.map(parse.bucket),
-    latency: latency.map(parse.latency),
-    top: {
-      keys: keys.map(parse.top),
-      models: models.map(parse.top),
-      users: users.map(parse.top),
-      teams: teams.map(parse.top),
-    },
-    refusals: refusals.map(parse.refusal),
-    guardByCategory: byCategory.map(parse.guardCategory),
-    guardRecent: recent.map(parse.guardDecision),
-  };
+  const client = await pool.connect();
+  let isBroken = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query("SET LOCAL statement_timeout = '10s'");
+    const run = async (query: { name: string; text: string }, third?: number) => {
+      const values = third === undefined ? [q.sinceMs, q.untilMs] : [q.sinceMs, q.untilMs, third];
+      return (await client.query<Row>({ ...query, values })).rows;
+    };
+    const overview = {
+      series: (await run(sql.series, q.bucketMs)).map(parse.bucket),
+      latency: (await run(sql.latency)).map(parse.latency),
+      top: {
+        keys: (await run(sql.keys, q.topN)).map(parse.top),
+        models: (await run(sql.models, q.topN)).map(parse.top),
+        users: (await run(sql.users, q.topN)).map(parse.top),
+        teams: (await run(sql.teams, q.topN)).map(parse.top),
+      },
+      refusals: (await run(sql.refusals)).map(parse.refusal),
+      guardByCategory: (await run(sql.guardByCategory)).map(parse.guardCategory),
+      guardRecent: (await run(sql.guardRecent, q.recentGuard)).map(parse.guardDecision),
+    };
+    await client.query('COMMIT');
+    return overview;
+  } catch (err) {
+    isBroken = true;
+    throw err;
+  } finally {
+    client.release(isBroken);
+  }
 }
