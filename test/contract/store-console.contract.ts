@@ -45,21 +45,21 @@ export function describeStoreConsoleContract(get: () => ConsoleContractContext):
       await second.migrate();
       const ack = {
         kind: 'budget',
-        alertId: 'key:key_1:daily/d20250601/80',
+        alertId: 'team:search:daily/d20250601/80',
         actor: 'ops',
         atMs: 5,
       };
       expect(await store.acknowledgeAlert(ack)).toBe(true);
       expect(await second.acknowledgeAlert({ ...ack, actor: 'late', atMs: 9 })).toBe(false);
       expect(await second.acknowledgeAlert({ ...ack, kind: 'anomaly' })).toBe(true);
-      const ids = [ack.alertId, 'key:key_2:daily/d20250601/80'];
+      const ids = [ack.alertId, 'team:ads:daily/d20250601/80'];
       expect(await second.listAlertAcks('budget', ids)).toStrictEqual([ack]);
       expect(await store.listAlertAcks('anomaly', ids)).toStrictEqual([
         { ...ack, kind: 'anomaly' },
       ]);
       expect(await store.listAlertAcks('budget', [])).toStrictEqual([]);
       expect(await store.listAlertAcks('budget', ["x' OR '1'='1"])).toStrictEqual([]);
-      const alert = { budget: 'key:key_1:daily', window: 'd20250601', thresholdPct: 80 };
+      const alert = { budget: 'team:search:daily', window: 'd20250601', thresholdPct: 80 };
       expect(await store.hasBudgetAlert(alert)).toBe(false);
       await store.recordAlert({ ...alert, spentMicroUsd: 80, limitMicroUsd: 100, atMs: 1 });
       expect(await second.hasBudgetAlert(alert)).toBe(true);

@@ -4,14 +4,14 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const VIEWER_TOKEN = 'viewer-test-token-5d2a9e8c1b7f4a30'; // bastion:allow test canary
 const alert = {
-  budget: 'key:key_ack:daily',
+  budget: 'team:acks:daily',
   window: 'd20261206',
   thresholdPct: 80,
   spentMicroUsd: 80,
   limitMicroUsd: 100,
   atMs: 1_765_000_000_000,
 };
-const ALERT_ID = 'key:key_ack:daily/d20261206/80';
+const ALERT_ID = 'team:acks:daily/d20261206/80';
 
 interface Listed {
   data: { id: string; thresholdPct: number; ack: { actor: string; atMs: number } | null }[];
@@ -51,14 +51,14 @@ describe('alert acknowledgement', () => {
     const listed = (await admin(gw, 'GET', '/admin/alerts')).body as Listed;
     expect(listed.data.map((a) => [a.id, a.ack])).toEqual([
       [ALERT_ID, null],
-      ['key:key_ack:daily/d20261206/50', null],
+      ['team:acks:daily/d20261206/50', null],
     ]);
   });
 
   it('refuses a viewer, an unknown alert and an unknown kind', async () => {
     const viewer = await ack({ kind: 'budget', id: ALERT_ID }, VIEWER_TOKEN);
     expect([viewer.status, await errorCode(viewer)]).toEqual([403, 'admin_role_forbidden']);
-    const missing = await ack({ kind: 'budget', id: 'key:key_ack:daily/d20261206/100' });
+    const missing = await ack({ kind: 'budget', id: 'team:acks:daily/d20261206/100' });
     expect([missing.status, await errorCode(missing)]).toEqual([404, 'alert_not_found']);
     const kind = await ack({ kind: 'weather', id: ALERT_ID });
     expect([kind.status, await errorCode(kind)]).toEqual([400, 'invalid_request']);

@@ -27,7 +27,7 @@ const AckBody = z.object({
   id: z.string().min(1).max(512),
 });
 
-/** A budget alert's id: its budget, window and threshold (`key:key_1:daily/d20250601/80`). */
+/** A budget alert's id: its budget, window and threshold (`team:search:monthly/m202612/80`). */
 export function budgetAlertId(alert: Pick<BudgetAlert, 'budget' | 'window' | 'thresholdPct'>) {
   return `${alert.budget}/${alert.window}/${alert.thresholdPct}`;
 }
