@@ -502,6 +502,11 @@ export const controlErrorCodes = {
     meaning:
       "A state-changing console call lacked the session's CSRF token or came from another origin.",
   },
+  alert_not_found: { status: 404, meaning: 'No alert of that kind with that id.' },
+  store_unavailable: {
+    status: 503,
+    meaning: 'The store (SQLite file or PostgreSQL) could not answer; nothing was changed.',
+  },
   internal_error: { status: 500, meaning: 'The admin API failed unexpectedly; see the log.' },
 } as const satisfies Record<string, ControlErrorSpec>;
 

@@ -367,11 +367,125 @@ export interface AuditStore {
   cutAuditChain(cut: AuditCut, atMs: number): Promise<void>;
 }
 
-export interface Store extends KeyStore, AuditStore, PolicyStore, ProviderKeyStore, AnomalyStore {
+export interface Store
+  extends KeyStore, AuditStore, PolicyStore, ProviderKeyStore, AnomalyStore, ConsoleStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   /** Round-trip check for health endpoints. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** An operator's acknowledgement of one alert of any kind (`budget`, `anomaly`, …). */
+export interface AlertAck {
+  /** The alert family, e.g. `budget`. */
+  kind: string;
+  /** Unique within its kind, e.g. a budget alert's `budget/window/threshold`. */
+  alertId: string;
+  /** The admin token's label (the operator event's actor). */
+  actor: string;
+  atMs: number;
+}
+
+/** A console session as stored: the SHA-256 of its token, never the token itself. */
+export interface ConsoleSessionRecord {
+  /** Hex SHA-256 of the cookie's session token (256 random bits, so no pepper is needed). */
+  tokenHash: string;
+  role: 'admin' | 'viewer';
+  label: string;
+  createdAtMs: number;
+  lastSeenMs: number;
+  /** The session ends then unless used again (idle timeout, capped by its maximum age). */
+  expiresAtMs: number;
+}
+
+/** One time range of the audit log, summed by the store in buckets of `bucketMs`. */
+export interface AuditOverviewQuery {
+  /** Inclusive. */
+  sinceMs: number;
+  /** Exclusive. */
+  untilMs: number;
+  bucketMs: number;
+  /** Entries per top list. */
+  topN: number;
+  /** The newest guard decisions listed. */
+  recentGuard: number;
+}
+
+export interface AuditOverviewBucket {
+  /** `floor((timeMs - sinceMs) / bucketMs)`. */
+  index: number;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  costMicroUsd: number;
+}
+
+export interface AuditTopEntry {
+  name: string;
+  requests: number;
+  costMicroUsd: number;
+}
+
+export interface AuditGuardCategory {
+  stage: string;
+  action: string;
+  type: string | null;
+  requests: number;
+}
+
+export interface AuditGuardDecision {
+  requestId: string;
+  timeMs: number;
+  stage: string;
+  action: string;
+  type: string | null;
+}
+
+/**
+ * What the console's overview shows, aggregated in the database: memory and rows returned are
+ * bounded by the number of buckets, latency classes and the limits asked, never by the table.
+ */
+export interface AuditOverview {
+  /** Only buckets with requests, by index. */
+  series: AuditOverviewBucket[];
+  /**
+   * Latency histogram, by `fromMs`: exact to the millisecond under 1 s, then classes 1 %
+   * wide (10 ms to 10 s, 100 ms to 100 s, 1 s beyond). `maxMs` is the largest latency in it.
+   */
+  latency: { fromMs: number; maxMs: number; requests: number }[];
+  /** By key prefix (key id when none), model, end user and team; most requests first. */
+  top: {
+    keys: AuditTopEntry[];
+    models: AuditTopEntry[];
+    users: AuditTopEntry[];
+    teams: AuditTopEntry[];
+  };
+  /** Requests with an error code, by code, most first. */
+  refusals: { code: string; status: number; requests: number }[];
+  /** Guard decisions other than `allow` (stage `guard_*`), by stage, action and type. */
+  guardByCategory: AuditGuardCategory[];
+  /** The newest guard decisions, newest first: request ids and categories, never text. */
+  guardRecent: AuditGuardDecision[];
+}
+
+/** The console's own state: alert acknowledgements, sessions, and the overview's sums. */
+export interface ConsoleStore {
+  /** Records the acknowledgement unless that alert has one already; true if new. */
+  acknowledgeAlert(ack: AlertAck): Promise<boolean>;
+  /** Whether that budget alert was raised (what a budget alert's acknowledgement names). */
+  hasBudgetAlert(alert: Pick<BudgetAlert, 'budget' | 'window' | 'thresholdPct'>): Promise<boolean>;
+  /** The acknowledgements of these alerts of one kind (those that have one). */
+  listAlertAcks(kind: string, alertIds: readonly string[]): Promise<AlertAck[]>;
+  insertConsoleSession(session: ConsoleSessionRecord): Promise<void>;
+  findConsoleSession(tokenHash: string): Promise<ConsoleSessionRecord | undefined>;
+  /** Moves a session's last use and expiry; false when it is gone (signed out elsewhere). */
+  touchConsoleSession(tokenHash: string, lastSeenMs: number, expiresAtMs: number): Promise<boolean>;
+  /** Returns false when no such session exists. */
+  deleteConsoleSession(tokenHash: string): Promise<boolean>;
+  /** Deletes sessions expired at `nowMs`, then all but the `keep` most recently used. */
+  purgeConsoleSessions(nowMs: number, keep: number): Promise<void>;
+  summarizeAudit(query: AuditOverviewQuery): Promise<AuditOverview>;
 }

@@ -97,7 +97,7 @@ export async function buildControlPlane(
     ),
     console: createConsole({
       auth: adminAuth,
-      sessions: createSessionStore(clock, DEFAULT_SESSION_OPTIONS),
+      sessions: createSessionStore({ rows: store, clock }, DEFAULT_SESSION_OPTIONS),
       routes,
       assets: loadConsoleAssets(),
       isTls: deps.tls !== undefined,

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditDecision, AuditRecord, Store, VirtualKeyRecord } from '../../src/store/types.js';
 import { describeStoreAnomalyContract } from './store-anomaly.contract.js';
 import { describeStoreChainContract } from './store-chain.contract.js';
+import { describeStoreConsoleContract } from './store-console.contract.js';
 import { describeStorePolicyContract } from './store-policy.contract.js';
 import { describeStorePoolContract } from './store-pool.contract.js';
 
@@ -80,6 +81,13 @@ async function expectAllUnavailable(store: Store): Promise<void> {
   await expectUnavailable(store.revokeKey('key_1', 1));
   await expectUnavailable(store.appendAudit([audit(1)]));
   await expectUnavailable(store.queryAudit({}));
+  await expectUnavailable(store.findConsoleSession('0'.repeat(64)));
+  await expectUnavailable(
+    store.acknowledgeAlert({ kind: 'budget', alertId: 'a', actor: 'o', atMs: 1 }),
+  );
+  await expectUnavailable(
+    store.summarizeAudit({ sinceMs: 0, untilMs: 1, bucketMs: 1, topN: 1, recentGuard: 1 }),
+  );
 }
 
 export function runStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {
@@ -346,6 +354,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       openSecond: () => open(fx.openSecond),
       openUnreachable: () => open(fx.openUnreachable),
     }));
+
+    describeStoreConsoleContract(() => ({ store, openSecond: () => open(fx.openSecond) }));
 
     describeStoreChainContract(() => ({
       store,

@@ -210,12 +210,87 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
     expect(text.split('\r\n')[0]).toContain('requestId');
     expect(text).toContain('key_revoked');
     await shoot(page, 'audit');
-    for (const name of ['guard', 'review', 'providers', 'alerts']) {
+    for (const name of ['guard', 'review', 'providers']) {
       await open(page, name);
       await shoot(page, name);
     }
+    await open(page, 'alerts');
     expect(await page.textContent('#page')).toContain('No alert raised.');
     await page.close();
+  });
+
+  it('acknowledges a budget alert: an admin only, shown as such, audited with the label', async () => {
+    const raised = { window: 'd20261206', spentMicroUsd: 0, limitMicroUsd: 1_000_000 };
+    const atMs = Date.now();
+    await gw.app.store.recordAlert({
+      ...raised,
+      budget: 'key:checkout:daily',
+      thresholdPct: 80,
+      spentMicroUsd: 812_000,
+      atMs,
+    });
+    await gw.app.store.recordAlert({
+      ...raised,
+      budget: 'team:search:monthly',
+      thresholdPct: 100,
+      spentMicroUsd: 1_004_000,
+      atMs: atMs - 60_000,
+    });
+    const viewer = await signIn(VIEWER_TOKEN);
+    await open(viewer, 'alerts');
+    const buttons = viewer.locator('button[data-action=ack]');
+    expect(await buttons.count()).toBe(2);
+    expect(await buttons.first().isDisabled()).toBe(true);
+    await viewer.close();
+
+    const page = await signIn();
+    await open(page, 'alerts');
+    const row = page.locator('tr', { hasText: 'key:checkout:daily' });
+    await row.locator('button[data-action=ack]').click();
+    await row.locator('.ack').waitFor();
+    expect(await row.locator('.ack').textContent()).toContain('env-admin');
+    expect(await page.textContent('#page')).toContain('Budget alerts · 1 unacknowledged');
+    await shoot(page, 'alerts');
+    // Stored: a new page load (any replica) shows it acknowledged.
+    await page.reload();
+    await page.waitForSelector('#page[data-page="alerts"]');
+    expect(
+      await page.locator('tr', { hasText: 'key:checkout:daily' }).locator('.ack').count(),
+    ).toBe(1);
+    const events = (await admin(gw, 'GET', '/admin/events')).body as {
+      data: { action: string; actor: string; target: string }[];
+    };
+    expect(events.data.filter((e) => e.action === 'alert_acknowledged')).toEqual([
+      expect.objectContaining({
+        actor: 'env-admin',
+        target: 'alert:budget:key:checkout:daily/d20261206/80',
+      }),
+    ]);
+    await page.close();
+  });
+
+  it('keeps the session on another replica of the same store, and signs out of both', async () => {
+    const replica = await startTestGateway({
+      env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN, VIEWER_TOKEN },
+      config: { controlPlane: { port: 0 } },
+      stores: { kind: 'sqlite', sqlite: { path: gw.dbPath } },
+    });
+    try {
+      const page = await signIn();
+      // Same host, another port: the browser sends the cookie to the other replica as well.
+      await page.goto(`${replica.controlUrl ?? ''}/console#keys`);
+      await page.waitForSelector('#page[data-page="keys"]');
+      expect(await page.textContent('#who')).toBe('env-admin · admin');
+      await page.click('#logout');
+      await page.waitForSelector('#login:not([hidden])');
+      await page.goto(console);
+      await page.waitForSelector('#login:not([hidden])');
+      const status = await page.evaluate(async () => (await fetch('/console/api/keys')).status);
+      expect(status).toBe(401);
+      await page.close();
+    } finally {
+      await replica.close();
+    }
   });
 
   it('shows a viewer every page but no action, and refuses the action it forges', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV_ADMIN_LABEL } from '../../src/config/schema.js';
 import { admin, ADMIN_TOKEN } from '../helpers/admin.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../helpers/postgres.js';
 
 const VIEWER_TOKEN = 'viewer-test-token-5d2a9e8c1b7f4a30'; // bastion:allow test canary
 
@@ -178,5 +179,95 @@ describe('console sign-in, sessions and CSRF', () => {
     });
     // Even the right token waits: the pause holds for the whole address.
     expect([res.status, res.headers.get('retry-after') !== null]).toEqual([429, true]);
+  });
+});
+
+/** Two replicas on one Postgres store, as behind a load balancer. */
+describe('console sessions across replicas', () => {
+  let a: TestGateway;
+  let b: TestGateway;
+  let schema: TestSchema;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('console_replicas');
+    const opts = {
+      env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN, DATABASE_URL: TEST_DATABASE_URL },
+      stores: { kind: 'postgres', postgres: { url: 'env:DATABASE_URL', schema: schema.schema } },
+    };
+    a = await startTestGateway(opts);
+    b = await startTestGateway(opts);
+  }, 30_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await schema?.drop();
+  });
+
+  it('signs in on one replica, acts on the other, and a sign-out on either holds on both', async () => {
+    const urlA = a.controlUrl ?? '';
+    const urlB = b.controlUrl ?? '';
+    const res = await fetch(`${urlA}/console/login`, {
+      method: 'POST',
+      headers: { origin: urlA, 'content-type': 'application/json' },
+      body: JSON.stringify({ token: ADMIN_TOKEN }),
+    });
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const onB = await fetch(`${urlB}/console/session`, { headers: { cookie } });
+    expect([onB.status, ((await onB.json()) as { label: string }).label]).toEqual([
+      200,
+      ENV_ADMIN_LABEL,
+    ]);
+    const act = await fetch(`${urlB}/console/api/killswitch/env/ci`, {
+      method: 'PUT',
+      headers: {
+        cookie,
+        origin: urlB,
+        'x-csrf-token': csrfToken,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ reason: 'replica b' }),
+    });
+    expect(act.status).toBe(200);
+    await admin(a, 'DELETE', '/admin/killswitch/env/ci');
+
+    const out = await fetch(`${urlB}/console/logout`, {
+      method: 'POST',
+      headers: { cookie, origin: urlB, 'x-csrf-token': csrfToken },
+    });
+    expect(out.status).toBe(204);
+    for (const url of [urlA, urlB]) {
+      const after = await fetch(`${url}/console/api/keys`, { headers: { cookie } });
+      expect([after.status, await code(after)]).toEqual([401, 'console_session_required']);
+    }
+  });
+});
+
+describe('console with its store down', () => {
+  it('refuses with 503 store_unavailable, never a session it cannot confirm', async () => {
+    const gw = await startTestGateway({ env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN } });
+    try {
+      const base = gw.controlUrl ?? '';
+      const res = await fetch(`${base}/console/login`, {
+        method: 'POST',
+        headers: { origin: base, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: ADMIN_TOKEN }),
+      });
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      await gw.app.store.close();
+      for (const path of ['/console/session', '/console/api/keys']) {
+        const after = await fetch(`${base}${path}`, { headers: { cookie } });
+        expect([after.status, await code(after)], path).toEqual([503, 'store_unavailable']);
+      }
+      const login = await fetch(`${base}/console/login`, {
+        method: 'POST',
+        headers: { origin: base, 'content-type': 'application/json' },
+        body: JSON.stringify({ token: ADMIN_TOKEN }),
+      });
+      expect([login.status, await code(login)]).toEqual([503, 'store_unavailable']);
+      expect(login.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await gw.close();
+    }
   });
 });

@@ -1,70 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../store/types.js';
-import { quantile, summarizeAudit } from './audit-summary.js';
+import type { AuditOverview } from '../../store/types.js';
+import { buildAuditSummary, histogramQuantile } from './audit-summary.js';
 
-function row(timeMs: number, over: Partial<AuditRecord> = {}): AuditRecord {
-  return {
-    requestId: `req_${timeMs}`,
-    timeMs,
-    keyId: 'key_a',
-    keyPrefix: 'bk_dev_a',
-    env: 'dev',
-    endpoint: 'chat_completions',
-    model: 'gpt-4o-mini',
-    provider: 'openai',
-    upstreamKeyLabel: 'primary',
-    status: 200,
-    errorCode: null,
-    promptTokens: 10,
-    completionTokens: 5,
-    latencyMs: 10,
-    upstreamLatencyMs: 8,
-    clientIp: '127.0.0.1',
-    isStream: false,
-    decisions: [],
-    costMicroUsd: 100,
-    userId: null,
-    team: null,
-    ...over,
-  };
-}
+const empty: AuditOverview = {
+  series: [],
+  latency: [],
+  top: { keys: [], models: [], users: [], teams: [] },
+  refusals: [],
+  guardByCategory: [],
+  guardRecent: [],
+};
 
 describe('audit summary', () => {
-  it('takes nearest-rank quantiles', () => {
-    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect([quantile(sorted, 0.5), quantile(sorted, 0.99), quantile([], 0.5)]).toEqual([
-      50,
-      99,
-      null,
-    ]);
+  it('takes nearest-rank quantiles from the latency histogram, as the class maximum', () => {
+    // 100 requests of 1..100 ms, one per class.
+    const classes = Array.from({ length: 100 }, (_, i) => ({
+      fromMs: i + 1,
+      maxMs: i + 1.5,
+      requests: 1,
+    }));
+    expect([
+      histogramQuantile(classes, 0.5),
+      histogramQuantile(classes, 0.99),
+      histogramQuantile([], 0.5),
+    ]).toEqual([50.5, 99.5, null]);
+    const skewed = [
+      { fromMs: 3, maxMs: 3.2, requests: 98 },
+      { fromMs: 4_500, maxMs: 4_509, requests: 2 },
+    ];
+    expect([histogramQuantile(skewed, 0.5), histogramQuantile(skewed, 0.99)]).toEqual([3.2, 4_509]);
   });
 
-  it('buckets requests, errors, tokens and spend, and ranks keys, models and refusals', () => {
-    const rows = [
-      row(0),
-      row(59_999, { latencyMs: 30 }),
-      row(60_000, { keyPrefix: 'bk_dev_b', keyId: 'key_b', model: 'claude', costMicroUsd: 500 }),
-      row(130_000, {
-        status: 429,
-        errorCode: 'rate_limit_exceeded',
-        promptTokens: null,
-        completionTokens: null,
-        costMicroUsd: null,
-        latencyMs: 1,
-        decisions: [
-          { stage: 'guard_pii', action: 'redact', type: 'email', count: 2 },
-          { stage: 'guard_injection', action: 'allow' },
-          { stage: 'rate_limit', action: 'block', type: 'rpm' },
+  it('fills every bucket of the range and sums the totals from them', () => {
+    const s = buildAuditSummary(
+      {
+        ...empty,
+        series: [
+          {
+            index: 0,
+            requests: 2,
+            errors: 0,
+            promptTokens: 20,
+            completionTokens: 10,
+            costMicroUsd: 200,
+          },
+          {
+            index: 2,
+            requests: 2,
+            errors: 1,
+            promptTokens: 10,
+            completionTokens: 5,
+            costMicroUsd: 500,
+          },
         ],
-      }),
-    ];
-    const s = summarizeAudit(rows, { sinceMs: 0, untilMs: 180_000, bucketMs: 60_000, readCap: 10 });
-    expect(s.series.map((b) => [b.requests, b.errors, b.costMicroUsd])).toEqual([
-      [2, 0, 200],
-      [1, 0, 500],
-      [1, 1, 0],
+        latency: [
+          { fromMs: 1, maxMs: 1, requests: 1 },
+          { fromMs: 10, maxMs: 10, requests: 2 },
+          { fromMs: 30, maxMs: 30, requests: 1 },
+        ],
+      },
+      { sinceMs: 0, untilMs: 180_000, bucketMs: 60_000 },
+    );
+    expect(s.series.map((b) => [b.startMs, b.requests, b.errors, b.costMicroUsd])).toEqual([
+      [0, 2, 0, 200],
+      [60_000, 0, 0, 0],
+      [120_000, 2, 1, 500],
     ]);
-    expect(s.totals).toMatchObject({
+    expect(s.totals).toEqual({
       requests: 4,
       errors: 1,
       errorRatePct: 25,
@@ -74,25 +76,11 @@ describe('audit summary', () => {
       completionTokens: 15,
       costMicroUsd: 700,
     });
-    expect(s.top.keys.map((k) => [k.name, k.requests])).toEqual([
-      ['bk_dev_a', 3],
-      ['bk_dev_b', 1],
-    ]);
-    expect(s.refusals).toEqual([{ code: 'rate_limit_exceeded', status: 429, requests: 1 }]);
-    expect(s.guard.byCategory).toEqual([
-      { stage: 'guard_pii', action: 'redact', type: 'email', requests: 1 },
-    ]);
-    expect(s.guard.recent.map((r) => r.requestId)).toEqual(['req_130000']);
-    expect(s.isPartial).toBe(false);
   });
 
-  it('says when the read cap cut the range', () => {
-    const s = summarizeAudit([row(0), row(1)], {
-      sinceMs: 0,
-      untilMs: 10,
-      bucketMs: 10,
-      readCap: 2,
-    });
-    expect(s.isPartial).toBe(true);
+  it('answers an empty range with zeros and no quantile', () => {
+    const s = buildAuditSummary(empty, { sinceMs: 0, untilMs: 10, bucketMs: 10 });
+    expect(s.series).toHaveLength(1);
+    expect(s.totals).toMatchObject({ requests: 0, errorRatePct: 0, latencyP50Ms: null });
   });
 });

@@ -1,4 +1,9 @@
-import type { AuditDecision, AuditRecord } from '../../store/types.js';
+import type {
+  AuditGuardCategory,
+  AuditGuardDecision,
+  AuditOverview,
+  AuditTopEntry,
+} from '../../store/types.js';
 
 export interface SummaryBucket {
   startMs: number;
@@ -9,36 +14,24 @@ export interface SummaryBucket {
   costMicroUsd: number;
 }
 
-export interface TopEntry {
-  name: string;
-  requests: number;
-  costMicroUsd: number;
-}
+export type TopEntry = AuditTopEntry;
 
 export interface GuardSummary {
-  /** `stage/action/type` → how many requests had that decision (its `count` summed apart). */
-  byCategory: { stage: string; action: string; type: string | null; requests: number }[];
+  /** `stage/action/type` → how many decisions of that category (their `count` summed apart). */
+  byCategory: AuditGuardCategory[];
   /** The newest guard decisions: request ids and categories, never text. */
-  recent: {
-    requestId: string;
-    timeMs: number;
-    stage: string;
-    action: string;
-    type: string | null;
-  }[];
+  recent: AuditGuardDecision[];
 }
 
 export interface AuditSummary {
   sinceMs: number;
   untilMs: number;
   bucketMs: number;
-  /** Rows summarised; when it equals the read cap, only the newest rows of the range are in. */
-  rows: number;
-  isPartial: boolean;
   totals: {
     requests: number;
     errors: number;
     errorRatePct: number;
+    /** From the store's latency histogram: exact under 1 s, within 1 % above. */
     latencyP50Ms: number | null;
     latencyP99Ms: number | null;
     promptTokens: number;
@@ -52,42 +45,35 @@ export interface AuditSummary {
   guard: GuardSummary;
 }
 
-const TOP_N = 5;
-const RECENT_GUARD = 50;
-
-/** The value at quantile q of sorted numbers (nearest rank). */
-export function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
-  return sorted[rank - 1] ?? null;
-}
-
-function tally(map: Map<string, TopEntry>, name: string | null, cost: number): void {
-  if (name === null) return;
-  const entry = map.get(name) ?? { name, requests: 0, costMicroUsd: 0 };
-  entry.requests += 1;
-  entry.costMicroUsd += cost;
-  map.set(name, entry);
-}
-
-function top(map: Map<string, TopEntry>): TopEntry[] {
-  return [...map.values()]
-    .sort((a, b) => b.requests - a.requests || b.costMicroUsd - a.costMicroUsd)
-    .slice(0, TOP_N);
-}
-
-const isGuard = (d: AuditDecision) => d.stage.startsWith('guard_') && d.action !== 'allow';
+/** Entries per top list, and guard decisions listed, on the overview. */
+export const OVERVIEW_LIMITS = { topN: 5, recentGuard: 50 } as const;
 
 /**
- * What the console's overview shows, from audit rows of one time range (newest first, as the
- * store returns them): a time series, totals with latency quantiles, the top keys, models,
- * users and teams, refusals by code, and guard decisions by category. Metadata only.
+ * The nearest-rank quantile q of a latency histogram (classes in ascending order): the largest
+ * latency of the class holding that rank, so never below the true value and at most one class
+ * width above it.
  */
-export function summarizeAudit(
-  rows: readonly AuditRecord[],
-  range: { sinceMs: number; untilMs: number; bucketMs: number; readCap: number },
+export function histogramQuantile(classes: AuditOverview['latency'], q: number): number | null {
+  const total = classes.reduce((n, c) => n + c.requests, 0);
+  if (total === 0) return null;
+  const rank = Math.min(total, Math.max(1, Math.ceil(q * total)));
+  let seen = 0;
+  for (const c of classes) {
+    seen += c.requests;
+    if (seen >= rank) return c.maxMs;
+  }
+  return classes.at(-1)?.maxMs ?? null;
+}
+
+/**
+ * What the console's overview shows, from the sums the store made over one time range: every
+ * bucket of the series (empty ones too), totals with latency quantiles, the top lists, refusals
+ * and guard decisions. Metadata only.
+ */
+export function buildAuditSummary(
+  overview: AuditOverview,
+  range: { sinceMs: number; untilMs: number; bucketMs: number },
 ): AuditSummary {
-  // Long by design: one pass over the rows fills every section of the summary.
   const { sinceMs, untilMs, bucketMs } = range;
   const count = Math.max(1, Math.ceil((untilMs - sinceMs) / bucketMs));
   const series: SummaryBucket[] = Array.from({ length: count }, (_, i) => ({
@@ -98,92 +84,28 @@ export function summarizeAudit(
     completionTokens: 0,
     costMicroUsd: 0,
   }));
-  const latencies: number[] = [];
-  const keys = new Map<string, TopEntry>();
-  const models = new Map<string, TopEntry>();
-  const users = new Map<string, TopEntry>();
-  const teams = new Map<string, TopEntry>();
-  const refusals = new Map<string, { code: string; status: number; requests: number }>();
-  const guardCounts = new Map<string, GuardSummary['byCategory'][number]>();
-  const recent: GuardSummary['recent'] = [];
-  let errors = 0;
-  let promptTokens = 0;
-  let completionTokens = 0;
-  let costMicroUsd = 0;
-  for (const row of rows) {
-    const i = Math.floor((row.timeMs - sinceMs) / bucketMs);
-    const bucket = series[Math.min(Math.max(i, 0), count - 1)] as SummaryBucket;
-    const cost = row.costMicroUsd ?? 0;
-    const isError = row.status >= 400;
-    bucket.requests += 1;
-    bucket.errors += isError ? 1 : 0;
-    bucket.promptTokens += row.promptTokens ?? 0;
-    bucket.completionTokens += row.completionTokens ?? 0;
-    bucket.costMicroUsd += cost;
-    errors += isError ? 1 : 0;
-    promptTokens += row.promptTokens ?? 0;
-    completionTokens += row.completionTokens ?? 0;
-    costMicroUsd += cost;
-    latencies.push(row.latencyMs);
-    tally(keys, row.keyPrefix ?? row.keyId, cost);
-    tally(models, row.model, cost);
-    tally(users, row.userId, cost);
-    tally(teams, row.team, cost);
-    if (row.errorCode !== null) {
-      const r = refusals.get(row.errorCode) ?? {
-        code: row.errorCode,
-        status: row.status,
-        requests: 0,
-      };
-      r.requests += 1;
-      refusals.set(row.errorCode, r);
-    }
-    for (const d of row.decisions) {
-      if (!isGuard(d)) continue;
-      const id = `${d.stage}/${d.action}/${d.type ?? ''}`;
-      const entry = guardCounts.get(id) ?? {
-        stage: d.stage,
-        action: d.action,
-        type: d.type ?? null,
-        requests: 0,
-      };
-      entry.requests += 1;
-      guardCounts.set(id, entry);
-      if (recent.length < RECENT_GUARD) {
-        recent.push({
-          requestId: row.requestId,
-          timeMs: row.timeMs,
-          stage: d.stage,
-          action: d.action,
-          type: d.type ?? null,
-        });
-      }
+  const totals = { requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, costMicroUsd: 0 };
+  for (const b of overview.series) {
+    const bucket = series[Math.min(Math.max(b.index, 0), count - 1)] as SummaryBucket;
+    for (const field of Object.keys(totals) as (keyof typeof totals)[]) {
+      bucket[field] += b[field];
+      totals[field] += b[field];
     }
   }
-  latencies.sort((a, b) => a - b);
-  const requests = rows.length;
+  const { requests, errors } = totals;
   return {
     sinceMs,
     untilMs,
     bucketMs,
-    rows: requests,
-    isPartial: requests >= range.readCap,
     totals: {
-      requests,
-      errors,
+      ...totals,
       errorRatePct: requests === 0 ? 0 : Math.round((errors / requests) * 1000) / 10,
-      latencyP50Ms: quantile(latencies, 0.5),
-      latencyP99Ms: quantile(latencies, 0.99),
-      promptTokens,
-      completionTokens,
-      costMicroUsd,
+      latencyP50Ms: histogramQuantile(overview.latency, 0.5),
+      latencyP99Ms: histogramQuantile(overview.latency, 0.99),
     },
     series,
-    top: { keys: top(keys), models: top(models), users: top(users), teams: top(teams) },
-    refusals: [...refusals.values()].sort((a, b) => b.requests - a.requests),
-    guard: {
-      byCategory: [...guardCounts.values()].sort((a, b) => b.requests - a.requests),
-      recent,
-    },
+    top: overview.top,
+    refusals: overview.refusals,
+    guard: { byCategory: overview.guardByCategory, recent: overview.guardRecent },
   };
 }

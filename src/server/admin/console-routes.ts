@@ -6,9 +6,9 @@ import {
   suspendedKeyIds,
   type KeyReview,
 } from '../../policy/access-review.js';
-import type { AuditStore, PolicyStore, Store } from '../../store/types.js';
+import type { AuditStore, ConsoleStore, PolicyStore, Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
-import { summarizeAudit } from './audit-summary.js';
+import { buildAuditSummary, OVERVIEW_LIMITS } from './audit-summary.js';
 import { adminError, intParam, type AdminRoute } from './router.js';
 
 export interface ConsoleRoutesDeps {
@@ -17,7 +17,8 @@ export interface ConsoleRoutesDeps {
     Pick<
       AuditStore,
       'queryAudit' | 'listAuditChains' | 'readAuditChain' | 'unchainedAudit' | 'listAuditCuts'
-    >;
+    > &
+    Pick<ConsoleStore, 'summarizeAudit'>;
   chainKeys: Pick<ChainKeyring, 'candidates'>;
   /** Team names of the configuration, read per call (they follow a reload). */
   teams: () => ReadonlySet<string>;
@@ -26,8 +27,6 @@ export interface ConsoleRoutesDeps {
   clock: Clock;
 }
 
-/** The store returns at most this many audit rows per read. */
-const READ_CAP = 10_000;
 const RANGES = {
   '1h': { spanMs: 3_600_000, bucketMs: 60_000 },
   '24h': { spanMs: 86_400_000, bucketMs: 1_800_000 },
@@ -66,8 +65,10 @@ export function consoleRoutes(deps: ConsoleRoutesDeps): AdminRoute[] {
         const untilMs = deps.clock.now() + 1;
         // Aligned on the bucket size so the series does not shift between refreshes.
         const sinceMs = Math.floor((untilMs - spanMs) / bucketMs) * bucketMs;
-        const rows = await deps.store.queryAudit({ sinceMs, untilMs, limit: READ_CAP });
-        const summary = summarizeAudit(rows, { sinceMs, untilMs, bucketMs, readCap: READ_CAP });
+        // Summed by the store: bounded work and memory here however many rows the range holds.
+        const span = { sinceMs, untilMs, bucketMs };
+        const overview = await deps.store.summarizeAudit({ ...span, ...OVERVIEW_LIMITS });
+        const summary = buildAuditSummary(overview, span);
         return { status: 200, body: { range, ...summary } };
       },
     },

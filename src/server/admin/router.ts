@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isGatewayError } from '../../errors/gateway-error.js';
 import type { Logger } from '../../log/logger.js';
 import type { AdminEvent } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
@@ -73,7 +74,13 @@ export function createAdminRouter(
   return function admin(req, res) {
     void serve(req, res).catch((err: unknown) => {
       deps.log.error({ event: 'admin_failed', err });
-      send(res, adminError('internal_error', 'The admin API failed; see the gateway log.'));
+      const isStoreDown = isGatewayError(err) && err.code === 'store_unavailable';
+      send(
+        res,
+        isStoreDown
+          ? adminError('store_unavailable', 'The store is unavailable; nothing was changed.')
+          : adminError('internal_error', 'The admin API failed; see the gateway log.'),
+      );
     });
   };
 

@@ -2,12 +2,20 @@ import type { LimitBackend } from '../../limits/types.js';
 import { plan } from '../../pipeline/policy/budget.js';
 import type { LimitSubject, PolicyModel } from '../../policy/model.js';
 import { budgetWindow } from '../../policy/windows.js';
-import { ENVIRONMENTS, type PolicyStore, type Store } from '../../store/types.js';
+import {
+  ENVIRONMENTS,
+  type ConsoleStore,
+  type PolicyStore,
+  type Store,
+} from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
+import { budgetAlertId, withAcks } from './alert-acks.js';
 import { intParam, type AdminRoute } from './router.js';
 
 export interface SpendRoutesDeps {
-  store: Pick<Store, 'listKeys'> & Pick<PolicyStore, 'sumSpend' | 'listAlerts'>;
+  store: Pick<Store, 'listKeys'> &
+    Pick<PolicyStore, 'sumSpend' | 'listAlerts'> &
+    Pick<ConsoleStore, 'listAlertAcks'>;
   backend: Pick<LimitBackend, 'totals'>;
   model: PolicyModel;
   clock: Clock;
@@ -72,7 +80,9 @@ export function spendRoutes(deps: SpendRoutesDeps): AdminRoute[] {
       async handle(req) {
         const sinceMs = intParam(req.query, 'sinceMs', 0);
         const limit = intParam(req.query, 'limit', 100);
-        return { status: 200, body: { data: await deps.store.listAlerts({ sinceMs, limit }) } };
+        const alerts = await deps.store.listAlerts({ sinceMs, limit });
+        const data = await withAcks(deps.store, 'budget', alerts, budgetAlertId);
+        return { status: 200, body: { data } };
       },
     },
   ];

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ControlErrorCode } from '../../errors/codes.js';
+import { isGatewayError } from '../../errors/gateway-error.js';
 import type { AdminEvent } from '../../store/types.js';
 import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../../util/clock.js';
@@ -86,9 +87,9 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
   // Per client address, bounded: a flood of addresses forgets the oldest, never grows memory.
   const failures = new Map<string, { windowStartMs: number; count: number }>();
 
-  const sessionOf = (req: IncomingMessage) => {
+  const sessionOf = async (req: IncomingMessage) => {
     const id = cookieValue(req.headers.cookie, cookieName);
-    return { id, session: deps.sessions.get(id) };
+    return { id, session: await deps.sessions.get(id) };
   };
   const isSameOrigin = (req: IncomingMessage) => {
     const site = req.headers['sec-fetch-site'];
@@ -156,13 +157,13 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
       return refuse(res, 'console_login_failed', 'That token is not an admin or viewer token.');
     }
     const { identity } = result;
-    const { id, session } = deps.sessions.create(identity);
+    const { id, session } = await deps.sessions.create(identity);
     deps.log.info({ event: 'console_login', role: identity.role, label: identity.label });
     send(res, { status: 200, body: whoami(session) }, { 'set-cookie': cookie(id, 12 * 3600) });
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL) {
-    const { session } = sessionOf(req);
+    const { session } = await sessionOf(req);
     const method = req.method ?? 'GET';
     if (session === undefined) {
       req.resume();
@@ -219,13 +220,13 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
     if (path === '/console/login' && method === 'POST') return login(req, res);
     req.resume();
     if (path === '/console/logout' && method === 'POST') {
-      const { id, session } = sessionOf(req);
+      const { id, session } = await sessionOf(req);
       if (
         session !== undefined &&
         (!isSameOrigin(req) || !isCsrfValid(session, req.headers['x-csrf-token']))
       )
         return refuse(res, 'console_csrf_rejected', 'Sign out from the console page itself.');
-      deps.sessions.end(id);
+      await deps.sessions.end(id);
       return send(res, { status: 204, body: undefined }, { 'set-cookie': cookie('', 0) });
     }
     if (method !== 'GET') return refuse(res, 'method_not_allowed', 'Method not allowed here.');
@@ -233,7 +234,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
     const asset = ASSET.exec(path)?.[1];
     if (asset !== undefined) return serveAsset(req, res, asset);
     if (path === '/console/session') {
-      const { session } = sessionOf(req);
+      const { session } = await sessionOf(req);
       return session === undefined
         ? refuse(res, 'console_session_required', 'Sign in at /console first.')
         : send(res, { status: 200, body: whoami(session) });
@@ -244,6 +245,9 @@ export function createConsole(deps: ConsoleDeps): ConsoleHandler {
   return function consoleHandler(req, res) {
     void serve(req, res).catch((err: unknown) => {
       deps.log.error({ event: 'console_failed', err });
+      if (isGatewayError(err) && err.code === 'store_unavailable') {
+        return refuse(res, 'store_unavailable', 'The store is unavailable; try again.');
+      }
       send(res, adminError('internal_error', 'The console failed; see the gateway log.'));
     });
   };

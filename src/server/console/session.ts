@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ConsoleStore } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
 import type { AdminIdentity } from '../admin/auth.js';
 
@@ -8,7 +9,7 @@ export interface ConsoleSession {
   /** Sent back in `x-csrf-token` on every state-changing call. */
   readonly csrfToken: string;
   readonly createdAtMs: number;
-  lastSeenMs: number;
+  readonly lastSeenMs: number;
 }
 
 export interface SessionOptions {
@@ -28,57 +29,84 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
 
 export interface SessionStore {
   /** A new session; returns its id (the cookie value, 256 random bits). */
-  create(identity: AdminIdentity): { id: string; session: ConsoleSession };
+  create(identity: AdminIdentity): Promise<{ id: string; session: ConsoleSession }>;
   /** The live session of that id (its idle timer restarted), or undefined. */
-  get(id: string | undefined): ConsoleSession | undefined;
-  end(id: string | undefined): void;
-  readonly size: number;
+  get(id: string | undefined): Promise<ConsoleSession | undefined>;
+  end(id: string | undefined): Promise<void>;
 }
 
+export type SessionRows = Pick<
+  ConsoleStore,
+  | 'insertConsoleSession'
+  | 'findConsoleSession'
+  | 'touchConsoleSession'
+  | 'deleteConsoleSession'
+  | 'purgeConsoleSessions'
+>;
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+const tokenHash = (id: string) => createHash('sha256').update(id).digest('hex');
+
 /**
- * Console sessions in this process's memory: a cookie names a session, the session names an
- * identity. Replicas do not share them; behind a load balancer, pin the console to one replica.
+ * The CSRF token of a session, derived from its id: every replica computes the same one, and
+ * the store (which holds only the id's SHA-256) cannot.
  */
-export function createSessionStore(clock: Clock, opts: SessionOptions): SessionStore {
-  // Map order is insertion order; `get` re-inserts, so the first entry is the least recently used.
-  const sessions = new Map<string, ConsoleSession>();
-  const isLive = (s: ConsoleSession, nowMs: number) =>
-    nowMs - s.lastSeenMs < opts.idleMs && nowMs - s.createdAtMs < opts.maxAgeMs;
+const csrfOf = (id: string) =>
+  createHash('sha256').update('bastion console csrf\0').update(id).digest('base64url');
+
+/**
+ * Console sessions in the store, so every replica sharing it knows them: a cookie names a
+ * session, the session names an identity. Only the SHA-256 of the session id is stored. Each
+ * call reads the store (no cache), so a sign-out on one replica holds on all at once; the last
+ * use is written at most every `idleMs / 10` (one minute at most) to spare the store a write
+ * per page.
+ */
+export function createSessionStore(
+  deps: { rows: SessionRows; clock: Clock },
+  opts: SessionOptions,
+): SessionStore {
+  const { rows, clock } = deps;
+  const touchEveryMs = Math.min(60_000, opts.idleMs / 10);
+  const expiry = (createdAtMs: number, seenMs: number) =>
+    Math.min(createdAtMs + opts.maxAgeMs, seenMs + opts.idleMs);
   return {
-    create(identity) {
+    async create(identity) {
       const nowMs = clock.now();
-      for (const [id, s] of sessions) if (!isLive(s, nowMs)) sessions.delete(id);
-      while (sessions.size >= opts.maxSessions) {
-        const oldest = sessions.keys().next().value;
-        if (oldest === undefined) break;
-        sessions.delete(oldest);
-      }
+      await rows.purgeConsoleSessions(nowMs, opts.maxSessions - 1);
       const id = randomBytes(32).toString('base64url');
-      const session: ConsoleSession = {
-        identity,
-        csrfToken: randomBytes(32).toString('base64url'),
+      await rows.insertConsoleSession({
+        tokenHash: tokenHash(id),
+        role: identity.role,
+        label: identity.label,
         createdAtMs: nowMs,
         lastSeenMs: nowMs,
-      };
-      sessions.set(id, session);
+        expiresAtMs: expiry(nowMs, nowMs),
+      });
+      const session = { identity, csrfToken: csrfOf(id), createdAtMs: nowMs, lastSeenMs: nowMs };
       return { id, session };
     },
-    get(id) {
-      if (id === undefined) return undefined;
-      const session = sessions.get(id);
-      if (session === undefined) return undefined;
+    async get(id) {
+      if (id === undefined || !TOKEN.test(id)) return undefined;
+      const hash = tokenHash(id);
+      const row = await rows.findConsoleSession(hash);
+      if (row === undefined) return undefined;
       const nowMs = clock.now();
-      sessions.delete(id);
-      if (!isLive(session, nowMs)) return undefined;
-      session.lastSeenMs = nowMs;
-      sessions.set(id, session);
-      return session;
+      if (nowMs >= row.expiresAtMs) {
+        await rows.deleteConsoleSession(hash);
+        return undefined;
+      }
+      let lastSeenMs = row.lastSeenMs;
+      if (nowMs - lastSeenMs >= touchEveryMs) {
+        lastSeenMs = nowMs;
+        const isLive = await rows.touchConsoleSession(hash, nowMs, expiry(row.createdAtMs, nowMs));
+        if (!isLive) return undefined;
+      }
+      const identity = { role: row.role, label: row.label };
+      return { identity, csrfToken: csrfOf(id), createdAtMs: row.createdAtMs, lastSeenMs };
     },
-    end(id) {
-      if (id !== undefined) sessions.delete(id);
-    },
-    get size() {
-      return sessions.size;
+    async end(id) {
+      if (id !== undefined && TOKEN.test(id)) await rows.deleteConsoleSession(tokenHash(id));
     },
   };
 }

@@ -209,4 +209,30 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX anomaly_alerts_at_idx ON anomaly_alerts (at_ms);
     `,
   },
+  {
+    version: 9,
+    name: 'console_state',
+    // Operator console state shared by every replica: alert acknowledgements (any alert kind,
+    // once per alert) and sign-in sessions, stored by the SHA-256 of the session token (never
+    // the token), purged by expiry.
+    sql: `
+      CREATE TABLE alert_acks (
+        kind     TEXT    NOT NULL,
+        alert_id TEXT    NOT NULL,
+        actor    TEXT    NOT NULL,
+        at_ms    BIGINT  NOT NULL,
+        PRIMARY KEY (kind, alert_id)
+      );
+      CREATE TABLE console_sessions (
+        token_hash    TEXT    NOT NULL PRIMARY KEY,
+        role          TEXT    NOT NULL CHECK (role IN ('admin', 'viewer')),
+        label         TEXT    NOT NULL,
+        created_at_ms BIGINT  NOT NULL,
+        last_seen_ms  BIGINT  NOT NULL,
+        expires_at_ms BIGINT  NOT NULL
+      );
+      CREATE INDEX console_sessions_expires_idx ON console_sessions (expires_at_ms);
+      CREATE INDEX console_sessions_seen_idx ON console_sessions (last_seen_ms);
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import { postgresMigrations } from '../migrations/postgres.js';
 import type { AuditQuery, AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
 import { migratePostgres } from './migrate.js';
 import { createPostgresAnomalyStore } from './anomaly-store.js';
+import { createPostgresConsoleStore } from './console-store.js';
 import { createPostgresPolicyStore } from './policy-store.js';
 import { createPostgresPoolStore } from './pool-store.js';
 import {
@@ -58,6 +59,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   const policy = createPostgresPolicyStore(pool);
   const pools = createPostgresPoolStore(pool);
   const anomaly = createPostgresAnomalyStore(pool);
+  const consoleState = createPostgresConsoleStore(pool);
   let isClosed = false;
 
   async function rows(query: pg.QueryConfig): Promise<Row[]> {
@@ -154,6 +156,18 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     recordAnomalyAlert: (alert) => attempt(() => anomaly.recordAnomalyAlert(alert)),
     listAnomalyAlerts: (query) => attempt(() => anomaly.listAnomalyAlerts(query)),
     pruneAnomalyCounters: (beforeMs) => attempt(() => anomaly.pruneAnomalyCounters(beforeMs)),
+
+    acknowledgeAlert: (ack) => attempt(() => consoleState.acknowledgeAlert(ack)),
+    hasBudgetAlert: (alert) => attempt(() => consoleState.hasBudgetAlert(alert)),
+    listAlertAcks: (kind, ids) => attempt(() => consoleState.listAlertAcks(kind, ids)),
+    insertConsoleSession: (row) => attempt(() => consoleState.insertConsoleSession(row)),
+    findConsoleSession: (hash) => attempt(() => consoleState.findConsoleSession(hash)),
+    touchConsoleSession: (hash, seenMs, expiresMs) =>
+      attempt(() => consoleState.touchConsoleSession(hash, seenMs, expiresMs)),
+    deleteConsoleSession: (hash) => attempt(() => consoleState.deleteConsoleSession(hash)),
+    purgeConsoleSessions: (nowMs, keep) =>
+      attempt(() => consoleState.purgeConsoleSessions(nowMs, keep)),
+    summarizeAudit: (query) => attempt(() => consoleState.summarizeAudit(query)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(async () => {

@@ -5,6 +5,7 @@ import type { AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.j
 import { migrateSqlite } from './migrate.js';
 import { openDatabase } from './open.js';
 import { createSqliteAnomalyStore } from './anomaly-store.js';
+import { createSqliteConsoleStore } from './console-store.js';
 import { createSqlitePolicyStore } from './policy-store.js';
 import { createSqlitePoolStore } from './pool-store.js';
 import {
@@ -50,6 +51,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   let policy: ReturnType<typeof createSqlitePolicyStore> | undefined;
   let pools: ReturnType<typeof createSqlitePoolStore> | undefined;
   let anomaly: ReturnType<typeof createSqliteAnomalyStore> | undefined;
+  let consoleState: ReturnType<typeof createSqliteConsoleStore> | undefined;
 
   function database(): Database.Database {
     if (db === undefined) throw openError;
@@ -71,6 +73,10 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
   function anom(): ReturnType<typeof createSqliteAnomalyStore> {
     return (anomaly ??= createSqliteAnomalyStore(database()));
+  }
+
+  function con(): ReturnType<typeof createSqliteConsoleStore> {
+    return (consoleState ??= createSqliteConsoleStore(database()));
   }
 
   const keys = createKeyCache(() => stmts().dataVersion.get() as number);
@@ -156,6 +162,17 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     recordAnomalyAlert: (alert) => attempt(() => anom().recordAnomalyAlert(alert)),
     listAnomalyAlerts: (query) => attempt(() => anom().listAnomalyAlerts(query)),
     pruneAnomalyCounters: (beforeMs) => attempt(() => anom().pruneAnomalyCounters(beforeMs)),
+
+    acknowledgeAlert: (ack) => attempt(() => con().acknowledgeAlert(ack)),
+    hasBudgetAlert: (alert) => attempt(() => con().hasBudgetAlert(alert)),
+    listAlertAcks: (kind, ids) => attempt(() => con().listAlertAcks(kind, ids)),
+    insertConsoleSession: (row) => attempt(() => con().insertConsoleSession(row)),
+    findConsoleSession: (hash) => attempt(() => con().findConsoleSession(hash)),
+    touchConsoleSession: (hash, seenMs, expiresMs) =>
+      attempt(() => con().touchConsoleSession(hash, seenMs, expiresMs)),
+    deleteConsoleSession: (hash) => attempt(() => con().deleteConsoleSession(hash)),
+    purgeConsoleSessions: (nowMs, keep) => attempt(() => con().purgeConsoleSessions(nowMs, keep)),
+    summarizeAudit: (query) => attempt(() => con().summarizeAudit(query)),
 
     appendAudit: function appendAudit(records: readonly AuditRecord[]) {
       return attempt(() => {

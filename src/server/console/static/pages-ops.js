@@ -1,4 +1,5 @@
 // Audit explorer, Providers, Alerts, Kill switch (with the operator event log).
+import { ackColumn, ackTitle } from './alert-ack.js';
 import { card, download, h, ms, num, table, tag, time, usd } from './dom.js';
 
 const AUDIT_FIELDS = [
@@ -278,7 +279,7 @@ export async function alertsPage(ctx) {
     {},
     h('h1', {}, 'Alerts'),
     card(
-      'Budget alerts',
+      ackTitle('Budget alerts', alerts),
       table(
         [
           ['Time', (a) => time(a.atMs)],
@@ -287,6 +288,7 @@ export async function alertsPage(ctx) {
           ['Threshold', (a) => tag(`${a.thresholdPct}%`, a.thresholdPct >= 100 ? 'bad' : 'warn')],
           ['Spent', (a) => usd(a.spentMicroUsd), 'num'],
           ['Limit', (a) => usd(a.limitMicroUsd), 'num'],
+          ackColumn(ctx, 'budget'),
         ],
         alerts,
         'No alert raised.',

@@ -81,13 +81,6 @@ export async function overviewPage(ctx) {
     'div',
     {},
     h('div', { class: 'toolbar' }, h('h1', {}, 'Overview'), rangePicker(ctx)),
-    s.isPartial
-      ? h(
-          'p',
-          { class: 'muted' },
-          `Only the newest ${num(s.rows)} requests of the range are counted.`,
-        )
-      : null,
     h(
       'div',
       { class: 'stats', id: 'totals' },
