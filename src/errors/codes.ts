@@ -465,7 +465,8 @@ export const controlErrorCodes = {
   },
   store_unavailable: {
     status: 503,
-    meaning: 'The store did not answer; the change may or may not be stored (list, then retry).',
+    meaning:
+      'The store (SQLite file or PostgreSQL) could not answer; a change may or may not be stored (read it back, then retry).',
   },
   last_active_key: {
     status: 409,
@@ -503,10 +504,6 @@ export const controlErrorCodes = {
       "A state-changing console call lacked the session's CSRF token or came from another origin.",
   },
   alert_not_found: { status: 404, meaning: 'No alert of that kind with that id.' },
-  store_unavailable: {
-    status: 503,
-    meaning: 'The store (SQLite file or PostgreSQL) could not answer; nothing was changed.',
-  },
   internal_error: { status: 500, meaning: 'The admin API failed unexpectedly; see the log.' },
 } as const satisfies Record<string, ControlErrorSpec>;
 
