@@ -332,7 +332,8 @@ async function verify(call: AdminCall, plan: Plan, report: Report, say: (t: stri
 function configReminder(plan: Plan, report: Report): string {
   return [
     '',
-    'This changed the running gateway only. Make it permanent in the config, e.g.:',
+    'The store keeps this for every replica and across restarts; the config still says which',
+    'secrets exist. Make it permanent there, e.g.:',
     `  providers.${plan.provider}.keys:`,
     `    - { label: ${plan.newLabel}, apiKey: ${plan.newRef}, createdAt: ${new Date().toISOString().slice(0, 10)} }`,
     ...report.oldKeys.map((label) => `    # ${label}: remove it, or keep it with state: revoked`),
