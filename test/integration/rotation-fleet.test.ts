@@ -210,7 +210,7 @@ describe('provider-key rotation across two replicas (Postgres + Redis)', () => {
 });
 
 describe('provider-key pools on one SQLite file', () => {
-  it('a replica that cannot resolve a run-time key leaves it out, says so, and the change answers as pending', async () => {
+  it('a replica that cannot resolve a run-time key leaves it out, says so, the change answers as pending, and the playbook rolls back', async () => {
     // Fast polls so the fleet wait (maxStale + two polls) ends soon.
     const config = { policy: { killSwitchPollMs: 100, killSwitchMaxStaleMs: 1_000 } };
     const a = await startTestGateway({
@@ -240,6 +240,26 @@ describe('provider-key pools on one SQLite file', () => {
       });
       expect(weighted.status).toBe(200);
       expect(a.app.upstreams.providers.get('openai')?.pool.get('openai-primary')?.weight).toBe(3);
+      // The playbook stops at once and rolls back: B would have no key left after the drain.
+      const io = cliIo(() => undefined);
+      const code = await rotate.run(
+        ['openai', '--new', 'env:OPENAI_KEY_NEXT', '--label', 'openai-rot', '--steps', ''].concat([
+          '--admin-url',
+          a.controlUrl as string,
+        ]),
+        io,
+      );
+      expect([code, io.out()]).toEqual([
+        1,
+        expect.stringContaining('openai-rot: 1 replica(s) had not taken it'),
+      ]);
+      for (const gw of [a, b])
+        expect(gw.app.upstreams.providers.get('openai')?.pool.get('openai-primary')?.state).toBe(
+          'active',
+        );
+      expect(a.app.upstreams.providers.get('openai')?.pool.get('openai-rot')?.state).toBe(
+        'revoked',
+      );
     } finally {
       await b.close();
       await a.close();

@@ -133,7 +133,7 @@ async function rotate(call: AdminCall, plan: Plan, report: Report, say: (t: stri
   report.oldKeys = old.map((k) => k.label);
   const oldWeight = old.reduce((sum, k) => sum + k.weight, 0) || 1;
 
-  await expectOk(
+  const added = await expectOk(
     call,
     keyViewSchema,
     'POST',
@@ -145,12 +145,31 @@ async function rotate(call: AdminCall, plan: Plan, report: Report, say: (t: stri
     },
   );
   say(`add     ${plan.newLabel} (weight 0, no traffic yet)`);
+  await everyReplicaHasIt(call, plan, old, added);
 
   for (const pct of plan.steps) await shift(call, plan, old, pct, say);
-  await setWeight(call, plan.provider, plan.newLabel, Math.min(1000, oldWeight));
+  await everyReplicaHasIt(
+    call,
+    plan,
+    old,
+    await setWeight(call, plan.provider, plan.newLabel, Math.min(1000, oldWeight)),
+  );
   report.cutoverAtMs = await drainAll(call, plan, old, say);
   for (const k of old) await revoke(call, plan, k.label, say);
   await verify(call, plan, report, say);
+}
+
+/**
+ * A replica that has not taken the new key (its reference does not resolve there, or it did not
+ * answer in time) would be left with no key once the old ones drain: roll back instead.
+ */
+async function everyReplicaHasIt(call: AdminCall, plan: Plan, old: KeyViewDto[], view: KeyViewDto) {
+  const pending = pendingOf(view);
+  if (pending === 0) return;
+  await rollBack(call, plan, old);
+  throw new RollBack(
+    `${plan.newLabel}: ${pending} replica(s) had not taken it (does ${plan.newRef} resolve on every replica?); old keys restored`,
+  );
 }
 
 /** What one step has seen of the new key since it started: completed calls only. */
@@ -332,7 +351,8 @@ async function verify(call: AdminCall, plan: Plan, report: Report, say: (t: stri
 function configReminder(plan: Plan, report: Report): string {
   return [
     '',
-    'This changed the running gateway only. Make it permanent in the config, e.g.:',
+    'The store keeps this for every replica and across restarts; the config still says which',
+    'secrets exist. Make it permanent there, e.g.:',
     `  providers.${plan.provider}.keys:`,
     `    - { label: ${plan.newLabel}, apiKey: ${plan.newRef}, createdAt: ${new Date().toISOString().slice(0, 10)} }`,
     ...report.oldKeys.map((label) => `    # ${label}: remove it, or keep it with state: revoked`),
