@@ -1,0 +1,100 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { guardSchema } from '../../config/guard.js';
+import { createPseudonymVault } from '../../detect/pii/index.js';
+import { rewriteArgsText } from './output-args.js';
+import { createArgsScanner, createOutputScanner } from './output-scan.js';
+import { rewriteSseStream, type StreamRewriteDeps } from './output-stream.js';
+import { createTextFilter, windowFor, type WindowScanner } from './output-text.js';
+import { createGuardPolicies } from './policy.js';
+
+const policy = createGuardPolicies(guardSchema.parse({})).forEnv(undefined);
+const vault = createPseudonymVault();
+const TOKEN = vault.tokenFor('email', 'dana.lee@example.com');
+const opts = windowFor(128);
+const whole = (scan: WindowScanner) => (t: string) => {
+  const f = createTextFilter(scan, opts);
+  return f.push(t) + f.flush();
+};
+const scan = createOutputScanner(policy, vault);
+const argsScan = createArgsScanner(policy, vault);
+const deps: StreamRewriteDeps = {
+  newFilter: () => createTextFilter(scan, opts),
+  newArgsFilter: () => createTextFilter(argsScan, opts),
+  fullText: whole(scan),
+  fullArgs: (t) => rewriteArgsText(t, { args: whole(argsScan), value: whole(scan) }),
+  fullValue: whole(scan),
+};
+
+type Json = Record<string, unknown>;
+
+async function rewrite(events: Json[], chunkChars = 7): Promise<Json[]> {
+  const sse = events
+    .map((e) => `event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`)
+    .join('');
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < sse.length; i += chunkChars)
+    pieces.push(Buffer.from(sse.slice(i, i + chunkChars)));
+  let out = '';
+  for await (const b of rewriteSseStream('responses', Readable.from(pieces), deps))
+    out += b.toString();
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('data: '))
+    .map((l) => JSON.parse(l.slice(6)) as Json);
+}
+
+/** A Responses stream calling a tool whose arguments hold `args`, in deltas of `size`. */
+function functionCallStream(args: string, size: number): Json[] {
+  const item = {
+    type: 'function_call',
+    id: 'fc_1',
+    call_id: 'call_1',
+    name: 'send',
+    arguments: '',
+  };
+  const events: Json[] = [
+    { type: 'response.created', response: { id: 'resp_1', output: [] } },
+    { type: 'response.output_item.added', output_index: 0, item },
+  ];
+  for (let i = 0; i < args.length; i += size)
+    events.push({
+      type: 'response.function_call_arguments.delta',
+      item_id: 'fc_1',
+      output_index: 0,
+      delta: args.slice(i, i + size),
+    });
+  events.push(
+    {
+      type: 'response.function_call_arguments.done',
+      item_id: 'fc_1',
+      output_index: 0,
+      arguments: args,
+    },
+    { type: 'response.output_item.done', output_index: 0, item: { ...item, arguments: args } },
+    {
+      type: 'response.completed',
+      response: { id: 'resp_1', output: [{ ...item, arguments: args }] },
+    },
+  );
+  return events.map((e, i) => ({ ...e, sequence_number: i }));
+}
+
+describe('output stream rewrite: Responses function calls', () => {
+  it('restores a placeholder in argument deltas split at every size, and in every full copy', async () => {
+    const args = JSON.stringify({ to: TOKEN, note: `cc ${TOKEN}` });
+    const want = JSON.stringify({ to: 'dana.lee@example.com', note: 'cc dana.lee@example.com' });
+    for (let size = 1; size <= args.length; size += 3) {
+      const out = await rewrite(functionCallStream(args, size));
+      const deltas = out.filter((e) => e.type === 'response.function_call_arguments.delta');
+      expect(deltas.map((e) => e.delta).join('')).toBe(want);
+      expect(deltas.every((e) => e.delta !== '')).toBe(true);
+      const done = out.find((e) => e.type === 'response.function_call_arguments.done');
+      expect(done?.arguments).toBe(want);
+      const itemDone = out.find((e) => e.type === 'response.output_item.done');
+      expect((itemDone?.item as Json).arguments).toBe(want);
+      const completed = out.find((e) => e.type === 'response.completed');
+      expect(JSON.stringify(completed)).not.toContain('<EMAIL_1>');
+    }
+  });
+});
