@@ -43,12 +43,23 @@ function rewriteOutputs(output: unknown, full: Full): void {
   if (Array.isArray(output)) for (const item of output) rewriteItem(item, full);
 }
 
+/** A frame numbered in order (Responses events carry `sequence_number`). */
+function emit(rw: Rewriter, name: string | undefined, json: Json): Buffer {
+  rw.renumber(json);
+  return frame(name, json);
+}
+
+/** An event passed on: its bytes as they came unless its number had to change. */
+function pass(rw: Rewriter, e: SseEvent, json: Json): Buffer[] {
+  return rw.renumber(json) ? [frame(e.name, json)] : [e.raw];
+}
+
 function delta(rw: Rewriter, e: SseEvent, json: Json, key: string, kind: 'text' | 'args') {
-  if (typeof json.delta !== 'string') return [e.raw];
+  if (typeof json.delta !== 'string') return pass(rw, e, json);
   const template = json;
-  const synth = (text: string) => frame(e.name, { ...template, delta: text });
+  const synth = (text: string) => emit(rw, e.name, { ...template, delta: text });
   json.delta = rw.push(key, json.delta, synth, kind);
-  return json.delta === '' ? [] : [frame(e.name, json)];
+  return json.delta === '' ? [] : [emit(rw, e.name, json)];
 }
 
 export function responses(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
@@ -61,26 +72,26 @@ export function responses(rw: Rewriter, e: SseEvent, json: Json | undefined): Bu
       return delta(rw, e, json, key, 'text');
     case 'response.output_text.done':
       if (typeof json.text === 'string') json.text = full.text(json.text);
-      return [...rw.release(key), frame(e.name, json)];
+      return [...rw.release(key), emit(rw, e.name, json)];
     case 'response.function_call_arguments.delta':
       return delta(rw, e, json, argsKey, 'args');
     case 'response.function_call_arguments.done':
       if (typeof json.arguments === 'string') json.arguments = full.args(json.arguments);
-      return [...rw.release(argsKey), frame(e.name, json)];
+      return [...rw.release(argsKey), emit(rw, e.name, json)];
     case 'response.content_part.added':
     case 'response.content_part.done':
       rewriteParts([json.part], full);
-      return [frame(e.name, json)];
+      return [emit(rw, e.name, json)];
     case 'response.output_item.added':
     case 'response.output_item.done':
       rewriteItem(json.item, full);
-      return [frame(e.name, json)];
+      return [emit(rw, e.name, json)];
     default:
       if (isObject(json.response)) {
         rewriteOutputs(json.response.output, full);
-        return [...rw.release(), frame(e.name, json)];
+        return [...rw.release(), emit(rw, e.name, json)];
       }
-      return [e.raw];
+      return pass(rw, e, json);
   }
 }
 

@@ -49,7 +49,21 @@ export function parse(data: string): Json | undefined {
 
 export class Rewriter {
   readonly channels = new Map<string, Channel>();
+  /** The next `sequence_number` (Responses API), from the first event's own. */
+  #seq: number | undefined;
   constructor(readonly deps: StreamRewriteDeps) {}
+
+  /**
+   * Gives an event that carries a `sequence_number` the next one: events the guard drops or
+   * adds leave the numbers the client sees contiguous. True when the number changed.
+   */
+  renumber(json: Json): boolean {
+    const n = json.sequence_number;
+    if (typeof n !== 'number') return false;
+    this.#seq ??= n;
+    json.sequence_number = this.#seq++;
+    return json.sequence_number !== n;
+  }
 
   channel(key: string, synth: (text: string) => Buffer, kind: ChannelKind = 'text'): Channel {
     let c = this.channels.get(key);

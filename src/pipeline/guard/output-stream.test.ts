@@ -95,6 +95,8 @@ describe('output stream rewrite: Responses function calls', () => {
       expect((itemDone?.item as Json).arguments).toBe(want);
       const completed = out.find((e) => e.type === 'response.completed');
       expect(JSON.stringify(completed)).not.toContain('<EMAIL_1>');
+      // Held deltas were dropped and released ones added: the numbers stay 0, 1, 2, …
+      expect(out.map((e) => e.sequence_number)).toEqual(out.map((_, i) => i));
     }
   });
 });
