@@ -101,6 +101,32 @@ describe('guard: tool-call arguments', () => {
     });
   });
 
+  it('a JSON tool result is screened decoded, and stays valid JSON', async () => {
+    const result = `{"status":"sent","to":"${EMAIL.replace('@', '\\u0040')}","auth":"${token}"}`;
+    await openai().chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'user', content: 'mail Dana' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'c1', type: 'function', function: { name: 'send_mail', arguments: '{}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'c1', content: result },
+      ],
+    });
+    const body = gw.mock.received.at(-1)?.body as { messages: { content: unknown }[] };
+    const forwarded = body.messages[2]?.content as string;
+    expect(forwarded).not.toContain('dana.lee');
+    expect(JSON.parse(forwarded)).toEqual({
+      status: 'sent',
+      to: '<EMAIL_1>',
+      auth: '[REDACTED:github-token]',
+    });
+  });
+
   it('messages: tool_use input (values and keys) and tool results reach the provider screened', async () => {
     await anthropic().messages.create({
       model: 'claude-haiku-4-5',

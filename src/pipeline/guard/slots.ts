@@ -7,8 +7,9 @@ import { jsonTextLeaves, jsonValueLeaves, type JsonLeaf } from './slots-json.js'
  * parts, tool-call arguments), Responses (`input` string or items, `instructions`,
  * function calls and their outputs), embeddings (`input` strings) and Anthropic messages
  * (`system` string or blocks, text, tool-use and tool-result blocks). Tool-call arguments
- * (JSON text) and tool-use inputs (JSON values) give one slot per string value and per key,
- * decoded (`\u0040` is `@` to the detectors); arguments that are not JSON are one text slot.
+ * (JSON text), tool results that are JSON text, and tool-use inputs (JSON values) give one
+ * slot per string value and per key, decoded (`\u0040` is `@` to the detectors); text that is
+ * not JSON is one slot.
  */
 
 export type SlotRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
@@ -102,31 +103,38 @@ class Collector {
     for (const l of leaves) this.slots.push(leafSlot(l, role));
   }
 
-  /** A field of JSON text (tool-call arguments). */
-  jsonText(holder: JsonObject, key: string, path: string, role: SlotRole): void {
-    const text = holder[key];
+  /** A field that may hold JSON text (tool-call arguments, tool results). */
+  jsonText(holder: Holder, key: string | number, path: string, role: SlotRole): void {
+    const record = holder as Record<string | number, unknown>;
+    const text = record[key];
     if (typeof text !== 'string') return;
-    const leaves = jsonTextLeaves(text, path, (t) => (holder[key] = t));
+    const leaves = jsonTextLeaves(text, path, (t) => (record[key] = t));
     if (leaves === undefined) this.add(holder, key, path, role);
     else this.leaves(leaves, role);
+  }
+
+  /** Tool results are often JSON: decoded like arguments; other text as it is. */
+  text(holder: Holder, key: string | number, path: string, role: SlotRole): void {
+    if (role === 'tool') this.jsonText(holder, key, path, role);
+    else this.add(holder, key, path, role);
   }
 
   /** A content field: a string, or an array of parts with a `text` (or nested tool content). */
   content(holder: JsonObject, key: string, path: string, role: SlotRole): void {
     const value = holder[key];
     if (typeof value === 'string') {
-      this.add(holder, key, `${path}.${key}`, role);
+      this.text(holder, key, `${path}.${key}`, role);
       return;
     }
     if (!Array.isArray(value)) return;
     value.forEach((part, i) => {
       if (typeof part === 'string') {
-        this.add(value, i, `${path}.${key}[${i}]`, role);
+        this.text(value, i, `${path}.${key}[${i}]`, role);
         return;
       }
       if (!isObject(part)) return;
       const at = `${path}.${key}[${i}]`;
-      this.add(part, 'text', `${at}.text`, role);
+      this.text(part, 'text', `${at}.text`, role);
       if (part.type === 'tool_result') this.content(part, 'content', at, 'tool');
       if (part.type === 'tool_use') this.leaves(jsonValueLeaves(part.input, `${at}.input`), role);
     });
@@ -163,7 +171,7 @@ function responses(body: JsonObject, c: Collector): void {
   input.forEach((item, i) => {
     if (!isObject(item)) return;
     const at = `input[${i}]`;
-    if (item.type === 'function_call_output') c.add(item, 'output', `${at}.output`, 'tool');
+    if (item.type === 'function_call_output') c.jsonText(item, 'output', `${at}.output`, 'tool');
     else if (item.type === 'function_call')
       c.jsonText(item, 'arguments', `${at}.arguments`, 'assistant');
     else c.content(item, 'content', at, roleOf(item.role));
