@@ -1,3 +1,5 @@
+import { GatewayError } from '../../errors/gateway-error.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 import { jsonTextLeaves, jsonValueLeaves } from './slots-json.js';
 
 /**
@@ -13,8 +15,27 @@ export interface ArgsRewrite {
   readonly value: (text: string) => string;
 }
 
-/** Rewrites every string and key of `value` in place; true when one changed. */
+/** Whether a parsed value nests deeper than `max` arrays or objects (no recursion). */
+function nestsDeeper(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Rewrites every string and key of `value` in place; true when one changed. A value nested
+ * deeper than any request may be (an upstream's, unchecked) is refused, never walked.
+ */
 export function rewriteJsonValue(value: unknown, plain: (t: string) => string): boolean {
+  if (nestsDeeper(value, MAX_JSON_DEPTH))
+    throw new GatewayError('upstream_bad_response', {
+      message: `The provider sent tool input nested deeper than ${MAX_JSON_DEPTH} levels.`,
+    });
   let isChanged = false;
   for (const leaf of jsonValueLeaves(value, '')) {
     const next = plain(leaf.text);

@@ -28,7 +28,11 @@ const deps: StreamRewriteDeps = {
 
 type Json = Record<string, unknown>;
 
-async function rewrite(events: Json[], chunkChars = 7): Promise<Json[]> {
+async function rewrite(
+  events: Json[],
+  chunkChars = 7,
+  endpoint: 'responses' | 'messages' = 'responses',
+): Promise<Json[]> {
   const sse = events
     .map((e) => `event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`)
     .join('');
@@ -36,7 +40,7 @@ async function rewrite(events: Json[], chunkChars = 7): Promise<Json[]> {
   for (let i = 0; i < sse.length; i += chunkChars)
     pieces.push(Buffer.from(sse.slice(i, i + chunkChars)));
   let out = '';
-  for await (const b of rewriteSseStream('responses', Readable.from(pieces), deps))
+  for await (const b of rewriteSseStream(endpoint, Readable.from(pieces), deps))
     out += b.toString();
   return out
     .split('\n')
@@ -98,5 +102,49 @@ describe('output stream rewrite: Responses function calls', () => {
       // Held deltas were dropped and released ones added: the numbers stay 0, 1, 2, …
       expect(out.map((e) => e.sequence_number)).toEqual(out.map((_, i) => i));
     }
+  });
+});
+
+describe('output stream rewrite: hostile tool input', () => {
+  it('refuses a tool_use input nested deeper than any request may be, typed, without recursing', async () => {
+    // JSON.stringify cannot write 20,000 levels: the SSE text is built by hand.
+    const deep = `${'{"a":'.repeat(20_000)}{"to":"${TOKEN}"}${'}'.repeat(20_000)}`;
+    const start = `{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t","name":"f","input":${deep}}}`;
+    const sse = `event: content_block_start\ndata: ${start}\n\n`;
+    const out = rewriteSseStream('messages', Readable.from([Buffer.from(sse)]), deps);
+    const error = await (async () => {
+      try {
+        for await (const _ of out) void _;
+      } catch (err) {
+        return err as { code?: string };
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('upstream_bad_response');
+  });
+
+  it('restores a placeholder in a streamed tool_use input and its input_json_delta', async () => {
+    const args = JSON.stringify({ to: TOKEN });
+    const events: Json[] = [
+      {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 't', name: 'f', input: { cc: TOKEN } },
+      },
+      ...[...args].map((c) => ({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: c },
+      })),
+      { type: 'content_block_stop', index: 0 },
+    ];
+    const out = await rewrite(events, 5, 'messages');
+    expect((out[0]?.content_block as Json).input).toEqual({ cc: 'dana.lee@example.com' });
+    const json = out
+      .filter((e) => e.type === 'content_block_delta')
+      .map((e) => (e.delta as Json).partial_json)
+      .join('');
+    expect(JSON.parse(json)).toEqual({ to: 'dana.lee@example.com' });
+    expect(out.at(-1)?.type).toBe('content_block_stop');
   });
 });

@@ -1,3 +1,4 @@
+import { GatewayError } from '../../errors/gateway-error.js';
 import type { Endpoint } from '../../providers/types.js';
 import type { GatewayResponse, RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
@@ -131,14 +132,20 @@ function guardJson(
   const texts = new Set<string>();
   const rewrite = oneChunk(f.scan, f.counted);
   const forHook = f.hookScan === f.scan ? undefined : oneChunk(f.hookScan, f.opts);
-  ctx.response = jsonResponse(ctx, response, {
-    ...argsRewrite(f, f.plain),
-    text: (t) => {
-      const final = rewrite(t);
-      if (moderation !== undefined) texts.add(forHook?.(t) ?? final);
-      return final;
-    },
-  });
+  try {
+    ctx.response = jsonResponse(ctx, response, {
+      ...argsRewrite(f, f.plain),
+      text: (t) => {
+        const final = rewrite(t);
+        if (moderation !== undefined) texts.add(forHook?.(t) ?? final);
+        return final;
+      },
+    });
+  } catch (err) {
+    // A reply the guard cannot walk is refused, never passed on unscreened.
+    if (err instanceof GatewayError) return err;
+    throw err;
+  }
   texts.delete('');
   if (moderation === undefined || texts.size === 0) return undefined;
   return moderation.check([...texts].join('\n\n')).finally(() => moderation.record());
