@@ -53,6 +53,12 @@ describe('cloud providers through the gateway', () => {
             azure: { apiVersion: '2024-10-21' },
           },
           gemini: { kind: 'gemini', baseUrl: url, apiKey: 'env:TEST_GEMINI_KEY' },
+          // The form Google documents (`…/v1beta`), with a trailing slash.
+          'gemini-versioned': {
+            kind: 'gemini',
+            baseUrl: `${url}/v1beta/`,
+            apiKey: 'env:TEST_GEMINI_KEY',
+          },
           bedrock: {
             kind: 'bedrock',
             baseUrl: url,
@@ -70,6 +76,7 @@ describe('cloud providers through the gateway', () => {
         models: {
           'azure-gpt': { provider: 'azure', upstreamModel: 'prod-gpt4o' },
           'gemini-2.5-flash': { provider: 'gemini' },
+          'gemini-via-v1beta': { provider: 'gemini-versioned', upstreamModel: 'gemini-2.5-flash' },
           'claude-bedrock': { provider: 'bedrock', upstreamModel: BEDROCK_MODEL },
           'claude-bedrock-bad': { provider: 'bedrock-bad', upstreamModel: BEDROCK_MODEL },
         },
@@ -202,6 +209,34 @@ describe('cloud providers through the gateway', () => {
       expect(row.completionTokens).toBe(reply.usage?.completion_tokens);
       expect(row.promptTokens).toBeGreaterThan(0);
     });
+
+    it.each([false, true])(
+      'a baseUrl ending in /v1beta sends to /v1beta/models/…, not /v1beta/v1beta (stream: %s)',
+      async (stream) => {
+        const messages = [{ role: 'user' as const, content: 'versioned base' }];
+        let text = '';
+        if (stream) {
+          const s = await openai.chat.completions.create({
+            model: 'gemini-via-v1beta',
+            messages,
+            stream: true,
+          });
+          for await (const chunk of s) text += record(chunk).choices[0]?.delta.content ?? '';
+        } else {
+          const reply = await openai.chat.completions.create({
+            model: 'gemini-via-v1beta',
+            messages,
+          });
+          text = record(reply).choices[0]?.message.content ?? '';
+        }
+        expect(text).toBe('Mock reply from gemini-2.5-flash: versioned base');
+        expect(gw.mock.received[0]?.path).toBe(
+          stream
+            ? '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'
+            : '/v1beta/models/gemini-2.5-flash:generateContent',
+        );
+      },
+    );
 
     it('the OpenAI SDK streams from Gemini (SSE with CRLF), usage included when asked', async () => {
       const stream = await openai.chat.completions.create({

@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costMicroUsd, DEFAULT_PRICES, type ModelPrice } from '../../src/pricing/prices.js';
 import type { AuditRecord } from '../../src/store/types.js';
@@ -262,6 +263,45 @@ describe('one API across providers: translation', () => {
       reported.prompt_tokens,
       reported.completion_tokens,
     ]);
+  });
+
+  it('Anthropic SDK prompt caching and extended thinking reach an OpenAI model: cache hints dropped, thinking as reasoning_effort', async () => {
+    const client = new Anthropic({
+      baseURL: gw.url,
+      apiKey: auth.authorization?.slice(7) ?? '',
+      maxRetries: 0,
+    });
+    const cache = { type: 'ephemeral' as const };
+    const message = await client.messages.create({
+      model: 'gpt-4o-mini',
+      max_tokens: 20_000,
+      thinking: { type: 'enabled', budget_tokens: 8_000 },
+      system: [{ type: 'text', text: 'A long, cached preamble.', cache_control: cache }],
+      tools: [{ name: 'lookup', input_schema: { type: 'object' }, cache_control: cache }],
+      tool_choice: { type: 'none' },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'kiwi', cache_control: cache }] }],
+    });
+    expect(message.content[0]).toMatchObject({
+      type: 'text',
+      text: 'Mock reply from gpt-4o-mini: kiwi',
+    });
+    const sent = gw.mock.received.at(-1)?.body as Json;
+    expect(JSON.stringify(sent)).not.toContain('cache_control');
+    expect(sent).toMatchObject({ reasoning_effort: 'medium', max_completion_tokens: 20_000 });
+    expect(sent.max_tokens).toBeUndefined();
+    // A thinking type with no OpenAI counterpart is refused by name; nothing is sent.
+    gw.mock.reset();
+    const refused = await client.messages
+      .create({
+        model: 'gpt-4o-mini',
+        max_tokens: 2_000,
+        thinking: { type: 'enabled', budget_tokens: 100 },
+        messages: [{ role: 'user', content: 'kiwi' }],
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(String((refused as Error).message)).toContain('thinking.budget_tokens');
+    expect(gw.mock.received).toHaveLength(0);
   });
 
   it('the Responses API reaches a Claude model, plain and streamed', async () => {

@@ -4,8 +4,18 @@
  * caller's text are reserved, so pseudonymise-then-restore is the identity on any input.
  */
 
+/** Longest stem of a placeholder (custom type names are shorter still: 32). */
+const MAX_STEM_CHARS = 40;
+const MAX_COUNTER_DIGITS = 6;
+
 /** `<EMAIL_1>`, `<EMPLOYEE_ID_12>`: the shape of every placeholder. */
-export const PLACEHOLDER_PATTERN = /<([A-Z][A-Z0-9_]{0,39})_(\d{1,6})>/g;
+export const PLACEHOLDER_PATTERN = new RegExp(
+  `<([A-Z][A-Z0-9_]{0,${MAX_STEM_CHARS - 1}})_(\\d{1,${MAX_COUNTER_DIGITS}})>`,
+  'g',
+);
+
+/** The longest text PLACEHOLDER_PATTERN matches (`<`, stem, `_`, counter, `>`): 49. */
+export const PLACEHOLDER_MAX_CHARS = MAX_STEM_CHARS + MAX_COUNTER_DIGITS + 3;
 
 export interface PseudonymVault {
   /** Token for `value` of `type`, minting `<TYPE_N>` on first sight. */
@@ -23,7 +33,7 @@ export function stemOf(type: string): string {
   return type
     .toUpperCase()
     .replace(/[^A-Z0-9_]/g, '_')
-    .slice(0, 40);
+    .slice(0, MAX_STEM_CHARS);
 }
 
 export function createPseudonymVault(): PseudonymVault {

@@ -185,3 +185,25 @@ export function createOutputScanner(
     return out.sort((a, b) => a.start - b.start || (order.get(a) ?? 0) - (order.get(b) ?? 0));
   }
 }
+
+/** `text` as it must appear inside a JSON string literal. */
+const jsonEscape = (text: string) => JSON.stringify(text).slice(1, -1);
+
+/**
+ * The same scanner for tool-call arguments, which are JSON text: a restored original is
+ * escaped for a JSON string (an original holding `"` or `\` must not end the string early).
+ * Every other replacement is plain bracketed text, already safe in a string.
+ */
+export function createArgsScanner(
+  policy: GuardPolicy,
+  vault: PseudonymVault | undefined,
+): WindowScanner {
+  const scan = createOutputScanner(policy, vault);
+  const scanArgsWindow = (window: string): Replacement[] =>
+    scan(window).map((r) =>
+      r.tag === 'restore:placeholder' ? { ...r, text: jsonEscape(r.text) } : r,
+    );
+  return scan.openFrom === undefined
+    ? scanArgsWindow
+    : Object.assign(scanArgsWindow, { openFrom: scan.openFrom });
+}

@@ -1,3 +1,4 @@
+import { PLACEHOLDER_MAX_CHARS } from '../../detect/pii/index.js';
 import { findMarkdownRefs } from '../../detect/text/markdown.js';
 
 /**
@@ -18,8 +19,6 @@ const DIGIT = /[0-9]/;
 const CODE_GROUP = /^[A-Z0-9]{1,4}$/;
 const CAPITALISED = /^\p{Lu}/u;
 const PEM_END = /-----END[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----/;
-/** Placeholders are short; a `<` further back is prose (unless it opens an `<img` tag). */
-const MAX_PLACEHOLDER_CHARS = 32;
 /** The longest label the markdown scanner accepts. */
 const MAX_LABEL_CHARS = 500;
 
@@ -82,12 +81,16 @@ function openLink(window: string): number {
   return Math.min(open, lb > 0 && window[lb - 1] === '!' ? lb - 1 : lb);
 }
 
-/** An unclosed `<PLACEHOLDER>` or `<img …` tag. */
+/**
+ * An unclosed `<PLACEHOLDER>` or `<img …` tag. A `<` further back than the longest placeholder
+ * is prose (unless it opens an `<img` tag). A placeholder holds no whitespace, so the last-word
+ * rule holds it too; this bound is derived from the placeholder shape so the two never disagree.
+ */
 function openTag(window: string): number {
   const lt = window.lastIndexOf('<');
   if (lt === -1 || window.indexOf('>', lt) !== -1) return window.length;
   const isImg = /^<img\b/i.test(window.slice(lt, lt + 5)) || window.length - lt < 5;
-  return isImg || window.length - lt <= MAX_PLACEHOLDER_CHARS ? lt : window.length;
+  return isImg || window.length - lt <= PLACEHOLDER_MAX_CHARS ? lt : window.length;
 }
 
 /** A PEM block whose complete END line has not arrived (the key rule needs all of it). */

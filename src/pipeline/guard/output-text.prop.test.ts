@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPseudonymVault } from '../../detect/pii/index.js';
+import {
+  createPseudonymVault,
+  PLACEHOLDER_MAX_CHARS,
+  PLACEHOLDER_PATTERN,
+} from '../../detect/pii/index.js';
 import { guardSchema } from '../../config/guard.js';
 import { createOutputScanner } from './output-scan.js';
 import { createTextFilter, windowFor } from './output-text.js';
@@ -22,6 +26,8 @@ const strict = createGuardPolicies(
 const vault = createPseudonymVault();
 vault.tokenFor('email', 'anna@example.com');
 vault.tokenFor('card', '4111 1111 1111 1111');
+/** The longest stem a placeholder can have (40): a 43-character placeholder. */
+const LONG_TOKEN = vault.tokenFor('s'.repeat(40), 'Long Original');
 
 const alnum = (n: number) =>
   [...randomBytes(n)]
@@ -42,6 +48,7 @@ const piece = fc.oneof(
       '<EMAIL_1>',
       '<CARD_1>',
       '<EMAIL_9>',
+      LONG_TOKEN,
       'bob@example.org',
       'x'.repeat(300),
       '![pic](https://evil.example/p.png?d=secret)',
@@ -114,6 +121,18 @@ describe('output text filter', () => {
     expect(run(text, [3, 10, 11, 50], 512)).toBe(
       'To anna@example.com from [EMAIL] key [REDACTED:openai-project-key] ![ok](https://docs.example.com/a.png)',
     );
+  });
+
+  it('restores the longest placeholders split at every offset, by every chunk size', () => {
+    const longest = `<${'Z'.repeat(40)}_999999>`;
+    expect(longest).toMatch(PLACEHOLDER_PATTERN);
+    expect(longest.length).toBe(PLACEHOLDER_MAX_CHARS);
+    const text = `Hi ${LONG_TOKEN}, (${LONG_TOKEN}) and ${LONG_TOKEN}.`;
+    const want = 'Hi Long Original, (Long Original) and Long Original.';
+    for (let size = 1; size <= text.length; size++) {
+      const cuts = Array.from({ length: Math.ceil(text.length / size) }, (_, i) => i * size);
+      expect(run(text, cuts, 128)).toBe(want);
+    }
   });
 
   it('holds back at most holdBackChars characters while text flows', () => {

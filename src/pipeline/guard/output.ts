@@ -1,8 +1,11 @@
+import { GatewayError } from '../../errors/gateway-error.js';
 import type { Endpoint } from '../../providers/types.js';
 import type { GatewayResponse, RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { createModerationGate, ModerationRun, type ModerationHook } from './output-moderate.js';
-import { createOutputScanner } from './output-scan.js';
+import { rewriteArgsText, rewriteJsonValue, type ArgsRewrite } from './output-args.js';
+import { createArgsScanner, createOutputScanner } from './output-scan.js';
+import { rewriteItem } from './output-stream-events.js';
 import { rewriteSseStream } from './output-stream.js';
 import {
   createTextFilter,
@@ -12,6 +15,7 @@ import {
   type WindowScanner,
 } from './output-text.js';
 import type { GuardPolicy } from './policy.js';
+import type { GuardRequestState } from './request-state.js';
 import { Tally, type GuardSession } from './state.js';
 
 export interface GuardOutputDeps {
@@ -27,36 +31,57 @@ const isObject = (v: unknown): v is Json =>
 const ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
 const escapeHtml = (t: string) => t.replace(/[<>&]/g, (c) => ESCAPES[c] as string);
 
-/** Every assistant text of a non-streamed reply, rewritten in place; true when one changed. */
-function rewriteJson(endpoint: Endpoint, json: Json, fullText: (t: string) => string): boolean {
+interface Rewrites extends ArgsRewrite {
+  /** A whole assistant text. */
+  readonly text: (t: string) => string;
+}
+
+/** Rewrites `holder[key]` when it is a string; true when it changed. */
+function applyTo(holder: Json, key: string, fn: (t: string) => string): boolean {
+  const value = holder[key];
+  if (typeof value !== 'string') return false;
+  const next = fn(value);
+  if (next === value) return false;
+  holder[key] = next;
+  return true;
+}
+
+function chatMessage(m: Json, r: Rewrites): boolean {
+  const args = (t: string) => rewriteArgsText(t, r);
+  let isChanged = applyTo(m, 'content', r.text);
+  if (Array.isArray(m.tool_calls))
+    for (const call of m.tool_calls as unknown[])
+      if (isObject(call) && isObject(call.function) && applyTo(call.function, 'arguments', args))
+        isChanged = true;
+  if (isObject(m.function_call) && applyTo(m.function_call, 'arguments', args)) isChanged = true;
+  return isChanged;
+}
+
+/** Every assistant text and tool-call argument of a non-streamed reply, rewritten in place. */
+function rewriteJson(endpoint: Endpoint, json: Json, r: Rewrites): boolean {
   let isChanged = false;
-  const apply = (holder: Json, key: string) => {
-    const value = holder[key];
-    if (typeof value !== 'string') return;
-    const next = fullText(value);
-    if (next !== value) {
-      holder[key] = next;
-      isChanged = true;
-    }
-  };
-  const parts = (content: unknown, type: string) => {
-    if (Array.isArray(content))
-      for (const p of content) if (isObject(p) && p.type === type) apply(p, 'text');
-  };
+  const changed = (b: boolean) => (isChanged ||= b);
   if (endpoint === 'chat_completions' && Array.isArray(json.choices)) {
     for (const c of json.choices)
-      if (isObject(c) && isObject(c.message)) apply(c.message, 'content');
+      if (isObject(c) && isObject(c.message)) changed(chatMessage(c.message, r));
   } else if (endpoint === 'responses' && Array.isArray(json.output)) {
-    for (const item of json.output) if (isObject(item)) parts(item.content, 'output_text');
-    apply(json, 'output_text');
-  } else if (endpoint === 'messages') parts(json.content, 'text');
+    const full = { text: r.text, args: (t: string) => rewriteArgsText(t, r) };
+    for (const item of json.output) changed(rewriteItem(item, full));
+    changed(applyTo(json, 'output_text', r.text));
+  } else if (endpoint === 'messages' && Array.isArray(json.content)) {
+    for (const block of json.content) {
+      if (!isObject(block)) continue;
+      if (block.type === 'text') changed(applyTo(block, 'text', r.text));
+      else if (block.type === 'tool_use') changed(rewriteJsonValue(block.input, r.value));
+    }
+  }
   return isChanged;
 }
 
 function jsonResponse(
   ctx: RequestContext,
   response: GatewayResponse & { kind: 'json' },
-  fullText: (t: string) => string,
+  rewrites: Rewrites,
 ): GatewayResponse {
   if (ctx.route.id === 'models' || ctx.route.id === 'embeddings') return response;
   let json: unknown;
@@ -65,7 +90,7 @@ function jsonResponse(
   } catch {
     return response;
   }
-  if (!isObject(json) || !rewriteJson(ctx.route.id, json, fullText)) return response;
+  if (!isObject(json) || !rewriteJson(ctx.route.id, json, rewrites)) return response;
   return { ...response, body: Buffer.from(JSON.stringify(json)) };
 }
 
@@ -81,6 +106,15 @@ interface Filters {
   readonly opts: TextFilterOptions;
   /** `opts` plus the audit tally. */
   readonly counted: TextFilterOptions;
+  /** Tool-call arguments (JSON text): restored values JSON-escaped. */
+  readonly argsScan: WindowScanner;
+  /** `counted` without the HTML escaping: tool arguments are values for code, not for display. */
+  readonly plain: TextFilterOptions;
+}
+
+/** Whole arguments and JSON values, counted (the non-streamed reply). */
+function argsRewrite(f: Filters, o: TextFilterOptions): ArgsRewrite {
+  return { args: oneChunk(f.argsScan, o), value: oneChunk(f.scan, o) };
 }
 
 const oneChunk = (scan: WindowScanner, o: TextFilterOptions) => (text: string) => {
@@ -98,11 +132,20 @@ function guardJson(
   const texts = new Set<string>();
   const rewrite = oneChunk(f.scan, f.counted);
   const forHook = f.hookScan === f.scan ? undefined : oneChunk(f.hookScan, f.opts);
-  ctx.response = jsonResponse(ctx, response, (t) => {
-    const final = rewrite(t);
-    if (moderation !== undefined) texts.add(forHook?.(t) ?? final);
-    return final;
-  });
+  try {
+    ctx.response = jsonResponse(ctx, response, {
+      ...argsRewrite(f, f.plain),
+      text: (t) => {
+        const final = rewrite(t);
+        if (moderation !== undefined) texts.add(forHook?.(t) ?? final);
+        return final;
+      },
+    });
+  } catch (err) {
+    // A reply the guard cannot walk is refused, never passed on unscreened.
+    if (err instanceof GatewayError) return err;
+    throw err;
+  }
   texts.delete('');
   if (moderation === undefined || texts.size === 0) return undefined;
   return moderation.check([...texts].join('\n\n')).finally(() => moderation.record());
@@ -129,9 +172,13 @@ function guardStream(
     ...response,
     chunks: (async function* guarded() {
       try {
+        const whole = argsRewrite(f, { ...f.plain, onApply: undefined });
         const rewritten = rewriteSseStream(endpoint, response.chunks, {
           newFilter,
+          newArgsFilter: () => createTextFilter(f.argsScan, f.plain),
           fullText: oneChunk(f.scan, f.opts),
+          fullArgs: (t) => rewriteArgsText(t, whole),
+          fullValue: whole.value,
         });
         yield* gate === undefined ? rewritten : gate.gate(rewritten);
       } finally {
@@ -139,6 +186,31 @@ function guardStream(
         hook?.run.record();
       }
     })(),
+  };
+}
+
+function buildFilters(state: GuardRequestState, hasHook: boolean, tally: Tally): Filters {
+  const { output } = state.policy.config;
+  const counting: Pick<TextFilterOptions, 'onApply'> = {
+    onApply: (r) => {
+      const [action = 'redact', type = 'unknown'] = r.tag.split(':');
+      tally.add(type, action);
+    },
+  };
+  const window = windowFor(output.holdBackChars);
+  const opts: TextFilterOptions = {
+    ...window,
+    ...(output.escapeHtml ? { transform: escapeHtml } : {}),
+  };
+  const scan = createOutputScanner(state.policy, state.vault);
+  const restores = output.restorePseudonyms && (state.vault?.size ?? 0) > 0;
+  return {
+    scan,
+    hookScan: hasHook && restores ? createOutputScanner(state.policy, undefined) : scan,
+    opts,
+    counted: { ...opts, ...counting },
+    argsScan: createArgsScanner(state.policy, state.vault),
+    plain: { ...window, ...counting },
   };
 }
 
@@ -160,26 +232,8 @@ export function createGuardOutputStage(deps: GuardOutputDeps): Stage {
       const { output } = state.policy.config;
       if (!output.enabled) return undefined;
       const tally = new Tally();
-      const opts: TextFilterOptions = {
-        ...windowFor(output.holdBackChars),
-        ...(output.escapeHtml ? { transform: escapeHtml } : {}),
-      };
       const hook = deps.moderationFor(state.policy);
-      const scan = createOutputScanner(state.policy, state.vault);
-      const restores = output.restorePseudonyms && (state.vault?.size ?? 0) > 0;
-      const filters: Filters = {
-        scan,
-        hookScan:
-          hook !== undefined && restores ? createOutputScanner(state.policy, undefined) : scan,
-        opts,
-        counted: {
-          ...opts,
-          onApply: (r) => {
-            const [action = 'redact', type = 'unknown'] = r.tag.split(':');
-            tally.add(type, action);
-          },
-        },
-      };
+      const filters = buildFilters(state, hook !== undefined, tally);
       const record = () => tally.flushTo(ctx.decisions, 'guard_output');
       const run = hook === undefined ? undefined : new ModerationRun(ctx, hook);
       if (response.kind === 'json') {

@@ -2,6 +2,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import { stemOf } from '../../detect/pii/index.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
+import { findInSlot } from './slots.js';
 import { Tally, type GuardSession } from './state.js';
 
 /**
@@ -22,7 +23,7 @@ export function createGuardPiiStage(deps: { session: GuardSession }): Stage {
       for (const slot of slots) vault.reserveFrom(slot.text);
       for (const slot of slots) {
         const text = slot.text;
-        const findings = detector.find(text);
+        const findings = findInSlot(slot, (t) => detector.find(t));
         if (findings.length === 0) continue;
         let out = '';
         let at = 0;

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
+import { findInSlot } from './slots.js';
 import { Tally, type GuardSession } from './state.js';
 
 /**
@@ -20,8 +21,9 @@ export function createGuardSecretsStage(deps: { session: GuardSession }): Stage 
       const tally = new Tally();
       for (const slot of deps.session.slots(ctx)) {
         const text = slot.text;
-        if (!detector.mayContainSecret(text)) continue;
-        const findings = detector.find(text);
+        const findings = findInSlot(slot, (t) =>
+          detector.mayContainSecret(t) ? detector.find(t) : [],
+        );
         if (findings.length === 0) continue;
         for (const f of findings) tally.add(f.ruleId, action);
         if (action === 'block') {

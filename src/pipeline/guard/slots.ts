@@ -1,11 +1,15 @@
 import type { Endpoint, JsonObject } from '../../providers/types.js';
+import { jsonTextLeaves, jsonValueLeaves, type JsonLeaf } from './slots-json.js';
 
 /**
  * Every caller-controlled text field of a request body, per endpoint, readable and writable
  * in place, so each input guard is endpoint-agnostic. Covers OpenAI chat (string or content
  * parts, tool-call arguments), Responses (`input` string or items, `instructions`,
- * function-call outputs), embeddings (`input` strings) and Anthropic messages (`system`
- * string or blocks, text and tool-result blocks).
+ * function calls and their outputs), embeddings (`input` strings) and Anthropic messages
+ * (`system` string or blocks, text, tool-use and tool-result blocks). Tool-call arguments
+ * (JSON text), tool results that are JSON text, and tool-use inputs (JSON values) give one
+ * slot per string value and per key, decoded (`\u0040` is `@` to the detectors); text that is
+ * not JSON is one slot.
  */
 
 export type SlotRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
@@ -15,7 +19,32 @@ export interface TextSlot {
   readonly path: string;
   readonly role: SlotRole;
   readonly text: string;
+  /** Text around the slot that detectors see but never rewrite (a JSON value's key). */
+  readonly context?: { readonly before: string; readonly after: string };
   set(text: string): void;
+}
+
+/**
+ * What `find` reports in a slot's text, run over the text with its context, so a keyword rule
+ * (`"password": "…"`) or a name field (`"recipient": "…"`) still sees its key. Findings are
+ * clipped to the slot's own text.
+ */
+export function findInSlot<F extends { start: number; end: number }>(
+  slot: TextSlot,
+  find: (text: string) => readonly F[],
+): F[] {
+  const text = slot.text;
+  const c = slot.context;
+  if (c === undefined) return [...find(text)];
+  const from = c.before.length;
+  const to = from + text.length;
+  const out: F[] = [];
+  for (const f of find(c.before + text + c.after)) {
+    const start = Math.max(f.start, from);
+    const end = Math.min(f.end, to);
+    if (end > start) out.push({ ...f, start: start - from, end: end - from });
+  }
+  return out;
 }
 
 type Holder = JsonObject | unknown[];
@@ -39,6 +68,19 @@ function roleOf(value: unknown, fallback: SlotRole = 'user'): SlotRole {
   }
 }
 
+/** A JSON leaf as a slot (its text read live, not copied). */
+function leafSlot(l: JsonLeaf, role: SlotRole): TextSlot {
+  return {
+    path: l.path,
+    role,
+    ...(l.context === undefined ? {} : { context: l.context }),
+    get text() {
+      return l.text;
+    },
+    set: (text: string) => l.set(text),
+  };
+}
+
 class Collector {
   readonly slots: TextSlot[] = [];
 
@@ -57,23 +99,44 @@ class Collector {
     });
   }
 
+  leaves(leaves: readonly JsonLeaf[], role: SlotRole): void {
+    for (const l of leaves) this.slots.push(leafSlot(l, role));
+  }
+
+  /** A field that may hold JSON text (tool-call arguments, tool results). */
+  jsonText(holder: Holder, key: string | number, path: string, role: SlotRole): void {
+    const record = holder as Record<string | number, unknown>;
+    const text = record[key];
+    if (typeof text !== 'string') return;
+    const leaves = jsonTextLeaves(text, path, (t) => (record[key] = t));
+    if (leaves === undefined) this.add(holder, key, path, role);
+    else this.leaves(leaves, role);
+  }
+
+  /** Tool results are often JSON: decoded like arguments; other text as it is. */
+  text(holder: Holder, key: string | number, path: string, role: SlotRole): void {
+    if (role === 'tool') this.jsonText(holder, key, path, role);
+    else this.add(holder, key, path, role);
+  }
+
   /** A content field: a string, or an array of parts with a `text` (or nested tool content). */
   content(holder: JsonObject, key: string, path: string, role: SlotRole): void {
     const value = holder[key];
     if (typeof value === 'string') {
-      this.add(holder, key, `${path}.${key}`, role);
+      this.text(holder, key, `${path}.${key}`, role);
       return;
     }
     if (!Array.isArray(value)) return;
     value.forEach((part, i) => {
       if (typeof part === 'string') {
-        this.add(value, i, `${path}.${key}[${i}]`, role);
+        this.text(value, i, `${path}.${key}[${i}]`, role);
         return;
       }
       if (!isObject(part)) return;
       const at = `${path}.${key}[${i}]`;
-      this.add(part, 'text', `${at}.text`, role);
+      this.text(part, 'text', `${at}.text`, role);
       if (part.type === 'tool_result') this.content(part, 'content', at, 'tool');
+      if (part.type === 'tool_use') this.leaves(jsonValueLeaves(part.input, `${at}.input`), role);
     });
   }
 }
@@ -89,9 +152,11 @@ function chat(body: JsonObject, c: Collector): void {
       m.tool_calls.forEach((call, j) => {
         const fn = isObject(call) ? call.function : undefined;
         if (isObject(fn))
-          c.add(fn, 'arguments', `messages[${i}].tool_calls[${j}].function.arguments`, role);
+          c.jsonText(fn, 'arguments', `messages[${i}].tool_calls[${j}].function.arguments`, role);
       });
     }
+    if (isObject(m.function_call))
+      c.jsonText(m.function_call, 'arguments', `messages[${i}].function_call.arguments`, role);
   });
 }
 
@@ -106,9 +171,9 @@ function responses(body: JsonObject, c: Collector): void {
   input.forEach((item, i) => {
     if (!isObject(item)) return;
     const at = `input[${i}]`;
-    if (item.type === 'function_call_output') c.add(item, 'output', `${at}.output`, 'tool');
+    if (item.type === 'function_call_output') c.jsonText(item, 'output', `${at}.output`, 'tool');
     else if (item.type === 'function_call')
-      c.add(item, 'arguments', `${at}.arguments`, 'assistant');
+      c.jsonText(item, 'arguments', `${at}.arguments`, 'assistant');
     else c.content(item, 'content', at, roleOf(item.role));
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { CanonicalRequest } from '../core/canonical.js';
+import { geminiTranslator } from '../gemini/translator.js';
 import { openAiChatTranslator } from '../openai/translator.js';
 import { JSON_TOOL_NAME } from './translate.js';
 import { anthropicTranslator } from './translator.js';
@@ -190,11 +191,7 @@ describe('Anthropic Messages -> Chat Completions', () => {
   const base = { model: 'gpt', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
 
   it.each([
-    ['thinking', { thinking: { type: 'enabled', budget_tokens: 100 } }],
-    [
-      'system[0].cache_control',
-      { system: [{ type: 'text', text: 's', cache_control: { type: 'ephemeral' } }] },
-    ],
+    ['thinking.type', { thinking: { type: 'adaptive' } }],
     ['tools[0].type', { tools: [{ type: 'web_search_20250305', name: 'web_search' }] }],
     ['top_k', { top_k: 5 }],
   ])('refuses %s by name', (param, extra) => {
@@ -202,6 +199,77 @@ describe('Anthropic Messages -> Chat Completions', () => {
       code: 'field_not_translatable',
       param,
     });
+  });
+
+  it('drops cache_control (a caching hint) wherever Anthropic allows it', () => {
+    const cc = { type: 'ephemeral' };
+    const body = toChat({
+      ...base,
+      system: [{ type: 'text', text: 'be brief', cache_control: cc }],
+      tools: [{ name: 'f', input_schema: { type: 'object' }, cache_control: cc }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'hi', cache_control: cc }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 't1', name: 'f', input: {}, cache_control: cc }],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 't1', content: 'ok', cache_control: cc },
+            { type: 'text', text: 'go on', cache_control: cc },
+          ],
+        },
+      ],
+    });
+    expect(JSON.stringify(body)).not.toContain('cache_control');
+    expect(body.messages).toHaveLength(5); // system, user, assistant, tool, user
+    const malformed = { ...base, system: [{ type: 'text', text: 's', cache_control: 'yes' }] };
+    expect(refusal(() => toChat(malformed))).toEqual({
+      code: 'invalid_request',
+      param: 'system[0].cache_control',
+    });
+  });
+
+  it.each([
+    [1024, 'low'],
+    [4095, 'low'],
+    [4096, 'medium'],
+    [16_383, 'medium'],
+    [16_384, 'high'],
+    [64_000, 'high'],
+  ])('maps thinking.budget_tokens %d to reasoning_effort %s', (budget, effort) => {
+    const body = toChat({
+      ...base,
+      max_tokens: 70_000,
+      thinking: { type: 'enabled', budget_tokens: budget },
+    });
+    expect(body.reasoning_effort).toBe(effort);
+    // The cap includes the reasoning, as Anthropic's max_tokens includes the thinking.
+    expect(body.max_completion_tokens).toBe(70_000);
+    expect(body.max_tokens).toBeUndefined();
+  });
+
+  it('thinking disabled asks for nothing; a budget that cannot map is refused by name', () => {
+    const off = toChat({ ...base, thinking: { type: 'disabled' } });
+    expect(off.reasoning_effort).toBeUndefined();
+    expect(off.max_tokens).toBe(10);
+    for (const thinking of [
+      { type: 'enabled', budget_tokens: 1023 },
+      { type: 'enabled', budget_tokens: 2048.5 },
+      { type: 'enabled' },
+    ]) {
+      expect(refusal(() => toChat({ ...base, thinking }))).toEqual({
+        code: 'invalid_request',
+        param: 'thinking.budget_tokens',
+      });
+    }
+    const canonical = anthropicTranslator.requestToCanonical({
+      ...base,
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+    });
+    const toGemini = () => geminiTranslator.requestFromCanonical(canonical, { upstreamModel: 'g' });
+    expect(refusal(toGemini)).toEqual({ code: 'field_not_translatable', param: 'thinking' });
   });
 
   it('an OpenAI reply cut inside tool arguments is the provider’s fault, not the caller’s', () => {

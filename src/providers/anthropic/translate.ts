@@ -41,6 +41,7 @@ const KNOWN_FIELDS = new Set([
   'stop_sequences',
   'stream',
   'metadata',
+  'thinking',
 ]);
 
 /** Output bound sent when the caller set none: Anthropic requires one. */
@@ -84,10 +85,44 @@ export function anthropicRequestToCanonical(body: JsonObject): CanonicalRequest 
     refuseUnknown(metadata, new Set(['user_id']), 'metadata.');
     setIf(req, 'user', optStr(metadata.user_id, 'metadata.user_id'));
   }
+  setIf(req, 'reasoningEffort', readThinking(body.thinking));
   return req;
 }
 
-const TEXT_BLOCK_FIELDS = new Set(['type', 'text']);
+/** Anthropic's smallest thinking budget; the bounds of the effort levels it maps to. */
+const MIN_THINKING_BUDGET = 1024;
+const LOW_BELOW = 4096;
+const MEDIUM_BELOW = 16_384;
+
+/**
+ * `thinking` as an effort level: `disabled` asks for none; `enabled` maps its
+ * `budget_tokens` (an integer from 1,024, as Anthropic requires) to low (< 4,096), medium
+ * (< 16,384) or high. Any other type has no counterpart and is refused.
+ */
+function readThinking(value: unknown): CanonicalRequest['reasoningEffort'] {
+  const thinking = optObj(value, 'thinking');
+  if (thinking === undefined) return undefined;
+  refuseUnknown(thinking, new Set(['type', 'budget_tokens']), 'thinking.');
+  const type = str(thinking.type, 'thinking.type');
+  if (type === 'disabled') return undefined;
+  if (type !== 'enabled') throw notTranslatable('thinking.type');
+  const budget = optNum(thinking.budget_tokens, 'thinking.budget_tokens');
+  if (budget === undefined || !Number.isInteger(budget) || budget < MIN_THINKING_BUDGET)
+    throw malformed('thinking.budget_tokens');
+  return budget < LOW_BELOW ? 'low' : budget < MEDIUM_BELOW ? 'medium' : 'high';
+}
+
+/**
+ * `cache_control` is a caching hint for Anthropic's own prompt cache. Other providers cache
+ * on their own (OpenAI) or not at all: translated, it is checked for shape and dropped.
+ */
+const CACHE_CONTROL = 'cache_control';
+
+function dropCacheControl(block: Obj, path: string): void {
+  optObj(block[CACHE_CONTROL], `${path}.${CACHE_CONTROL}`);
+}
+
+const TEXT_BLOCK_FIELDS = new Set(['type', 'text', CACHE_CONTROL]);
 
 function readTexts(content: unknown, path: string): CanonicalText[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
@@ -95,6 +130,7 @@ function readTexts(content: unknown, path: string): CanonicalText[] {
     const block = obj(b, `${path}[${i}]`);
     if (block.type !== 'text') throw notTranslatable(`${path}[${i}].type`);
     refuseUnknown(block, TEXT_BLOCK_FIELDS, `${path}[${i}].`);
+    dropCacheControl(block, `${path}[${i}]`);
     return { type: 'text', text: str(block.text, `${path}[${i}].text`) };
   });
 }
@@ -115,7 +151,8 @@ function readMessage(m: unknown, path: string): CanonicalMessage[] {
     if (role === 'user' && block.type === 'tool_result') {
       out.push({ role: 'tool', content: [readToolResult(block, at)] });
     } else if (role === 'assistant' && block.type === 'tool_use') {
-      refuseUnknown(block, new Set(['type', 'id', 'name', 'input']), `${at}.`);
+      refuseUnknown(block, new Set(['type', 'id', 'name', 'input', CACHE_CONTROL]), `${at}.`);
+      dropCacheControl(block, at);
       rest.push({
         type: 'tool_call',
         id: str(block.id, `${at}.id`),
@@ -125,6 +162,7 @@ function readMessage(m: unknown, path: string): CanonicalMessage[] {
     } else if (block.type === 'image' && role === 'user') rest.push(readImage(block, at));
     else if (block.type === 'text') {
       refuseUnknown(block, TEXT_BLOCK_FIELDS, `${at}.`);
+      dropCacheControl(block, at);
       rest.push({ type: 'text', text: str(block.text, `${at}.text`) });
     } else throw notTranslatable(`${at}.type`);
   });
@@ -133,7 +171,8 @@ function readMessage(m: unknown, path: string): CanonicalMessage[] {
 }
 
 function readImage(block: Obj, path: string): CanonicalImage {
-  refuseUnknown(block, new Set(['type', 'source']), `${path}.`);
+  refuseUnknown(block, new Set(['type', 'source', CACHE_CONTROL]), `${path}.`);
+  dropCacheControl(block, path);
   const source = obj(block.source, `${path}.source`);
   if (source.type === 'url') {
     return { type: 'image', source: { kind: 'url', url: str(source.url, `${path}.source.url`) } };
@@ -150,7 +189,12 @@ function readImage(block: Obj, path: string): CanonicalImage {
 }
 
 function readToolResult(block: Obj, path: string): CanonicalPart {
-  refuseUnknown(block, new Set(['type', 'tool_use_id', 'content', 'is_error']), `${path}.`);
+  refuseUnknown(
+    block,
+    new Set(['type', 'tool_use_id', 'content', 'is_error', CACHE_CONTROL]),
+    `${path}.`,
+  );
+  dropCacheControl(block, path);
   const content: (CanonicalText | CanonicalImage)[] = [];
   const raw = block.content;
   if (typeof raw === 'string') content.push({ type: 'text', text: raw });
@@ -177,7 +221,12 @@ function readTool(t: unknown, path: string): CanonicalTool {
   if (o.type !== undefined && o.type !== null && o.type !== 'custom') {
     throw notTranslatable(`${path}.type`);
   }
-  refuseUnknown(o, new Set(['type', 'name', 'description', 'input_schema']), `${path}.`);
+  refuseUnknown(
+    o,
+    new Set(['type', 'name', 'description', 'input_schema', CACHE_CONTROL]),
+    `${path}.`,
+  );
+  dropCacheControl(o, path);
   const tool: Mutable<CanonicalTool> = {
     name: str(o.name, `${path}.name`),
     parameters: jsonObject(o.input_schema, `${path}.input_schema`),
@@ -205,6 +254,9 @@ export function anthropicRequestFromCanonical(
   req: CanonicalRequest,
   opts: { upstreamModel: string; defaultMaxTokens?: number },
 ): JsonObject {
+  // Only an Anthropic caller asks for reasoning, and it reaches Anthropic untranslated.
+  if (req.reasoningEffort !== undefined)
+    throw notTranslatable('reasoning_effort', 'anthropic_messages');
   const body: JsonObject = {
     model: opts.upstreamModel,
     max_tokens: req.maxTokens ?? opts.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,

@@ -43,6 +43,7 @@ export function bedrockRequestFromCanonical(
 ): JsonObject {
   if (req.user !== undefined) throw notTranslatable('user', FORMAT);
   if (req.topK !== undefined) throw notTranslatable('top_k', FORMAT);
+  if (req.reasoningEffort !== undefined) throw notTranslatable('thinking', FORMAT);
   if (req.responseFormat !== undefined && req.responseFormat.type !== 'text') {
     throw notTranslatable('response_format', FORMAT);
   }

@@ -18,6 +18,17 @@ describe('provider baseUrl keeps its path', () => {
     expect(join(base)).toBe(path);
   });
 
+  it.each([
+    ['https://generativelanguage.googleapis.com', '/v1beta/models/m:generateContent'],
+    ['https://generativelanguage.googleapis.com/', '/v1beta/models/m:generateContent'],
+    ['https://generativelanguage.googleapis.com/v1beta', '/v1beta/models/m:generateContent'],
+    ['https://generativelanguage.googleapis.com/v1beta/', '/v1beta/models/m:generateContent'],
+    ['https://gw.example/google', '/google/v1beta/models/m:generateContent'],
+    ['https://gw.example/google/v1beta', '/google/v1beta/models/m:generateContent'],
+  ])('Gemini: %s sends generateContent to %s (never /v1beta/v1beta)', (base, path) => {
+    expect(join(base, '/v1beta/models/m:generateContent')).toBe(path);
+  });
+
   it('joins Anthropic messages the same way', () => {
     expect(join('https://api.anthropic.com', '/v1/messages')).toBe('/v1/messages');
     expect(join('https://proxy.example/anthropic', '/v1/messages')).toBe('/anthropic/v1/messages');

@@ -3,9 +3,10 @@
  * upstream URL. The base keeps its path, so services mounted under a prefix work:
  *
  * - a base whose path has a version segment (`/v1`, `/v1beta`, `/v2alpha`) is what the OpenAI
- *   SDK takes as `baseURL`, so the endpoint joins it without its own `/v1`:
- *   `https://api.groq.com/openai/v1` → `/openai/v1/chat/completions`,
- *   `https://generativelanguage.googleapis.com/v1beta/openai` → `/v1beta/openai/chat/completions`;
+ *   SDK takes as `baseURL`, so the endpoint joins it without its own leading version (`/v1`,
+ *   Gemini's `/v1beta`): `https://api.groq.com/openai/v1` → `/openai/v1/chat/completions`,
+ *   `https://generativelanguage.googleapis.com/v1beta/openai` → `/v1beta/openai/chat/completions`,
+ *   `https://generativelanguage.googleapis.com/v1beta` → `/v1beta/models/…:generateContent`;
  * - any other base gets the whole endpoint path: `https://api.openai.com` → `/v1/chat/completions`,
  *   `https://api.groq.com/openai` → `/openai/v1/chat/completions`.
  *
@@ -13,7 +14,7 @@
  */
 
 const VERSION_SEGMENT = /^v\d+[a-z0-9]*$/;
-const LEADING_VERSION = /^\/v1(?=\/)/;
+const LEADING_VERSION = /^\/v\d+[a-z0-9]*(?=\/)/;
 
 /** The base URL's path without trailing slashes: `''` for a bare origin. */
 export function basePathOf(baseUrl: string): string {

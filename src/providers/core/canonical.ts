@@ -101,6 +101,11 @@ export interface CanonicalRequest {
   readonly topP?: number;
   /** Anthropic and Gemini only. */
   readonly topK?: number;
+  /**
+   * Reasoning asked for: OpenAI `reasoning_effort` / Responses `reasoning.effort`, mapped from
+   * an Anthropic caller's `thinking.budget_tokens` (docs/translation.md).
+   */
+  readonly reasoningEffort?: 'low' | 'medium' | 'high';
   readonly stop?: readonly string[];
   readonly stream: boolean;
   /** Streams: the caller asked for a usage event (OpenAI `stream_options.include_usage`). */

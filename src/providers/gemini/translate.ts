@@ -51,6 +51,7 @@ export function geminiRequestFromCanonical(req: CanonicalRequest): JsonObject {
   }
   if (Object.keys(config).length > 0) body.generationConfig = config;
   if (req.user !== undefined) throw notTranslatable('user', FORMAT);
+  if (req.reasoningEffort !== undefined) throw notTranslatable('thinking', FORMAT);
   return body;
 }
 

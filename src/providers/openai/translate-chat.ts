@@ -228,7 +228,11 @@ export function chatRequestFromCanonical(
   if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
   if (req.responseFormat !== undefined)
     body.response_format = writeResponseFormat(req.responseFormat);
-  if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
+  if (req.reasoningEffort !== undefined) {
+    // Reasoning models take the cap with reasoning included, as Anthropic's max_tokens is.
+    body.reasoning_effort = req.reasoningEffort;
+    if (req.maxTokens !== undefined) body.max_completion_tokens = req.maxTokens;
+  } else if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.stop !== undefined) body.stop = [...req.stop];

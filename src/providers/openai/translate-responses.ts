@@ -226,6 +226,7 @@ export function responsesRequestFromCanonical(
     body.text = { format };
   }
   if (req.maxTokens !== undefined) body.max_output_tokens = req.maxTokens;
+  if (req.reasoningEffort !== undefined) body.reasoning = { effort: req.reasoningEffort };
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.user !== undefined) body.user = req.user;

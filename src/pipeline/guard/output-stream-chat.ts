@@ -1,0 +1,110 @@
+import type { SseEvent } from '../../providers/core/sse.js';
+import { frame, isObject, type Json, type Rewriter } from './output-stream-rewriter.js';
+
+/**
+ * Chat Completions chunks: each choice's `delta.content` is one text channel, and each of its
+ * `delta.tool_calls[i].function.arguments` one arguments channel. What a channel holds is
+ * released when its choice finishes (text into the finishing delta, arguments in synthetic
+ * chunks just before it) or at `[DONE]`.
+ */
+
+type Choice = Json & { delta: Json };
+
+function templateOf(json: Json, index: unknown): Json {
+  const rest: Json = { ...json };
+  delete rest.usage;
+  return {
+    ...rest,
+    choices: [{ index: index ?? 0, delta: {}, logprobs: null, finish_reason: null }],
+  };
+}
+
+function withDelta(template: Json, delta: Json): Buffer {
+  const t = structuredClone(template);
+  ((t.choices as Json[])[0] as { delta: Json }).delta = delta;
+  return frame(undefined, t);
+}
+
+/** Rewrites the arguments of each tool call in `delta`; true when any was there. */
+function toolCalls(rw: Rewriter, key: string, delta: Json, template: Json): boolean {
+  if (!Array.isArray(delta.tool_calls)) return false;
+  let isSeen = false;
+  for (const call of delta.tool_calls as unknown[]) {
+    if (!isObject(call) || !isObject(call.function)) continue;
+    const fn = call.function;
+    if (typeof fn.arguments !== 'string') continue;
+    const index = typeof call.index === 'number' ? call.index : 0;
+    const synth = (text: string) =>
+      withDelta(template, { tool_calls: [{ index, function: { arguments: text } }] });
+    fn.arguments = rw.push(`${key}:tool:${index}`, fn.arguments, synth, 'args');
+    isSeen = true;
+  }
+  return isSeen;
+}
+
+/** Events to send for one choice, before its chunk; true when the chunk changed. */
+function choiceEvents(rw: Rewriter, choice: Choice, json: Json, before: Buffer[]): boolean {
+  const key = typeof choice.index === 'number' ? String(choice.index) : '0';
+  const delta = choice.delta;
+  const template = templateOf(json, choice.index);
+  let isChanged = toolCalls(rw, key, delta, template);
+  if (typeof delta.content === 'string') {
+    const synth = (text: string) => withDelta(template, { content: text });
+    delta.content = rw.push(key, delta.content, synth);
+    isChanged = true;
+  }
+  if (choice.finish_reason === null || choice.finish_reason === undefined) return isChanged;
+  before.push(...rw.release(undefined, `${key}:tool:`));
+  const c = rw.channels.get(key);
+  if (c === undefined) return isChanged;
+  const rest = c.filter.flush();
+  rw.channels.delete(key);
+  if (rest === '') return isChanged;
+  delta.content = (typeof delta.content === 'string' ? delta.content : '') + rest;
+  return true;
+}
+
+export function chat(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
+  if (e.data === '[DONE]') return [...rw.release(), e.raw];
+  if (json === undefined || !Array.isArray(json.choices)) return [e.raw];
+  let isChanged = false;
+  const before: Buffer[] = [];
+  for (const choice of json.choices as unknown[]) {
+    if (!isObject(choice) || !isObject(choice.delta)) continue;
+    if (choiceEvents(rw, choice as Choice, json, before)) isChanged = true;
+  }
+  if (!isChanged) return [...before, e.raw];
+  return isHeldOnly(json) ? before : [...before, frame(e.name, json)];
+}
+
+/** A tool-call delta that carries nothing but (now empty) arguments. */
+function isEmptyCall(call: unknown): boolean {
+  if (!isObject(call) || !isObject(call.function)) return false;
+  const keys = Object.keys(call).filter((k) => k !== 'index');
+  const fnKeys = Object.keys(call.function);
+  return (
+    keys.length === 1 &&
+    fnKeys.length === 1 &&
+    fnKeys[0] === 'arguments' &&
+    call.function.arguments === ''
+  );
+}
+
+/** A chunk whose only content was held back entirely: sending it would be an empty delta. */
+function isHeldOnly(json: Json): boolean {
+  if (json.usage !== undefined && json.usage !== null) return false;
+  return (json.choices as unknown[]).every((c) => {
+    if (!isObject(c) || !isObject(c.delta)) return false;
+    if (c.finish_reason !== null && c.finish_reason !== undefined) return false;
+    const delta = c.delta;
+    const keys = Object.keys(delta);
+    if (keys.length === 0) return false;
+    return keys.every((k) =>
+      k === 'content'
+        ? delta.content === ''
+        : k === 'tool_calls' &&
+          Array.isArray(delta.tool_calls) &&
+          delta.tool_calls.every(isEmptyCall),
+    );
+  });
+}

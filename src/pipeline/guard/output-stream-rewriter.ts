@@ -1,0 +1,95 @@
+import type { TextFilter } from './output-text.js';
+
+/**
+ * The state of one SSE stream rewrite: one `TextFilter` per channel (a choice's text, a content
+ * part, a content block, one tool call's arguments), and how to release what a channel holds.
+ */
+
+export type Json = Record<string, unknown>;
+
+export interface StreamRewriteDeps {
+  /** A filter for assistant text. */
+  newFilter: () => TextFilter;
+  /** A filter for tool-call arguments (JSON text: restored values escaped, no HTML escaping). */
+  newArgsFilter: () => TextFilter;
+  /** The one-chunk rewrite of a whole text (no audit counting: the deltas were counted). */
+  fullText: (text: string) => string;
+  /** The same for whole tool-call arguments (JSON text). */
+  fullArgs: (text: string) => string;
+  /** The same for one decoded string of a JSON value, without HTML escaping. */
+  fullValue: (text: string) => string;
+}
+
+export type ChannelKind = 'text' | 'args';
+
+interface Channel {
+  filter: TextFilter;
+  /** Builds a delta event carrying `text`, shaped like the channel's last delta. */
+  synth(text: string): Buffer;
+}
+
+export const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function frame(name: string | undefined, data: Json): Buffer {
+  return Buffer.from(
+    `${name === undefined ? '' : `event: ${name}\n`}data: ${JSON.stringify(data)}\n\n`,
+  );
+}
+
+export function parse(data: string): Json | undefined {
+  if (data === '' || data === '[DONE]') return undefined;
+  try {
+    const v: unknown = JSON.parse(data);
+    return isObject(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class Rewriter {
+  readonly channels = new Map<string, Channel>();
+  /** The next `sequence_number` (Responses API), from the first event's own. */
+  #seq: number | undefined;
+  constructor(readonly deps: StreamRewriteDeps) {}
+
+  /**
+   * Gives an event that carries a `sequence_number` the next one: events the guard drops or
+   * adds leave the numbers the client sees contiguous. True when the number changed.
+   */
+  renumber(json: Json): boolean {
+    const n = json.sequence_number;
+    if (typeof n !== 'number') return false;
+    this.#seq ??= n;
+    json.sequence_number = this.#seq++;
+    return json.sequence_number !== n;
+  }
+
+  channel(key: string, synth: (text: string) => Buffer, kind: ChannelKind = 'text'): Channel {
+    let c = this.channels.get(key);
+    if (c === undefined) {
+      const filter = kind === 'args' ? this.deps.newArgsFilter() : this.deps.newFilter();
+      c = { filter, synth };
+      this.channels.set(key, c);
+    } else c.synth = synth;
+    return c;
+  }
+
+  /** Pushes `text` through the channel's filter: what is decided now. */
+  push(key: string, text: string, synth: (t: string) => Buffer, kind?: ChannelKind): string {
+    return this.channel(key, synth, kind).filter.push(text);
+  }
+
+  /** Flushes one channel, or every channel whose key starts with `prefix`, into events. */
+  release(key?: string, prefix?: string): Buffer[] {
+    const out: Buffer[] = [];
+    for (const [k, c] of this.channels) {
+      if (key !== undefined && k !== key) continue;
+      if (prefix !== undefined && !k.startsWith(prefix)) continue;
+      const rest = c.filter.flush();
+      if (rest !== '') out.push(c.synth(rest));
+      this.channels.delete(k);
+    }
+    return out;
+  }
+}

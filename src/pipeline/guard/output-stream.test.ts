@@ -1,0 +1,150 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { guardSchema } from '../../config/guard.js';
+import { createPseudonymVault } from '../../detect/pii/index.js';
+import { rewriteArgsText } from './output-args.js';
+import { createArgsScanner, createOutputScanner } from './output-scan.js';
+import { rewriteSseStream, type StreamRewriteDeps } from './output-stream.js';
+import { createTextFilter, windowFor, type WindowScanner } from './output-text.js';
+import { createGuardPolicies } from './policy.js';
+
+const policy = createGuardPolicies(guardSchema.parse({})).forEnv(undefined);
+const vault = createPseudonymVault();
+const TOKEN = vault.tokenFor('email', 'dana.lee@example.com');
+const opts = windowFor(128);
+const whole = (scan: WindowScanner) => (t: string) => {
+  const f = createTextFilter(scan, opts);
+  return f.push(t) + f.flush();
+};
+const scan = createOutputScanner(policy, vault);
+const argsScan = createArgsScanner(policy, vault);
+const deps: StreamRewriteDeps = {
+  newFilter: () => createTextFilter(scan, opts),
+  newArgsFilter: () => createTextFilter(argsScan, opts),
+  fullText: whole(scan),
+  fullArgs: (t) => rewriteArgsText(t, { args: whole(argsScan), value: whole(scan) }),
+  fullValue: whole(scan),
+};
+
+type Json = Record<string, unknown>;
+
+async function rewrite(
+  events: Json[],
+  chunkChars = 7,
+  endpoint: 'responses' | 'messages' = 'responses',
+): Promise<Json[]> {
+  const sse = events
+    .map((e) => `event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`)
+    .join('');
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < sse.length; i += chunkChars)
+    pieces.push(Buffer.from(sse.slice(i, i + chunkChars)));
+  let out = '';
+  for await (const b of rewriteSseStream(endpoint, Readable.from(pieces), deps))
+    out += b.toString();
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('data: '))
+    .map((l) => JSON.parse(l.slice(6)) as Json);
+}
+
+/** A Responses stream calling a tool whose arguments hold `args`, in deltas of `size`. */
+function functionCallStream(args: string, size: number): Json[] {
+  const item = {
+    type: 'function_call',
+    id: 'fc_1',
+    call_id: 'call_1',
+    name: 'send',
+    arguments: '',
+  };
+  const events: Json[] = [
+    { type: 'response.created', response: { id: 'resp_1', output: [] } },
+    { type: 'response.output_item.added', output_index: 0, item },
+  ];
+  for (let i = 0; i < args.length; i += size)
+    events.push({
+      type: 'response.function_call_arguments.delta',
+      item_id: 'fc_1',
+      output_index: 0,
+      delta: args.slice(i, i + size),
+    });
+  events.push(
+    {
+      type: 'response.function_call_arguments.done',
+      item_id: 'fc_1',
+      output_index: 0,
+      arguments: args,
+    },
+    { type: 'response.output_item.done', output_index: 0, item: { ...item, arguments: args } },
+    {
+      type: 'response.completed',
+      response: { id: 'resp_1', output: [{ ...item, arguments: args }] },
+    },
+  );
+  return events.map((e, i) => ({ ...e, sequence_number: i }));
+}
+
+describe('output stream rewrite: Responses function calls', () => {
+  it('restores a placeholder in argument deltas split at every size, and in every full copy', async () => {
+    const args = JSON.stringify({ to: TOKEN, note: `cc ${TOKEN}` });
+    const want = JSON.stringify({ to: 'dana.lee@example.com', note: 'cc dana.lee@example.com' });
+    for (let size = 1; size <= args.length; size += 3) {
+      const out = await rewrite(functionCallStream(args, size));
+      const deltas = out.filter((e) => e.type === 'response.function_call_arguments.delta');
+      expect(deltas.map((e) => e.delta).join('')).toBe(want);
+      expect(deltas.every((e) => e.delta !== '')).toBe(true);
+      const done = out.find((e) => e.type === 'response.function_call_arguments.done');
+      expect(done?.arguments).toBe(want);
+      const itemDone = out.find((e) => e.type === 'response.output_item.done');
+      expect((itemDone?.item as Json).arguments).toBe(want);
+      const completed = out.find((e) => e.type === 'response.completed');
+      expect(JSON.stringify(completed)).not.toContain('<EMAIL_1>');
+      // Held deltas were dropped and released ones added: the numbers stay 0, 1, 2, …
+      expect(out.map((e) => e.sequence_number)).toEqual(out.map((_, i) => i));
+    }
+  });
+});
+
+describe('output stream rewrite: hostile tool input', () => {
+  it('refuses a tool_use input nested deeper than any request may be, typed, without recursing', async () => {
+    // JSON.stringify cannot write 20,000 levels: the SSE text is built by hand.
+    const deep = `${'{"a":'.repeat(20_000)}{"to":"${TOKEN}"}${'}'.repeat(20_000)}`;
+    const start = `{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t","name":"f","input":${deep}}}`;
+    const sse = `event: content_block_start\ndata: ${start}\n\n`;
+    const out = rewriteSseStream('messages', Readable.from([Buffer.from(sse)]), deps);
+    const error = await (async () => {
+      try {
+        for await (const _ of out) void _;
+      } catch (err) {
+        return err as { code?: string };
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('upstream_bad_response');
+  });
+
+  it('restores a placeholder in a streamed tool_use input and its input_json_delta', async () => {
+    const args = JSON.stringify({ to: TOKEN });
+    const events: Json[] = [
+      {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 't', name: 'f', input: { cc: TOKEN } },
+      },
+      ...[...args].map((c) => ({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: c },
+      })),
+      { type: 'content_block_stop', index: 0 },
+    ];
+    const out = await rewrite(events, 5, 'messages');
+    expect((out[0]?.content_block as Json).input).toEqual({ cc: 'dana.lee@example.com' });
+    const json = out
+      .filter((e) => e.type === 'content_block_delta')
+      .map((e) => (e.delta as Json).partial_json)
+      .join('');
+    expect(JSON.parse(json)).toEqual({ to: 'dana.lee@example.com' });
+    expect(out.at(-1)?.type).toBe('content_block_stop');
+  });
+});
