@@ -4,7 +4,10 @@ import { RankTableBuilder } from './bpe-ranks.js';
 
 /** Builds a table from latin1 tokens, ranked by position, and a Map to check it against. */
 function tables(tokens: readonly string[]) {
-  const builder = new RankTableBuilder(tokens.reduce((n, t) => n + t.length, 0));
+  const builder = new RankTableBuilder(
+    tokens.reduce((n, t) => n + t.length, 0),
+    tokens.length,
+  );
   const map = new Map<string, number>();
   tokens.forEach((t, rank) => {
     builder.addBase64(Buffer.from(t, 'latin1').toString('base64'), rank);

@@ -14,32 +14,34 @@ export interface RankTable {
   readonly size: number;
 }
 
-/** Collects tokens (bytes written by the caller into `bytes`) and builds the table. */
+/** Collects tokens and builds the table, in typed arrays sized once (no growing garbage). */
 export class RankTableBuilder {
-  #bytes: Buffer;
+  readonly #bytes: Buffer;
+  readonly #starts: Uint32Array;
+  readonly #ranks: Uint32Array;
   #used = 0;
-  #starts: number[] = [0];
-  #ranks: number[] = [];
+  #count = 0;
 
-  /** `capacity`: an upper bound on the total bytes of all tokens. */
-  constructor(capacity: number) {
-    this.#bytes = Buffer.allocUnsafe(capacity);
+  /** Upper bounds: the total bytes of all tokens, and their number. */
+  constructor(maxBytes: number, maxTokens: number) {
+    this.#bytes = Buffer.allocUnsafe(maxBytes);
+    this.#starts = new Uint32Array(maxTokens + 1);
+    this.#ranks = new Uint32Array(maxTokens);
   }
 
   /** Decodes one token from base64 and records its rank. */
   addBase64(base64: string, rank: number): void {
     this.#used += this.#bytes.write(base64, this.#used, 'base64');
-    this.#starts.push(this.#used);
-    this.#ranks.push(rank);
+    this.#ranks[this.#count] = rank;
+    this.#starts[++this.#count] = this.#used;
   }
 
   build(): RankTable {
-    const count = this.#ranks.length;
-    // Exact-size copies: the builder's buffer and arrays are dropped.
-    const bytes = new Uint8Array(this.#used);
-    bytes.set(this.#bytes.subarray(0, this.#used));
-    const starts = Uint32Array.from(this.#starts);
-    const ranks = Uint32Array.from(this.#ranks);
+    const count = this.#count;
+    // Exact-size copies: the builder's buffers are dropped.
+    const bytes = new Uint8Array(this.#bytes.subarray(0, this.#used));
+    const starts = this.#starts.slice(0, count + 1);
+    const ranks = this.#ranks.slice(0, count);
     let slots = 1;
     while (slots < count * 2) slots *= 2;
     const mask = slots - 1;

@@ -27,16 +27,19 @@ export async function loadBpeTable(
   splitRegex: RegExp,
 ): Promise<BpeEncoder> {
   const path = createRequire(import.meta.url).resolve(`gpt-tokenizer/data/${encoding}.tiktoken`);
-  const text = await readFile(path, 'latin1');
-  // Decoded bytes are at most 3/4 of their base64 text, itself shorter than the file.
-  const builder = new RankTableBuilder(text.length);
+  const file = await readFile(path);
+  // Decoded bytes are at most 3/4 of their base64 text; there is at most one token per line.
+  const builder = new RankTableBuilder(Math.ceil((file.length * 3) / 4), countLines(file));
   let lines = 0;
-  for (let at = 0; at < text.length;) {
-    const nl = text.indexOf('\n', at);
-    const end = nl === -1 ? text.length : nl;
-    const space = text.indexOf(' ', at);
+  for (let at = 0; at < file.length;) {
+    const nl = file.indexOf(NEWLINE, at);
+    const end = nl === -1 ? file.length : nl;
+    const space = file.indexOf(SPACE, at);
     if (space > at && space < end) {
-      builder.addBase64(text.slice(at, space), Number(text.slice(space + 1, end)));
+      builder.addBase64(
+        file.toString('latin1', at, space),
+        Number(file.toString('latin1', space + 1, end)),
+      );
     }
     at = end + 1;
     lines += 1;
@@ -45,6 +48,15 @@ export async function loadBpeTable(
   const ranks = builder.build();
   if (ranks.size < 50_000) throw new Error(`the ${encoding} table is incomplete`);
   return createBpeEncoder(ranks, splitRegex);
+}
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+function countLines(file: Buffer): number {
+  let lines = 1;
+  for (let at = file.indexOf(NEWLINE); at !== -1; at = file.indexOf(NEWLINE, at + 1)) lines += 1;
+  return lines;
 }
 
 /**
