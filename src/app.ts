@@ -181,7 +181,7 @@ async function buildCore(loaded: LoadedConfig, deps: AppDeps) {
     log,
   };
   // telemetry.tracing is read at start only; each generation's stages are wrapped when on.
-  const tracing = buildTracing(config.telemetry.tracing);
+  const tracing = await buildTracing(config.telemetry.tracing);
   const live = liveGeneration(config, shared, { secretOf, wrap: tracing.wrap });
   const anomalies = buildAnomalies(config, { store, policy: live.policy, clock, log });
   const { keyAdmin, watchKeyAge } = upstream;

@@ -35,7 +35,17 @@ export interface UpstreamKeyRef {
 
 /** What the gateway answers; written once by the last stage, sent by the server. */
 export type GatewayResponse =
-  | { kind: 'json'; status: number; body: Buffer | string }
+  | {
+      kind: 'json';
+      status: number;
+      body: Buffer | string;
+      /**
+       * `body` parsed, when the stage that wrote it already had it as an object (a provider's
+       * reply): the output guard reads it instead of parsing the body again. The object is the
+       * body's value; whoever changes it writes a new body too.
+       */
+      json?: JsonObject | undefined;
+    }
   | { kind: 'stream'; status: number; chunks: AsyncIterable<Buffer> };
 
 /** Read-only view of request headers (lower-case names), owned by the server. */

@@ -17,7 +17,7 @@ import { loadBpeTable, type EncodingName } from './bpe-table.js';
  * 3, above the real count for English prose and code) plus 3 per message. Images, audio and
  * files count nothing: the estimate covers text only.
  *
- * Each encoding's table (bpe-table.ts, about 12 MiB of heap for `o200k_base`) loads on the first prompt
+ * Each encoding's table (bpe-table.ts, about 5 MiB for `o200k_base`) loads on the first prompt
  * that needs it, not at start, in slices with event-loop turns between them, so an idle gateway
  * or one that serves no OpenAI model never holds it and other callers are served while it
  * loads; the prompts that need it wait for it (about a second). With `tokenCounting: estimate`

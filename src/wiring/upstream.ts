@@ -8,7 +8,7 @@ import { buildUpstreams, type Upstreams } from '../pipeline/upstream/build.js';
 import { createCircuitRegistry, type CircuitSync } from '../pipeline/upstream/circuit.js';
 import { startKeyAgeMonitor } from '../pipeline/upstream/key-age.js';
 import type { PoolSync } from '../pipeline/upstream/pool-sync.js';
-import { createMockProvider, type MockProvider } from '../providers/mock/server.js';
+import type { MockProvider } from '../providers/mock/server.js';
 import type { SecretResolver } from '../secrets/types.js';
 import { createKeyAdmin, type KeyAdmin, type KeyAdminDeps } from '../server/admin/key-admin.js';
 import type { ProviderKeyStore } from '../store/types.js';
@@ -20,10 +20,14 @@ export interface BuiltInMock {
   key: Secret;
 }
 
-/** Mock mode: the built-in mock provider on loopback, with a random key no one else holds. */
+/**
+ * Mock mode: the built-in mock provider on loopback, with a random key no one else holds.
+ * Imported only in mock mode: a gateway in front of real providers does not load it.
+ */
 export async function startBuiltInMock(): Promise<BuiltInMock> {
   const key = new Secret(`sk-mock-${randomBytes(16).toString('hex')}`);
   scrubber.addKnownSecret(key.reveal());
+  const { createMockProvider } = await import('../providers/mock/server.js');
   const provider = createMockProvider({ apiKeys: [key.reveal()] });
   const url = await provider.listen(0, '127.0.0.1');
   return { provider, origin: new URL(url).origin, key };

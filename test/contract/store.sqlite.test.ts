@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -56,6 +58,26 @@ describe('sqlite store: the file', () => {
     } finally {
       await gateway.close();
       await cli.close();
+    }
+  });
+
+  it('shows a key revoked by another process to the next lookup, after many cached ones', async () => {
+    const path = join(dir, 'other-process.db');
+    const gateway = createSqliteStore({ path });
+    try {
+      await gateway.migrate();
+      await gateway.insertKey(key(1));
+      // Cached, and looked up many times in one event-loop iteration (the version is read once).
+      for (let i = 0; i < 100; i++)
+        expect((await gateway.findKeyByHash(key(1).hash))?.revokedAtMs).toBeNull();
+      // Another process (as `bastion keys revoke` is) writes the file and exits.
+      const revoke =
+        "const D = require('better-sqlite3'); const db = new D(process.argv[1]);" +
+        "db.prepare('UPDATE virtual_keys SET revoked_at_ms = 9 WHERE id = ?').run('key_1'); db.close();";
+      await promisify(execFile)(process.execPath, ['-e', revoke, path], { cwd: process.cwd() });
+      expect((await gateway.findKeyByHash(key(1).hash))?.revokedAtMs).toBe(9);
+    } finally {
+      await gateway.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import {
   ENVIRONMENTS,
   type Environment,
@@ -58,7 +58,8 @@ export function isWellFormedVirtualKey(value: string): boolean {
  * brute-force, and the index lookup by hash reveals nothing about the secret's bytes.
  */
 export function hashVirtualKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  // One-shot: no Hash object per request (about half the time of createHash on a short input).
+  return hash('sha256', secret, 'hex');
 }
 
 export function isEnvironment(value: string): value is Environment {

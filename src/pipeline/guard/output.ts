@@ -78,20 +78,25 @@ function rewriteJson(endpoint: Endpoint, json: Json, r: Rewrites): boolean {
   return isChanged;
 }
 
+/** A reply body nobody parsed yet (the upstream stage passes its parsed reply along). */
+function parsed(body: Buffer | string): Json | undefined {
+  try {
+    const json: unknown = JSON.parse(body.toString());
+    return isObject(json) ? json : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function jsonResponse(
   ctx: RequestContext,
   response: GatewayResponse & { kind: 'json' },
   rewrites: Rewrites,
 ): GatewayResponse {
   if (ctx.route.id === 'models' || ctx.route.id === 'embeddings') return response;
-  let json: unknown;
-  try {
-    json = JSON.parse(response.body.toString());
-  } catch {
-    return response;
-  }
-  if (!isObject(json) || !rewriteJson(ctx.route.id, json, rewrites)) return response;
-  return { ...response, body: Buffer.from(JSON.stringify(json)) };
+  const json = response.json ?? parsed(response.body);
+  if (json === undefined || !rewriteJson(ctx.route.id, json, rewrites)) return response;
+  return { ...response, body: Buffer.from(JSON.stringify(json)), json };
 }
 
 interface Filters {

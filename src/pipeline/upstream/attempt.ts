@@ -160,12 +160,13 @@ async function exchange(
     const reply = translateReply(translation, json);
     if (reply instanceof GatewayError) return logged(ctx, input, reply, res);
     ctx.usage = reply.usage;
-    ctx.response = { kind: 'json', status: res.status, body: reply.body };
+    ctx.response = { kind: 'json', status: res.status, body: reply.body, json: reply.json };
     return undefined;
   }
   ctx.usage = adapter.usageFromJson(endpoint, json);
   const body = new IdentifierCheck().fix(json) ? Buffer.from(JSON.stringify(json)) : bytes;
-  ctx.response = { kind: 'json', status: res.status, body };
+  // The parsed reply goes along: the output guard reads it rather than parsing the body again.
+  ctx.response = { kind: 'json', status: res.status, body, json };
   return undefined;
 }
 

@@ -98,11 +98,11 @@ export function translateRequest(
 export function translateReply(
   translation: ActiveTranslation,
   json: JsonObject,
-): { body: Buffer; usage: Usage } | GatewayError {
+): { body: Buffer; json: JsonObject; usage: Usage } | GatewayError {
   try {
     const res = translation.provider.translator.responseToCanonical(json, translation.request);
     const out = translation.caller.responseFromCanonical(res, translation.request);
-    return { body: Buffer.from(JSON.stringify(out)), usage: usageOf(res.usage) };
+    return { body: Buffer.from(JSON.stringify(out)), json: out, usage: usageOf(res.usage) };
   } catch (err) {
     const e = asTranslationError(err);
     // A reply we cannot read is the provider's fault, whatever the reader called it.

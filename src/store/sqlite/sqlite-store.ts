@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { resolve } from 'node:path';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { sqliteMigrations } from '../migrations/sqlite.js';
 import type { AuditRecord, KeyScopes, Store, VirtualKeyRecord } from '../types.js';
@@ -33,8 +34,9 @@ export interface SqliteStoreOptions {
 /**
  * A store on one SQLite file. Keys found by hash are cached (key-cache.ts), and the cache is
  * dropped whenever the file may have changed: the CLI or another replica writes the same file
- * from another process (SQLite's `data_version` moves), or this store wrote a key itself. So a
- * new or revoked key is seen on the next lookup, as without the cache. A file that cannot be
+ * from another process (SQLite's `data_version` moves, read once per event-loop iteration), or
+ * a store of this process on the file wrote a key. So a new or revoked key is seen on the next
+ * lookup, as without the cache. A file that cannot be
  * opened does not throw here; every call then fails with `store_unavailable`, like a
  * PostgreSQL store whose server is down.
  */
@@ -79,7 +81,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     return (consoleState ??= createSqliteConsoleStore(database()));
   }
 
-  const keys = createKeyCache(() => stmts().dataVersion.get() as number);
+  // A private in-memory database shares its file with no other store.
+  const file = opts.path === ':memory:' ? Symbol('memory') : resolve(opts.path);
+  const keys = createKeyCache(file, () => stmts().dataVersion.get() as number);
 
   return {
     kind: 'sqlite',
@@ -102,7 +106,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     insertKey: function insertKey(record: VirtualKeyRecord) {
       return attempt(() => {
-        keys.clear();
+        keys.wrote();
         stmts().insertKey.run(...keyParams(record));
       });
     },
@@ -130,14 +134,14 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
     revokeKey: function revokeKey(id: string, atMs: number) {
       return attempt(() => {
-        keys.clear();
+        keys.wrote();
         return stmts().revokeKey.run(atMs, id).changes === 1;
       });
     },
 
     updateKeyScopes: function updateKeyScopes(id: string, scopes: KeyScopes) {
       return attempt(() => {
-        keys.clear();
+        keys.wrote();
         return stmts().updateKeyScopes.run(scopesJson(scopes), id).changes === 1;
       });
     },
