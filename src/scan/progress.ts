@@ -13,6 +13,10 @@ export interface ProgressOptions {
   readonly stream: { write(text: string): unknown };
   readonly clock: Clock;
   readonly unit: string;
+  /** The word before the count: `scanning` unless given (`verifying` for audit verify). */
+  readonly verb?: string;
+  /** Show the byte rate (default true); audit rows are counted, not weighed. */
+  readonly hasBytes?: boolean;
   /** Minimum time between redraws. */
   readonly intervalMs?: number;
 }
@@ -29,6 +33,7 @@ function formatRate(perSec: number): string {
  */
 export function createProgress(opts: ProgressOptions): Progress {
   const intervalMs = opts.intervalMs ?? 100;
+  const verb = opts.verb ?? 'scanning';
   let total = 0;
   let startedMs = 0;
   let lastDrawMs = Number.NEGATIVE_INFINITY;
@@ -44,10 +49,9 @@ export function createProgress(opts: ProgressOptions): Progress {
       lastDrawMs = now;
       const sec = Math.max((now - startedMs) / 1000, 1e-3);
       const of = total > 0 ? `/${total}` : '';
-      opts.stream.write(
-        `\r\u001b[2Kscanning ${done}${of} ${opts.unit} · ${formatRate(done / sec)} ${opts.unit}/s · ` +
-          `${formatRate(bytes / 1e6 / sec)} MB/s`,
-      );
+      const rate = `${formatRate(done / sec)} ${opts.unit}/s`;
+      const byteRate = opts.hasBytes === false ? '' : ` · ${formatRate(bytes / 1e6 / sec)} MB/s`;
+      opts.stream.write(`\r\u001b[2K${verb} ${done}${of} ${opts.unit} · ${rate}${byteRate}`);
       drawn = true;
     },
     finish() {
