@@ -1,0 +1,307 @@
+// Audit at scale (issue 16): N chained audit rows (default 10 million) in SQLite and in
+// PostgreSQL, then
+//   - request latency through a gateway (p50/p99, sequential requests) on the empty and on the
+//     full table, same config, same run;
+//   - `bastion audit verify` (whole log, and --since the last 1 %): time and peak RSS;
+//   - retention round trip: `audit archive --before` half the rows, `audit verify --archive` the
+//     file, then `audit verify` of what is left (each chain continues from its cut).
+// Not in CI and not in `npm run bench` (10 M rows take long): run it on purpose, after
+// `npm run build`:
+//   node bench/audit-scale.js
+//   BASTION_BENCH_AUDIT_ROWS (default 10000000)  BASTION_BENCH_AUDIT_CHAINS (default 4)
+//   BASTION_BENCH_AUDIT_STORES (default sqlite,postgres; Postgres on DATABASE_URL, own schema)
+//   BASTION_BENCH_AUDIT_REQUESTS (default 2000 per latency run)
+// The rows are written straight into the table (indexes dropped during the fill and rebuilt,
+// as a restore would), chained and hashed with the gateway's own chain module under a chain
+// key, so verify checks real HMAC chains. Peak RSS is the child's own getrusage maxRSS.
+import { spawn } from 'node:child_process';
+import console from 'node:console';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { Client } from 'undici';
+import { createAuditChain } from '../dist/pipeline/audit/chain.js';
+import { createChainKeyring } from '../dist/pipeline/audit/chain-key.js';
+import { auditColumnArrays } from '../dist/store/postgres/rows.js';
+import { auditParams } from '../dist/store/sqlite/rows.js';
+import { AUDIT_COLUMNS, CHAIN_COLUMNS } from '../dist/store/sqlite/statements.js';
+import { freePort, spawnReady, stopAll } from './processes.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const CLI = join(ROOT, 'dist/cli/index.js');
+const ROWS = Number(process.env.BASTION_BENCH_AUDIT_ROWS ?? 10_000_000);
+const CHAINS = Number(process.env.BASTION_BENCH_AUDIT_CHAINS ?? 4);
+const STORES = (process.env.BASTION_BENCH_AUDIT_STORES ?? 'sqlite,postgres').split(',');
+const REQUESTS = Number(process.env.BASTION_BENCH_AUDIT_REQUESTS ?? 2000);
+const UPSTREAM_KEY = 'sk-bench-upstream';
+const CHAIN_KEY = 'bench-audit-scale-chain-key-0123456789abcdef'; // bastion:allow test canary
+const DAY_MS = 86_400_000;
+// The rows span 30 days ending an hour ago, evenly.
+const END_MS = Date.now() - 3_600_000;
+const START_MS = END_MS - 30 * DAY_MS;
+const BODY = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Summarise the plot of Hamlet in two sentences.' }],
+});
+// Prints the child's peak RSS on exit: the CLI is measured as it runs, nothing added to it.
+const RSS_HOOK =
+  'data:text/javascript,process.on("exit",()=>process.stderr.write(' +
+  '`bench_max_rss_kb=${process.resourceUsage().maxRSS}\\n`))';
+
+function record(i) {
+  return {
+    requestId: `req_${i.toString(36).padStart(10, '0')}`,
+    timeMs: START_MS + Math.floor((i * (END_MS - START_MS)) / ROWS),
+    keyId: `key_${(i % 97).toString(36)}bench`,
+    keyPrefix: 'bk_prod_Ab3dE9xZ',
+    env: 'prod',
+    endpoint: '/v1/chat/completions',
+    model: i % 3 === 0 ? 'gpt-4o' : 'gpt-4o-mini',
+    provider: 'openai',
+    upstreamKeyLabel: 'openai-primary',
+    status: i % 50 === 0 ? 429 : 200,
+    errorCode: i % 50 === 0 ? 'rate_limit_exceeded' : null,
+    promptTokens: 800 + (i % 100),
+    completionTokens: 160 + (i % 40),
+    latencyMs: 412.318,
+    upstreamLatencyMs: 398.004,
+    clientIp: '203.0.113.7',
+    isStream: i % 2 === 0,
+    decisions:
+      i % 10 === 0 ? [{ stage: 'guard_pii', action: 'redact', type: 'email', count: 1 }] : [],
+    costMicroUsd: 221,
+    userId: null,
+    team: 'checkout',
+  };
+}
+
+/** Yields batches of linked rows, round-robin over CHAINS chains, in time order. */
+function* linkedBatches(size) {
+  const keyring = createChainKeyring(Buffer.from(CHAIN_KEY, 'utf8'), []);
+  const chains = Array.from({ length: CHAINS }, () =>
+    createAuditChain({ hash: keyring.current, keyId: keyring.currentKeyId }),
+  );
+  let batch = [];
+  for (let i = 0; i < ROWS; i++) {
+    batch.push(chains[i % CHAINS].link(record(i)));
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function fillSqlite(path) {
+  const db = new Database(path);
+  db.pragma('synchronous = OFF');
+  const indexes = db
+    .prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log' AND sql IS NOT NULL",
+    )
+    .all();
+  for (const i of indexes) db.exec(`DROP INDEX ${i.name}`);
+  const columns = `${AUDIT_COLUMNS}, ${CHAIN_COLUMNS}`;
+  const insert = db.prepare(
+    `INSERT INTO audit_log (${columns}) VALUES (${columns.split(',').fill('?').join(', ')})`,
+  );
+  const many = db.transaction((rows) => {
+    for (const r of rows) insert.run(...auditParams(r));
+  });
+  for (const batch of linkedBatches(20_000)) many(batch);
+  for (const i of indexes) db.exec(i.sql);
+  db.exec('ANALYZE');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
+async function fillPostgres(schema) {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  await client.query(`SET search_path TO ${schema}`);
+  const { rows: indexes } = await client.query(
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'audit_log' AND indexname <> 'audit_log_pkey'",
+    [schema],
+  );
+  for (const i of indexes) await client.query(`DROP INDEX ${schema}.${i.indexname}`);
+  const columns = `${AUDIT_COLUMNS}, ${CHAIN_COLUMNS}`;
+  const types = (
+    await client.query(
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '${schema}.audit_log'::regclass AND attname = ANY($1) ORDER BY array_position($1, attname::text)`,
+      [columns.split(', ')],
+    )
+  ).rows.map((r) => r.t);
+  const text =
+    `INSERT INTO audit_log (${columns}) SELECT * FROM unnest(` +
+    types.map((t, i) => `$${i + 1}::${t}[]`).join(', ') +
+    ')';
+  for (const batch of linkedBatches(20_000)) {
+    await client.query({ text, values: auditColumnArrays(batch) });
+  }
+  for (const i of indexes) await client.query(i.indexdef);
+  await client.query('ANALYZE audit_log');
+  await client.end();
+}
+
+function runCli(args, env) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--import', RSS_HOOK, CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const kb = Number(/bench_max_rss_kb=(\d+)/.exec(stderr)?.[1] ?? NaN);
+      resolve({ code, stdout, stderr, seconds, rssMiB: kb / 1024 });
+    });
+  });
+}
+
+async function latency(url, key) {
+  const client = new Client(url, { pipelining: 1 });
+  const samples = [];
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  for (let i = 0; i < REQUESTS + 100; i++) {
+    const t0 = process.hrtime.bigint();
+    const res = await client.request({
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers,
+      body: BODY,
+    });
+    await res.body.arrayBuffer();
+    if (res.statusCode !== 200) throw new Error(`gateway: status ${res.statusCode}`);
+    if (i >= 100) samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  await client.close();
+  samples.sort((x, y) => x - y);
+  const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+async function serveAndMeasure(env, port, key) {
+  const { child } = await spawnReady([CLI, 'serve'], env, /gateway_started/);
+  const result = await latency(`http://127.0.0.1:${port}`, key);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  return result;
+}
+
+function storeYaml(kind, dir, schema) {
+  return kind === 'sqlite'
+    ? `stores:\n  sqlite:\n    path: ${join(dir, 'audit.db')}\n`
+    : `stores:\n  kind: postgres\n  postgres:\n    url: env:DATABASE_URL\n    schema: ${schema}\n`;
+}
+
+const fmt = (r) => `${r.seconds.toFixed(1)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB`;
+
+async function benchStore(kind, mockUrl) {
+  const dir = mkdtempSync(join(tmpdir(), `bastion-bench-audit-scale-${kind}-`));
+  const schema = `bench_audit_scale_${process.pid}`;
+  const port = await freePort();
+  const config = join(dir, 'bastion.yaml');
+  writeFileSync(
+    config,
+    `server:\n  port: ${port}\ncontrolPlane:\n  enabled: false\nlog:\n  level: info\n` +
+      storeYaml(kind, dir, schema) +
+      `audit:\n  chainKey: env:BENCH_CHAIN_KEY\n  spoolPath: ${join(dir, 'spool')}\n` +
+      `providers:\n  openai:\n    kind: openai\n    baseUrl: ${mockUrl}\n    apiKey: env:BENCH_UPSTREAM_KEY\n` +
+      'guard:\n  enabled: false\n',
+  );
+  const env = {
+    BASTION_CONFIG: config,
+    BENCH_UPSTREAM_KEY: UPSTREAM_KEY,
+    BENCH_CHAIN_KEY: CHAIN_KEY,
+  };
+  try {
+    const created = await runCli(
+      ['keys', 'create', '--name', 'bench', '--env', 'prod', '--json'],
+      env,
+    );
+    if (created.code !== 0) throw new Error(`keys create: ${created.stderr}`);
+    const { key } = JSON.parse(created.stdout);
+    const empty = await serveAndMeasure(env, port, key);
+    const filled = process.hrtime.bigint();
+    if (kind === 'sqlite') await fillSqlite(join(dir, 'audit.db'));
+    else await fillPostgres(schema);
+    const fillSec = Number(process.hrtime.bigint() - filled) / 1e9;
+    console.log(
+      `audit scale ${kind}: filled ${ROWS} rows in ${CHAINS} chains in ${fillSec.toFixed(0)} s`,
+    );
+    const full = await serveAndMeasure(env, port, key);
+    console.log(
+      `audit scale ${kind}: latency empty p50 ${empty.p50.toFixed(2)} ms p99 ${empty.p99.toFixed(2)} ms; ` +
+        `${ROWS} rows p50 ${full.p50.toFixed(2)} ms (x${(full.p50 / empty.p50).toFixed(2)}) ` +
+        `p99 ${full.p99.toFixed(2)} ms (x${(full.p99 / empty.p99).toFixed(2)})`,
+    );
+    const verify = await runCli(['audit', 'verify', '--json'], env);
+    const report = JSON.parse(verify.stdout);
+    const verified = report.chains.reduce((n, c) => n + c.rows, 0);
+    if (verify.code !== 0) throw new Error(`verify exited ${verify.code}: ${verify.stdout}`);
+    console.log(
+      `audit scale ${kind}: verify ${verified} rows: ${fmt(verify)} (${(verified / verify.seconds).toFixed(0)} rows/s)`,
+    );
+    const sinceIso = new Date(END_MS - 0.01 * (END_MS - START_MS)).toISOString();
+    const since = await runCli(['audit', 'verify', '--json', '--since', sinceIso], env);
+    const sinceRows = JSON.parse(since.stdout).chains.reduce((n, c) => n + c.rows, 0);
+    console.log(`audit scale ${kind}: verify --since (last 1 %, ${sinceRows} rows): ${fmt(since)}`);
+    const cutIso = new Date((START_MS + END_MS) / 2).toISOString();
+    const archiveDir = join(dir, 'archive');
+    const archive = await runCli(
+      ['audit', 'archive', '--json', '--before', cutIso, '--dir', archiveDir],
+      env,
+    );
+    if (archive.code !== 0) throw new Error(`archive exited ${archive.code}: ${archive.stderr}`);
+    const archived = JSON.parse(archive.stdout);
+    console.log(
+      `audit scale ${kind}: archive ${archived.rows} rows (write, read back, delete): ${fmt(archive)}`,
+    );
+    const file = join(archiveDir, readdirSync(archiveDir)[0]);
+    const ofArchive = await runCli(['audit', 'verify', '--json', '--archive', file], env);
+    if (ofArchive.code !== 0) throw new Error(`verify --archive exited ${ofArchive.code}`);
+    console.log(`audit scale ${kind}: verify --archive: ${fmt(ofArchive)}`);
+    const rest = await runCli(['audit', 'verify', '--json'], env);
+    if (rest.code !== 0)
+      throw new Error(`verify after archive exited ${rest.code}: ${rest.stdout}`);
+    const left = JSON.parse(rest.stdout).chains.reduce((n, c) => n + c.rows, 0);
+    console.log(
+      `audit scale ${kind}: verify of the ${left} rows left (from the cuts): ${fmt(rest)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    if (kind === 'postgres') {
+      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  }
+}
+
+async function main() {
+  const mockPort = await freePort();
+  await spawnReady(
+    [CLI, 'mock-provider', '--port', String(mockPort), '--api-key', UPSTREAM_KEY],
+    {},
+    /listening/,
+  );
+  const mockUrl = `http://127.0.0.1:${mockPort}`;
+  console.log(`audit scale: ${ROWS} rows, ${CHAINS} chains, ${REQUESTS} requests per latency run`);
+  for (const kind of STORES) await benchStore(kind, mockUrl);
+}
+
+try {
+  await main();
+} finally {
+  stopAll();
+}
