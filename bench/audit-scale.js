@@ -1,8 +1,9 @@
 // Audit at scale (issue 16): N chained audit rows (default 10 million) in SQLite and in
 // PostgreSQL, then
-//   - request latency through a gateway (p50/p99, sequential requests) on the empty and on the
-//     full table, same config, same run;
-//   - `bastion audit verify` (whole log, and --since the last 1 %): time and peak RSS;
+//   - request latency (p50/p99, sequential requests) through two gateways, same config, one on
+//     an empty store and one on the full one, in alternating rounds;
+//   - `bastion audit verify` (whole log; again with the heap capped at 40 MB; --since the last
+//     1 %): time and peak RSS;
 //   - retention round trip: `audit archive --before` half the rows, `audit verify --archive` the
 //     file, then `audit verify` of what is left (each chain continues from its cut).
 // Not in CI and not in `npm run bench` (10 M rows take long): run it on purpose, after
@@ -10,7 +11,7 @@
 //   node bench/audit-scale.js
 //   BASTION_BENCH_AUDIT_ROWS (default 10000000)  BASTION_BENCH_AUDIT_CHAINS (default 4)
 //   BASTION_BENCH_AUDIT_STORES (default sqlite,postgres; Postgres on DATABASE_URL, own schema)
-//   BASTION_BENCH_AUDIT_REQUESTS (default 2000 per latency run)
+//   BASTION_BENCH_AUDIT_REQUESTS (default 1000 per latency round; 3 rounds alternate the gateways)
 // The rows are written straight into the table (indexes dropped during the fill and rebuilt,
 // as a restore would), chained and hashed with the gateway's own chain module under a chain
 // key, so verify checks real HMAC chains. Peak RSS is the child's own getrusage maxRSS.
@@ -35,7 +36,8 @@ const CLI = join(ROOT, 'dist/cli/index.js');
 const ROWS = Number(process.env.BASTION_BENCH_AUDIT_ROWS ?? 10_000_000);
 const CHAINS = Number(process.env.BASTION_BENCH_AUDIT_CHAINS ?? 4);
 const STORES = (process.env.BASTION_BENCH_AUDIT_STORES ?? 'sqlite,postgres').split(',');
-const REQUESTS = Number(process.env.BASTION_BENCH_AUDIT_REQUESTS ?? 2000);
+const REQUESTS = Number(process.env.BASTION_BENCH_AUDIT_REQUESTS ?? 1000);
+const ROUNDS = 3;
 const UPSTREAM_KEY = 'sk-bench-upstream';
 const CHAIN_KEY = 'bench-audit-scale-chain-key-0123456789abcdef'; // bastion:allow test canary
 const DAY_MS = 86_400_000;
@@ -188,34 +190,33 @@ async function latency(url, key) {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-async function serveAndMeasure(env, port, key) {
-  const { child } = await spawnReady([CLI, 'serve'], env, /gateway_started/);
-  const result = await latency(`http://127.0.0.1:${port}`, key);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-  return result;
+/** Empty and full gateways answer in alternating rounds, so load drift hits both alike. */
+async function compareLatency(gateways) {
+  const sums = gateways.map(() => ({ p50: 0, p99: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, g] of gateways.entries()) {
+      const r = await latency(g.url, g.key);
+      sums[i].p50 += r.p50 / ROUNDS;
+      sums[i].p99 += r.p99 / ROUNDS;
+    }
+  }
+  return sums;
 }
 
-function storeYaml(kind, dir, schema) {
-  return kind === 'sqlite'
-    ? `stores:\n  sqlite:\n    path: ${join(dir, 'audit.db')}\n`
-    : `stores:\n  kind: postgres\n  postgres:\n    url: env:DATABASE_URL\n    schema: ${schema}\n`;
-}
-
-const fmt = (r) => `${r.seconds.toFixed(1)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB`;
-
-async function benchStore(kind, mockUrl) {
-  const dir = mkdtempSync(join(tmpdir(), `bastion-bench-audit-scale-${kind}-`));
-  const schema = `bench_audit_scale_${process.pid}`;
+/** A gateway with its own config, store and key: `empty` or `full` (the one filled). */
+async function prepareGateway(kind, dir, name, mockUrl) {
+  const schema = `bench_audit_scale_${name}_${process.pid}`;
   const port = await freePort();
-  const config = join(dir, 'bastion.yaml');
+  const config = join(dir, `${name}.yaml`);
   writeFileSync(
     config,
     `server:\n  port: ${port}\ncontrolPlane:\n  enabled: false\nlog:\n  level: info\n` +
-      storeYaml(kind, dir, schema) +
-      `audit:\n  chainKey: env:BENCH_CHAIN_KEY\n  spoolPath: ${join(dir, 'spool')}\n` +
+      storeYaml(kind, join(dir, `${name}.db`), schema) +
+      `audit:\n  chainKey: env:BENCH_CHAIN_KEY\n  spoolPath: ${join(dir, `${name}.spool`)}\n` +
       `providers:\n  openai:\n    kind: openai\n    baseUrl: ${mockUrl}\n    apiKey: env:BENCH_UPSTREAM_KEY\n` +
+      // No per-key limits (2,000 sequential requests would meet the defaults) and no content
+      // guard: the latency measured is the gateway's own path, audit write included.
+      'policy:\n  environments:\n    prod:\n      keyDefaults: {}\n' +
       'guard:\n  enabled: false\n',
   );
   const env = {
@@ -223,26 +224,55 @@ async function benchStore(kind, mockUrl) {
     BENCH_UPSTREAM_KEY: UPSTREAM_KEY,
     BENCH_CHAIN_KEY: CHAIN_KEY,
   };
+  const created = await runCli(
+    ['keys', 'create', '--name', 'bench', '--env', 'prod', '--json'],
+    env,
+  );
+  if (created.code !== 0) throw new Error(`keys create: ${created.stderr}`);
+  const { key } = JSON.parse(created.stdout);
+  return { env, key, schema, dbPath: join(dir, `${name}.db`), url: `http://127.0.0.1:${port}` };
+}
+
+async function startGateway(g) {
+  g.child = (await spawnReady([CLI, 'serve'], g.env, /gateway_started/)).child;
+}
+
+async function stopGateway(g) {
+  const exited = new Promise((resolve) => g.child.once('exit', resolve));
+  g.child.kill('SIGTERM');
+  await exited;
+}
+
+function storeYaml(kind, dbPath, schema) {
+  return kind === 'sqlite'
+    ? `stores:\n  sqlite:\n    path: ${dbPath}\n`
+    : `stores:\n  kind: postgres\n  postgres:\n    url: env:DATABASE_URL\n    schema: ${schema}\n`;
+}
+
+const fmt = (r) => `${r.seconds.toFixed(1)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB`;
+
+async function benchStore(kind, mockUrl) {
+  const dir = mkdtempSync(join(tmpdir(), `bastion-bench-audit-scale-${kind}-`));
+  const gateways = [];
   try {
-    const created = await runCli(
-      ['keys', 'create', '--name', 'bench', '--env', 'prod', '--json'],
-      env,
-    );
-    if (created.code !== 0) throw new Error(`keys create: ${created.stderr}`);
-    const { key } = JSON.parse(created.stdout);
-    const empty = await serveAndMeasure(env, port, key);
+    gateways.push(await prepareGateway(kind, dir, 'empty', mockUrl));
+    gateways.push(await prepareGateway(kind, dir, 'full', mockUrl));
+    const [, full] = gateways;
+    const { env } = full;
     const filled = process.hrtime.bigint();
-    if (kind === 'sqlite') await fillSqlite(join(dir, 'audit.db'));
-    else await fillPostgres(schema);
+    if (kind === 'sqlite') await fillSqlite(full.dbPath);
+    else await fillPostgres(full.schema);
     const fillSec = Number(process.hrtime.bigint() - filled) / 1e9;
     console.log(
       `audit scale ${kind}: filled ${ROWS} rows in ${CHAINS} chains in ${fillSec.toFixed(0)} s`,
     );
-    const full = await serveAndMeasure(env, port, key);
+    for (const g of gateways) await startGateway(g);
+    const [e, f] = await compareLatency(gateways);
+    for (const g of gateways) await stopGateway(g);
     console.log(
-      `audit scale ${kind}: latency empty p50 ${empty.p50.toFixed(2)} ms p99 ${empty.p99.toFixed(2)} ms; ` +
-        `${ROWS} rows p50 ${full.p50.toFixed(2)} ms (x${(full.p50 / empty.p50).toFixed(2)}) ` +
-        `p99 ${full.p99.toFixed(2)} ms (x${(full.p99 / empty.p99).toFixed(2)})`,
+      `audit scale ${kind}: latency (mean of ${ROUNDS} alternating rounds) empty p50 ${e.p50.toFixed(2)} ms p99 ${e.p99.toFixed(2)} ms; ` +
+        `${ROWS} rows p50 ${f.p50.toFixed(2)} ms (x${(f.p50 / e.p50).toFixed(2)}) ` +
+        `p99 ${f.p99.toFixed(2)} ms (x${(f.p99 / e.p99).toFixed(2)})`,
     );
     const verify = await runCli(['audit', 'verify', '--json'], env);
     const report = JSON.parse(verify.stdout);
@@ -251,6 +281,12 @@ async function benchStore(kind, mockUrl) {
     console.log(
       `audit scale ${kind}: verify ${verified} rows: ${fmt(verify)} (${(verified / verify.seconds).toFixed(0)} rows/s)`,
     );
+    const capped = await runCli(['audit', 'verify', '--json'], {
+      ...env,
+      NODE_OPTIONS: '--max-old-space-size=40',
+    });
+    if (capped.code !== 0) throw new Error(`verify with 40 MB of heap exited ${capped.code}`);
+    console.log(`audit scale ${kind}: verify with the heap capped at 40 MB: ${fmt(capped)}`);
     const sinceIso = new Date(END_MS - 0.01 * (END_MS - START_MS)).toISOString();
     const since = await runCli(['audit', 'verify', '--json', '--since', sinceIso], env);
     const sinceRows = JSON.parse(since.stdout).chains.reduce((n, c) => n + c.rows, 0);
@@ -282,7 +318,7 @@ async function benchStore(kind, mockUrl) {
     if (kind === 'postgres') {
       const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
       await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      for (const g of gateways) await client.query(`DROP SCHEMA IF EXISTS ${g.schema} CASCADE`);
       await client.end();
     }
   }

@@ -82,8 +82,8 @@ function formatReport(report: VerifyReport): string {
   if (report.sinceMs !== undefined) {
     lines.unshift(
       `since ${new Date(report.sinceMs).toISOString()}: each chain from its first row at or ` +
-        'after this time; that row follows a prev_hash trusted, not checked (verify without ' +
-        '--since to check every chain from its start)',
+        'after this time, whose prev_hash is trusted, not checked against the row before it ' +
+        '(verify without --since to check every chain from its start)',
     );
   }
   const { unchained } = report;

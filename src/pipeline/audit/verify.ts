@@ -157,8 +157,10 @@ async function verifyChain(
       report.problem ??= check(row);
       afterSeq = seq;
     }
-    progress.done += page.length;
-    opts.onProgress?.(progress.done, Math.max(progress.total, progress.done));
+    if (page.length > 0) {
+      progress.done += page.length;
+      opts.onProgress?.(progress.done, Math.max(progress.total, progress.done));
+    }
     if (page.length < pageSize) return report;
     page = await deps.store.readAuditChain(start.chainId, afterSeq, pageSize);
   }

@@ -83,10 +83,10 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     auditChains: prepare(
       `${chains} WHERE chain_id IS NOT NULL GROUP BY chain_id ORDER BY chain_id`,
     ),
-    // `+chain_id` keeps the planner off the chain index, which would walk every row of the
-    // table to filter on time: the time index reads only the rows since (verify --since).
+    // `+chain_id` keeps the planner off the chain index (it would walk every row of the table
+    // for the grouping and filter on time): the time index reads only the rows since.
     auditChainsSince: prepare(
-      `${chains} WHERE time_ms >= ? AND +chain_id IS NOT NULL GROUP BY chain_id ORDER BY chain_id`,
+      `${chains} WHERE time_ms >= ? AND +chain_id IS NOT NULL GROUP BY +chain_id ORDER BY chain_id`,
     ),
     auditChain: prepare(
       `SELECT ${AUDIT_COLUMNS}, ${CHAIN_COLUMNS} FROM audit_log ` +
