@@ -233,8 +233,11 @@ async function prepareGateway(kind, dir, name, mockUrl) {
   return { env, key, schema, dbPath: join(dir, `${name}.db`), url: `http://127.0.0.1:${port}` };
 }
 
+/** Starts the gateway; returns seconds to `gateway_started` (start reads the month's spend). */
 async function startGateway(g) {
+  const started = process.hrtime.bigint();
   g.child = (await spawnReady([CLI, 'serve'], g.env, /gateway_started/)).child;
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 async function stopGateway(g) {
@@ -266,7 +269,11 @@ async function benchStore(kind, mockUrl) {
     console.log(
       `audit scale ${kind}: filled ${ROWS} rows in ${CHAINS} chains in ${fillSec.toFixed(0)} s`,
     );
-    for (const g of gateways) await startGateway(g);
+    const startSec = [];
+    for (const g of gateways) startSec.push(await startGateway(g));
+    console.log(
+      `audit scale ${kind}: gateway start empty ${startSec[0].toFixed(1)} s, full ${startSec[1].toFixed(1)} s`,
+    );
     const [e, f] = await compareLatency(gateways);
     for (const g of gateways) await stopGateway(g);
     console.log(
