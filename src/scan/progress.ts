@@ -1,7 +1,7 @@
 import type { Clock } from '../util/clock.js';
 
 export interface Progress {
-  /** Sets the total once it is known (files listed, commits counted). */
+  /** Sets the total once it is known (files listed, commits counted); the first call starts the clock. */
   start(total: number): void;
   /** Reports units done so far and bytes read so far. */
   update(done: number, bytes: number): void;
@@ -35,19 +35,19 @@ export function createProgress(opts: ProgressOptions): Progress {
   const intervalMs = opts.intervalMs ?? 100;
   const verb = opts.verb ?? 'scanning';
   let total = 0;
-  let startedMs = 0;
+  let startedMs: number | undefined;
   let lastDrawMs = Number.NEGATIVE_INFINITY;
   let drawn = false;
   return {
     start(n) {
       total = n;
-      startedMs = opts.clock.monotonicMs();
+      startedMs ??= opts.clock.monotonicMs();
     },
     update(done, bytes) {
       const now = opts.clock.monotonicMs();
       if (now - lastDrawMs < intervalMs && done < total) return;
       lastDrawMs = now;
-      const sec = Math.max((now - startedMs) / 1000, 1e-3);
+      const sec = Math.max((now - (startedMs ?? now)) / 1000, 1e-3);
       const of = total > 0 ? `/${total}` : '';
       const rate = `${formatRate(done / sec)} ${opts.unit}/s`;
       const byteRate = opts.hasBytes === false ? '' : ` · ${formatRate(bytes / 1e6 / sec)} MB/s`;

@@ -22,11 +22,13 @@ export function auditProgress(io: CliIo, verb: string): AuditProgress | undefine
     hasBytes: false,
     intervalMs: 250,
   });
-  let isStarted = false;
+  // The rate counts from here: the first page is already read when the total is first known.
+  line.start(0);
+  let isTotalSet = false;
   return {
     update(rowsDone, rowsTotal) {
-      if (!isStarted) line.start(rowsTotal);
-      isStarted = true;
+      if (!isTotalSet) line.start(rowsTotal);
+      isTotalSet = true;
       line.update(rowsDone, 0);
     },
     finish: () => line.finish(),
