@@ -1,7 +1,7 @@
 import type { Clock } from '../util/clock.js';
 
 export interface Progress {
-  /** Sets the total once it is known (files listed, commits counted). */
+  /** Sets the total once it is known (files listed, commits counted); the first call starts the clock. */
   start(total: number): void;
   /** Reports units done so far and bytes read so far. */
   update(done: number, bytes: number): void;
@@ -13,6 +13,10 @@ export interface ProgressOptions {
   readonly stream: { write(text: string): unknown };
   readonly clock: Clock;
   readonly unit: string;
+  /** The word before the count: `scanning` unless given (`verifying` for audit verify). */
+  readonly verb?: string;
+  /** Show the byte rate (default true); audit rows are counted, not weighed. */
+  readonly hasBytes?: boolean;
   /** Minimum time between redraws. */
   readonly intervalMs?: number;
 }
@@ -29,25 +33,25 @@ function formatRate(perSec: number): string {
  */
 export function createProgress(opts: ProgressOptions): Progress {
   const intervalMs = opts.intervalMs ?? 100;
+  const verb = opts.verb ?? 'scanning';
   let total = 0;
-  let startedMs = 0;
+  let startedMs: number | undefined;
   let lastDrawMs = Number.NEGATIVE_INFINITY;
   let drawn = false;
   return {
     start(n) {
       total = n;
-      startedMs = opts.clock.monotonicMs();
+      startedMs ??= opts.clock.monotonicMs();
     },
     update(done, bytes) {
       const now = opts.clock.monotonicMs();
       if (now - lastDrawMs < intervalMs && done < total) return;
       lastDrawMs = now;
-      const sec = Math.max((now - startedMs) / 1000, 1e-3);
+      const sec = Math.max((now - (startedMs ?? now)) / 1000, 1e-3);
       const of = total > 0 ? `/${total}` : '';
-      opts.stream.write(
-        `\r\u001b[2Kscanning ${done}${of} ${opts.unit} · ${formatRate(done / sec)} ${opts.unit}/s · ` +
-          `${formatRate(bytes / 1e6 / sec)} MB/s`,
-      );
+      const rate = `${formatRate(done / sec)} ${opts.unit}/s`;
+      const byteRate = opts.hasBytes === false ? '' : ` · ${formatRate(bytes / 1e6 / sec)} MB/s`;
+      opts.stream.write(`\r\u001b[2K${verb} ${done}${of} ${opts.unit} · ${rate}${byteRate}`);
       drawn = true;
     },
     finish() {

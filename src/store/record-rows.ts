@@ -15,7 +15,7 @@ export interface RecordRowParsers {
   audit: (value: unknown) => AuditRecord;
   /** An audit row read with its chain columns (`CHAIN_COLUMNS`), which must all be set. */
   chainedAudit: (value: unknown) => AuditRecord;
-  /** A `listAuditChains` row: `chain_id`, `from_seq`. */
+  /** A `listAuditChains` row: `chain_id`, `from_seq`, `to_seq`. */
   chainStart: (value: unknown) => AuditChainStart;
   /** An `unchainedAudit` row: `count_rows`, `from_ms`, `to_ms`. */
   unchained: (value: unknown) => UnchainedAudit;
@@ -101,6 +101,7 @@ export function recordRowParsers(c: RowChecks): RecordRowParsers {
       return {
         chainId: text(row, 'audit_log', 'chain_id'),
         fromSeq: int(row, 'audit_log', 'from_seq'),
+        toSeq: int(row, 'audit_log', 'to_seq'),
       };
     },
     unchained(value) {

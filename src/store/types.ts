@@ -112,10 +112,12 @@ export interface AuditChainLink {
   hash: string;
 }
 
-/** A chain with rows in range, and the lowest seq among them. */
+/** A chain with rows in range, and the lowest and highest seq among them. */
 export interface AuditChainStart {
   chainId: string;
   fromSeq: number;
+  /** Its progress total (`toSeq - fromSeq + 1` rows unless some are missing). */
+  toSeq: number;
 }
 
 /** Rows written before chaining (or by a writer that does not chain). */
@@ -361,8 +363,9 @@ export interface AuditStore {
   /** Every chain's archive cut (bastion audit archive). */
   listAuditCuts(): Promise<AuditCut[]>;
   /**
-   * In one transaction: deletes the chain's rows up to `cut.toSeq` and records the cut (the
-   * archive holding them is written first).
+   * Records the cut, then deletes the chain's rows up to `cut.toSeq` in batches of short
+   * transactions (the archive holding them is written first). Verify walks a chain from its
+   * cut, so rows an interrupted delete left behind are not read, and the next cut deletes them.
    */
   cutAuditChain(cut: AuditCut, atMs: number): Promise<void>;
 }

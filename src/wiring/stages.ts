@@ -18,6 +18,7 @@ import { buildAuditRecord } from '../pipeline/audit/record.js';
 import type { Pipelines } from '../pipeline/order.js';
 import type { RequestTracer } from '../pipeline/trace.js';
 import type { Server } from 'node:http';
+import { dirname, resolve } from 'node:path';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 
@@ -41,6 +42,7 @@ export async function buildAudit(
     config.durability === 'spooled' ? auditSpoolPath(config, deps.stores) : undefined;
   let spool: AuditSpool | undefined;
   if (spoolPath !== undefined) {
+    log.info({ event: 'audit_spool_path', path: spoolPath });
     const opened = await openAuditSpool(spoolPath);
     try {
       await replaySpool({ store: deps.store, log }, opened.leftover, config.batchSize);
@@ -65,17 +67,25 @@ export async function buildAudit(
 }
 
 /**
- * The spool directory (one file per gateway instance in it): beside the SQLite file, or per
- * Postgres schema under ./data; none for an in-memory database.
+ * The spool directory (one file per gateway instance in it), absolute, resolved once at start:
+ * beside the SQLite file (`<path>.audit-spool.d`), or with Postgres per schema in the SQLite
+ * file's directory, the gateway's data directory (`/var/lib/bastion` in the image), so a
+ * restart from another working directory replays the same spool. None for an in-memory
+ * database.
  */
 export function auditSpoolPath(
   config: Config['audit'],
   stores: Config['stores'],
 ): string | undefined {
-  if (config.spoolPath !== undefined) return config.spoolPath;
-  if (stores.kind === 'postgres') return `./data/audit-spool-${stores.postgres.schema}`;
+  if (config.spoolPath !== undefined) return resolve(config.spoolPath);
   const { path } = stores.sqlite;
-  return path === ':memory:' || path === '' ? undefined : `${path}.audit-spool.d`;
+  if (stores.kind === 'postgres') {
+    return resolve(
+      dirname(path === ':memory:' || path === '' ? './data/bastion.db' : path),
+      `audit-spool-${stores.postgres.schema}`,
+    );
+  }
+  return path === ':memory:' || path === '' ? undefined : resolve(`${path}.audit-spool.d`);
 }
 
 export function buildAuthenticate(

@@ -287,6 +287,35 @@ export function describeStoreChainContract(get: () => ChainContractContext): voi
       expect(report.chains[0]).toMatchObject({ rows: 4, fromSeq: 2, toSeq: 5 });
     });
 
+    it('cuts a long chain in batches, and verify continues from the cut with its progress', async () => {
+      // Past the store's 10,000-row delete batch, so the cut takes several transactions.
+      const chain = createAuditChain({ hash: plain });
+      const rows = Array.from({ length: 25_000 }, (_, i) => chain.link(audit(i + 1)));
+      for (let i = 0; i < rows.length; i += 5_000) {
+        await store.appendAudit(rows.slice(i, i + 5_000));
+      }
+      const { chainId } = chain;
+      expect(await store.listAuditChains()).toStrictEqual([{ chainId, fromSeq: 1, toSeq: 25_000 }]);
+      const toHash = rows[21_999]?.chain.hash ?? '';
+      await store.cutAuditChain({ chainId, toSeq: 22_000, toHash }, Date.now());
+      expect(await store.listAuditCuts()).toStrictEqual([{ chainId, toSeq: 22_000, toHash }]);
+      expect(await store.listAuditChains()).toStrictEqual([
+        { chainId, fromSeq: 22_001, toSeq: 25_000 },
+      ]);
+      const progress: [number, number][] = [];
+      const report = await verifyAuditChains(
+        { store, keys: plainKeys },
+        { onProgress: (done, total) => progress.push([done, total]) },
+      );
+      expect(report.isIntact).toBe(true);
+      expect(report.chains[0]).toMatchObject({ rows: 3_000, fromSeq: 22_001, toSeq: 25_000 });
+      expect(progress).toStrictEqual([
+        [1_000, 3_000],
+        [2_000, 3_000],
+        [3_000, 3_000],
+      ]);
+    });
+
     it('stores a retried batch once', async () => {
       const chain = createAuditChain({ hash: plain });
       const batch = [chain.link(audit(1)), chain.link(audit(2))];

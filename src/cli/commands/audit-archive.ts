@@ -7,6 +7,7 @@ import { CliFailure, UsageError, type CliCommand } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
 import { withStore } from '../store-access.js';
 import { buildAuditQuery } from './audit-query.js';
+import { auditProgress } from './audit-progress.js';
 
 const OPTIONS = {
   ...CONFIG_FLAGS,
@@ -26,6 +27,7 @@ export const command: CliCommand = {
   async run(args, io) {
     const { values } = parseArgs({ args, options: OPTIONS });
     const nowMs = Date.now();
+    const progress = auditProgress(io, 'archiving');
     try {
       const result = await withStore(
         values,
@@ -46,11 +48,15 @@ export const command: CliCommand = {
           const keys = await configuredChainKeyring(config.audit, secrets);
           return archiveAudit(
             { store, keys, nowMs },
-            { cutMs, dir: values.dir ?? retention.archiveDir },
+            {
+              cutMs,
+              dir: values.dir ?? retention.archiveDir,
+              ...(progress === undefined ? {} : { onProgress: (n) => progress.update(n, 0) }),
+            },
           );
         },
         { mustExist: true },
-      );
+      ).finally(() => progress?.finish());
       if (values.json) io.stdout.write(`${JSON.stringify(result ?? null)}\n`);
       else if (result === undefined) io.stdout.write('nothing older than the cut\n');
       else {

@@ -20,6 +20,7 @@ import {
 import { CliFailure, type CliCommand, type CliIo } from '../command.js';
 import { CONFIG_FLAGS } from '../config-flags.js';
 import { withStore } from '../store-access.js';
+import { auditProgress } from './audit-progress.js';
 import { buildAuditQuery } from './audit-query.js';
 
 const OPTIONS = {
@@ -45,6 +46,7 @@ export const command: CliCommand = {
     }
     if (values.archive !== undefined) return verifyArchiveFile(values.archive, values, io);
     let report: VerifyReport;
+    const progress = auditProgress(io, 'verifying');
     try {
       report = await withStore(
         values,
@@ -55,10 +57,11 @@ export const command: CliCommand = {
             {
               ...(sinceMs === undefined ? {} : { sinceMs }),
               ...(heads === undefined ? {} : { heads }),
+              ...(progress === undefined ? {} : { onProgress: progress.update }),
             },
           ),
         { mustExist: true },
-      );
+      ).finally(() => progress?.finish());
     } catch (err) {
       // A store that is down, missing, or a key that cannot be read: nothing was verified.
       if (err instanceof CliFailure) {
@@ -76,6 +79,13 @@ export const command: CliCommand = {
 
 function formatReport(report: VerifyReport): string {
   const lines = report.chains.map(formatChain);
+  if (report.sinceMs !== undefined) {
+    lines.unshift(
+      `since ${new Date(report.sinceMs).toISOString()}: each chain from its first row at or ` +
+        'after this time, whose prev_hash is trusted, not checked against the row before it ' +
+        '(verify without --since to check every chain from its start)',
+    );
+  }
   const { unchained } = report;
   if (unchained.rows > 0) {
     lines.push(
@@ -173,10 +183,13 @@ async function verifyArchiveFile(
   io: CliIo,
 ): Promise<number> {
   let report: ArchiveReport;
+  const progress = auditProgress(io, 'verifying');
   try {
     report = await withStore(values, io, async (_store, { config, secrets }) =>
-      verifyArchive(path, await configuredChainKeyring(config.audit, secrets)),
-    );
+      verifyArchive(path, await configuredChainKeyring(config.audit, secrets), (n) =>
+        progress?.update(n, 0),
+      ),
+    ).finally(() => progress?.finish());
   } catch (err) {
     if (err instanceof CliFailure) {
       io.stderr.write(`bastion audit verify: ${err.message}\n`);

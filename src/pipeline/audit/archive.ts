@@ -19,6 +19,8 @@ import { createLinkCheck, pickHasher, type ChainProblem } from './verify.js';
  */
 
 const FORMAT = 'bastion.audit.archive.v1';
+/** Rows between two progress calls of `verifyArchive`. */
+const PROGRESS_ROWS = 1_000;
 
 /** One chain's part of an archive: rows fromSeq..toSeq, the first following `fromPrevHash`. */
 export interface ArchiveHead {
@@ -49,7 +51,13 @@ type ArchiveStore = Pick<
  */
 export async function archiveAudit(
   deps: { store: ArchiveStore; keys: Pick<ChainKeyring, 'candidates'>; nowMs: number },
-  opts: { cutMs: number; dir: string; pageSize?: number },
+  opts: {
+    cutMs: number;
+    dir: string;
+    pageSize?: number;
+    /** Called after each page written: rows archived so far. */
+    onProgress?: (rowsDone: number) => void;
+  },
 ): Promise<ArchiveResult | undefined> {
   const pageSize = opts.pageSize ?? 1_000;
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
@@ -59,22 +67,25 @@ export async function archiveAudit(
   const gzip = createGzip();
   const file = createWriteStream(partial, { mode: 0o600 });
   gzip.pipe(file);
+  let rows = 0;
   const write = async (value: unknown): Promise<void> => {
     if (!gzip.write(`${JSON.stringify(value)}\n`)) await once(gzip, 'drain');
   };
+  const onPage = (written: number): void => {
+    rows += written;
+    opts.onProgress?.(rows);
+  };
   const cuts = new Map((await deps.store.listAuditCuts()).map((c) => [c.chainId, c]));
   const heads: ArchiveHead[] = [];
-  let rows = 0;
   try {
     await write({ type: 'header', format: FORMAT, cutMs: opts.cutMs, createdMs: deps.nowMs });
     for (const { chainId } of await deps.store.listAuditChains()) {
       const head = await archiveChain(deps.store, chainId, cuts.get(chainId), opts.cutMs, {
         pageSize,
         write,
+        onPage,
       });
-      if (head === undefined) continue;
-      heads.push(head);
-      rows += head.rows;
+      if (head !== undefined) heads.push(head);
     }
     for (const head of heads) await write({ type: 'head', ...head });
     await write({ type: 'end', rows, chains: heads.length });
@@ -109,16 +120,25 @@ async function archiveChain(
   chainId: string,
   cut: AuditCut | undefined,
   cutMs: number,
-  io: { pageSize: number; write: (value: unknown) => Promise<void> },
+  io: {
+    pageSize: number;
+    write: (value: unknown) => Promise<void>;
+    /** Rows written from the page just read. */
+    onPage: (rows: number) => void;
+  },
 ): Promise<ArchiveHead | undefined> {
   let afterSeq = cut?.toSeq ?? 0;
   let head: ArchiveHead | undefined;
   for (;;) {
     const page = await store.readAuditChain(chainId, afterSeq, io.pageSize);
+    const before = head?.rows ?? 0;
     for (const row of page) {
       const link = row.chain;
       // The first row at or after the cut ends this chain's part: archives hold prefixes.
-      if (link === undefined || row.timeMs >= cutMs) return head;
+      if (link === undefined || row.timeMs >= cutMs) {
+        io.onPage((head?.rows ?? 0) - before);
+        return head;
+      }
       await io.write({ type: 'row', row });
       head ??= {
         chainId,
@@ -133,6 +153,7 @@ async function archiveChain(
       head.rows += 1;
       afterSeq = link.seq;
     }
+    io.onPage((head?.rows ?? 0) - before);
     if (page.length < io.pageSize) return head;
   }
 }
@@ -173,6 +194,8 @@ interface ChainState {
 export async function verifyArchive(
   path: string,
   keys: Pick<ChainKeyring, 'candidates'>,
+  /** Called every `PROGRESS_ROWS` rows read: rows so far. */
+  onProgress?: (rowsDone: number) => void,
 ): Promise<ArchiveReport> {
   // Long by design: one pass over the lines, each kind of line checked where it is read.
   const chains = new Map<string, ChainState>();
@@ -229,6 +252,7 @@ export async function verifyArchive(
         state.lastHash = link.hash;
         state.report.problem ??= state.check?.(row) ?? null;
         report.rows += 1;
+        if (report.rows % PROGRESS_ROWS === 0) onProgress?.(report.rows);
       } else if (entry.type === 'head') {
         heads.push(entry as unknown as ArchiveHead);
       } else if (entry.type === 'end') {

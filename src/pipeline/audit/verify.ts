@@ -1,4 +1,10 @@
-import type { AuditRecord, AuditStore, UnchainedAudit } from '../../store/types.js';
+import type {
+  AuditChainStart,
+  AuditCut,
+  AuditRecord,
+  AuditStore,
+  UnchainedAudit,
+} from '../../store/types.js';
 import { GENESIS_HASH, type ChainHasher } from './chain.js';
 import type { ChainKeyring } from './chain-key.js';
 
@@ -42,6 +48,11 @@ export interface ChainReport {
 
 export interface VerifyReport {
   isIntact: boolean;
+  /**
+   * Set when verifying from a time: each chain starts at its first row at or after it, and that
+   * row's prev hash is trusted, not checked against the row before it.
+   */
+  sinceMs?: number;
   chains: ChainReport[];
   unchained: UnchainedAudit;
   /** Present when logged heads were given: how many were checked, and each that failed. */
@@ -58,6 +69,8 @@ export interface VerifyOptions {
   pageSize?: number;
   /** Chain heads from the gateway's log: a chain truncated below one of them is reported. */
   heads?: readonly LoggedHead[];
+  /** Called after each page: rows verified so far, and the rows there are to verify. */
+  onProgress?: (rowsDone: number, rowsTotal: number) => void;
 }
 
 type ChainReader = Pick<
@@ -65,58 +78,34 @@ type ChainReader = Pick<
   'listAuditChains' | 'readAuditChain' | 'unchainedAudit' | 'listAuditCuts'
 >;
 
+interface VerifyDeps {
+  store: ChainReader;
+  keys: Pick<ChainKeyring, 'candidates'>;
+}
+
 /**
- * Walks every chain in seq order and reports, per chain, ok or the first problem found; then
- * checks any logged heads against the store. Memory stays bounded by the page size.
+ * Walks every chain in seq order, page by page (keyset on the chain index), and reports, per
+ * chain, ok or the first problem found; then checks any logged heads against the store. A
+ * chain's rows are never held together: memory is one page plus the previous row's hash and
+ * seq, whatever the size of the log.
  */
 export async function verifyAuditChains(
-  deps: { store: ChainReader; keys: Pick<ChainKeyring, 'candidates'> },
+  deps: VerifyDeps,
   opts: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const pageSize = opts.pageSize ?? 1_000;
   const chains: ChainReport[] = [];
   // Archived heads (bastion audit archive): the chain continues from the cut's seq and hash.
   const cuts = new Map((await deps.store.listAuditCuts()).map((c) => [c.chainId, c]));
-  for (const start of await deps.store.listAuditChains(opts.sinceMs)) {
-    const cut = cuts.get(start.chainId);
-    const fromSeq = opts.sinceMs === undefined ? (cut?.toSeq ?? 0) + 1 : start.fromSeq;
-    const prevHash = opts.sinceMs === undefined ? (cut?.toHash ?? GENESIS_HASH) : undefined;
-    const report: ChainReport = {
-      chainId: start.chainId,
-      rows: 0,
-      fromSeq: Number.NaN,
-      toSeq: Number.NaN,
-      fromMs: Number.POSITIVE_INFINITY,
-      toMs: Number.NEGATIVE_INFINITY,
-      problem: null,
-    };
-    let afterSeq = fromSeq - 1;
-    let page = await deps.store.readAuditChain(start.chainId, afterSeq, pageSize);
-    const { keyId, hashers } = deps.keys.candidates(start.chainId);
-    if (hashers.length === 0 && keyId !== undefined)
-      report.problem = { kind: 'unknown_key', keyId };
-    const hash = pickHasher(hashers, page[0]);
-    const check = createLinkCheck(hash, start.chainId, fromSeq, prevHash);
-    for (;;) {
-      for (const row of page) {
-        const seq = row.chain?.seq ?? Number.NaN;
-        if (report.rows === 0) report.fromSeq = seq;
-        report.rows += 1;
-        report.toSeq = seq;
-        report.fromMs = Math.min(report.fromMs, row.timeMs);
-        report.toMs = Math.max(report.toMs, row.timeMs);
-        // After the first problem the rest is only counted: later links cannot be trusted.
-        report.problem ??= check(row);
-        afterSeq = seq;
-      }
-      if (page.length < pageSize) break;
-      page = await deps.store.readAuditChain(start.chainId, afterSeq, pageSize);
-    }
-    chains.push(report);
+  const starts = await deps.store.listAuditChains(opts.sinceMs);
+  const progress = { done: 0, total: 0 };
+  for (const s of starts) progress.total += s.toSeq - startSeq(s, cuts.get(s.chainId), opts) + 1;
+  for (const start of starts) {
+    chains.push(await verifyChain(deps, start, cuts.get(start.chainId), opts, progress));
   }
   const unchained = await deps.store.unchainedAudit(opts.sinceMs);
   const report: VerifyReport = {
     isIntact: chains.every((c) => c.problem === null),
+    ...(opts.sinceMs === undefined ? {} : { sinceMs: opts.sinceMs }),
     chains,
     unchained,
   };
@@ -125,6 +114,56 @@ export async function verifyAuditChains(
     report.isIntact &&= report.heads.problems.length === 0;
   }
   return report;
+}
+
+/** Where a chain's walk starts: after its archive cut, or at its first row since the time. */
+function startSeq(start: AuditChainStart, cut: AuditCut | undefined, opts: VerifyOptions): number {
+  return opts.sinceMs === undefined ? (cut?.toSeq ?? 0) + 1 : start.fromSeq;
+}
+
+async function verifyChain(
+  deps: VerifyDeps,
+  start: AuditChainStart,
+  cut: AuditCut | undefined,
+  opts: VerifyOptions,
+  progress: { done: number; total: number },
+): Promise<ChainReport> {
+  const pageSize = opts.pageSize ?? 1_000;
+  const fromSeq = startSeq(start, cut, opts);
+  const prevHash = opts.sinceMs === undefined ? (cut?.toHash ?? GENESIS_HASH) : undefined;
+  const report: ChainReport = {
+    chainId: start.chainId,
+    rows: 0,
+    fromSeq: Number.NaN,
+    toSeq: Number.NaN,
+    fromMs: Number.POSITIVE_INFINITY,
+    toMs: Number.NEGATIVE_INFINITY,
+    problem: null,
+  };
+  let afterSeq = fromSeq - 1;
+  let page = await deps.store.readAuditChain(start.chainId, afterSeq, pageSize);
+  const { keyId, hashers } = deps.keys.candidates(start.chainId);
+  if (hashers.length === 0 && keyId !== undefined) report.problem = { kind: 'unknown_key', keyId };
+  const check = createLinkCheck(pickHasher(hashers, page[0]), start.chainId, fromSeq, prevHash);
+  for (;;) {
+    for (const row of page) {
+      const seq = row.chain?.seq ?? Number.NaN;
+      if (report.rows === 0) report.fromSeq = seq;
+      report.rows += 1;
+      report.toSeq = seq;
+      report.fromMs = Math.min(report.fromMs, row.timeMs);
+      report.toMs = Math.max(report.toMs, row.timeMs);
+      // After the first problem the rest is only counted: later links cannot be trusted.
+      report.problem ??= check(row);
+      afterSeq = seq;
+    }
+    if (page.length > 0) {
+      progress.done += page.length;
+      opts.onProgress?.(progress.done, Math.max(progress.total, progress.done));
+    }
+    if (page.length < pageSize) return report;
+    page = await deps.store.readAuditChain(start.chainId, afterSeq, pageSize);
+  }
 }
 
 /**

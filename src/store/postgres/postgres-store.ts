@@ -32,6 +32,8 @@ export interface PostgresStoreOptions {
 
 /** Lower-case identifiers only: the name goes unquoted into search_path and must not fold. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Rows deleted per statement when an archive cut removes a chain's old rows. */
+const CUT_BATCH_ROWS = 10_000;
 
 type Row = Record<string, unknown>;
 
@@ -214,15 +216,27 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
     cutAuditChain: function cutAuditChain(cut, atMs) {
       return attempt(async () => {
-        // One statement is one transaction: the rows go and the cut is recorded together.
         await pool.query({
           text:
-            'WITH gone AS (DELETE FROM audit_log WHERE chain_id = $1 AND chain_seq <= $2) ' +
             'INSERT INTO audit_archive_cuts (chain_id, to_seq, to_hash, archived_at_ms) VALUES ($1, $2, $3, $4) ' +
             'ON CONFLICT (chain_id) DO UPDATE SET to_seq = excluded.to_seq, to_hash = excluded.to_hash, ' +
             'archived_at_ms = excluded.archived_at_ms',
           values: [cut.chainId, cut.toSeq, cut.toHash, atMs],
         });
+        // Each batch its own statement, so its own transaction: no single transaction holds
+        // millions of row locks and dead tuples for vacuum to wait on.
+        const [first] = await rows({
+          text: 'SELECT min(chain_seq) AS seq FROM audit_log WHERE chain_id = $1',
+          values: [cut.chainId],
+        });
+        let lowest = first?.seq === null || first === undefined ? null : Number(first.seq);
+        while (lowest !== null && lowest <= cut.toSeq) {
+          await pool.query({
+            text: 'DELETE FROM audit_log WHERE chain_id = $1 AND chain_seq <= $2',
+            values: [cut.chainId, Math.min(lowest + CUT_BATCH_ROWS - 1, cut.toSeq)],
+          });
+          lowest += CUT_BATCH_ROWS;
+        }
       });
     },
 

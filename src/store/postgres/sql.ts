@@ -41,7 +41,7 @@ const AUDIT_ARRAY_TYPES = [
 ];
 
 const CHAINS =
-  'SELECT chain_id, min(chain_seq) AS from_seq FROM audit_log WHERE chain_id IS NOT NULL';
+  'SELECT chain_id, min(chain_seq) AS from_seq, max(chain_seq) AS to_seq FROM audit_log WHERE chain_id IS NOT NULL';
 const UNCHAINED =
   'SELECT count(*) AS count_rows, min(time_ms) AS from_ms, max(time_ms) AS to_ms FROM audit_log WHERE chain_id IS NULL';
 

@@ -219,17 +219,22 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     cutAuditChain: function cutAuditChain(cut, atMs) {
       return attempt(() => {
         const db = database();
-        db.transaction(() => {
-          db.prepare('DELETE FROM audit_log WHERE chain_id = ? AND chain_seq <= ?').run(
-            cut.chainId,
-            cut.toSeq,
-          );
-          db.prepare(
-            'INSERT INTO audit_archive_cuts (chain_id, to_seq, to_hash, archived_at_ms) VALUES (?, ?, ?, ?) ' +
-              'ON CONFLICT (chain_id) DO UPDATE SET to_seq = excluded.to_seq, to_hash = excluded.to_hash, ' +
-              'archived_at_ms = excluded.archived_at_ms',
-          ).run(cut.chainId, cut.toSeq, cut.toHash, atMs);
-        }).immediate();
+        db.prepare(
+          'INSERT INTO audit_archive_cuts (chain_id, to_seq, to_hash, archived_at_ms) VALUES (?, ?, ?, ?) ' +
+            'ON CONFLICT (chain_id) DO UPDATE SET to_seq = excluded.to_seq, to_hash = excluded.to_hash, ' +
+            'archived_at_ms = excluded.archived_at_ms',
+        ).run(cut.chainId, cut.toSeq, cut.toHash, atMs);
+        // Each batch its own short write transaction: a cut of millions of rows never holds the
+        // lock the gateway's audit writer waits on for longer than one batch.
+        const first = db.prepare<[string], { seq: number | null }>(
+          'SELECT min(chain_seq) AS seq FROM audit_log WHERE chain_id = ?',
+        );
+        const remove = db.prepare('DELETE FROM audit_log WHERE chain_id = ? AND chain_seq <= ?');
+        let lowest = first.get(cut.chainId)?.seq ?? null;
+        while (lowest !== null && lowest <= cut.toSeq) {
+          remove.run(cut.chainId, Math.min(lowest + CUT_BATCH_ROWS - 1, cut.toSeq));
+          lowest += CUT_BATCH_ROWS;
+        }
       });
     },
 
@@ -243,6 +248,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
   };
 }
+
+/** Rows deleted per transaction when an archive cut removes a chain's old rows. */
+const CUT_BATCH_ROWS = 10_000;
 
 /** Runs a synchronous driver call; any failure becomes `store_unavailable`, cause attached. */
 function attempt<T>(fn: () => T): Promise<T> {

@@ -63,7 +63,7 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
       ' ON CONFLICT (chain_id, chain_seq) DO NOTHING',
   );
   const chains =
-    'SELECT chain_id, min(chain_seq) AS from_seq FROM audit_log WHERE chain_id IS NOT NULL';
+    'SELECT chain_id, min(chain_seq) AS from_seq, max(chain_seq) AS to_seq FROM audit_log';
   const unchained =
     'SELECT count(*) AS count_rows, min(time_ms) AS from_ms, max(time_ms) AS to_ms FROM audit_log WHERE chain_id IS NULL';
 
@@ -80,8 +80,14 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     ),
     updateKeyScopes: prepare('UPDATE virtual_keys SET scopes = ? WHERE id = ?'),
     dataVersion: db.prepare<unknown[]>('PRAGMA data_version').pluck(),
-    auditChains: prepare(`${chains} GROUP BY chain_id ORDER BY chain_id`),
-    auditChainsSince: prepare(`${chains} AND time_ms >= ? GROUP BY chain_id ORDER BY chain_id`),
+    auditChains: prepare(
+      `${chains} WHERE chain_id IS NOT NULL GROUP BY chain_id ORDER BY chain_id`,
+    ),
+    // `+chain_id` keeps the planner off the chain index (it would walk every row of the table
+    // for the grouping and filter on time): the time index reads only the rows since.
+    auditChainsSince: prepare(
+      `${chains} WHERE time_ms >= ? AND +chain_id IS NOT NULL GROUP BY +chain_id ORDER BY chain_id`,
+    ),
     auditChain: prepare(
       `SELECT ${AUDIT_COLUMNS}, ${CHAIN_COLUMNS} FROM audit_log ` +
         'WHERE chain_id = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?',
