@@ -572,7 +572,7 @@ const auditSchema = z
       .min(1)
       .optional()
       .describe(
-        'durability spooled: the local spool directory. Any number of gateways (processes or replicas on one host) share it: each writes its own <pid>-<random>.spool file, and at start a gateway replays and removes the files of gateways that are no longer running. Default: beside the SQLite file (<path>.audit-spool.d), or with Postgres audit-spool-<schema> in the directory of stores.sqlite.path (the data directory: /var/lib/bastion in the container image); resolved to an absolute path at start and logged (audit_spool_path). Keep it on a volume that outlives the container; with a relative stores.sqlite.path, start the gateway from the same working directory or set this. A directory that cannot be created stops the start. Unusable (:memory: SQLite): rows are batched.',
+        'durability spooled: the local spool directory. Any number of gateways (processes or replicas on one host) share it: each writes its own <pid>-<random>.spool file, and at start a gateway replays and removes the files of gateways that are no longer running. Default: beside the SQLite file (<path>.audit-spool.d), or with Postgres audit-spool-<schema>-<digest of server, port, database and schema> in the directory of stores.sqlite.path (the data directory: /var/lib/bastion in the container image); resolved to an absolute path at start and logged (audit_spool_path). Keep it on a volume that outlives the container; with a relative stores.sqlite.path, start the gateway from the same working directory or set this. A directory that cannot be created stops the start. Unusable (:memory: SQLite): rows are batched.',
       ),
     syncTimeoutMs: z
       .number()

@@ -373,6 +373,12 @@ export interface AuditStore {
 export interface Store
   extends KeyStore, AuditStore, PolicyStore, ProviderKeyStore, AnomalyStore, ConsoleStore {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Where the rows live, without credentials: the SQLite file's absolute path (`:memory:` for a
+   * private in-memory database), or `postgres://host:port/database#schema`. Two stores with the
+   * same location hold the same rows.
+   */
+  readonly location: string;
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   /** Round-trip check for health endpoints. */

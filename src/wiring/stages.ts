@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { liveSecret, type SecretLookup } from '../config/startup-secrets.js';
 import type { Config } from '../config/schema.js';
 import { createAuditChain } from '../pipeline/audit/chain.js';
@@ -39,7 +40,9 @@ export async function buildAudit(
   const { chainKeys } = deps;
   const log = deps.log.child({ mod: 'audit' });
   const spoolPath =
-    config.durability === 'spooled' ? auditSpoolPath(config, deps.stores) : undefined;
+    config.durability === 'spooled'
+      ? auditSpoolPath(config, deps.stores, deps.store.location)
+      : undefined;
   let spool: AuditSpool | undefined;
   if (spoolPath !== undefined) {
     log.info({ event: 'audit_spool_path', path: spoolPath });
@@ -68,21 +71,24 @@ export async function buildAudit(
 
 /**
  * The spool directory (one file per gateway instance in it), absolute, resolved once at start:
- * beside the SQLite file (`<path>.audit-spool.d`), or with Postgres per schema in the SQLite
- * file's directory, the gateway's data directory (`/var/lib/bastion` in the image), so a
- * restart from another working directory replays the same spool. None for an in-memory
- * database.
+ * beside the SQLite file (`<path>.audit-spool.d`), or with Postgres in the SQLite file's
+ * directory, the gateway's data directory (`/var/lib/bastion` in the image), named after the
+ * schema and a digest of the store's location (server, port, database, schema), so a restart
+ * from another working directory replays the same spool and gateways on one host writing to
+ * different databases never replay each other's rows. None for an in-memory database.
  */
 export function auditSpoolPath(
   config: Config['audit'],
   stores: Config['stores'],
+  storeLocation: string,
 ): string | undefined {
   if (config.spoolPath !== undefined) return resolve(config.spoolPath);
   const { path } = stores.sqlite;
   if (stores.kind === 'postgres') {
+    const digest = createHash('sha256').update(storeLocation).digest('hex').slice(0, 12);
     return resolve(
       dirname(path === ':memory:' || path === '' ? './data/bastion.db' : path),
-      `audit-spool-${stores.postgres.schema}`,
+      `audit-spool-${stores.postgres.schema}-${digest}`,
     );
   }
   return path === ':memory:' || path === '' ? undefined : resolve(`${path}.audit-spool.d`);

@@ -70,6 +70,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
 
   return {
     kind: 'postgres',
+    location: postgresLocation(opts.connectionString, schema),
 
     migrate: function migrate() {
       return attempt(async () => {
@@ -258,4 +259,23 @@ async function attempt<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw isGatewayError(err) ? err : new GatewayError('store_unavailable', { cause: err });
   }
+}
+
+/**
+ * `postgres://host:port/database#schema`: the server and database the URL names (user and
+ * password left out), with libpq's defaults for what it leaves out. A string that is not a URL
+ * is described as `postgres://(unparsed)`, never quoted: it may hold a password.
+ */
+export function postgresLocation(connectionString: string, schema: string): string {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return `postgres://(unparsed)#${schema}`;
+  }
+  const host = url.hostname === '' ? (process.env.PGHOST ?? 'localhost') : url.hostname;
+  const port = url.port === '' ? (process.env.PGPORT ?? '5432') : url.port;
+  const database =
+    decodeURIComponent(url.pathname.replace(/^\//, '')) || url.username || 'postgres';
+  return `postgres://${host}:${port}/${database}#${schema}`;
 }

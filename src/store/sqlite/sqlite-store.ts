@@ -87,6 +87,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
 
   return {
     kind: 'sqlite',
+    location: typeof file === 'string' ? file : ':memory:',
 
     migrate: function migrate() {
       return attempt(() => migrateSqlite(database(), sqliteMigrations));
