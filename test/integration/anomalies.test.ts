@@ -15,7 +15,7 @@ import { chatBody, simulatedClock } from '../helpers/policy.js';
  * minute), the mock provider's replies sized to set each request's cost (1 µ$ per output token),
  * counts merged with the store by explicit flushes instead of the timer.
  */
-const SECRET = 'whsec-anomaly-test-7d2c9e41';
+const SECRET = 'whsec-anomaly-test-7d2c9e41'; // bastion:allow test canary
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const MINUTE = 60_000;
 const NORMAL = 'x'.repeat(40); // 10 output tokens: 10 µ$
