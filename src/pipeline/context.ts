@@ -74,8 +74,9 @@ export interface RequestContext {
 
   caller: Caller | undefined;
   /**
-   * The visible prefix (`bk_prod_Ab3dE9xZ`) of a well-formed virtual key that failed
-   * authentication (unknown, revoked, expired), for the anomaly detector's probing count.
+   * The visible prefix (`bk_prod_Ab3dE9xZ`) of a revoked or expired key that was presented, for
+   * the anomaly detector's probing count (a leaked key still being tried). Not set for unknown
+   * keys: each forged key would be a subject of its own.
    */
   presentedKeyPrefix?: string;
   rawBody: Buffer | undefined;

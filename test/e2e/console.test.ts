@@ -216,6 +216,27 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
     }
     await open(page, 'alerts');
     expect(await page.textContent('#page')).toContain('No alert raised.');
+    expect(await page.textContent('#page')).toContain('No anomaly raised.');
+    // An anomaly alert, as the detector stores it, is listed under the budget alerts.
+    await gw.app.store.recordAnomalyAlert({
+      kind: 'spend_spike',
+      subject: 'key_console',
+      window: 'w1',
+      atMs: Date.now(),
+      keyId: 'key_console',
+      keyPrefix: 'bk_prod_Cons0le1',
+      env: 'prod',
+      action: 'suspend',
+      observed: 200,
+      baseline: 10,
+      threshold: 50,
+      network: null,
+    });
+    await open(page, 'guard');
+    await open(page, 'alerts');
+    await page.waitForSelector('text=Spend spike');
+    const row = page.locator('tr', { hasText: 'bk_prod_Cons0le1' });
+    expect(await row.textContent()).toContain('key suspended');
     await page.close();
   });
 

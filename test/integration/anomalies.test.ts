@@ -8,14 +8,15 @@ import { issueVirtualKey } from '../../src/pipeline/auth/virtual-key.js';
 import type { AnomalyAlert } from '../../src/store/types.js';
 import { admin, ADMIN_TOKEN } from '../helpers/admin.js';
 import { post, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { chatBody, simulatedClock } from '../helpers/policy.js';
+import { chatBody, createSharedKey, simulatedClock } from '../helpers/policy.js';
+import { TEST_DATABASE_URL, useTestSchemas } from '../helpers/postgres.js';
 
 /**
  * Anomaly detection through a real gateway: synthetic traffic on a simulated clock (one bucket a
  * minute), the mock provider's replies sized to set each request's cost (1 µ$ per output token),
  * counts merged with the store by explicit flushes instead of the timer.
  */
-const SECRET = 'whsec-anomaly-test-7d2c9e41';
+const SECRET = 'whsec-anomaly-test-7d2c9e41'; // bastion:allow test canary
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const MINUTE = 60_000;
 const NORMAL = 'x'.repeat(40); // 10 output tokens: 10 µ$
@@ -40,6 +41,7 @@ function anomalyConfig(hookUrl: string, spendAction: 'alert' | 'suspend') {
 }
 
 describe('anomaly detection', () => {
+  const schemas = useTestSchemas();
   let hook: Server;
   let hookUrl: string;
   const deliveries: Delivery[] = [];
@@ -69,15 +71,23 @@ describe('anomaly detection', () => {
 
   async function start(
     clock: ReturnType<typeof simulatedClock>,
-    opts: { spendAction?: 'alert' | 'suspend'; dbPath?: string } = {},
+    opts: { spendAction?: 'alert' | 'suspend'; dbPath?: string; pgSchema?: string } = {},
   ): Promise<TestGateway> {
+    const stores =
+      opts.pgSchema !== undefined
+        ? { kind: 'postgres', postgres: { url: 'env:DATABASE_URL', schema: opts.pgSchema } }
+        : opts.dbPath !== undefined
+          ? { kind: 'sqlite', sqlite: { path: opts.dbPath } }
+          : undefined;
     const gw = await startTestGateway({
       config: anomalyConfig(hookUrl, opts.spendAction ?? 'alert'),
-      env: { ALERT_SECRET: SECRET, BASTION_ADMIN_TOKEN: ADMIN_TOKEN },
+      env: {
+        ALERT_SECRET: SECRET,
+        BASTION_ADMIN_TOKEN: ADMIN_TOKEN,
+        DATABASE_URL: TEST_DATABASE_URL,
+      },
       appDeps: { clock },
-      ...(opts.dbPath === undefined
-        ? {}
-        : { stores: { kind: 'sqlite', sqlite: { path: opts.dbPath } } }),
+      ...(stores === undefined ? {} : { stores }),
     });
     gateways.push(gw);
     return gw;
@@ -317,5 +327,50 @@ describe('anomaly detection', () => {
     const alerts = await alertsOf(c);
     expect(alerts.map((x) => [x.kind, x.keyId])).toEqual([['spend_spike', key.id]]);
     expect(alerts[0]?.baseline).toBeGreaterThan(15);
+  }, 60_000);
+
+  it('two replicas on one Postgres schema see a spike split between them', async () => {
+    const clock = simulatedClock(T0 + 1_000);
+    const { schema } = await schemas.create('anomaly');
+    const a = await start(clock, { pgSchema: schema, spendAction: 'suspend' });
+    const b = await start(clock, { pgSchema: schema, spendAction: 'suspend' });
+    const key = await createSharedKey([a]);
+    const both = async () => {
+      await Promise.all([a.app.anomalies?.flush(), b.app.anomalies?.flush()]);
+    };
+    // Seven minutes of 10 µ$ on each replica: one baseline of 20 µ$ a minute, threshold 60.
+    let n = 0;
+    for (let m = 0; m < 7; m++) {
+      for (const gw of [a, b]) expect((await chat(gw, key.secret)).status).toBe(200);
+      await settled(a, (n += 2));
+      await both();
+      clock.advance(MINUTE);
+    }
+    // 40 µ$ on each replica: neither alone reaches 60, together they do.
+    const forty = 'x'.repeat(160);
+    expect((await chat(a, key.secret, forty)).status).toBe(200);
+    await settled(a, (n += 1));
+    await a.app.anomalies?.flush();
+    expect((await chat(b, key.secret, forty)).status).toBe(200);
+    await settled(a, (n += 1));
+    expect(await alertsOf(a)).toEqual([]);
+    await b.app.anomalies?.flush();
+    expect((await chat(b, key.secret)).status).toBe(200);
+    await expect.poll(() => deliveries.length).toBe(1);
+    await b.app.anomalies?.idle();
+    const alerts = await alertsOf(a);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      kind: 'spend_spike',
+      keyId: key.id,
+      action: 'suspend',
+      observed: 90,
+      baseline: 20,
+      threshold: 60,
+    });
+    // Suspended on b at once, and on a after its next kill-switch poll.
+    expect((await chat(b, key.secret, null)).status).toBe(503);
+    await a.app.policy.killSwitch.refresh();
+    expect((await chat(a, key.secret, null)).status).toBe(503);
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import type { Environment, KeyStore } from '../../store/types.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { looksLikeJwt, type JwtVerifier } from './jwt.js';
-import { hashVirtualKey, isWellFormedVirtualKey, visiblePrefix } from './virtual-key.js';
+import { hashVirtualKey, isWellFormedVirtualKey } from './virtual-key.js';
 
 export interface AuthenticateDeps {
   keys: Pick<KeyStore, 'findKeyByHash'>;
@@ -37,7 +37,6 @@ export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
       const hash = hashVirtualKey(presented);
       const record = await deps.keys.findKeyByHash(hash);
       if (record === undefined || !isSameHash(record.hash, hash)) {
-        ctx.presentedKeyPrefix = visiblePrefix(presented);
         return new GatewayError('invalid_api_key');
       }
       if (record.revokedAtMs !== null || isExpired(record.expiresAtMs, ctx.clock.now())) {

@@ -34,7 +34,7 @@ export function issueVirtualKey(opts: IssueKeyOptions): IssuedKey {
       id: newId('key'),
       name: opts.name,
       env: opts.env,
-      prefix: visiblePrefix(secret),
+      prefix: `bk_${opts.env}_${random.slice(0, VISIBLE_SECRET_CHARS)}`,
       hash: hashVirtualKey(secret),
       createdAtMs: opts.nowMs,
       expiresAtMs: opts.expiresAtMs ?? null,
@@ -42,11 +42,6 @@ export function issueVirtualKey(opts: IssueKeyOptions): IssuedKey {
       scopes: opts.scopes ?? {},
     },
   };
-}
-
-/** `bk_<env>_` and the first 8 random characters: what support may see of a key. */
-export function visiblePrefix(secret: string): string {
-  return secret.slice(0, secret.indexOf('_', 3) + 1 + VISIBLE_SECRET_CHARS);
 }
 
 export function isWellFormedVirtualKey(value: string): boolean {

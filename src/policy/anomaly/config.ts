@@ -130,13 +130,13 @@ export const anomaliesSchema = z
           .min(1)
           .default(20)
           .describe(
-            '401 answers in one bucket from one address, or against one key prefix, that alert.',
+            '401 answers in one bucket from one address (IPv6: one /64), or with one revoked or expired key, that alert.',
           ),
       })
       .strict()
       .prefault({})
       .describe(
-        'A burst of failed authentications (401) from one client address or against one key prefix.',
+        'A burst of failed authentications (401) from one client address, or with one revoked or expired key (a leaked key still being tried).',
       ),
   })
   .strict()

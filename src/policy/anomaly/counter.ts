@@ -9,6 +9,11 @@ import { EMPTY_BASELINE, foldEwma, type Baseline } from './ewma.js';
 /** How a counter's bucket total becomes an alert. */
 export interface CounterRule {
   readonly kind: AnomalyKind;
+  /**
+   * A bucket's total this process must reach before it is sent to the store (1 for most): a
+   * spray of one failure from each of many addresses then adds no store rows.
+   */
+  readonly minSync: number;
   /** The total that raises, from the baseline before the current bucket. */
   threshold(baseline: Baseline): number;
 }
@@ -67,7 +72,7 @@ export function bump(
 ): number {
   if (bucketMs > c.bucketMs) {
     const finished = c.shared + c.inflight + c.delta;
-    if (c.delta > 0) {
+    if (c.delta > 0 && finished >= c.rule.minSync) {
       carry.push({ subject: c.subject, metric: c.metric, bucketMs: c.bucketMs, amount: c.delta });
     }
     if (finished > 0 && c.bucketMs > 0) setBaseline(c, foldEwma(c.baseline, finished, alpha));

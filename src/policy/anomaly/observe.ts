@@ -85,7 +85,9 @@ function observeAuthFailure(
   nowMs: number,
 ): void {
   if (ip !== null) {
-    const s = subjectOf(x.state, `ip:${ip}`, null, null, null, x.limits);
+    // An IPv6 prober has a /64 to rotate through: count the network, not the address.
+    const source = ip.includes(':') ? (networkOf(ip, 32, 64) ?? ip) : ip;
+    const s = subjectOf(x.state, `ip:${source}`, null, null, null, x.limits);
     if (s !== undefined) add(x, s, 'auth_failures', 1, (s.lastSeenMs = nowMs));
   }
   if (prefix !== undefined) {

@@ -34,14 +34,14 @@ export function createTrackerState(): TrackerState {
 /** The rule of each metric, or none when its kind is disabled. */
 export function buildRules(cfg: AnomaliesConfig): Rules {
   const spike = (kind: AnomalyKind, c: AnomaliesConfig['spendSpike']): CounterRule | undefined =>
-    c.enabled ? { kind, threshold: (b) => spikeThreshold(b, c) } : undefined;
+    c.enabled ? { kind, minSync: 1, threshold: (b) => spikeThreshold(b, c) } : undefined;
   const probing = cfg.authProbing;
   return {
     spend: spike('spend_spike', cfg.spendSpike),
     requests: spike('request_spike', cfg.requestSpike),
     refusals: spike('guard_refusals', cfg.guardRefusals),
     auth_failures: probing.enabled
-      ? { kind: 'auth_probing', threshold: () => probing.threshold }
+      ? { kind: 'auth_probing', minSync: 2, threshold: () => probing.threshold }
       : undefined,
   };
 }

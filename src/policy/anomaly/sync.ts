@@ -22,8 +22,11 @@ export async function syncCounters(
   state.carry = [];
   const sent: { c: Counter; d: AnomalyDelta }[] = [];
   for (const c of counters) {
-    if (c.delta > 0) sent.push({ c, d: drain(c) });
     c.isDirty = false;
+    if (c.delta === 0) continue;
+    // Below its minimum the amount stays here (the next bump marks the counter again).
+    if (c.shared + c.inflight + c.delta < c.rule.minSync) continue;
+    sent.push({ c, d: drain(c) });
   }
   const deltas = [...carried, ...sent.map((s) => s.d)];
   if (deltas.length === 0) return true;

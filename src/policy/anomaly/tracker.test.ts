@@ -159,4 +159,23 @@ describe('anomaly tracker', () => {
     const alerts = await store.listAnomalyAlerts({});
     expect(alerts.map((a) => [a.kind, a.observed])).toEqual([['request_spike', 4]]);
   });
+
+  it('counts a probing IPv6 network as one source, and stores nothing for one-off failures', async () => {
+    make({ authProbing: { threshold: 20 } });
+    const failed = (ip: string) =>
+      request({ keyId: null, keyPrefix: null, env: null, status: 401, clientIp: ip });
+    for (let i = 0; i < 500; i++) tracker.observe(failed(`192.0.2.${i % 250}`));
+    for (let i = 0; i < 25; i++) tracker.observe(failed(`2001:db8:1:2::${(i + 1).toString(16)}`));
+    await tracker.flush();
+    await tracker.idle();
+    const alerts = await store.listAnomalyAlerts({});
+    expect(alerts.map((a) => [a.kind, a.subject, a.observed])).toEqual([
+      ['auth_probing', 'ip:2001:db8:1:2::/64', 20],
+    ]);
+    // 250 addresses failed twice (stored), the /64 once; none of a single failure.
+    expect(await store.pruneAnomalyCounters(Number.MAX_SAFE_INTEGER)).toBe(251);
+    for (let i = 0; i < 100; i++) tracker.observe(failed(`198.51.100.${i}`));
+    await tracker.flush();
+    expect(await store.pruneAnomalyCounters(Number.MAX_SAFE_INTEGER)).toBe(0);
+  });
 });

@@ -70,6 +70,8 @@ export function createAnomalyTracker(
   async function runFlush(): Promise<void> {
     const nowMs = clock.now();
     await syncCounters(x.state, { store: deps.store, log }, { alpha: cfg.alpha, nowMs });
+    // Full: forget idle subjects now rather than at the next maintenance.
+    if (x.state.isFull) sweepIdle(x.state, nowMs, x.bucketMs);
     if (nowMs - maintainedAtMs < MAINTAIN_EVERY_MS) return;
     maintainedAtMs = nowMs;
     sweepIdle(x.state, nowMs, x.bucketMs);
