@@ -1,0 +1,177 @@
+/**
+ * The arguments of the Redis scripts (`redis-scripts.ts`), built here so the scripts do no
+ * string work per request: field names, HMGET lists and reservation values come ready-made.
+ */
+import {
+  splitId,
+  type AdmitOutcome,
+  type AdmitRequest,
+  type BudgetCheck,
+  type BudgetTotals,
+  type RateCheck,
+  type RateState,
+} from './types.js';
+
+type Arg = string | number;
+type Reply = (number | string)[];
+
+interface Hash {
+  readonly index: number;
+  readonly fields: string[];
+}
+
+/** The subject hashes of one call, numbered in KEYS order, each with its HMGET field list. */
+function hashTable(prefix: string) {
+  const hashes = new Map<string, Hash>();
+  const keys: string[] = [];
+  return {
+    keys,
+    hashes,
+    of(subject: string): Hash {
+      let h = hashes.get(subject);
+      if (h === undefined) {
+        keys.push(`${prefix}:{${subject}}`);
+        h = { index: keys.length, fields: [':x', ':nx'] };
+        hashes.set(subject, h);
+      }
+      return h;
+    },
+  };
+}
+
+/** Budgets grouped by subject, each with its windows' original indexes. */
+function bySubject(checks: readonly BudgetCheck[]) {
+  const groups = new Map<string, { field: string; index: number; check: BudgetCheck }[]>();
+  checks.forEach((check, index) => {
+    const { subject, field } = splitId(check.id);
+    let group = groups.get(subject);
+    if (group === undefined) groups.set(subject, (group = []));
+    group.push({ field, index, check });
+  });
+  return groups;
+}
+
+export function admitArgs(prefix: string, req: AdmitRequest): { keys: string[]; args: Arg[] } {
+  const table = hashTable(prefix);
+  const rateArgs: Arg[] = [req.rates.length];
+  for (const c of req.rates) {
+    const { subject, field } = splitId(c.id);
+    const h = table.of(subject);
+    h.fields.push(field);
+    rateArgs.push(h.index, h.fields.length, field, c.windowMs, c.limit, c.cost);
+  }
+  const expiry = req.nowMs + req.leaseTtlMs;
+  const groups = bySubject(req.budgets);
+  const budgetArgs: Arg[] = [groups.size];
+  for (const [subject, windows] of groups) {
+    const h = table.of(subject);
+    const reserved = windows.map((w) => `${w.field}.r`);
+    budgetArgs.push(
+      h.index,
+      `${req.amountMicroUsd}|${expiry}|${reserved.join(',')}`,
+      windows.length,
+    );
+    windows.forEach((w, j) => {
+      h.fields.push(w.field, reserved[j] as string);
+      budgetArgs.push(
+        w.index + 1,
+        h.fields.length - 1,
+        w.field,
+        reserved[j] as string,
+        w.check.limitMicroUsd,
+        w.check.expiresAtMs,
+      );
+    });
+  }
+  const keys = table.keys;
+  const slotArgs: Arg[] = [req.slots.length];
+  for (const c of req.slots) {
+    keys.push(`${prefix}:{${splitId(c.id).subject}}:${c.id}`);
+    slotArgs.push(keys.length, c.limit);
+  }
+  const args: Arg[] = [
+    req.nowMs,
+    `:r:${req.id}`,
+    req.id,
+    expiry,
+    req.leaseTtlMs,
+    req.amountMicroUsd,
+    table.hashes.size,
+  ];
+  for (const h of table.hashes.values()) args.push(h.fields.length, ...h.fields);
+  args.push(...rateArgs, ...slotArgs, ...budgetArgs);
+  return { keys, args };
+}
+
+export function parseAdmit(reply: Reply, req: AdmitRequest): AdmitOutcome {
+  if (reply[0] === 1) {
+    const rates: RateState[] = req.rates.map((c, i) => ({
+      limit: c.limit,
+      remaining: c.limit - Number(reply[1 + 2 * i]),
+      resetMs: Number(reply[2 + 2 * i]),
+    }));
+    return { ok: true, rates };
+  }
+  const index = Number(reply[2]) - 1;
+  if (reply[1] === 1) {
+    const check = req.rates[index] as RateCheck;
+    const retryAfterMs = Math.max(1, Number(reply[3]));
+    const state = {
+      limit: check.limit,
+      remaining: Math.max(0, check.limit - Number(reply[4])),
+      resetMs: retryAfterMs,
+    };
+    return {
+      ok: false,
+      refused: 'rate',
+      rate: { ok: false, index, retryAfterMs, states: [state] },
+    };
+  }
+  if (reply[1] === 2) return { ok: false, refused: 'slot', index };
+  return {
+    ok: false,
+    refused: 'budget',
+    budget: {
+      ok: false,
+      index,
+      spentMicroUsd: Number(reply[3]),
+      reservedMicroUsd: Number(reply[4]),
+    },
+  };
+}
+
+/**
+ * One settlement's part of a batch: a KEYS entry per subject hash, its arguments, and for each
+ * window the reply follows, the index of its budget among `checks`.
+ */
+export function settleArgs(
+  prefix: string,
+  checks: readonly BudgetCheck[],
+  reservationId: string,
+  actual: number,
+): { keys: string[]; args: Arg[]; order: number[] } {
+  const keys: string[] = [];
+  const args: Arg[] = [];
+  const order: number[] = [];
+  for (const [subject, windows] of bySubject(checks)) {
+    keys.push(`${prefix}:{${subject}}`);
+    args.push(`:r:${reservationId}`, actual, windows.length);
+    for (const w of windows) {
+      args.push(w.field, `${w.field}.r`, w.check.expiresAtMs);
+      order.push(w.index);
+    }
+  }
+  return { keys, args, order };
+}
+
+/** A settlement's totals from its slice of the batch reply, back in `checks` order. */
+export function parseSettle(reply: Reply, order: readonly number[]): BudgetTotals[] {
+  const out: BudgetTotals[] = new Array<BudgetTotals>(order.length);
+  order.forEach((index, i) => {
+    out[index] = {
+      spentMicroUsd: Number(reply[2 * i]),
+      reservedMicroUsd: Number(reply[2 * i + 1]),
+    };
+  });
+  return out;
+}
