@@ -53,12 +53,12 @@ function bySubject(checks: readonly BudgetCheck[]) {
 
 export function admitArgs(prefix: string, req: AdmitRequest): { keys: string[]; args: Arg[] } {
   const table = hashTable(prefix);
-  const rateArgs: Arg[] = [req.rates.length];
+  const rates: { h: Hash; field: string; ring: string; check: RateCheck }[] = [];
   for (const c of req.rates) {
     const { subject, field } = splitId(c.id);
     const h = table.of(subject);
     h.fields.push(field);
-    rateArgs.push(h.index, h.fields.length, field, c.windowMs, c.limit, c.cost);
+    rates.push({ h, field, ring: `${prefix}:{${subject}}:${field}`, check: c });
   }
   const expiry = req.nowMs + req.leaseTtlMs;
   const groups = bySubject(req.budgets);
@@ -84,6 +84,19 @@ export function admitArgs(prefix: string, req: AdmitRequest): { keys: string[]; 
     });
   }
   const keys = table.keys;
+  const rateArgs: Arg[] = [rates.length];
+  for (const { h, field, ring, check: c } of rates) {
+    keys.push(ring);
+    rateArgs.push(
+      h.index,
+      h.fields.indexOf(field) + 1,
+      keys.length,
+      field,
+      c.windowMs,
+      c.limit,
+      c.cost,
+    );
+  }
   const slotArgs: Arg[] = [req.slots.length];
   for (const c of req.slots) {
     keys.push(`${prefix}:{${splitId(c.id).subject}}:${c.id}`);

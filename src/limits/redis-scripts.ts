@@ -10,7 +10,9 @@
  * (one HMGET) and writes it once (one HSET). Its fields:
  * - `:x`: the gateway time until which the hash must live; the TTL is set only when a need
  *   passes it (a new rate sub-bucket or a new budget window), not on every request.
- * - rate window `<f>` (e.g. `rl:rpm`): the header, and `<f>.<slot>` its sub-buckets.
+ * - rate window `<f>` (e.g. `rl:rpm`): its header. Its sub-buckets live in a hash of their own,
+ *   `<prefix>:{<subject>}:<f>`, written once per sub-bucket and read rarely, so the subject hash
+ *   stays small (a Redis listpack) and cheap to read on every request.
  * - budget window `<f>` (e.g. `b:m202506`): settled spend; `<f>.r`: open reservations.
  * - `:r:<request id>`: one open reservation, `<amount>|<expiry>|<f>.r,<f>.r` (the gateway builds
  *   the string); `:nx`: no open reservation expires before this; `:bw`: the budget windows and
@@ -45,10 +47,11 @@ end
 `;
 
 /**
- * A sliding window as fields of the subject hash. Field `<f>.<slot>` packs a bucket's (earliest
- * unit's time, units) as little-endian doubles, bucket `b` in slot `b % (WINDOW_BUCKETS + 1)`; a
+ * A sliding window: a header field in the subject hash, and a ring hash whose field `<slot>`
+ * packs a bucket's (earliest unit's time, units) as little-endian doubles, bucket `b` in slot
+ * `b % (WINDOW_BUCKETS + 1)`; a
  * slot counts for bucket `b` only if its time falls in `b`, so a slot left over from an older
- * bucket is ignored without being cleared. Field `<f>` packs the header: units counted, window
+ * bucket is ignored without being cleared. The header packs: units counted, window
  * ms, and the oldest and newest counted buckets with their (time, units). The rules are those of
  * `SlidingWindow` in `window.ts`: a bucket leaves the window when its earliest unit does; a clock
  * behind the newest bucket charges that bucket. A request reads and writes the header only; the
@@ -67,8 +70,8 @@ local function bucket(w, b)
   local raw = w.raw[k]
   if raw == nil then
     local fields = {}
-    for x = b, w.last do fields[#fields + 1] = w.f .. '.' .. (x % SLOTS) end
-    local got = redis.call('HMGET', w.key, unpack(fields))
+    for x = b, w.last do fields[#fields + 1] = x % SLOTS end
+    local got = redis.call('HMGET', w.ring, unpack(fields))
     for n = 1, #got do w.raw[(b + n - 1) % SLOTS] = got[n] end
     raw = w.raw[k]
   end
@@ -144,12 +147,13 @@ local function charge(w, now, set)
   end
   set[#set + 1] = w.f
   set[#set + 1] = struct.pack('<dddddddd', w.sum, w.win, w.first, w.fe, w.fc, w.last, w.le, w.lc)
+  if not (moved or created) then return nil end
+  local need = (w.last + 1) * w.bw + w.win
   if moved then
-    set[#set + 1] = w.f .. '.' .. (moved[1] % SLOTS)
-    set[#set + 1] = struct.pack('<dd', moved[2], moved[3])
+    redis.call('HSET', w.ring, moved[1] % SLOTS, struct.pack('<dd', moved[2], moved[3]))
+    redis.call('PEXPIRE', w.ring, math.max(1, need - now))
   end
-  if moved or created then return (w.last + 1) * w.bw + w.win end
-  return nil
+  return need
 end
 `;
 
@@ -205,8 +209,8 @@ end
  *   now, reservation field (`:r:<id>`), lease id, lease expiry, lease ttl ms, amount,
  *   the number of subject hashes (KEYS[1..n]), then per hash: a field count and the fields of
  *   its one HMGET (`:x` and `:nx` first),
- *   the number of rate windows, then per window: hash, header position, field, window ms, limit,
- *   cost,
+ *   the number of rate windows, then per window: hash, header position, KEYS index of its
+ *   sub-buckets' ring, field, window ms, limit, cost,
  *   the number of slot counters, then per counter: its KEYS index, limit,
  *   the number of subjects with budgets, then per subject: hash, lease value, window count, and
  *   per window: its index among the budgets, position of its spend (its reserved follows),
@@ -232,12 +236,13 @@ a = a + 1
 local ws = {}
 for i = 1, nr do
   local h = tonumber(ARGV[a])
-  local w = { h = h, key = KEYS[h], f = ARGV[a + 2], win = tonumber(ARGV[a + 3]),
-              lim = tonumber(ARGV[a + 4]), cost = tonumber(ARGV[a + 5]), raw = {} }
+  local w = { h = h, ring = KEYS[tonumber(ARGV[a + 2])], f = ARGV[a + 3],
+              win = tonumber(ARGV[a + 4]), lim = tonumber(ARGV[a + 5]),
+              cost = tonumber(ARGV[a + 6]), raw = {} }
   load(w, got[h][tonumber(ARGV[a + 1])], now)
   if w.sum + w.cost > w.lim then return {0, 1, i, retryAfter(w, now), w.sum} end
   ws[i] = w
-  a = a + 6
+  a = a + 7
 end
 
 local ns = tonumber(ARGV[a])
@@ -333,9 +338,22 @@ end
 return out
 `;
 
+/**
+ * Releases a batch of leases: ARGV: the number of releases, then per release its number of
+ * slot counters (KEYS, in order) and its lease id.
+ */
 export const RELEASE_SCRIPT = `
-for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-return 1
+local k = 1
+local a = 2
+for _ = 1, tonumber(ARGV[1]) do
+  local n, id = tonumber(ARGV[a]), ARGV[a + 1]
+  a = a + 2
+  for _ = 1, n do
+    redis.call('ZREM', KEYS[k], id)
+    k = k + 1
+  end
+end
+return {}
 `;
 
 /**

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { GatewayError } from '../errors/gateway-error.js';
 import { ADMIT_SCRIPT, RELEASE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
-import { admitArgs, parseAdmit, settleArgs } from './redis-args.js';
-import { createSettleBatcher } from './redis-settle.js';
+import { admitArgs, parseAdmit, parseSettle, settleArgs } from './redis-args.js';
+import { createBatcher } from './redis-batch.js';
 import { viaAdmit } from './via-admit.js';
 import {
   splitId,
@@ -23,7 +23,7 @@ type Reply = (number | string)[];
 
 interface ScriptedRedis extends Redis {
   bastionAdmit(numKeys: number, ...args: (string | number)[]): Promise<Reply>;
-  bastionRelease(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  bastionRelease(numKeys: number, ...args: (string | number)[]): Promise<Reply>;
   bastionSettle(numKeys: number, ...args: (string | number)[]): Promise<Reply>;
 }
 
@@ -53,8 +53,14 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
   redis.defineCommand('bastionSettle', { lua: SETTLE_SCRIPT });
 
   const prefix = opts.keyPrefix;
-  const settlements = createSettleBatcher((keys, args) =>
-    redis.bastionSettle(keys.length, ...keys, ...args),
+  // After the last byte, batched: ARGV[1] counts subject hashes (settle), or calls (release).
+  const settlements = createBatcher(
+    (keys, args) => redis.bastionSettle(keys.length, ...keys, ...args),
+    (keys) => keys.length,
+  );
+  const releases = createBatcher(
+    (keys, args) => redis.bastionRelease(keys.length, ...keys, ...args),
+    (_keys, calls) => calls,
   );
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -73,9 +79,10 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
   }
 
   function settle(checks: readonly BudgetCheck[], reservationId: string, actual: number) {
-    return call(() => {
+    return call(async () => {
       const { keys, args, order } = settleArgs(prefix, checks, reservationId, actual);
-      return settlements.add(keys, args, order);
+      const reply = await settlements.add(keys, args, 2 * order.length);
+      return parseSettle(reply, order);
     });
   }
 
@@ -102,7 +109,7 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     releaseSlots(ids, leaseId) {
       return call(async () => {
         const keys = ids.map((id) => `${prefix}:{${subjectOf(id)}}:${id}`);
-        if (keys.length > 0) await redis.bastionRelease(keys.length, ...keys, leaseId);
+        if (keys.length > 0) await releases.add(keys, [keys.length, leaseId], 0);
       });
     },
 
@@ -137,7 +144,7 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     },
 
     async close() {
-      await settlements.idle();
+      await Promise.all([settlements.idle(), releases.idle()]);
       redis.disconnect();
     },
   };
