@@ -11,6 +11,7 @@
 //   BENCH_LIMITS_REQUESTS (default 20000)   requests for the CPU and round-trip figures
 //   BENCH_LIMITS_CONNS    (default 20)      requests in flight at once
 //   BENCH_LIMITS_RATE     (default 20)      simulated req/s for the hour of traffic
+//   BENCH_LIMITS_CONCURRENCY (default 1)    0: no concurrency limit on the key
 //   BENCH_LIMITS_BASELINE (unset)           another build's dist/ (e.g. of the previous commit):
 //                                           measured in the same run, alternating with this one
 // Redis's CPU counters are server-wide: on a Redis other clients use, run it against a private
@@ -27,6 +28,7 @@ const REQUESTS = Number(process.env.BENCH_LIMITS_REQUESTS ?? 20_000);
 const CONNS = Number(process.env.BENCH_LIMITS_CONNS ?? 20);
 const RATE = Number(process.env.BENCH_LIMITS_RATE ?? 20);
 const BASELINE = process.env.BENCH_LIMITS_BASELINE;
+const WITH_CONCURRENCY = process.env.BENCH_LIMITS_CONCURRENCY !== '0';
 const HOUR_MS = 3_600_000;
 
 /** The modules the bench drives, from a build's dist/ directory. */
@@ -78,7 +80,7 @@ async function openRuntime(mods, prefix) {
               tpm: 1e12,
               dailyBudgetUsd: 1e6,
               monthlyBudgetUsd: 1e6,
-              concurrency: 1e6,
+              ...(WITH_CONCURRENCY ? { concurrency: 1e6 } : {}),
             },
           },
         },
@@ -317,7 +319,7 @@ try {
           .map((n) => f(n, 2))
           .join(' ')}`;
   console.log(
-    `limits on Redis (${REDIS_URL.replace(/\/\/[^@]*@/, '//')}), one key with rpm, rph, tpm, concurrency, daily and monthly budgets${load}:`,
+    `limits on Redis (${REDIS_URL.replace(/\/\/[^@]*@/, '//')}), one key with rpm, rph, tpm, ${WITH_CONCURRENCY ? 'concurrency, ' : ''}daily and monthly budgets${load}:`,
   );
   console.log(`  Redis time of an empty script call in this run: ${f(empty, 2)} µs`);
   for (const v of variants) {
