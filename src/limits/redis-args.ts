@@ -60,7 +60,8 @@ export function admitArgs(prefix: string, req: AdmitRequest): { keys: string[]; 
     h.fields.push(field);
     rates.push({ h, field, ring: `${prefix}:{${subject}}:${field}`, check: c });
   }
-  const expiry = req.nowMs + req.leaseTtlMs;
+  // Whole milliseconds: the script reads the lease back as integers.
+  const expiry = Math.ceil(req.nowMs + req.leaseTtlMs);
   const groups = bySubject(req.budgets);
   const budgetArgs: Arg[] = [groups.size];
   for (const [subject, windows] of groups) {
