@@ -10,6 +10,7 @@ import {
   type BudgetTotals,
   type RateCheck,
   type RateState,
+  type SlotCheck,
 } from './types.js';
 
 type Arg = string | number;
@@ -39,9 +40,9 @@ function hashTable(prefix: string) {
   };
 }
 
-/** Budgets grouped by subject, each with its windows' original indexes. */
-function bySubject(checks: readonly BudgetCheck[]) {
-  const groups = new Map<string, { field: string; index: number; check: BudgetCheck }[]>();
+/** Slot counters or budgets grouped by subject, each with its original index. */
+function bySubject<C extends { id: string }>(checks: readonly C[]) {
+  const groups = new Map<string, { field: string; index: number; check: C }[]>();
   checks.forEach((check, index) => {
     const { subject, field } = splitId(check.id);
     let group = groups.get(subject);
@@ -49,6 +50,32 @@ function bySubject(checks: readonly BudgetCheck[]) {
     group.push({ field, index, check });
   });
   return groups;
+}
+
+/**
+ * The leases of one kind, per subject: a slot holds 1 on each slot counter (`<f>`), a
+ * reservation its amount on each budget's reserved total (`<f>.r`, after the spend `<f>`).
+ */
+function leaseArgs(
+  table: ReturnType<typeof hashTable>,
+  groups: Map<string, { field: string; index: number; check: SlotCheck | BudgetCheck }[]>,
+  lease: (counters: string) => string,
+): Arg[] {
+  const out: Arg[] = [groups.size];
+  for (const [subject, counters] of groups) {
+    const h = table.of(subject);
+    const held = counters.map((c) => ('limit' in c.check ? c.field : `${c.field}.r`));
+    out.push(h.index, lease(held.join(',')), counters.length);
+    for (const c of counters) {
+      const isSlot = 'limit' in c.check;
+      h.fields.push(c.field);
+      if (!isSlot) h.fields.push(`${c.field}.r`);
+      const limit = 'limit' in c.check ? c.check.limit : c.check.limitMicroUsd;
+      const keep = 'limit' in c.check ? 0 : c.check.expiresAtMs;
+      out.push(c.index + 1, h.fields.length - (isSlot ? 0 : 1), c.field, limit, keep);
+    }
+  }
+  return out;
 }
 
 export function admitArgs(prefix: string, req: AdmitRequest): { keys: string[]; args: Arg[] } {
@@ -62,28 +89,12 @@ export function admitArgs(prefix: string, req: AdmitRequest): { keys: string[]; 
   }
   // Whole milliseconds: the script reads the lease back as integers.
   const expiry = Math.ceil(req.nowMs + req.leaseTtlMs);
-  const groups = bySubject(req.budgets);
-  const budgetArgs: Arg[] = [groups.size];
-  for (const [subject, windows] of groups) {
-    const h = table.of(subject);
-    const reserved = windows.map((w) => `${w.field}.r`);
-    budgetArgs.push(
-      h.index,
-      `${req.amountMicroUsd}|${expiry}|${reserved.join(',')}`,
-      windows.length,
-    );
-    windows.forEach((w, j) => {
-      h.fields.push(w.field, reserved[j] as string);
-      budgetArgs.push(
-        w.index + 1,
-        h.fields.length - 1,
-        w.field,
-        reserved[j] as string,
-        w.check.limitMicroUsd,
-        w.check.expiresAtMs,
-      );
-    });
-  }
+  const slotArgs = leaseArgs(table, bySubject(req.slots), (counters) => `1|${expiry}|${counters}`);
+  const budgetArgs = leaseArgs(
+    table,
+    bySubject(req.budgets),
+    (counters) => `${req.amountMicroUsd}|${expiry}|${counters}`,
+  );
   const keys = table.keys;
   const rateArgs: Arg[] = [rates.length];
   for (const { h, field, ring, check: c } of rates) {
@@ -98,15 +109,10 @@ export function admitArgs(prefix: string, req: AdmitRequest): { keys: string[]; 
       c.cost,
     );
   }
-  const slotArgs: Arg[] = [req.slots.length];
-  for (const c of req.slots) {
-    keys.push(`${prefix}:{${splitId(c.id).subject}}:${c.id}`);
-    slotArgs.push(keys.length, c.limit);
-  }
   const args: Arg[] = [
     req.nowMs,
     `:r:${req.id}`,
-    req.id,
+    `:c:${req.id}`,
     expiry,
     req.leaseTtlMs,
     req.amountMicroUsd,

@@ -17,7 +17,8 @@
  * - `:r:<request id>`: one open reservation, `<amount>|<expiry>|<f>.r,<f>.r` (the gateway builds
  *   the string); `:nx`: no open reservation expires before this; `:bw`: the budget windows and
  *   the time each may be dropped, `<f>=<ms>;...`, read only when a new window starts.
- * Concurrency leases stay a sorted set per subject, `<prefix>:{<subject>}:cc:<subject>`.
+ * - concurrency `<f>` (e.g. `cc`): slots held; `:c:<request id>`: one held slot,
+ *   `1|<expiry>|<f>` (a lease like a reservation, swept the same way when it expires).
  */
 import { WINDOW_BUCKETS } from './window.js';
 
@@ -158,8 +159,8 @@ end
 `;
 
 /**
- * Drops the reservations whose lease passed (a replica died holding them) from the reserved
- * totals they count in. Runs only when `:nx` has passed, so about once per lease TTL a subject.
+ * Drops the leases (reservations `:r:`, slots `:c:`) that expired (a replica died holding them)
+ * from the counters they count in. Runs only when `:nx` has passed, so about once per lease TTL a subject.
  * Returns the reserved totals it changed, and the next expiry.
  */
 const SWEEP = `
@@ -171,7 +172,8 @@ local function sweep(key, now)
   local gone = {}
   local nx = nil
   for name, v in pairs(vals) do
-    if string.sub(name, 1, 3) == ':r:' then
+    local kind = string.sub(name, 1, 3)
+    if kind == ':r:' or kind == ':c:' then
       local amount, expiry, rfs = string.match(v, '^(%-?%d+)|(%d+)|(.*)$')
       expiry = tonumber(expiry)
       if expiry <= now then
@@ -206,15 +208,16 @@ end
 /**
  * One request's admission: its rate windows, concurrency slots and budget reservation, checked
  * in that order and charged together, or not at all. ARGV:
- *   now, reservation field (`:r:<id>`), lease id, lease expiry, lease ttl ms, amount,
+ *   now, reservation field (`:r:<id>`), slot lease field (`:c:<id>`), lease expiry, lease ttl
+ *   ms, amount,
  *   the number of subject hashes (KEYS[1..n]), then per hash: a field count and the fields of
  *   its one HMGET (`:x` and `:nx` first),
  *   the number of rate windows, then per window: hash, header position, KEYS index of its
  *   sub-buckets' ring, field, window ms, limit, cost,
- *   the number of slot counters, then per counter: its KEYS index, limit,
- *   the number of subjects with budgets, then per subject: hash, lease value, window count, and
- *   per window: its index among the budgets, position of its spend (its reserved follows),
- *   field, reserved field, limit, keep-until.
+ *   then twice, for slots and then budgets, the number of subjects with some, then per subject:
+ *   hash, lease value, counter count, and per counter: its index among the request's slots or
+ *   budgets, position of its value in the HMGET (a budget's spend; its reserved follows), field,
+ *   limit, keep-until (budgets; 0 for slots).
  * Reply: {1, then (units counted, reset ms) per rate window}, or a refusal: {0, 1, window,
  * retry ms, units counted}, {0, 2, slot counter} or {0, 3, budget, spent, reserved}; indexes
  * 1-based.
@@ -225,10 +228,20 @@ local amount = tonumber(ARGV[6])
 local nh = tonumber(ARGV[7])
 local a = 8
 local got = {}
+-- Per hash: the counters a sweep of expired leases changed, and the next lease expiry.
+local changed = {}
+local nxs = {}
 for h = 1, nh do
   local n = tonumber(ARGV[a])
   got[h] = redis.call('HMGET', KEYS[h], unpack(ARGV, a + 1, a + n))
   a = a + n + 1
+  nxs[h] = tonumber(got[h][2] or '')
+  if nxs[h] and nxs[h] <= now then changed[h], nxs[h] = sweep(KEYS[h], now) end
+end
+-- A counter's value: as a sweep left it, else as read.
+local function value(h, pos, field)
+  local c = changed[h]
+  return c and c[field] or tonumber(got[h][pos] or '0')
 end
 
 local nr = tonumber(ARGV[a])
@@ -245,42 +258,43 @@ for i = 1, nr do
   a = a + 7
 end
 
-local ns = tonumber(ARGV[a])
-a = a + 1
-local slots = {}
-for i = 1, ns do
-  local key = KEYS[tonumber(ARGV[a])]
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('ZCARD', key) >= tonumber(ARGV[a + 1]) then return {0, 2, i} end
-  slots[i] = key
-  a = a + 2
-end
-
-local nb = tonumber(ARGV[a])
-a = a + 1
-local bs = {}
-for i = 1, nb do
-  local h = tonumber(ARGV[a])
-  local s = { h = h, lease = ARGV[a + 1], wins = {} }
-  local nw = tonumber(ARGV[a + 2])
-  a = a + 3
-  local g = got[h]
-  local changed = nil
-  s.nx = tonumber(g[2] or '')
-  if s.nx and s.nx <= now then changed, s.nx = sweep(KEYS[h], now) end
-  for j = 1, nw do
-    local pos, rf = tonumber(ARGV[a + 1]), ARGV[a + 3]
-    local spent = tonumber(g[pos] or '0')
-    local reserved = changed and changed[rf] or tonumber(g[pos + 1] or '0')
-    if spent + reserved + amount > tonumber(ARGV[a + 4]) then
-      return {0, 3, tonumber(ARGV[a]), spent, reserved}
+-- Leases: slots (amount 1 on slot counters) and reservations (the amount on budgets).
+local function leases(kind)
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  local out = {}
+  for i = 1, n do
+    local h = tonumber(ARGV[a])
+    local l = { h = h, lease = ARGV[a + 1], counters = {} }
+    local nc = tonumber(ARGV[a + 2])
+    a = a + 3
+    for j = 1, nc do
+      local pos, f = tonumber(ARGV[a + 1]), ARGV[a + 2]
+      local c = { f = f, limit = tonumber(ARGV[a + 3]), keep = tonumber(ARGV[a + 4]) }
+      if kind == 'slot' then
+        c.held = value(h, pos, f)
+        if c.held + 1 > c.limit then return nil, {0, 2, tonumber(ARGV[a])} end
+      else
+        c.rf = f .. '.r'
+        c.spent = tonumber(got[h][pos] or '0')
+        c.held = value(h, pos + 1, c.rf)
+        c.fresh = not got[h][pos]
+        if c.spent + c.held + amount > c.limit then
+          return nil, {0, 3, tonumber(ARGV[a]), c.spent, c.held}
+        end
+      end
+      l.counters[j] = c
+      a = a + 5
     end
-    s.wins[j] = { f = ARGV[a + 2], rf = rf, reserved = reserved, fresh = not g[pos],
-                  keep = tonumber(ARGV[a + 5]) }
-    a = a + 6
+    out[i] = l
   end
-  bs[i] = s
+  return out
 end
+local slots, refusal = leases('slot')
+if refusal then return refusal end
+local budgets
+budgets, refusal = leases('budget')
+if refusal then return refusal end
 
 local sets = {}
 local xs = {}
@@ -306,32 +320,36 @@ for i = 1, nr do
   out[#out + 1] = w.sum
   out[#out + 1] = (w.first and w.fe or now) + w.win - now
 end
-for i = 1, ns do
-  redis.call('ZADD', slots[i], tonumber(ARGV[4]), ARGV[3])
-  redis.call('PEXPIRE', slots[i], tonumber(ARGV[5]))
-end
 local expiry = tonumber(ARGV[4])
-for i = 1, nb do
-  local s = bs[i]
-  local set = sets[s.h]
-  for j = 1, #s.wins do
-    local win = s.wins[j]
-    set[#set + 1] = win.rf
-    set[#set + 1] = win.reserved + amount
-    if win.fresh then
-      set[#set + 1] = win.f
-      set[#set + 1] = 0
-      addWindow(KEYS[s.h], win.f, win.keep, now)
-      keep(s.h, win.keep)
+local ttl = tonumber(ARGV[5])
+local function hold(ls, field, units)
+  for i = 1, #ls do
+    local l = ls[i]
+    local set = sets[l.h]
+    for j = 1, #l.counters do
+      local c = l.counters[j]
+      set[#set + 1] = c.rf or c.f
+      set[#set + 1] = c.held + units
+      if c.fresh then
+        set[#set + 1] = c.f
+        set[#set + 1] = 0
+        addWindow(KEYS[l.h], c.f, c.keep, now)
+        keep(l.h, c.keep)
+      end
+    end
+    set[#set + 1] = field
+    set[#set + 1] = l.lease
+    -- Outlive the lease; moved once per lease TTL, not per request.
+    if xs[l.h] < expiry then keep(l.h, expiry + ttl) end
+    if not nxs[l.h] or nxs[l.h] > expiry then
+      nxs[l.h] = expiry
+      set[#set + 1] = ':nx'
+      set[#set + 1] = expiry
     end
   end
-  set[#set + 1] = ARGV[2]
-  set[#set + 1] = s.lease
-  if not s.nx or s.nx > expiry then
-    set[#set + 1] = ':nx'
-    set[#set + 1] = expiry
-  end
 end
+hold(slots, ARGV[3], 1)
+hold(budgets, ARGV[2], amount)
 for h = 1, nh do
   if #sets[h] > 0 then redis.call('HSET', KEYS[h], unpack(sets[h])) end
 end
@@ -339,18 +357,18 @@ return out
 `;
 
 /**
- * Releases a batch of leases: ARGV: the number of releases, then per release its number of
- * slot counters (KEYS, in order) and its lease id.
+ * Releases a batch of slot leases: per subject hash (KEYS, in order) the lease field
+ * (`:c:<id>`, ARGV[1 + i]) is dropped and its counters given their slot back; a lease a sweep
+ * already dropped is not given back twice.
  */
 export const RELEASE_SCRIPT = `
-local k = 1
-local a = 2
-for _ = 1, tonumber(ARGV[1]) do
-  local n, id = tonumber(ARGV[a]), ARGV[a + 1]
-  a = a + 2
-  for _ = 1, n do
-    redis.call('ZREM', KEYS[k], id)
-    k = k + 1
+for i = 1, tonumber(ARGV[1]) do
+  local key, field = KEYS[i], ARGV[i + 1]
+  local v = redis.call('HGET', key, field)
+  if v then
+    local amount, _, counters = string.match(v, '^(%-?%d+)|(%d+)|(.*)$')
+    for f in string.gmatch(counters, '[^,]+') do redis.call('HINCRBY', key, f, -tonumber(amount)) end
+    redis.call('HDEL', key, field)
   end
 end
 return {}

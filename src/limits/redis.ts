@@ -4,13 +4,7 @@ import { ADMIT_SCRIPT, RELEASE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js'
 import { admitArgs, parseAdmit, parseSettle, settleArgs } from './redis-args.js';
 import { createBatcher } from './redis-batch.js';
 import { viaAdmit } from './via-admit.js';
-import {
-  splitId,
-  subjectOf,
-  type AdmitRequest,
-  type BudgetCheck,
-  type LimitBackend,
-} from './types.js';
+import { splitId, type AdmitRequest, type BudgetCheck, type LimitBackend } from './types.js';
 
 export interface RedisLimitOptions {
   /** May hold a password: handed to ioredis, never logged. */
@@ -53,14 +47,14 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
   redis.defineCommand('bastionSettle', { lua: SETTLE_SCRIPT });
 
   const prefix = opts.keyPrefix;
-  // After the last byte, batched: ARGV[1] counts subject hashes (settle), or calls (release).
+  // After the last byte, batched: ARGV[1] counts the subject hashes.
   const settlements = createBatcher(
     (keys, args) => redis.bastionSettle(keys.length, ...keys, ...args),
     (keys) => keys.length,
   );
   const releases = createBatcher(
     (keys, args) => redis.bastionRelease(keys.length, ...keys, ...args),
-    (_keys, calls) => calls,
+    (keys) => keys.length,
   );
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
@@ -108,8 +102,13 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
 
     releaseSlots(ids, leaseId) {
       return call(async () => {
-        const keys = ids.map((id) => `${prefix}:{${subjectOf(id)}}:${id}`);
-        if (keys.length > 0) await releases.add(keys, [keys.length, leaseId], 0);
+        const keys = [...new Set(ids.map((id) => `${prefix}:{${splitId(id).subject}}`))];
+        if (keys.length > 0)
+          await releases.add(
+            keys,
+            keys.map(() => `:c:${leaseId}`),
+            0,
+          );
       });
     },
 
