@@ -16,20 +16,16 @@ const MAX_BATCH = 128;
  * Work that runs after the last byte, off the request path (settlements, slot releases), waits
  * for the end of the current event-loop turn and goes to Redis together: one script call for
  * every request that finished in that turn, not one each. The script gets `ARGV[1]` = the number
- * of KEYS-sized units (`units`), then each call's arguments in turn; each caller gets its own
- * slice of the reply.
+ * of KEYS, then each call's arguments in turn; each caller gets its own slice of the reply.
  */
-export function createBatcher(
-  send: (keys: string[], args: Arg[]) => Promise<Reply>,
-  units: (keys: readonly string[], calls: number) => number,
-) {
+export function createBatcher(send: (keys: string[], args: Arg[]) => Promise<Reply>) {
   let queue: Pending[] = [];
   let inFlight = 0;
   const waiters: (() => void)[] = [];
 
   function sendPart(part: Pending[]): void {
     const keys = part.flatMap((p) => p.keys);
-    const args = [units(keys, part.length), ...part.flatMap((p) => p.args)];
+    const args = [keys.length, ...part.flatMap((p) => p.args)];
     inFlight++;
     send(keys, args)
       .then(

@@ -47,14 +47,12 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
   redis.defineCommand('bastionSettle', { lua: SETTLE_SCRIPT });
 
   const prefix = opts.keyPrefix;
-  // After the last byte, batched: ARGV[1] counts the subject hashes.
-  const settlements = createBatcher(
-    (keys, args) => redis.bastionSettle(keys.length, ...keys, ...args),
-    (keys) => keys.length,
+  // After the last byte, batched.
+  const settlements = createBatcher((keys, args) =>
+    redis.bastionSettle(keys.length, ...keys, ...args),
   );
-  const releases = createBatcher(
-    (keys, args) => redis.bastionRelease(keys.length, ...keys, ...args),
-    (keys) => keys.length,
+  const releases = createBatcher((keys, args) =>
+    redis.bastionRelease(keys.length, ...keys, ...args),
   );
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
