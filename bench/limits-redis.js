@@ -5,27 +5,46 @@
 // accounting (`INFO commandstats`, `MEMORY USAGE`), so the numbers hold whatever the load on
 // this machine. One key with rpm, rph and tpm limits and daily and monthly budgets, as in
 // issue 13.
+// The key also has a concurrency limit, so a request takes a rate window, a slot and a
+// reservation: all in one script call since the admission was merged.
 // Run after `npm run build`:  node bench/limits-redis.js
 //   BENCH_LIMITS_REQUESTS (default 20000)   requests for the CPU and round-trip figures
 //   BENCH_LIMITS_CONNS    (default 20)      requests in flight at once
 //   BENCH_LIMITS_RATE     (default 20)      simulated req/s for the hour of traffic
+//   BENCH_LIMITS_CONCURRENCY (default 1)    0: no concurrency limit on the key
+//   BENCH_LIMITS_BASELINE (unset)           another build's dist/ (e.g. of the previous commit):
+//                                           measured in the same run, alternating with this one
+// Redis's CPU counters are server-wide: on a Redis other clients use, run it against a private
+// one (`redis-server --port 6390 --save ''` and REDIS_URL=redis://127.0.0.1:6390).
 import console from 'node:console';
 import { randomUUID } from 'node:crypto';
 import process from 'node:process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../dist/config/load.js';
-import { createRedisLimitBackend } from '../dist/limits/redis.js';
-import { createLogger } from '../dist/log/logger.js';
-import { createPolicyRuntime } from '../dist/pipeline/policy/runtime.js';
-import { createModelTable } from '../dist/pipeline/upstream/model-table.js';
-import { runStages } from '../dist/pipeline/run.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REQUESTS = Number(process.env.BENCH_LIMITS_REQUESTS ?? 20_000);
 const CONNS = Number(process.env.BENCH_LIMITS_CONNS ?? 20);
 const RATE = Number(process.env.BENCH_LIMITS_RATE ?? 20);
+const BASELINE = process.env.BENCH_LIMITS_BASELINE;
+const WITH_CONCURRENCY = process.env.BENCH_LIMITS_CONCURRENCY !== '0';
 const HOUR_MS = 3_600_000;
-const log = createLogger({ level: 'silent' });
+
+/** The modules the bench drives, from a build's dist/ directory. */
+async function build(dist) {
+  const from = (path) => import(pathToFileURL(resolve(dist, path)).href);
+  return {
+    ...(await from('config/load.js')),
+    ...(await from('limits/redis.js')),
+    ...(await from('log/logger.js')),
+    ...(await from('pipeline/policy/runtime.js')),
+    ...(await from('pipeline/upstream/model-table.js')),
+    ...(await from('pipeline/run.js')),
+  };
+}
+const current = await build(new URL('../dist/', import.meta.url).pathname);
+const log = current.createLogger({ level: 'silent' });
 
 const store = {
   listKillSwitches: async () => [],
@@ -34,7 +53,7 @@ const store = {
   recordAlert: async () => true,
   sumSpend: async () => [],
 };
-const models = createModelTable(
+const models = current.createModelTable(
   new Map([['gpt-4o-mini', { provider: { id: 'openai' }, upstreamModel: undefined }]]),
   [],
   [],
@@ -47,8 +66,8 @@ const clock = {
   monotonicMs: () => performance.now(),
 };
 
-async function openRuntime(prefix) {
-  const { config } = loadConfig({
+async function openRuntime(mods, prefix) {
+  const { config } = mods.loadConfig({
     env: {},
     overrides: {
       limits: { backend: 'redis' },
@@ -61,20 +80,21 @@ async function openRuntime(prefix) {
               tpm: 1e12,
               dailyBudgetUsd: 1e6,
               monthlyBudgetUsd: 1e6,
+              ...(WITH_CONCURRENCY ? { concurrency: 1e6 } : {}),
             },
           },
         },
       },
     },
   });
-  const backend = createRedisLimitBackend({
+  const backend = mods.createRedisLimitBackend({
     url: REDIS_URL,
     keyPrefix: prefix,
     commandTimeoutMs: 5_000,
   });
   await backend.waitReady(5_000);
   await backend.ping();
-  const runtime = createPolicyRuntime(
+  const runtime = mods.createPolicyRuntime(
     {
       store,
       backend,
@@ -140,9 +160,9 @@ function context(i) {
 }
 
 /** Admits one request through the policy stages; the settlement is returned, not awaited. */
-async function admit(stages, i) {
+async function admit(mods, stages, i) {
   const ctx = context(i);
-  const verdict = await runStages(stages, ctx);
+  const verdict = await mods.runStages(stages, ctx);
   if (verdict !== undefined) throw new Error(`refused: ${verdict.code}`, { cause: verdict.cause });
   return async () => {
     while (ctx.deferred.length > 0) await ctx.deferred.pop()();
@@ -150,9 +170,9 @@ async function admit(stages, i) {
 }
 
 /**
- * The scripts Redis ran since the last reset: calls and µs of Redis CPU. A script's time
- * includes the commands it runs (which Redis also lists on their own, so they are not added),
- * and the backend sends nothing but scripts, so calls are round trips.
+ * What Redis spent since the last reset: script calls and their µs (a script's time includes the
+ * commands it runs, which Redis also lists on their own, so they are not added), and the CPU of
+ * the whole server (`used_cpu_user` + `used_cpu_sys`: reading, parsing and answering included).
  */
 async function commandStats(admin) {
   const info = await admin.info('commandstats');
@@ -166,15 +186,23 @@ async function commandStats(admin) {
   return { calls, usec };
 }
 
-async function cpuRun(admin, prefix) {
-  const runtime = await openRuntime(prefix);
-  const stages = ['authorize', 'kill_switch', 'rate_limit', 'concurrency', 'budget'].map(
-    (n) => runtime.stages[n],
-  );
-  for (let i = 0; i < 500; i++) await (await admit(stages, i))();
+async function serverCpuUs(admin) {
+  const info = await admin.info('cpu');
+  const read = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (read('used_cpu_user') + read('used_cpu_sys')) * 1e6;
+}
+
+const STAGES = ['authorize', 'kill_switch', 'rate_limit', 'concurrency', 'budget'];
+const REQUEST_PATH_OPS = ['admit', 'consumeRate', 'acquireSlots', 'reserve'];
+
+async function cpuRun(mods, admin, prefix) {
+  const runtime = await openRuntime(mods, prefix);
+  const stages = STAGES.map((n) => runtime.stages[n]);
+  for (let i = 0; i < 500; i++) await (await admit(mods, stages, i))();
   // Calls on the request path, counted as the stages make them (each is one round trip).
   let requestPathCalls = 0;
-  for (const op of ['consumeRate', 'acquireSlots', 'reserve']) {
+  for (const op of REQUEST_PATH_OPS) {
+    if (typeof runtime.backend[op] !== 'function') continue;
     const original = runtime.backend[op].bind(runtime.backend);
     runtime.backend[op] = (...args) => {
       requestPathCalls++;
@@ -182,6 +210,7 @@ async function cpuRun(admin, prefix) {
     };
   }
   await admin.config('RESETSTAT');
+  const cpuBefore = await serverCpuUs(admin);
   // CONNS requests in flight, each settled when it ends, as a gateway under load does.
   let next = 0;
   async function worker() {
@@ -189,26 +218,26 @@ async function cpuRun(admin, prefix) {
       const i = next++;
       clock.nowMs += 1;
       await (
-        await admit(stages, i)
+        await admit(mods, stages, i)
       )();
     }
   }
   await Promise.all(Array.from({ length: CONNS }, worker));
+  const cpuUs = (await serverCpuUs(admin)) - cpuBefore;
   const { usec, calls } = await commandStats(admin);
   await runtime.stop();
   return {
-    perRequestUs: usec / REQUESTS,
+    scriptUs: usec / REQUESTS,
+    cpuUs: cpuUs / REQUESTS,
     requestPathCalls: requestPathCalls / REQUESTS,
-    settleCalls: (calls - requestPathCalls) / REQUESTS,
+    afterCalls: (calls - requestPathCalls) / REQUESTS,
   };
 }
 
 /** An hour of traffic at RATE req/s on a simulated clock, then the bytes its keys hold. */
-async function memoryRun(admin, prefix) {
-  const runtime = await openRuntime(prefix);
-  const stages = ['authorize', 'kill_switch', 'rate_limit', 'concurrency', 'budget'].map(
-    (n) => runtime.stages[n],
-  );
+async function memoryRun(mods, admin, prefix) {
+  const runtime = await openRuntime(mods, prefix);
+  const stages = STAGES.map((n) => runtime.stages[n]);
   const total = Math.round((RATE * HOUR_MS) / 1000);
   const stepMs = 1000 / RATE;
   const start = clock.nowMs;
@@ -216,36 +245,36 @@ async function memoryRun(admin, prefix) {
     const batch = [];
     for (let j = 0; j < CONNS && i + j < total; j++) {
       clock.nowMs = Math.floor(start + (i + j) * stepMs);
-      batch.push(admit(stages, i + j));
+      batch.push(admit(mods, stages, i + j));
     }
     await Promise.all((await Promise.all(batch)).map((s) => s()));
   }
+  await runtime.stop();
   let bytes = 0;
   let keys = 0;
-  for (const pattern of [`{${prefix}}:*`, `${prefix}:*`]) {
-    let cursor = '0';
-    do {
-      const [nextCursor, found] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = nextCursor;
-      for (const k of found) {
-        bytes += Number(await admin.memory('USAGE', k, 'SAMPLES', 0));
-        keys++;
-      }
-    } while (cursor !== '0');
+  for (const k of await keysOf(admin, prefix)) {
+    bytes += Number(await admin.memory('USAGE', k, 'SAMPLES', 0));
+    keys++;
   }
-  await runtime.stop();
   return { requests: total, bytes, keys };
 }
 
-async function drop(admin, prefix) {
+async function keysOf(admin, prefix) {
+  const out = [];
   for (const pattern of [`{${prefix}}:*`, `${prefix}:*`]) {
     let cursor = '0';
     do {
       const [nextCursor, found] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
       cursor = nextCursor;
-      if (found.length > 0) await admin.del(...found);
+      out.push(...found);
     } while (cursor !== '0');
   }
+  return out;
+}
+
+async function drop(admin, prefix) {
+  const keys = await keysOf(admin, prefix);
+  if (keys.length > 0) await admin.del(...keys);
 }
 
 const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -265,38 +294,55 @@ async function emptyScriptUs() {
   return (await commandStats(admin)).usec / 2_000;
 }
 
-const cpuPrefix = `bench-limits-${randomUUID().slice(0, 8)}`;
-const memPrefix = `bench-limits-${randomUUID().slice(0, 8)}`;
+const variants = [{ name: 'this build', mods: current }];
+if (BASELINE !== undefined) variants.unshift({ name: 'baseline', mods: await build(BASELINE) });
+const prefixes = [];
+const prefix = () => {
+  prefixes.push(`bench-limits-${randomUUID().slice(0, 8)}`);
+  return prefixes.at(-1);
+};
+const f = (n, d = 1) => n.toFixed(d);
+const mean = (runs, field) => runs.reduce((n, r) => n + r[field], 0) / runs.length;
 try {
-  const emptyBefore = await emptyScriptUs();
-  const cpu = await cpuRun(admin, cpuPrefix);
-  const empty = (emptyBefore + (await emptyScriptUs())) / 2;
-  const mem = await memoryRun(admin, memPrefix);
-  const perRequestUs = cpu.perRequestUs;
-  const f = (n, d = 1) => n.toFixed(d);
+  let empty = await emptyScriptUs();
+  // Two rounds, the variants alternating, so a change in the machine's load hits both.
+  for (let round = 0; round < 2; round++) {
+    for (const v of variants) (v.runs ??= []).push(await cpuRun(v.mods, admin, prefix()));
+  }
+  empty = (empty + (await emptyScriptUs())) / 2;
+  for (const v of variants) v.mem = await memoryRun(v.mods, admin, prefix());
+  const load =
+    process.platform === 'win32'
+      ? ''
+      : `, load average ${(await import('node:os'))
+          .loadavg()
+          .map((n) => f(n, 2))
+          .join(' ')}`;
   console.log(
-    `limits on Redis (${REDIS_URL.replace(/\/\/[^@]*@/, '//')}), one key with rpm, rph, tpm, daily and monthly budgets:`,
+    `limits on Redis (${REDIS_URL.replace(/\/\/[^@]*@/, '//')}), one key with rpm, rph, tpm, ${WITH_CONCURRENCY ? 'concurrency, ' : ''}daily and monthly budgets${load}:`,
   );
-  console.log(
-    `  ${REQUESTS} requests, ${CONNS} in flight: Redis CPU per request ${f(perRequestUs)} µs; ` +
-      `round trips per request: ${f(cpu.requestPathCalls, 2)} on the request path, ` +
-      `${f(cpu.settleCalls, 2)} for settlement after the last byte`,
-  );
-  console.log(
-    `  that is ${f(perRequestUs / empty, 2)}x the Redis time of an empty script call in this run (${f(empty, 2)} µs), ` +
-      'a figure that holds on a loaded machine',
-  );
-  console.log(
-    `  projected ceiling of one Redis core: ${Math.round(1e6 / perRequestUs).toLocaleString('en')} req/s ` +
-      '(per shard: counters of different subjects spread over a cluster when they carry their own hash tag)',
-  );
-  console.log(
-    `  memory for the subject after an hour at ${RATE} req/s (${mem.requests} requests, simulated clock): ` +
-      `${(mem.bytes / 1024).toFixed(1)} KiB in ${mem.keys} keys ` +
-      `(${f(mem.bytes / mem.requests, 1)} bytes per request of the hour)`,
-  );
+  console.log(`  Redis time of an empty script call in this run: ${f(empty, 2)} µs`);
+  for (const v of variants) {
+    const cpuUs = mean(v.runs, 'cpuUs');
+    const scriptUs = mean(v.runs, 'scriptUs');
+    console.log(
+      `  ${v.name}: ${REQUESTS} requests x ${v.runs.length}, ${CONNS} in flight: ` +
+        `Redis CPU per request ${f(cpuUs)} µs (server used_cpu), ${f(scriptUs)} µs in scripts ` +
+        `(${f(scriptUs / empty, 1)}x an empty script call); ` +
+        `round trips per request: ${f(mean(v.runs, 'requestPathCalls'), 2)} on the request path, ` +
+        `${f(mean(v.runs, 'afterCalls'), 2)} after the last byte (settle, release)`,
+    );
+    console.log(
+      `    projected ceiling of one Redis core (one shard): ${Math.round(1e6 / cpuUs).toLocaleString('en')} req/s; ` +
+        `memory for the subject after an hour at ${RATE} req/s (${v.mem.requests} requests, simulated clock): ` +
+        `${v.mem.bytes} bytes in ${v.mem.keys} keys`,
+    );
+  }
+  if (variants.length === 2) {
+    const [before, after] = variants.map((v) => mean(v.runs, 'cpuUs'));
+    console.log(`  Redis CPU per request, this build / baseline: ${f(after / before, 2)}`);
+  }
 } finally {
-  await drop(admin, cpuPrefix);
-  await drop(admin, memPrefix);
+  for (const p of prefixes) await drop(admin, p);
   admin.disconnect();
 }

@@ -1,14 +1,14 @@
 import type {
+  AdmitOutcome,
+  AdmitRequest,
   BudgetCheck,
   BudgetTotals,
   LimitBackend,
   RateCheck,
-  RateOutcome,
   RateState,
-  ReserveOutcome,
   SlotCheck,
-  SlotOutcome,
 } from './types.js';
+import { viaAdmit } from './via-admit.js';
 import { SlidingWindow } from './window.js';
 
 interface Budget {
@@ -54,84 +54,92 @@ export function createMemoryLimitBackend(): LimitBackend {
     return b;
   }
 
+  /** The windows of `checks` if all admit their cost, else the refusal. */
+  function checkRates(checks: readonly RateCheck[], nowMs: number) {
+    const held: SlidingWindow[] = [];
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i] as RateCheck;
+      let w = windows.get(c.id);
+      if (w?.windowMs !== c.windowMs) windows.set(c.id, (w = new SlidingWindow(c.windowMs)));
+      w.expire(nowMs);
+      if (w.sum + c.cost > c.limit) {
+        const retryAfterMs = w.waitFor(nowMs, c.cost, c.limit);
+        const state = {
+          limit: c.limit,
+          remaining: Math.max(0, c.limit - w.sum),
+          resetMs: retryAfterMs,
+        };
+        return { ok: false as const, index: i, retryAfterMs, states: [state] };
+      }
+      held.push(w);
+    }
+    return held;
+  }
+
+  function checkSlots(checks: readonly SlotCheck[], nowMs: number) {
+    const held: Map<string, number>[] = [];
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i] as SlotCheck;
+      let leases = slots.get(c.id);
+      if (leases === undefined) slots.set(c.id, (leases = new Map<string, number>()));
+      purgeLeases(leases, nowMs);
+      if (leases.size >= c.limit) return i;
+      held.push(leases);
+    }
+    return held;
+  }
+
+  function checkBudgets(checks: readonly BudgetCheck[], amount: number, nowMs: number) {
+    const held: Budget[] = [];
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i] as BudgetCheck;
+      const b = budget(c);
+      for (const [id, lease] of b.leases) {
+        if (lease.expiresAtMs > nowMs) continue;
+        b.reserved -= lease.amount;
+        b.leases.delete(id);
+      }
+      if (b.spent + b.reserved + amount > c.limitMicroUsd) {
+        const { spent, reserved } = b;
+        return { ok: false as const, index: i, spentMicroUsd: spent, reservedMicroUsd: reserved };
+      }
+      held.push(b);
+    }
+    return held;
+  }
+
+  function admit(req: AdmitRequest): AdmitOutcome {
+    const { nowMs, id } = req;
+    tick(nowMs);
+    const rates = checkRates(req.rates, nowMs);
+    if (!Array.isArray(rates)) return { ok: false, refused: 'rate', rate: rates };
+    const leases = checkSlots(req.slots, nowMs);
+    if (!Array.isArray(leases)) return { ok: false, refused: 'slot', index: leases };
+    const held = checkBudgets(req.budgets, req.amountMicroUsd, nowMs);
+    if (!Array.isArray(held)) return { ok: false, refused: 'budget', budget: held };
+    const states: RateState[] = req.rates.map((c, i) => {
+      const w = rates[i] as SlidingWindow;
+      w.charge(nowMs, c.cost);
+      return { limit: c.limit, remaining: c.limit - w.sum, resetMs: w.resetMs(nowMs) };
+    });
+    for (const l of leases) l.set(id, nowMs + req.leaseTtlMs);
+    const lease = { amount: req.amountMicroUsd, expiresAtMs: nowMs + req.leaseTtlMs };
+    for (const b of held) {
+      b.reserved += lease.amount;
+      b.leases.set(id, lease);
+    }
+    return { ok: true, rates: states };
+  }
+
   return {
     kind: 'memory',
 
-    consumeRate(checks: readonly RateCheck[], nowMs: number): Promise<RateOutcome> {
-      tick(nowMs);
-      const held: SlidingWindow[] = [];
-      for (let i = 0; i < checks.length; i++) {
-        const c = checks[i] as RateCheck;
-        let w = windows.get(c.id);
-        if (w?.windowMs !== c.windowMs) windows.set(c.id, (w = new SlidingWindow(c.windowMs)));
-        w.expire(nowMs);
-        if (w.sum + c.cost > c.limit) {
-          const retryAfterMs = w.waitFor(nowMs, c.cost, c.limit);
-          const state = {
-            limit: c.limit,
-            remaining: Math.max(0, c.limit - w.sum),
-            resetMs: retryAfterMs,
-          };
-          return Promise.resolve({ ok: false, index: i, retryAfterMs, states: [state] });
-        }
-        held.push(w);
-      }
-      const states: RateState[] = [];
-      for (let i = 0; i < checks.length; i++) {
-        const c = checks[i] as RateCheck;
-        const w = held[i] as SlidingWindow;
-        w.charge(nowMs, c.cost);
-        states.push({ limit: c.limit, remaining: c.limit - w.sum, resetMs: w.resetMs(nowMs) });
-      }
-      return Promise.resolve({ ok: true, states });
-    },
-
-    acquireSlots(checks: readonly SlotCheck[], leaseId: string, nowMs: number, leaseTtlMs: number) {
-      tick(nowMs);
-      const held: Map<string, number>[] = [];
-      for (let i = 0; i < checks.length; i++) {
-        const c = checks[i] as SlotCheck;
-        let leases = slots.get(c.id);
-        if (leases === undefined) slots.set(c.id, (leases = new Map<string, number>()));
-        purgeLeases(leases, nowMs);
-        if (leases.size >= c.limit) return Promise.resolve<SlotOutcome>({ ok: false, index: i });
-        held.push(leases);
-      }
-      for (const leases of held) leases.set(leaseId, nowMs + leaseTtlMs);
-      return Promise.resolve<SlotOutcome>({ ok: true });
-    },
+    admit: (req) => Promise.resolve(admit(req)),
+    ...viaAdmit((req) => Promise.resolve(admit(req))),
 
     releaseSlots(ids: readonly string[], leaseId: string): Promise<void> {
       for (const id of ids) slots.get(id)?.delete(leaseId);
       return Promise.resolve();
-    },
-
-    reserve(checks, reservationId, amount, nowMs, leaseTtlMs): Promise<ReserveOutcome> {
-      tick(nowMs);
-      const held: Budget[] = [];
-      for (let i = 0; i < checks.length; i++) {
-        const c = checks[i] as BudgetCheck;
-        const b = budget(c);
-        for (const [id, lease] of b.leases) {
-          if (lease.expiresAtMs > nowMs) continue;
-          b.reserved -= lease.amount;
-          b.leases.delete(id);
-        }
-        if (b.spent + b.reserved + amount > c.limitMicroUsd) {
-          return Promise.resolve({
-            ok: false,
-            index: i,
-            spentMicroUsd: b.spent,
-            reservedMicroUsd: b.reserved,
-          });
-        }
-        held.push(b);
-      }
-      for (const b of held) {
-        b.reserved += amount;
-        b.leases.set(reservationId, { amount, expiresAtMs: nowMs + leaseTtlMs });
-      }
-      return Promise.resolve({ ok: true });
     },
 
     settle(checks, reservationId, actual): Promise<BudgetTotals[]> {

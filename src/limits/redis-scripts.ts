@@ -1,32 +1,67 @@
 /**
  * Lua scripts of the Redis limit backend. Redis runs a script to completion before any other
- * command, so a check across several counters and the charge that follows are one atomic step,
- * whatever the number of gateway replicas. Time comes in as an argument (the gateway's clock),
- * never from Redis TIME, so tests can simulate a minute. Every key a script touches is declared,
- * so a script runs on a Redis Cluster as long as its keys share a hash tag.
+ * command, so the checks of a request over every counter and the charges that follow are one
+ * atomic step, whatever the number of gateway replicas. Time comes in as an argument (the
+ * gateway's clock), never from Redis TIME, so tests can simulate an hour. Every key a script
+ * touches is declared, so a script runs on a Redis Cluster as long as its keys share a hash tag.
+ *
+ * Layout (`redis.ts` builds the arguments): one hash per subject, `<prefix>:{<subject>}`, holds
+ * every rate window and budget of that subject as fields, so a request reads each subject once
+ * (one HMGET) and writes it once (one HSET). Its fields:
+ * - `:x`: the gateway time until which the hash must live; the TTL is set only when a need
+ *   passes it (a new rate sub-bucket or a new budget window), not on every request.
+ * - rate window `<f>` (e.g. `rl:rpm`): its header. Its sub-buckets live in a hash of their own,
+ *   `<prefix>:{<subject>}:<f>`, written once per sub-bucket and read rarely, so the subject hash
+ *   stays small (a Redis listpack) and cheap to read on every request.
+ * - budget window `<f>` (e.g. `b:m202506`): settled spend; `<f>.r`: open reservations.
+ * - `:r:<request id>`: one open reservation, `<amount>|<expiry>|<f>.r,<f>.r` (the gateway builds
+ *   the string); `:nx`: no open reservation expires before this; `:bw`: the budget windows and
+ *   the time each may be dropped, `<f>=<ms>;...`, read only when a new window starts.
+ * - concurrency `<f>` (e.g. `cc`): slots held; `:c:<request id>`: one held slot,
+ *   `1|<expiry>|<f>` (a lease like a reservation, swept the same way when it expires).
  */
 import { WINDOW_BUCKETS } from './window.js';
 
 /**
- * A sliding window as one small hash. Field `<slot>` packs a bucket's (earliest unit's time,
- * units) as little-endian doubles, bucket `b` in slot `b % (WINDOW_BUCKETS + 1)`; a slot counts
- * for bucket `b` only if its time falls in `b`, so a slot left over from an older bucket is
- * ignored without being cleared. Field `h` (the hash's first, so found at once) packs the header:
- * units counted, window ms, and the oldest and newest counted buckets with their (time, units).
- * The rules are those of `SlidingWindow` in `window.ts`: a bucket leaves the window when its
- * earliest unit does; a clock behind the newest bucket charges that bucket. A request reads and
- * writes the header only; the newest bucket goes to its slot when a newer one starts, and the
- * slots are read only when the oldest bucket leaves the window (once per bucket) or to tell a
- * refused caller how long to wait for a large cost.
- *
- * ARGV: now, then (window ms, limit, cost) per key. Reply: {1, then (sum, reset ms) per key} or
- * {0, index of the refusing key (1-based), retry ms, its sum}.
+ * A budget window's first use: record it in `:bw` and drop the windows whose retention ended.
+ * Runs once per window (a day), so its string work stays off the per-request cost.
  */
-export const RATE_SCRIPT = `
+const ADD_WINDOW = `
+local function addWindow(key, f, keep, now)
+  local bw = redis.call('HGET', key, ':bw')
+  local kept = {}
+  local gone = {}
+  if bw then
+    for name, until_ in string.gmatch(bw, '([^=;]+)=(%d+)') do
+      if now and tonumber(until_) <= now then
+        gone[#gone + 1] = name
+        gone[#gone + 1] = name .. '.r'
+      elseif name ~= f then
+        kept[#kept + 1] = name .. '=' .. until_
+      end
+    end
+  end
+  kept[#kept + 1] = f .. '=' .. string.format('%d', keep)
+  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+  redis.call('HSET', key, ':bw', table.concat(kept, ';'))
+end
+`;
+
+/**
+ * A sliding window: a header field in the subject hash, and a ring hash whose field `<slot>`
+ * packs a bucket's (earliest unit's time, units) as little-endian doubles, bucket `b` in slot
+ * `b % (WINDOW_BUCKETS + 1)`; a
+ * slot counts for bucket `b` only if its time falls in `b`, so a slot left over from an older
+ * bucket is ignored without being cleared. The header packs: units counted, window
+ * ms, and the oldest and newest counted buckets with their (time, units). The rules are those of
+ * `SlidingWindow` in `window.ts`: a bucket leaves the window when its earliest unit does; a clock
+ * behind the newest bucket charges that bucket. A request reads and writes the header only; the
+ * newest bucket goes to its slot when a newer one starts, and the slots are read only when the
+ * oldest bucket leaves the window (once per bucket) or to tell a refused caller how long to wait.
+ */
+const RATE_FUNCTIONS = `
 local N = ${WINDOW_BUCKETS}
 local SLOTS = N + 1
-local now = tonumber(ARGV[1])
-local ws = {}
 
 -- Units and earliest time of bucket b, from the header or its slot; 0 when b has none.
 local function bucket(w, b)
@@ -36,8 +71,8 @@ local function bucket(w, b)
   local raw = w.raw[k]
   if raw == nil then
     local fields = {}
-    for x = b, w.last do fields[#fields + 1] = tostring(x % SLOTS) end
-    local got = redis.call('HMGET', w.key, unpack(fields))
+    for x = b, w.last do fields[#fields + 1] = x % SLOTS end
+    local got = redis.call('HMGET', w.ring, unpack(fields))
     for n = 1, #got do w.raw[(b + n - 1) % SLOTS] = got[n] end
     raw = w.raw[k]
   end
@@ -47,14 +82,12 @@ local function bucket(w, b)
   return 0, 0
 end
 
-for i = 1, #KEYS do
-  local base = 3 * i - 1
-  local w = { key = KEYS[i], win = tonumber(ARGV[base]), lim = tonumber(ARGV[base + 1]),
-              cost = tonumber(ARGV[base + 2]), raw = {}, sum = 0 }
+-- The window's state at now, from its header (nil when it has none).
+local function load(w, h, now)
   w.bw = math.max(1, math.floor(w.win / N))
   w.cur = math.floor(now / w.bw)
   local lo = w.cur - N
-  local h = redis.call('HGET', w.key, 'h')
+  w.sum = 0
   if h then
     local sum, win, first, fe, fc, last, le, lc = struct.unpack('<dddddddd', h)
     if win == w.win and lo <= last then
@@ -81,173 +114,314 @@ for i = 1, #KEYS do
       if not w.first then w.first, w.fc, w.fe = w.last, w.lc, w.le end
     end
   end
-  if w.sum + w.cost > w.lim then
-    local retry = w.win
-    if w.cost <= w.lim and w.first then
-      local freed = 0
-      for b = w.first, w.last do
-        local c, e = bucket(w, b)
-        freed = freed + c
-        if c > 0 and w.sum - freed + w.cost <= w.lim then
-          retry = math.max(1, e + w.win - now)
-          break
+end
+
+-- How long until enough units leave for the cost to fit.
+local function retryAfter(w, now)
+  if w.cost > w.lim or not w.first then return w.win end
+  local freed = 0
+  for b = w.first, w.last do
+    local c, e = bucket(w, b)
+    freed = freed + c
+    if c > 0 and w.sum - freed + w.cost <= w.lim then return math.max(1, e + w.win - now) end
+  end
+  return w.win
+end
+
+-- Charges the cost: appends the fields to write to set; returns the time the hash must live
+-- until when a new bucket started, else nil.
+local function charge(w, now, set)
+  w.sum = w.sum + w.cost
+  if w.cost <= 0 then return nil end
+  local moved = nil
+  local created = not w.first
+  if created then
+    w.first, w.fe, w.fc = w.cur, now, w.cost
+    w.last, w.le, w.lc = w.cur, now, w.cost
+  elseif w.cur > w.last then
+    moved = {w.last, w.le, w.lc}
+    w.last, w.le, w.lc = w.cur, now, w.cost
+  else
+    if w.last == w.cur and now < w.le then w.le = now end
+    w.lc = w.lc + w.cost
+    if w.first == w.last then w.fe, w.fc = w.le, w.lc end
+  end
+  set[#set + 1] = w.f
+  set[#set + 1] = struct.pack('<dddddddd', w.sum, w.win, w.first, w.fe, w.fc, w.last, w.le, w.lc)
+  if not (moved or created) then return nil end
+  local need = (w.last + 1) * w.bw + w.win
+  if moved then
+    redis.call('HSET', w.ring, moved[1] % SLOTS, struct.pack('<dd', moved[2], moved[3]))
+    redis.call('PEXPIRE', w.ring, math.max(1, need - now))
+  end
+  return need
+end
+`;
+
+/**
+ * Drops the leases (reservations `:r:`, slots `:c:`) that expired (a replica died holding them)
+ * from the counters they count in. Runs only when `:nx` has passed, so about once per lease TTL a subject.
+ * Returns the reserved totals it changed, and the next expiry.
+ */
+const SWEEP = `
+local function sweep(key, now)
+  local all = redis.call('HGETALL', key)
+  local vals = {}
+  for j = 1, #all, 2 do vals[all[j]] = all[j + 1] end
+  local changed = {}
+  local gone = {}
+  local nx = nil
+  for name, v in pairs(vals) do
+    local kind = string.sub(name, 1, 3)
+    if kind == ':r:' or kind == ':c:' then
+      local amount, expiry, rfs = string.match(v, '^(%-?%d+)|(%d+)|(.*)$')
+      expiry = tonumber(expiry)
+      if expiry <= now then
+        gone[#gone + 1] = name
+        for rf in string.gmatch(rfs, '[^,]+') do
+          changed[rf] = (changed[rf] or tonumber(vals[rf] or '0')) - tonumber(amount)
         end
+      elseif not nx or expiry < nx then
+        nx = expiry
       end
     end
-    return {0, i, retry, w.sum}
   end
+  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+  local set = {}
+  for rf, v in pairs(changed) do
+    if vals[rf] then
+      set[#set + 1] = rf
+      set[#set + 1] = v
+    end
+  end
+  if nx then
+    set[#set + 1] = ':nx'
+    set[#set + 1] = nx
+  else
+    redis.call('HDEL', key, ':nx')
+  end
+  if #set > 0 then redis.call('HSET', key, unpack(set)) end
+  return changed, nx
+end
+`;
+
+/**
+ * One request's admission: its rate windows, concurrency slots and budget reservation, checked
+ * in that order and charged together, or not at all. ARGV:
+ *   now, reservation field (`:r:<id>`), slot lease field (`:c:<id>`), lease expiry, lease ttl
+ *   ms, amount,
+ *   the number of subject hashes (KEYS[1..n]), then per hash: a field count and the fields of
+ *   its one HMGET (`:x` and `:nx` first),
+ *   the number of rate windows, then per window: hash, header position, KEYS index of its
+ *   sub-buckets' ring, field, window ms, limit, cost,
+ *   then twice, for slots and then budgets, the number of subjects with some, then per subject:
+ *   hash, lease value, counter count, and per counter: its index among the request's slots or
+ *   budgets, position of its value in the HMGET (a budget's spend; its reserved follows), field,
+ *   limit, keep-until (budgets; 0 for slots).
+ * Reply: {1, then (units counted, reset ms) per rate window}, or a refusal: {0, 1, window,
+ * retry ms, units counted}, {0, 2, slot counter} or {0, 3, budget, spent, reserved}; indexes
+ * 1-based.
+ */
+export const ADMIT_SCRIPT = `${RATE_FUNCTIONS}${SWEEP}${ADD_WINDOW}
+local now = tonumber(ARGV[1])
+local amount = tonumber(ARGV[6])
+local nh = tonumber(ARGV[7])
+local a = 8
+local got = {}
+-- Per hash: the counters a sweep of expired leases changed, and the next lease expiry.
+local changed = {}
+local nxs = {}
+for h = 1, nh do
+  local n = tonumber(ARGV[a])
+  got[h] = redis.call('HMGET', KEYS[h], unpack(ARGV, a + 1, a + n))
+  a = a + n + 1
+  nxs[h] = tonumber(got[h][2] or '')
+  if nxs[h] and nxs[h] <= now then changed[h], nxs[h] = sweep(KEYS[h], now) end
+end
+-- A counter's value: as a sweep left it, else as read.
+local function value(h, pos, field)
+  local c = changed[h]
+  return c and c[field] or tonumber(got[h][pos] or '0')
+end
+
+local nr = tonumber(ARGV[a])
+a = a + 1
+local ws = {}
+for i = 1, nr do
+  local h = tonumber(ARGV[a])
+  local w = { h = h, ring = KEYS[tonumber(ARGV[a + 2])], f = ARGV[a + 3],
+              win = tonumber(ARGV[a + 4]), lim = tonumber(ARGV[a + 5]),
+              cost = tonumber(ARGV[a + 6]), raw = {} }
+  load(w, got[h][tonumber(ARGV[a + 1])], now)
+  if w.sum + w.cost > w.lim then return {0, 1, i, retryAfter(w, now), w.sum} end
   ws[i] = w
+  a = a + 7
+end
+
+-- Leases: slots (amount 1 on slot counters) and reservations (the amount on budgets).
+local function leases(kind)
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  local out = {}
+  for i = 1, n do
+    local h = tonumber(ARGV[a])
+    local l = { h = h, lease = ARGV[a + 1], counters = {} }
+    local nc = tonumber(ARGV[a + 2])
+    a = a + 3
+    for j = 1, nc do
+      local pos, f = tonumber(ARGV[a + 1]), ARGV[a + 2]
+      local c = { f = f, limit = tonumber(ARGV[a + 3]), keep = tonumber(ARGV[a + 4]) }
+      if kind == 'slot' then
+        c.held = value(h, pos, f)
+        if c.held + 1 > c.limit then return nil, {0, 2, tonumber(ARGV[a])} end
+      else
+        c.rf = f .. '.r'
+        c.spent = tonumber(got[h][pos] or '0')
+        c.held = value(h, pos + 1, c.rf)
+        c.fresh = not got[h][pos]
+        if c.spent + c.held + amount > c.limit then
+          return nil, {0, 3, tonumber(ARGV[a]), c.spent, c.held}
+        end
+      end
+      l.counters[j] = c
+      a = a + 5
+    end
+    out[i] = l
+  end
+  return out
+end
+local slots, refusal = leases('slot')
+if refusal then return refusal end
+local budgets
+budgets, refusal = leases('budget')
+if refusal then return refusal end
+
+local sets = {}
+local xs = {}
+for h = 1, nh do
+  sets[h] = {}
+  xs[h] = tonumber(got[h][1] or '0')
+end
+-- The hash lives at least until need (gateway time): its TTL moves only when need passes it.
+local function keep(h, need)
+  if need <= xs[h] then return end
+  xs[h] = need
+  redis.call('PEXPIRE', KEYS[h], math.max(1, need - now))
+  local set = sets[h]
+  set[#set + 1] = ':x'
+  set[#set + 1] = need
 end
 
 local out = {1}
-for i = 1, #KEYS do
+for i = 1, nr do
   local w = ws[i]
-  w.sum = w.sum + w.cost
-  if w.cost > 0 then
-    local moved = nil
-    local created = not w.first
-    if created then
-      w.first, w.fe, w.fc = w.cur, now, w.cost
-      w.last, w.le, w.lc = w.cur, now, w.cost
-    elseif w.cur > w.last then
-      moved = {w.last, w.le, w.lc}
-      w.last, w.le, w.lc = w.cur, now, w.cost
-    else
-      if w.last == w.cur and now < w.le then w.le = now end
-      w.lc = w.lc + w.cost
-      if w.first == w.last then w.fe, w.fc = w.le, w.lc end
-    end
-    local header = struct.pack('<dddddddd', w.sum, w.win, w.first, w.fe, w.fc, w.last, w.le, w.lc)
-    if moved then
-      redis.call('HSET', w.key, 'h', header,
-        tostring(moved[1] % SLOTS), struct.pack('<dd', moved[2], moved[3]))
-    else
-      redis.call('HSET', w.key, 'h', header)
-    end
-    if moved or created then
-      redis.call('PEXPIRE', w.key, math.max(1, (w.last + 1) * w.bw + w.win - now))
-    end
-  end
+  local need = charge(w, now, sets[w.h])
+  if need then keep(w.h, need) end
   out[#out + 1] = w.sum
   out[#out + 1] = (w.first and w.fe or now) + w.win - now
+end
+local expiry = tonumber(ARGV[4])
+local ttl = tonumber(ARGV[5])
+local function hold(ls, field, units)
+  for i = 1, #ls do
+    local l = ls[i]
+    local set = sets[l.h]
+    for j = 1, #l.counters do
+      local c = l.counters[j]
+      set[#set + 1] = c.rf or c.f
+      set[#set + 1] = c.held + units
+      if c.fresh then
+        set[#set + 1] = c.f
+        set[#set + 1] = 0
+        addWindow(KEYS[l.h], c.f, c.keep, now)
+        keep(l.h, c.keep)
+      end
+    end
+    set[#set + 1] = field
+    set[#set + 1] = l.lease
+    -- Outlive the lease; moved once per lease TTL, not per request.
+    if xs[l.h] < expiry then keep(l.h, expiry + ttl) end
+    if not nxs[l.h] or nxs[l.h] > expiry then
+      nxs[l.h] = expiry
+      set[#set + 1] = ':nx'
+      set[#set + 1] = expiry
+    end
+  end
+end
+hold(slots, ARGV[3], 1)
+hold(budgets, ARGV[2], amount)
+for h = 1, nh do
+  if #sets[h] > 0 then redis.call('HSET', KEYS[h], unpack(sets[h])) end
 end
 return out
 `;
 
-/** ARGV: now, lease id, lease expiry, key ttl ms, then one limit per key. */
-export const ACQUIRE_SCRIPT = `
-local now = tonumber(ARGV[1])
-for i = 1, #KEYS do
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
-  if redis.call('ZCARD', KEYS[i]) >= tonumber(ARGV[4 + i]) then return {0, i} end
-end
-for i = 1, #KEYS do
-  redis.call('ZADD', KEYS[i], tonumber(ARGV[3]), ARGV[2])
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[4]))
-end
-return {1}
-`;
-
+/**
+ * Releases a batch of slot leases: per subject hash (KEYS, in order) the lease field
+ * (`:c:<id>`, ARGV[1 + i]) is dropped and its counters given their slot back; a lease a sweep
+ * already dropped is not given back twice.
+ */
 export const RELEASE_SCRIPT = `
-for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-return 1
+for i = 1, tonumber(ARGV[1]) do
+  local key, field = KEYS[i], ARGV[i + 1]
+  local v = redis.call('HGET', key, field)
+  if v then
+    local amount, _, counters = string.match(v, '^(%-?%d+)|(%d+)|(.*)$')
+    for f in string.gmatch(counters, '[^,]+') do redis.call('HINCRBY', key, f, -tonumber(amount)) end
+    redis.call('HDEL', key, field)
+  end
+end
+return {}
 `;
 
 /**
- * A budget is one hash: `spent`, `reserved` (open reservations), `nx` (no open reservation
- * expires before this) and one `r:<id>` field per open reservation, `<amount>|<expiry>`. A
- * reservation's lease is checked only when `nx` has passed: then one sweep drops every expired
- * reservation and sets `nx` to the next expiry, so a budget is swept about once per lease TTL.
- *
- * ARGV: now, reservation id, amount, lease expiry, then (limit, keep-until) per budget.
+ * Settles a batch in one call: per subject hash of every settlement (KEYS, in order), drops the
+ * reservation (if its lease has not been swept) and adds the real cost to each window's spend.
+ * ARGV: the number of hashes, then per hash: reservation field, actual cost, window count, and
+ * per window: field, reserved field, keep-until. Reply: (spent, reserved) per window.
  */
-export const RESERVE_SCRIPT = `
-local now = tonumber(ARGV[1])
-local id = ARGV[2]
-local amount = tonumber(ARGV[3])
-local expiry = tonumber(ARGV[4])
-local state = {}
-for i = 1, #KEYS do
-  local h = KEYS[i]
-  local v = redis.call('HMGET', h, 'spent', 'reserved', 'nx')
-  local spent = tonumber(v[1] or '0')
-  local reserved = tonumber(v[2] or '0')
-  local nx = tonumber(v[3] or '')
-  if nx and nx <= now then
-    local all = redis.call('HGETALL', h)
-    local gone = {}
-    nx = nil
-    for j = 1, #all, 2 do
-      if string.sub(all[j], 1, 2) == 'r:' then
-        local a, x = string.match(all[j + 1], '^(%-?%d+)|(%d+)$')
-        a = tonumber(a)
-        x = tonumber(x)
-        if x <= now then
-          reserved = reserved - a
-          gone[#gone + 1] = all[j]
-        elseif not nx or x < nx then
-          nx = x
-        end
+export const SETTLE_SCRIPT = `${ADD_WINDOW}
+local out = {}
+local a = 2
+for i = 1, tonumber(ARGV[1]) do
+  local key = KEYS[i]
+  local rfield, actual, nw = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  local fields = {rfield, ':x'}
+  for j = 0, nw - 1 do
+    fields[#fields + 1] = ARGV[a + 3 * j]
+    fields[#fields + 1] = ARGV[a + 3 * j + 1]
+  end
+  local g = redis.call('HMGET', key, unpack(fields))
+  local amount = g[1] and tonumber(string.match(g[1], '^(%-?%d+)'))
+  local x = tonumber(g[2] or '0')
+  local set = {}
+  for j = 1, nw do
+    local f, rf, until_ = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+    a = a + 3
+    local spent = tonumber(g[1 + 2 * j] or '0') + actual
+    local reserved = tonumber(g[2 + 2 * j] or '0')
+    set[#set + 1] = f
+    set[#set + 1] = spent
+    if amount and g[2 + 2 * j] then
+      reserved = reserved - amount
+      set[#set + 1] = rf
+      set[#set + 1] = reserved
+    end
+    if not g[1 + 2 * j] then
+      addWindow(key, f, until_, nil)
+      if until_ > x then
+        x = until_
+        redis.call('PEXPIREAT', key, until_)
+        set[#set + 1] = ':x'
+        set[#set + 1] = x
       end
     end
-    if #gone > 0 then redis.call('HDEL', h, unpack(gone)) end
-    if nx then
-      redis.call('HSET', h, 'reserved', string.format('%d', reserved), 'nx', string.format('%d', nx))
-    else
-      redis.call('HSET', h, 'reserved', string.format('%d', reserved))
-      redis.call('HDEL', h, 'nx')
-    end
-  end
-  if spent + reserved + amount > tonumber(ARGV[3 + 2 * i]) then
-    return {0, i, spent, reserved}
-  end
-  state[i] = { reserved = reserved, nx = nx, fresh = not v[1] and not v[2] }
-end
-local lease = string.format('%d|%d', amount, expiry)
-for i = 1, #KEYS do
-  local h = KEYS[i]
-  local st = state[i]
-  local reserved = string.format('%d', st.reserved + amount)
-  if st.nx and st.nx <= expiry then
-    redis.call('HSET', h, 'reserved', reserved, 'r:' .. id, lease)
-  else
-    redis.call('HSET', h, 'reserved', reserved, 'r:' .. id, lease, 'nx', string.format('%d', expiry))
-  end
-  if st.fresh then redis.call('PEXPIREAT', h, ARGV[4 + 2 * i]) end
-end
-return {1}
-`;
-
-/**
- * Settles a batch of reservations in one call. ARGV: the number of settlements, then per
- * settlement: its number of budgets, reservation id, actual cost, then keep-until per budget;
- * KEYS: every settlement's budgets in that order. Reply: (spent, reserved) per budget.
- */
-export const SETTLE_SCRIPT = `
-local out = {}
-local k = 1
-local a = 2
-for _ = 1, tonumber(ARGV[1]) do
-  local n = tonumber(ARGV[a])
-  local field = 'r:' .. ARGV[a + 1]
-  local actual = tonumber(ARGV[a + 2])
-  a = a + 3
-  for _ = 1, n do
-    local h = KEYS[k]
-    local v = redis.call('HMGET', h, field, 'spent', 'reserved')
-    local spent = tonumber(v[2] or '0') + actual
-    local reserved = tonumber(v[3] or '0')
-    if v[1] then
-      reserved = reserved - tonumber(string.match(v[1], '^(%-?%d+)'))
-      redis.call('HDEL', h, field)
-    end
-    redis.call('HSET', h, 'spent', string.format('%d', spent), 'reserved', string.format('%d', reserved))
-    if not v[2] then redis.call('PEXPIREAT', h, ARGV[a]) end
     out[#out + 1] = spent
     out[#out + 1] = reserved
-    k = k + 1
-    a = a + 1
   end
+  redis.call('HSET', key, unpack(set))
+  if amount then redis.call('HDEL', key, rfield) end
 end
 return out
 `;

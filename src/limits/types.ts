@@ -86,8 +86,49 @@ export function subjectOf(id: string): string {
   return last <= 0 ? rest : rest.slice(0, last);
 }
 
+/**
+ * A subject's counters as one Redis hash: `subject` is its hash tag, `field` the counter's name
+ * inside it (`rl:rpm`, `b:m202506`; `_` for an id without a kind).
+ */
+export function splitId(id: string): { subject: string; field: string } {
+  const subject = subjectOf(id);
+  const first = id.indexOf(':');
+  if (first < 0) return { subject, field: '_' };
+  // Never starts with `:`, which the backend keeps for its own fields.
+  const kind = id.slice(0, first) || '_';
+  const tail = id.slice(first + 1 + subject.length);
+  return { subject, field: kind + tail };
+}
+
+/**
+ * Everything a request holds from the limit backend, taken in one step: rate windows charged,
+ * a concurrency slot on every slot counter and `amountMicroUsd` reserved on every budget, or
+ * none of them. `id` names the lease and the reservation (the request id).
+ */
+export interface AdmitRequest {
+  readonly rates: readonly RateCheck[];
+  readonly slots: readonly SlotCheck[];
+  readonly budgets: readonly BudgetCheck[];
+  readonly id: string;
+  readonly amountMicroUsd: number;
+  readonly nowMs: number;
+  readonly leaseTtlMs: number;
+}
+
+export type AdmitOutcome =
+  | { readonly ok: true; readonly rates: readonly RateState[] }
+  | { readonly ok: false; readonly refused: 'rate'; readonly rate: RateOutcome & { ok: false } }
+  | { readonly ok: false; readonly refused: 'slot'; readonly index: number }
+  | {
+      readonly ok: false;
+      readonly refused: 'budget';
+      readonly budget: ReserveOutcome & { ok: false };
+    };
+
 export interface LimitBackend {
   readonly kind: 'memory' | 'redis';
+  /** Checked in order (rates, slots, budgets); the first refusal is reported. */
+  admit(request: AdmitRequest): Promise<AdmitOutcome>;
   consumeRate(checks: readonly RateCheck[], nowMs: number, requestId: string): Promise<RateOutcome>;
   /** Takes one slot on every counter, or none. Leases expire after `leaseTtlMs`. */
   acquireSlots(

@@ -143,7 +143,7 @@ export const limitsSchema = z
           .regex(/^[A-Za-z0-9:_-]{1,64}$/)
           .default('bastion')
           .describe(
-            'Prefix of every Redis key; a key is "<prefix>:{<subject>}:<counter>", its subject as hash tag.',
+            'Prefix of every Redis key: "<prefix>:{<subject>}" (a subject\'s counters) and "<prefix>:{<subject>}:<counter>", its subject as hash tag.',
           ),
         commandTimeoutMs: z
           .number()

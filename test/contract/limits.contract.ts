@@ -174,6 +174,67 @@ export function runLimitsContract(name: string, make: () => Promise<LimitsFixtur
       });
     });
 
+    describe('admission (rate windows, slots and a reservation in one step)', () => {
+      const admission = (
+        id: string,
+        nowMs: number,
+        limits: { rpm: number; cc: number; usd: number },
+      ) => ({
+        rates: [rpm('rl:key:k1:rpm', limits.rpm)],
+        slots: [{ id: 'cc:key:k1', limit: limits.cc }],
+        budgets: [budget('b:key:k1:m1', 1_000_000), budget('b:team:t1:m1', limits.usd)],
+        id,
+        amountMicroUsd: 100,
+        nowMs,
+        leaseTtlMs: 60_000,
+      });
+
+      it('takes everything or nothing, and reports the first refusal by kind and index', async () => {
+        const roomy = { rpm: 10, cc: 10, usd: 150 };
+        const first = await b.admit(admission('q1', T0, roomy));
+        expect(first).toEqual({ ok: true, rates: [{ limit: 10, remaining: 9, resetMs: 60_000 }] });
+        // The team budget has 50 left: refused there, so no rate unit, slot or key reservation.
+        const refused = await fx.peer.admit(admission('q2', T0 + 1, roomy));
+        expect(refused).toEqual({
+          ok: false,
+          refused: 'budget',
+          budget: { ok: false, index: 1, spentMicroUsd: 0, reservedMicroUsd: 100 },
+        });
+        const rate = await b.consumeRate([rpm('rl:key:k1:rpm', 10)], T0 + 2, 'q3');
+        expect(rate.ok && rate.states[0]?.remaining).toBe(8);
+        expect(await b.acquireSlots([{ id: 'cc:key:k1', limit: 2 }], 'q4', T0 + 2, 1000)).toEqual({
+          ok: true,
+        });
+        expect(await b.totals(['b:key:k1:m1', 'b:team:t1:m1'])).toEqual([
+          { spentMicroUsd: 0, reservedMicroUsd: 100 },
+          { spentMicroUsd: 0, reservedMicroUsd: 100 },
+        ]);
+        // Rate windows are checked before slots, and slots before budgets.
+        const full = { rpm: 2, cc: 2, usd: 0 };
+        const byRate = await b.admit(admission('q5', T0 + 3, full));
+        expect(byRate.ok === false && byRate.refused).toBe('rate');
+        const bySlot = await b.admit(admission('q6', T0 + 3, { ...full, rpm: 10 }));
+        expect(bySlot).toEqual({ ok: false, refused: 'slot', index: 0 });
+      });
+
+      it('settles and releases what it took', async () => {
+        const roomy = { rpm: 10, cc: 1, usd: 1_000 };
+        expect((await b.admit(admission('q1', T0, roomy))).ok).toBe(true);
+        expect(await fx.peer.admit(admission('q2', T0, roomy))).toEqual({
+          ok: false,
+          refused: 'slot',
+          index: 0,
+        });
+        await fx.peer.releaseSlots(['cc:key:k1'], 'q1');
+        const budgets = [budget('b:key:k1:m1', 1_000_000), budget('b:team:t1:m1', 1_000)];
+        expect(await fx.peer.settle(budgets, 'q1', 30)).toEqual([
+          { spentMicroUsd: 30, reservedMicroUsd: 0 },
+          { spentMicroUsd: 30, reservedMicroUsd: 0 },
+        ]);
+        expect((await b.admit(admission('q3', T0 + 1, roomy))).ok).toBe(true);
+      });
+    });
+
     describe('budgets', () => {
       it('reserves up to the limit, settles to the real cost and refunds the rest', async () => {
         const c = [budget('b1', 100)];

@@ -7,10 +7,11 @@ import { costMicroUsd, type ModelPrice, type PriceTable } from '../../pricing/pr
 import type { TokenCounter } from '../../pricing/tokens.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
+import { admitPending } from './admission.js';
 import { promptTokensOf } from './tokens.js';
 
 export interface BudgetDeps {
-  backend: Pick<LimitBackend, 'reserve' | 'settle'>;
+  backend: Pick<LimitBackend, 'admit' | 'releaseSlots' | 'settle'>;
   prices: PriceTable;
   tokens: TokenCounter;
   alerts: Pick<BudgetAlerter, 'check'>;
@@ -36,19 +37,25 @@ const PERIODS = [
 
 /**
  * Reserves the worst-case cost (prompt tokens counted, output at its bound) against every
- * budget that applies, in one atomic step, before any upstream call. Runs once per request, so
+ * budget that applies, in one atomic step with the rate windows and concurrency slots the stages
+ * before it planned (`admission.ts`: one backend call), before any upstream call. Runs once per request, so
  * upstream retries do not reserve again. After the last byte the reservation settles to the
  * provider's reported usage (the rest is refunded); a request that got no reply is refunded
  * fully; one whose usage is unknown (a stream cut before its usage event) keeps the worst case.
  */
 export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage {
+  const admission = { backend: deps.backend, leaseTtlMs: opts.leaseTtlMs };
+  /** Takes the planned rate windows and slots first; refuses with `error` if they admit. */
+  async function refuseAfter(ctx: RequestContext, error: GatewayError): Promise<Verdict> {
+    return (await admitPending(ctx, admission)) ?? error;
+  }
   return {
     name: 'budget',
     run: async function budget(ctx: RequestContext): Promise<Verdict> {
       const policy = ctx.policy;
       const model = ctx.body?.model;
       if (policy === undefined || typeof model !== 'string' || ctx.route.id === 'models') {
-        return undefined;
+        return admitPending(ctx, admission);
       }
       const nowMs = ctx.clock.now();
       const planned = plan(policy.subjects, nowMs);
@@ -57,17 +64,13 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
       const price = deps.prices.priceOf(model, upstreamModel);
       if (price === undefined) {
         return planned.length > 0 || ceiling !== undefined
-          ? new GatewayError('model_price_unknown', { param: 'model' })
-          : undefined;
+          ? refuseAfter(ctx, new GatewayError('model_price_unknown', { param: 'model' }))
+          : admitPending(ctx, admission);
       }
-      const prompt = await promptTokensOf(ctx, deps.tokens, upstreamModel);
-      const output =
-        ctx.route.id === 'embeddings'
-          ? 0
-          : (policy.requestedOutputTokens ??
-            (price.maxOutputTokens ?? opts.defaultMaxOutputTokens) * policy.outputChoices);
-      const worst = costMicroUsd(price, prompt, output);
+      const worst = await worstCost(ctx, deps, opts, price, upstreamModel);
       if (ceiling !== undefined && worst > ceiling) {
+        const verdict = await admitPending(ctx, admission);
+        if (verdict !== undefined) return verdict;
         ctx.decisions.push({
           stage: 'budget',
           action: 'block',
@@ -76,26 +79,18 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
         });
         return new GatewayError('request_cost_exceeded');
       }
+      const checks = planned.map((p) => p.check);
+      const verdict = await admitPending(ctx, admission, {
+        checks,
+        amountMicroUsd: worst,
+        refuse: (index) => refusal(ctx, planned[index] as PlannedBudget, worst),
+      });
+      if (verdict !== undefined) return verdict;
       if (planned.length === 0) {
         ctx.defer(() => {
           ctx.costMicroUsd = actualCost(ctx, price, worst, deps);
         });
         return undefined;
-      }
-      const checks = planned.map((p) => p.check);
-      const outcome = await deps.backend.reserve(checks, ctx.reqId, worst, nowMs, opts.leaseTtlMs);
-      if (!outcome.ok) {
-        const blocked = planned[outcome.index] as PlannedBudget;
-        ctx.decisions.push({
-          stage: 'budget',
-          action: 'block',
-          type: blocked.label,
-          count: worst,
-        });
-        return new GatewayError('budget_exceeded', {
-          // The label, not the budget's id: a user budget's id carries the end user's id.
-          message: `The ${blocked.label.split(':').slice(1).join(' ')} budget would be exceeded by this request.`,
-        });
       }
       ctx.defer(async () => {
         const actual = actualCost(ctx, price, worst, deps);
@@ -109,6 +104,32 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
       return undefined;
     },
   };
+}
+
+/** The worst-case cost: prompt tokens counted, output at its bound. */
+async function worstCost(
+  ctx: RequestContext,
+  deps: BudgetDeps,
+  opts: BudgetOptions,
+  price: ModelPrice,
+  upstreamModel: string | undefined,
+): Promise<number> {
+  const policy = ctx.policy;
+  const prompt = await promptTokensOf(ctx, deps.tokens, upstreamModel);
+  const output =
+    ctx.route.id === 'embeddings'
+      ? 0
+      : (policy?.requestedOutputTokens ??
+        (price.maxOutputTokens ?? opts.defaultMaxOutputTokens) * (policy?.outputChoices ?? 1));
+  return costMicroUsd(price, prompt, output);
+}
+
+function refusal(ctx: RequestContext, blocked: PlannedBudget, worst: number): GatewayError {
+  ctx.decisions.push({ stage: 'budget', action: 'block', type: blocked.label, count: worst });
+  return new GatewayError('budget_exceeded', {
+    // The label, not the budget's id: a user budget's id carries the end user's id.
+    message: `The ${blocked.label.split(':').slice(1).join(' ')} budget would be exceeded by this request.`,
+  });
 }
 
 export function plan(subjects: readonly LimitSubject[], nowMs: number): PlannedBudget[] {

@@ -1,13 +1,13 @@
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { LimitBackend, RateCheck, RateState } from '../../limits/types.js';
+import type { RateOutcome, RateState } from '../../limits/types.js';
 import type { LimitSubject } from '../../policy/model.js';
 import type { TokenCounter } from '../../pricing/tokens.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
+import type { PlannedRate } from './request-policy.js';
 import { promptTokensOf } from './tokens.js';
 
 export interface RateLimitDeps {
-  backend: Pick<LimitBackend, 'consumeRate'>;
   tokens: TokenCounter;
   upstreamModelOf: (model: string) => string | undefined;
 }
@@ -18,16 +18,12 @@ const WINDOWS = [
   ['rph', 3_600_000],
 ] as const;
 
-interface Planned {
-  check: RateCheck;
-  label: string;
-  isTokens: boolean;
-}
-
 /**
  * Sliding-window limits for every subject (key, user, team, environment, global): requests per
  * second, minute and hour, and tokens per minute (prompt tokens plus the requested output bound,
- * counted at admission as OpenAI does). All windows are charged in one atomic step or none is.
+ * counted at admission as OpenAI does). This stage plans the windows; the budget stage charges
+ * them with the concurrency slots and its reservation in one atomic step, all or none
+ * (`admission.ts`), so a request costs the limit backend one round trip.
  */
 export function createRateLimitStage(deps: RateLimitDeps): Stage {
   return {
@@ -45,30 +41,37 @@ export function createRateLimitStage(deps: RateLimitDeps): Stage {
     },
   };
 
-  async function consume(
+  function consume(
     ctx: RequestContext,
     subjects: readonly LimitSubject[],
     promptTokens: number,
-  ): Promise<Verdict> {
+  ): Verdict {
     const tokens = promptTokens + (ctx.policy?.requestedOutputTokens ?? 0);
-    const planned = plan(subjects, tokens);
-    const outcome = await deps.backend.consumeRate(
-      planned.map((p) => p.check),
-      ctx.clock.now(),
-      ctx.reqId,
-    );
-    if (outcome.ok) {
-      setHeaders(ctx, planned, outcome.states);
-      return undefined;
+    const policy = ctx.policy;
+    if (policy !== undefined) {
+      policy.admission = { rates: plan(subjects, tokens), slots: policy.admission?.slots ?? [] };
     }
-    const refused = planned[outcome.index] as Planned;
-    setHeaders(ctx, [refused], outcome.states);
-    ctx.decisions.push({ stage: 'rate_limit', action: 'block', type: refused.label });
-    return new GatewayError('rate_limit_exceeded', {
-      message: `Rate limit reached (${refused.label}, limit ${refused.check.limit}). Retry after the time in the Retry-After header.`,
-      retryAfterSec: Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)),
-    });
+    return undefined;
   }
+}
+
+/** Sets the rate headers of an admitted request, or refuses one a window refused. */
+export function rateVerdict(
+  ctx: RequestContext,
+  planned: readonly PlannedRate[],
+  outcome: RateOutcome,
+): Verdict {
+  if (outcome.ok) {
+    setHeaders(ctx, planned, outcome.states);
+    return undefined;
+  }
+  const refused = planned[outcome.index] as PlannedRate;
+  setHeaders(ctx, [refused], outcome.states);
+  ctx.decisions.push({ stage: 'rate_limit', action: 'block', type: refused.label });
+  return new GatewayError('rate_limit_exceeded', {
+    message: `Rate limit reached (${refused.label}, limit ${refused.check.limit}). Retry after the time in the Retry-After header.`,
+    retryAfterSec: Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)),
+  });
 }
 
 function hasRateLimit(s: LimitSubject): boolean {
@@ -76,8 +79,8 @@ function hasRateLimit(s: LimitSubject): boolean {
   return l.rps !== undefined || l.rpm !== undefined || l.rph !== undefined || l.tpm !== undefined;
 }
 
-function plan(subjects: readonly LimitSubject[], tokens: number): Planned[] {
-  const out: Planned[] = [];
+function plan(subjects: readonly LimitSubject[], tokens: number): PlannedRate[] {
+  const out: PlannedRate[] = [];
   for (const s of subjects) {
     for (const [name, windowMs] of WINDOWS) {
       const limit = s.limits[name];
@@ -107,7 +110,7 @@ function plan(subjects: readonly LimitSubject[], tokens: number): Planned[] {
 /** OpenAI's headers, for the tightest request limit and the tightest token limit. */
 function setHeaders(
   ctx: RequestContext,
-  planned: readonly Planned[],
+  planned: readonly PlannedRate[],
   states: readonly RateState[],
 ) {
   let requests: RateState | undefined;

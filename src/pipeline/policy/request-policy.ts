@@ -1,3 +1,4 @@
+import type { RateCheck, SlotCheck } from '../../limits/types.js';
 import type { LimitSubject } from '../../policy/model.js';
 import type { Environment } from '../../store/types.js';
 
@@ -34,8 +35,31 @@ export interface RequestPolicy {
   /** Counted once, by the first stage that needs it (token limits or budget). */
   promptTokens: number | undefined;
   /**
+   * Rate windows and concurrency slots planned by their stages and not yet taken: the budget
+   * stage takes them with its reservation in one backend call (`admission.ts`).
+   */
+  admission?: PendingAdmission | undefined;
+  /**
    * May this caller use model M on provider P? Key and environment scopes plus provider kill
    * switches. Fallback asks before it switches to another model or provider.
    */
   mayUse(model: string, providerId: string): boolean;
+}
+
+export interface PlannedRate {
+  readonly check: RateCheck;
+  /** For the audit decision and the refusal, e.g. `key:rpm`. */
+  readonly label: string;
+  readonly isTokens: boolean;
+}
+
+export interface PlannedSlot {
+  readonly check: SlotCheck;
+  /** e.g. `key:concurrency`. */
+  readonly label: string;
+}
+
+export interface PendingAdmission {
+  rates: readonly PlannedRate[];
+  slots: readonly PlannedSlot[];
 }

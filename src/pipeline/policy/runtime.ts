@@ -107,8 +107,8 @@ export function createPolicyRuntime(
         pseudonym: deps.endUserPseudonym,
       }),
       kill_switch: createKillSwitchStage({ state: killSwitch, providerOf }),
-      rate_limit: createRateLimitStage({ backend, tokens, upstreamModelOf }),
-      concurrency: createConcurrencyStage({ backend, leaseTtlMs }),
+      rate_limit: createRateLimitStage({ tokens, upstreamModelOf }),
+      concurrency: createConcurrencyStage(),
       budget: createBudgetStage(
         { backend, prices, tokens, alerts, upstreamModelOf },
         { leaseTtlMs, defaultMaxOutputTokens: cfg.pricing.defaultMaxOutputTokens },
