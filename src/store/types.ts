@@ -344,6 +344,8 @@ export interface AnomalyStore {
   ): Promise<{ isNew: boolean; known: number }>;
   /** Stores the alert unless one exists for the same kind, subject and window; true if new. */
   recordAnomalyAlert(alert: AnomalyAlert): Promise<boolean>;
+  /** Whether an alert of that kind, subject and window is stored (acknowledging checks it). */
+  hasAnomalyAlert(key: Pick<AnomalyAlert, 'kind' | 'subject' | 'window'>): Promise<boolean>;
   /** Newest first. */
   listAnomalyAlerts(query: { sinceMs?: number; limit?: number }): Promise<AnomalyAlert[]>;
   /** Drops counters not touched since `beforeMs` (idle keys, one-off addresses). */

@@ -88,3 +88,48 @@ describe('alert acknowledgement', () => {
     ]);
   });
 });
+
+/** Anomaly alerts are acknowledged the same way: by kind `anomaly` and the id the API lists. */
+describe('anomaly alert acknowledgement', () => {
+  let gw: TestGateway;
+  const anomaly = {
+    kind: 'new_network' as const,
+    subject: 'key_acks',
+    window: '203.0.113.0/24',
+    atMs: 1_765_000_000_000,
+    keyId: 'key_acks',
+    keyPrefix: 'bst_dev_acks',
+    env: 'dev' as const,
+    action: 'alert' as const,
+    observed: 0,
+    baseline: 0,
+    threshold: 0,
+    network: '203.0.113.0/24',
+  };
+  const ID = 'new_network|key_acks|203.0.113.0/24';
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      env: { BASTION_ADMIN_TOKEN: ADMIN_TOKEN },
+      config: { controlPlane: { port: 0 } },
+    });
+    await gw.app.store.recordAnomalyAlert(anomaly);
+  });
+  afterAll(() => gw?.close());
+
+  const listed = async () =>
+    ((await admin(gw, 'GET', '/admin/anomalies')).body as { data: { id: string; ack: unknown }[] })
+      .data;
+
+  it('lists the alert with its id, acknowledges it, and refuses an id no alert has', async () => {
+    expect((await listed()).map((a) => [a.id, a.ack])).toEqual([[ID, null]]);
+    const missing = await admin(gw, 'POST', '/admin/alerts/ack', {
+      kind: 'anomaly',
+      id: 'new_network|key_acks|198.51.100.0/24',
+    });
+    expect(missing.status).toBe(404);
+    const acked = await admin(gw, 'POST', '/admin/alerts/ack', { kind: 'anomaly', id: ID });
+    expect(acked.status).toBe(200);
+    expect((await listed())[0]?.ack).toMatchObject({ actor: 'env-admin/alice' });
+  });
+});

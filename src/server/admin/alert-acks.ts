@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import type { BudgetAlert, ConsoleStore, PolicyStore } from '../../store/types.js';
+import type {
+  AnomalyAlert,
+  AnomalyStore,
+  BudgetAlert,
+  ConsoleStore,
+  PolicyStore,
+} from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
 import { adminError, type AdminRoute } from './router.js';
 
@@ -42,6 +48,28 @@ export function budgetAlertKind(store: Pick<ConsoleStore, 'hasBudgetAlert'>): Al
       if (m === null) return false;
       const [, budget = '', window = '', pct = ''] = m;
       return store.hasBudgetAlert({ budget, window, thresholdPct: Number(pct) });
+    },
+  };
+}
+
+/**
+ * An anomaly alert's id: its kind, subject and window, joined by `|` (a subject may hold `:`
+ * and a window `/`, neither holds `|`): `spend_spike|key_abc|b1765000000000`.
+ */
+export function anomalyAlertId(alert: Pick<AnomalyAlert, 'kind' | 'subject' | 'window'>) {
+  return `${alert.kind}|${alert.subject}|${alert.window}`;
+}
+
+const ANOMALY_ID = /^([a-z_]{1,32})\|([^|]{1,256})\|(.{1,200})$/;
+
+/** Anomaly alerts as an alert kind: an id names one when the store holds that alert. */
+export function anomalyAlertKind(store: Pick<AnomalyStore, 'hasAnomalyAlert'>): AlertKind {
+  return {
+    async exists(id) {
+      const m = ANOMALY_ID.exec(id);
+      if (m === null) return false;
+      const [, kind = '', subject = '', window = ''] = m;
+      return store.hasAnomalyAlert({ kind: kind as AnomalyAlert['kind'], subject, window });
     },
   };
 }

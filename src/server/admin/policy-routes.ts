@@ -1,7 +1,7 @@
 import type { PolicyRuntime } from '../../pipeline/policy/runtime.js';
 import type { Store } from '../../store/types.js';
 import type { Clock } from '../../util/clock.js';
-import { alertAckRoutes, budgetAlertKind } from './alert-acks.js';
+import { alertAckRoutes, anomalyAlertKind, budgetAlertKind } from './alert-acks.js';
 import { keyRoutes } from './keys.js';
 import { killSwitchRoutes } from './kill-switch.js';
 import type { AdminRoute } from './router.js';
@@ -26,6 +26,10 @@ export function policyAdminRoutes(deps: {
       },
       clock,
     }),
-    ...alertAckRoutes({ store, kinds: { budget: budgetAlertKind(store) }, clock }),
+    ...alertAckRoutes({
+      store,
+      kinds: { budget: budgetAlertKind(store), anomaly: anomalyAlertKind(store) },
+      clock,
+    }),
   ];
 }

@@ -36,6 +36,10 @@ const sql = {
       `INSERT INTO anomaly_alerts (${ANOMALY_ALERT_COLUMNS}) ` +
       'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING',
   },
+  hasAlert: {
+    name: 'bastion_anomaly_has_alert',
+    text: 'SELECT 1 FROM anomaly_alerts WHERE kind = $1 AND subject = $2 AND window_id = $3',
+  },
   listAlerts: {
     name: 'bastion_anomaly_list_alerts',
     text:
@@ -85,6 +89,8 @@ export function createPostgresAnomalyStore(pool: pg.Pool): AnomalyStore {
     },
     recordAnomalyAlert: async (a: AnomalyAlert) =>
       (await pool.query({ ...sql.insertAlert, values: anomalyAlertValues(a) })).rowCount === 1,
+    hasAnomalyAlert: async (a) =>
+      (await rows({ ...sql.hasAlert, values: [a.kind, a.subject, a.window] })).length > 0,
     listAnomalyAlerts: async (q) =>
       (await rows({ ...sql.listAlerts, values: [q.sinceMs ?? 0, listLimit(q.limit)] })).map(
         parse.alert,

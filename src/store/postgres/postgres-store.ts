@@ -157,6 +157,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     addSeenNetwork: (keyId, network, atMs) =>
       attempt(() => anomaly.addSeenNetwork(keyId, network, atMs)),
     recordAnomalyAlert: (alert) => attempt(() => anomaly.recordAnomalyAlert(alert)),
+    hasAnomalyAlert: (key) => attempt(() => anomaly.hasAnomalyAlert(key)),
     listAnomalyAlerts: (query) => attempt(() => anomaly.listAnomalyAlerts(query)),
     pruneAnomalyCounters: (beforeMs) => attempt(() => anomaly.pruneAnomalyCounters(beforeMs)),
 

@@ -38,6 +38,9 @@ export function createSqliteAnomalyStore(db: Database.Database): {
       `SELECT ${ANOMALY_ALERT_COLUMNS} FROM anomaly_alerts WHERE at_ms >= ? ` +
         'ORDER BY at_ms DESC, kind, subject LIMIT ?',
     ),
+    hasAlert: prepare(
+      'SELECT 1 FROM anomaly_alerts WHERE kind = ? AND subject = ? AND window_id = ?',
+    ).pluck(),
     prune: prepare('DELETE FROM anomaly_counters WHERE updated_at_ms < ?'),
   };
   // better-sqlite3 binds named and positional parameters together when the named ones come
@@ -61,6 +64,7 @@ export function createSqliteAnomalyStore(db: Database.Database): {
     addSeenNetwork: (keyId, network, atMs) => addNetwork.immediate(keyId, network, atMs),
     recordAnomalyAlert: (a: AnomalyAlert) =>
       s.insertAlert.run(...anomalyAlertValues(a)).changes === 1,
+    hasAnomalyAlert: (a) => s.hasAlert.get(a.kind, a.subject, a.window) !== undefined,
     listAnomalyAlerts: (q) => s.listAlerts.all(q.sinceMs ?? 0, listLimit(q.limit)).map(parse.alert),
     pruneAnomalyCounters: (beforeMs) => s.prune.run(beforeMs).changes,
   };

@@ -165,6 +165,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     addSeenNetwork: (keyId, network, atMs) =>
       attempt(() => anom().addSeenNetwork(keyId, network, atMs)),
     recordAnomalyAlert: (alert) => attempt(() => anom().recordAnomalyAlert(alert)),
+    hasAnomalyAlert: (key) => attempt(() => anom().hasAnomalyAlert(key)),
     listAnomalyAlerts: (query) => attempt(() => anom().listAnomalyAlerts(query)),
     pruneAnomalyCounters: (beforeMs) => attempt(() => anom().pruneAnomalyCounters(beforeMs)),
 

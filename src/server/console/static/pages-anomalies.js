@@ -1,4 +1,5 @@
-// Anomaly alerts, shown under the budget alerts of the Alerts page (read-only).
+// Anomaly alerts, shown under the budget alerts of the Alerts page; admins acknowledge them.
+import { ackColumn, ackTitle } from './alert-ack.js';
 import { card, h, num, table, tag, time, usd } from './dom.js';
 
 const KIND_LABELS = {
@@ -15,9 +16,9 @@ function amount(a, value) {
   return a.kind === 'spend_spike' ? usd(Math.round(value)) : num(Math.round(value * 10) / 10);
 }
 
-function anomalyCard(alerts) {
+function anomalyCard(ctx, alerts) {
   return card(
-    'Anomaly alerts',
+    ackTitle('Anomaly alerts', alerts),
     table(
       [
         ['Time', (a) => time(a.atMs)],
@@ -32,6 +33,7 @@ function anomalyCard(alerts) {
         ['Baseline', (a) => amount(a, a.baseline), 'num'],
         ['Threshold', (a) => amount(a, a.threshold), 'num'],
         ['Action', (a) => (a.action === 'suspend' ? tag('key suspended', 'bad') : 'alert')],
+        ackColumn(ctx, 'anomaly'),
       ],
       alerts,
       'No anomaly raised.',
@@ -46,7 +48,7 @@ export function withAnomalyAlerts(page) {
       page(ctx),
       ctx.api('GET', '/anomalies?limit=200'),
     ]);
-    view.append(anomalyCard(anomalies.data));
+    view.append(anomalyCard(ctx, anomalies.data));
     return view;
   };
 }
