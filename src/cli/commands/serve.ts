@@ -37,7 +37,9 @@ export const command: CliCommand = {
       configFile: configFilePath(values, io.env, io.cwd),
     });
     // Installed before start: the default action of SIGHUP, SIGTERM and SIGINT ends the process,
-    // and a supervisor (or a test) may signal as soon as `gateway_started` is logged.
+    // and a supervisor (or a test) may signal as soon as `gateway_started` is logged. A signal
+    // during start stops the gateway once started; each handler runs once, so a second signal of
+    // the same kind ends the process at once (a start that hangs on a store).
     const reload = reloadOnSignal(app, log);
     process.on('SIGHUP', reload);
     let requestStop: (signal: string) => void = () => undefined;
