@@ -259,9 +259,10 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
     });
     const viewer = await signIn(VIEWER_TOKEN);
     await open(viewer, 'alerts');
+    // Two budget alerts and the anomaly alert of the pages test: a viewer may act on none.
     const buttons = viewer.locator('button[data-action=ack]');
-    expect(await buttons.count()).toBe(2);
-    expect(await buttons.first().isDisabled()).toBe(true);
+    expect(await buttons.count()).toBe(3);
+    for (const button of await buttons.all()) expect(await button.isDisabled()).toBe(true);
     await viewer.close();
 
     const page = await signIn();
@@ -271,6 +272,11 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
     await row.locator('.ack').waitFor();
     expect(await row.locator('.ack').textContent()).toContain('env-admin');
     expect(await page.textContent('#page')).toContain('Budget alerts · 1 unacknowledged');
+    // The anomaly card acknowledges the same way.
+    const anomaly = page.locator('tr', { hasText: 'bk_prod_Cons0le1' });
+    await anomaly.locator('button[data-action=ack]').click();
+    await anomaly.locator('.ack').waitFor();
+    expect(await page.textContent('#page')).toContain('Anomaly alerts · 0 unacknowledged');
     await shoot(page, 'alerts');
     // Stored: a new page load (any replica) shows it acknowledged.
     await page.reload();
@@ -281,12 +287,20 @@ describe('operator console (Chromium)', { timeout: 60_000 }, () => {
     const events = (await admin(gw, 'GET', '/admin/events')).body as {
       data: { action: string; actor: string; target: string }[];
     };
-    expect(events.data.filter((e) => e.action === 'alert_acknowledged')).toEqual([
-      expect.objectContaining({
-        actor: 'env-admin',
-        target: 'alert:budget:key:checkout:daily/d20261206/80',
-      }),
-    ]);
+    const acks = events.data.filter((e) => e.action === 'alert_acknowledged');
+    expect(acks).toHaveLength(2);
+    expect(acks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          actor: 'env-admin',
+          target: 'alert:budget:key:checkout:daily/d20261206/80',
+        }),
+        expect.objectContaining({
+          actor: 'env-admin',
+          target: 'alert:anomaly:spend_spike|key_console|w1',
+        }),
+      ]),
+    );
     await page.close();
   });
 
