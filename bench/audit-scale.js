@@ -18,7 +18,7 @@
 //
 // Measured 2026-12-06 at 1,000,000 rows, 4 chains, on a shared 2-core machine (load average
 // 17 falling to 10 during the run: absolute times are several times an idle machine's, ratios
-// within one run are what to read). 10 M rows was not run (about 2 h at that load).
+// within one run are what to read). The 10 M-row run (load 2-4) is in docs/audit.md.
 //                               SQLite              PostgreSQL
 //   fill (bulk, indexes after)  220 s               84 s
 //   gateway start empty / full  7.9 s / 8.6 s       2.0 s / 2.5 s
