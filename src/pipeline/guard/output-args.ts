@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import { MAX_JSON_DEPTH } from './json-depth.js';
-import { jsonTextLeaves, jsonValueLeaves } from './slots-json.js';
+import { jsonTextLeaves, jsonValueLeaves, MAX_JSON_SLOT_LEAVES } from './slots-json.js';
 
 /**
  * Tool-call arguments in a whole (non-streamed) reply. Arguments are JSON text and go through
@@ -36,8 +36,13 @@ export function rewriteJsonValue(value: unknown, plain: (t: string) => string): 
     throw new GatewayError('upstream_bad_response', {
       message: `The provider sent tool input nested deeper than ${MAX_JSON_DEPTH} levels.`,
     });
+  const leaves = jsonValueLeaves(value, '');
+  if (leaves === undefined)
+    throw new GatewayError('upstream_bad_response', {
+      message: `The provider sent tool input with more than ${MAX_JSON_SLOT_LEAVES} strings and keys.`,
+    });
   let isChanged = false;
-  for (const leaf of jsonValueLeaves(value, '')) {
+  for (const leaf of leaves) {
     const next = plain(leaf.text);
     if (next === leaf.text) continue;
     leaf.set(next);

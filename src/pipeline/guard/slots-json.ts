@@ -8,6 +8,14 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 
 type Json = Record<string, unknown>;
 
+/**
+ * Bounds on the per-field walk: each rewrite renames a key in place or serialises the whole
+ * text again, so a field of many matches costs (matches x size). Above them, JSON text is
+ * screened as one text slot (as any non-JSON text), and a JSON value is refused by the caller.
+ */
+export const MAX_JSON_SLOT_TEXT = 32 * 1024;
+export const MAX_JSON_SLOT_LEAVES = 1_000;
+
 export interface JsonLeaf {
   /** `.to`, `[2].name`, `{key}` for an object key. */
   readonly path: string;
@@ -83,11 +91,14 @@ function leaf(holder: unknown[], i: number, path: string, changed: () => void): 
   };
 }
 
-/** The strings and keys of a JSON value held in the body (Anthropic `tool_use.input`). */
-export function jsonValueLeaves(value: unknown, path: string): JsonLeaf[] {
+/**
+ * The strings and keys of a JSON value held in the body (Anthropic `tool_use.input`);
+ * undefined above `MAX_JSON_SLOT_LEAVES`.
+ */
+export function jsonValueLeaves(value: unknown, path: string): JsonLeaf[] | undefined {
   const out: JsonLeaf[] = [];
   walk(value, path, out, () => undefined);
-  return out;
+  return out.length > MAX_JSON_SLOT_LEAVES ? undefined : out;
 }
 
 /**
@@ -101,6 +112,7 @@ export function jsonTextLeaves(
 ): JsonLeaf[] | undefined {
   const start = text.trimStart()[0];
   if (start !== '{' && start !== '[') return undefined;
+  if (text.length > MAX_JSON_SLOT_TEXT) return undefined;
   if (nestsDeeperThan(Buffer.from(text), MAX_JSON_DEPTH)) return undefined;
   let root: unknown;
   try {
@@ -110,5 +122,5 @@ export function jsonTextLeaves(
   }
   const out: JsonLeaf[] = [];
   walk(root, path, out, () => write(JSON.stringify(root)));
-  return out;
+  return out.length > MAX_JSON_SLOT_LEAVES ? undefined : out;
 }

@@ -1,5 +1,11 @@
 import type { Endpoint, JsonObject } from '../../providers/types.js';
-import { jsonTextLeaves, jsonValueLeaves, type JsonLeaf } from './slots-json.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import {
+  jsonTextLeaves,
+  jsonValueLeaves,
+  MAX_JSON_SLOT_LEAVES,
+  type JsonLeaf,
+} from './slots-json.js';
 
 /**
  * Every caller-controlled text field of a request body, per endpoint, readable and writable
@@ -136,7 +142,7 @@ class Collector {
       const at = `${path}.${key}[${i}]`;
       this.text(part, 'text', `${at}.text`, role);
       if (part.type === 'tool_result') this.content(part, 'content', at, 'tool');
-      if (part.type === 'tool_use') this.leaves(jsonValueLeaves(part.input, `${at}.input`), role);
+      if (part.type === 'tool_use') this.leaves(toolInputLeaves(part.input, `${at}.input`), role);
     });
   }
 }
@@ -218,4 +224,14 @@ export function countMessages(endpoint: Endpoint, body: JsonObject): number {
   const list =
     endpoint === 'chat_completions' || endpoint === 'messages' ? body.messages : body.input;
   return Array.isArray(list) ? list.length : 1;
+}
+
+/** A tool input too large to screen field by field is refused, never passed unscreened. */
+function toolInputLeaves(input: unknown, path: string): JsonLeaf[] {
+  const leaves = jsonValueLeaves(input, path);
+  if (leaves !== undefined) return leaves;
+  throw new GatewayError('invalid_request', {
+    message: `A tool input may hold at most ${MAX_JSON_SLOT_LEAVES} strings and keys to be screened.`,
+    param: path,
+  });
 }
