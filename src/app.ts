@@ -12,6 +12,7 @@ import type { MockProvider } from './providers/mock/server.js';
 import type { SecretResolver } from './secrets/types.js';
 import type { AdminAuth } from './server/admin/auth.js';
 import { createCors } from './server/cors.js';
+import { handlersSettled } from './server/data-plane.js';
 import type { TlsSource } from './server/tls.js';
 import type { Store } from './store/types.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -267,6 +268,10 @@ function lifecycle(
         closeServer(dataPlane, config.server.shutdownGraceMs),
         controlPlane === undefined ? undefined : closeServer(controlPlane, 1_000),
       ]);
+      // Requests cut off by the grace period still end their pipeline (abort upstream, settle,
+      // queue their audit row): the writer closes after them, or their rows would be lost.
+      const unfinished = await handlersSettled(dataPlane, HANDLERS_SETTLE_MS);
+      if (unfinished > 0) log.error({ event: 'shutdown_requests_unfinished', count: unfinished });
       await audit.close();
       await parts.tracer.shutdown();
       // After the data plane: its last requests are counted, and a suspension still lands.
@@ -298,6 +303,12 @@ function listen(
     });
   });
 }
+
+/**
+ * How long shutdown waits, once the sockets are closed, for the handlers they cut off (an aborted
+ * upstream call, a sync audit write) before the audit writer closes.
+ */
+const HANDLERS_SETTLE_MS = 10_000;
 
 function closeServer(server: Server, graceMs: number): Promise<void> {
   if (!server.listening) return Promise.resolve();

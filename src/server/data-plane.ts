@@ -48,6 +48,40 @@ export interface DataPlaneOptions {
   holdsEndForAudit?: boolean;
 }
 
+/** Requests whose handler has not returned yet, per data plane (`handlersSettled`). */
+const HANDLERS = new WeakMap<Server, { active: number; done: () => void; idle: (() => void)[] }>();
+
+function trackHandlers(server: Server) {
+  const handlers = {
+    active: 0,
+    idle: [] as (() => void)[],
+    done: (): void => {
+      handlers.active -= 1;
+      if (handlers.active === 0) for (const wake of handlers.idle.splice(0)) wake();
+    },
+  };
+  HANDLERS.set(server, handlers);
+  return handlers;
+}
+
+/**
+ * Resolves once every request the data plane accepted has finished its handler (its audit row
+ * queued, its counters settled), or after `timeoutMs`; with how many were still running. A
+ * closed server stops taking requests, but the ones whose sockets it closed still finish their
+ * pipeline afterwards: shutdown waits for them before the audit writer closes.
+ */
+export function handlersSettled(server: Server, timeoutMs: number): Promise<number> {
+  const handlers = HANDLERS.get(server);
+  if (handlers === undefined || handlers.active === 0) return Promise.resolve(0);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(handlers.active), timeoutMs);
+    handlers.idle.push(() => {
+      clearTimeout(timer);
+      resolve(0);
+    });
+  });
+}
+
 export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Server {
   // Long by design: the request phases share one context and one response writer.
   const server = createPlaneServer(
@@ -66,9 +100,11 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       ),
     },
     (req, res) => {
-      void handle(req, res);
+      handlers.active += 1;
+      handle(req, res).then(handlers.done, handlers.done);
     },
   );
+  const handlers = trackHandlers(server);
   server.on('clientError', answerClientError);
   const tracer = deps.tracer ?? NOOP_TRACER;
 

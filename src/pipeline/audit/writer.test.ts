@@ -103,4 +103,64 @@ describe('audit writer: hash chain', () => {
       expect.objectContaining({ rows: 3, fromSeq: 1, toSeq: 3, problem: null }),
     ]);
   });
+
+  it('sync: a store that is down is retried on the flush timer, not in a loop of immediates', async () => {
+    let calls = 0;
+    const down: Store = {
+      ...store,
+      appendAudit: () => {
+        calls += 1;
+        return Promise.reject(new Error('database is locked'));
+      },
+    };
+    const writer = createAuditWriter(
+      { store: down, log, chain: createAuditChain({ hash }) },
+      {
+        flushIntervalMs: 50,
+        batchSize: 10,
+        maxQueue: 100,
+        chainHeadLogIntervalMs: 1_000,
+        durability: 'sync',
+        syncTimeoutMs: 300,
+      },
+    );
+    await expect(writer.writeStored(record(1))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    writer.stop();
+    // About one try per flush interval; the loop it replaces made thousands in that time.
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(calls).toBeLessThan(20);
+  });
+
+  it('after close, a row is refused at once and said in the log, and the closed store is not called', async () => {
+    let calls = 0;
+    const counted: Store = {
+      ...store,
+      appendAudit: (records) => {
+        calls += 1;
+        return store.appendAudit(records);
+      },
+    };
+    const writer = createAuditWriter(
+      { store: counted, log, chain: createAuditChain({ hash }) },
+      {
+        flushIntervalMs: 60_000,
+        batchSize: 10,
+        maxQueue: 100,
+        chainHeadLogIntervalMs: 1_000,
+        durability: 'sync',
+      },
+    );
+    await writer.writeStored(record(1));
+    await writer.close();
+    const before = calls;
+    await expect(writer.writeStored(record(2))).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    writer.write(record(3));
+    expect(calls).toBe(before);
+    const unwritten = lines.filter((l) => l.includes('"event":"audit_rows_unwritten"'));
+    expect(unwritten).toHaveLength(2);
+  });
 });

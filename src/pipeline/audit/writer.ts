@@ -50,6 +50,8 @@ export interface AuditWriter {
   close(deadlineMs?: number): Promise<void>;
 }
 
+const CLOSED_MESSAGE = 'The gateway is stopping; the audit row could not be written.';
+
 /** Past this many spooled bytes, once every spooled row is stored, the spool is emptied. */
 const SPOOL_TRUNCATE_BYTES = 1024 * 1024;
 
@@ -88,6 +90,7 @@ export function createAuditWriter(
   let isSpoolFailing = false;
   let flushing: Promise<void> | undefined;
   let isFlushScheduled = false;
+  let isClosed = false;
   let lastFailureLogged = 0;
   let head: { seq: number; hash: string } | undefined;
   let headLoggedAtMs = clock.now();
@@ -211,10 +214,19 @@ export function createAuditWriter(
           throw err;
         },
       )
-      .finally(() => {
-        flushing = undefined;
-        if (mode === 'sync' && waiters.length > 0 && queue.length > 0) scheduleFlush();
-      });
+      .then(
+        () => {
+          flushing = undefined;
+          // Group commit: what queued during this write goes next. After a failure the retry
+          // waits for the flush timer instead: a store that is down must not be hammered in a
+          // loop of immediates (it pinned a core and kept a stopping gateway alive forever).
+          if (mode === 'sync' && waiters.length > 0 && queue.length > 0) scheduleFlush();
+        },
+        (err: unknown) => {
+          flushing = undefined;
+          throw err;
+        },
+      );
     return flushing.catch(() => undefined);
   }
 
@@ -231,6 +243,11 @@ export function createAuditWriter(
     logHead();
   }
 
+  /** A row that arrives after close has no writer left: said loudly, never silently dropped. */
+  function refuseAfterClose(): void {
+    deps.log.error({ event: 'audit_rows_unwritten', count: 1, reason: 'writer_closed' });
+  }
+
   function stop(): void {
     clearInterval(timer);
     if (spoolTimer !== undefined) clearInterval(spoolTimer);
@@ -238,10 +255,15 @@ export function createAuditWriter(
 
   return {
     write(record: AuditRecord): void {
+      if (isClosed) return refuseAfterClose();
       queue.push(record);
       if (queue.length >= opts.batchSize) void flush();
     },
     writeStored(record: AuditRecord): Promise<void> {
+      if (isClosed) {
+        refuseAfterClose();
+        return Promise.reject(new GatewayError('store_unavailable', { message: CLOSED_MESSAGE }));
+      }
       queue.push(record);
       const done = new Promise<void>((resolve, reject) => {
         const deadlineMs = clock.now() + (opts.syncTimeoutMs ?? 5_000);
@@ -271,6 +293,11 @@ export function createAuditWriter(
     async close(deadlineMs = 10_000): Promise<void> {
       stop();
       await drain(deadlineMs);
+      isClosed = true;
+      // Nobody flushes after this: callers still waiting are told now rather than left hanging.
+      for (const w of waiters.splice(0)) {
+        w.reject(new GatewayError('store_unavailable', { message: CLOSED_MESSAGE }));
+      }
       // Rows left unwritten stay in the spool for the next start to replay.
       if (queue.length > 0 && spool !== undefined) {
         linkThrough(written + queue.length);
