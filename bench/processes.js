@@ -40,6 +40,7 @@ export function spawnReady(args, env, readyPattern) {
   });
 }
 
+/** SIGTERM to every child not signalled yet: a second SIGTERM would cut a gateway's drain short. */
 export function stopAll() {
-  for (const c of children) c.kill('SIGTERM');
+  for (const c of children) if (!c.killed && c.exitCode === null) c.kill('SIGTERM');
 }
