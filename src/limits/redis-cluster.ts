@@ -119,6 +119,7 @@ function unavailable(err: unknown): GatewayError {
 }
 
 export function createClusterOps(deps: ClusterDeps) {
+  // Long by design: one short function per backend operation, over the same deps.
   const { prefix } = deps;
 
   /**
