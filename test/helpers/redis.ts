@@ -111,7 +111,12 @@ export interface PrivateCluster {
   close(): Promise<void>;
 }
 
-export async function startPrivateCluster(masters = 3): Promise<PrivateCluster> {
+export async function startPrivateCluster(
+  masters = 3,
+  /** When set, every node requires it (`requirepass`, `masterauth`), and the URLs carry it. */
+  password?: string,
+): Promise<PrivateCluster> {
+  const auth = password === undefined ? [] : ['-a', password, '--no-auth-warning'];
   const run = promisify(execFile);
   const dir = mkdtempSync(join(tmpdir(), 'bastion-cluster-'));
   const ports: number[] = [];
@@ -142,6 +147,7 @@ export async function startPrivateCluster(masters = 3): Promise<PrivateCluster> 
         'no',
         '--dir',
         dir,
+        ...(password === undefined ? [] : ['--requirepass', password, '--masterauth', password]),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -167,7 +173,7 @@ export async function startPrivateCluster(masters = 3): Promise<PrivateCluster> 
   }
 
   async function clusterState(port: number): Promise<string> {
-    const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+    const { stdout } = await run('redis-cli', [...auth, '-p', String(port), 'cluster', 'info']);
     return /cluster_state:(\w+)/.exec(stdout)?.[1] ?? '';
   }
 
@@ -184,6 +190,7 @@ export async function startPrivateCluster(masters = 3): Promise<PrivateCluster> 
   try {
     await Promise.all(ports.map((_, i) => start(i)));
     await run('redis-cli', [
+      ...auth,
       '--cluster',
       'create',
       ...ports.map((p) => `127.0.0.1:${p}`),
@@ -199,11 +206,13 @@ export async function startPrivateCluster(masters = 3): Promise<PrivateCluster> 
   }
 
   return {
-    url: ports.map((p) => `redis://127.0.0.1:${p}`).join(','),
+    url: ports
+      .map((p) => `redis://${password === undefined ? '' : `:${password}@`}127.0.0.1:${p}`)
+      .join(','),
     ports,
     async nodeOf(key: string) {
       const live = ports.find((_, i) => children[i] !== undefined) as number;
-      const admin = new Redis(live, '127.0.0.1');
+      const admin = new Redis(live, '127.0.0.1', password === undefined ? {} : { password });
       try {
         const slot = Number(await admin.cluster('KEYSLOT', key));
         const ranges = await admin.cluster('SLOTS');

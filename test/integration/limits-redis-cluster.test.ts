@@ -18,10 +18,12 @@ const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const COST = 10;
 const reply = 'x'.repeat(40); // the mock counts ceil(chars / 4) = 10 completion tokens
 const pricing = { models: { 'gpt-4o-mini': { inputUsdPerMTok: 0, outputUsdPerMTok: 1 } } };
+// Every node requires it; it rides in the seed URLs and must never leave them.
+const PASSWORD = 'cluster-canary-pw-5e1f9a'; // bastion:allow test canary
 
 let cluster: PrivateCluster;
 beforeAll(async () => {
-  cluster = await startPrivateCluster(3);
+  cluster = await startPrivateCluster(3, PASSWORD);
 });
 afterAll(() => cluster.close());
 
@@ -188,6 +190,7 @@ describe('Redis Cluster limits: a key and its team on different shards', () => {
         new Set(['limits_unavailable']),
       );
       expect(gw.mock.received).toHaveLength(0);
+      for (const r of during) expect(await r.text()).not.toContain(PASSWORD);
       // The key's shard is up: each refused request's key step was taken back there.
       const backend = gw.app.policy.backend;
       const probe = await backend.consumeRate(
@@ -205,5 +208,7 @@ describe('Redis Cluster limits: a key and its team on different shards', () => {
     await expect
       .poll(async () => (await send()).status, { timeout: 15_000, interval: 100 })
       .toBe(200);
+    expect(gw.logs.join('')).not.toContain(PASSWORD);
+    expect(gw.logs.join('')).not.toContain(cluster.url);
   }, 60_000);
 });
