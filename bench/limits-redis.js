@@ -14,6 +14,13 @@
 //   BENCH_LIMITS_CONCURRENCY (default 1)    0: no concurrency limit on the key
 //   BENCH_LIMITS_BASELINE (unset)           another build's dist/ (e.g. of the previous commit):
 //                                           measured in the same run, alternating with this one
+//   BENCH_LIMITS_CLUSTER  (unset)           seed URLs of a Redis Cluster, comma-separated: this
+//                                           build in cluster mode (limits.redis.cluster) there,
+//                                           alternating with one Redis at REDIS_URL; CPU, script
+//                                           time and memory are summed over the cluster's nodes
+//   BENCH_LIMITS_SUBJECTS (default 1)       4: the key's team, its environment and the global
+//                                           limits have an rpm and a monthly budget too, so a
+//                                           request touches four subject hashes
 // Redis's CPU counters are server-wide: on a Redis other clients use, run it against a private
 // one (`redis-server --port 6390 --save ''` and REDIS_URL=redis://127.0.0.1:6390).
 import console from 'node:console';
@@ -29,6 +36,9 @@ const CONNS = Number(process.env.BENCH_LIMITS_CONNS ?? 20);
 const RATE = Number(process.env.BENCH_LIMITS_RATE ?? 20);
 const BASELINE = process.env.BENCH_LIMITS_BASELINE;
 const WITH_CONCURRENCY = process.env.BENCH_LIMITS_CONCURRENCY !== '0';
+const CLUSTER = process.env.BENCH_LIMITS_CLUSTER;
+const SUBJECTS = Number(process.env.BENCH_LIMITS_SUBJECTS ?? 1);
+const shared = { rpm: 1e9, monthlyBudgetUsd: 1e6 };
 const HOUR_MS = 3_600_000;
 
 /** The modules the bench drives, from a build's dist/ directory. */
@@ -66,12 +76,13 @@ const clock = {
   monotonicMs: () => performance.now(),
 };
 
-async function openRuntime(mods, prefix) {
+async function openRuntime(mods, prefix, target) {
   const { config } = mods.loadConfig({
     env: {},
     overrides: {
       limits: { backend: 'redis' },
       policy: {
+        ...(SUBJECTS > 1 ? { teams: { bench: shared }, global: shared } : {}),
         environments: {
           prod: {
             keyDefaults: {
@@ -82,15 +93,17 @@ async function openRuntime(mods, prefix) {
               monthlyBudgetUsd: 1e6,
               ...(WITH_CONCURRENCY ? { concurrency: 1e6 } : {}),
             },
+            ...(SUBJECTS > 1 ? { total: shared } : {}),
           },
         },
       },
     },
   });
   const backend = mods.createRedisLimitBackend({
-    url: REDIS_URL,
+    url: target.url,
     keyPrefix: prefix,
     commandTimeoutMs: 5_000,
+    cluster: target.cluster,
   });
   await backend.waitReady(5_000);
   await backend.ping();
@@ -119,7 +132,7 @@ const key = {
   createdAtMs: 0,
   expiresAtMs: null,
   revokedAtMs: null,
-  scopes: { models: ['gpt-4o*'], maxTokens: 1_000 },
+  scopes: { models: ['gpt-4o*'], maxTokens: 1_000, ...(SUBJECTS > 1 ? { team: 'bench' } : {}) },
 };
 const signal = new globalThis.AbortController().signal;
 
@@ -174,29 +187,36 @@ async function admit(mods, stages, i) {
  * commands it runs, which Redis also lists on their own, so they are not added), and the CPU of
  * the whole server (`used_cpu_user` + `used_cpu_sys`: reading, parsing and answering included).
  */
-async function commandStats(admin) {
-  const info = await admin.info('commandstats');
+async function commandStats(nodes) {
   let calls = 0;
   let usec = 0;
-  for (const m of info.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+)/gm)) {
-    if (m[1] !== 'evalsha' && m[1] !== 'eval') continue;
-    calls += Number(m[2]);
-    usec += Number(m[3]);
+  for (const node of nodes) {
+    const info = await node.info('commandstats');
+    for (const m of info.matchAll(/^cmdstat_(\S+?):calls=(\d+),usec=(\d+)/gm)) {
+      if (m[1] !== 'evalsha' && m[1] !== 'eval') continue;
+      calls += Number(m[2]);
+      usec += Number(m[3]);
+    }
   }
   return { calls, usec };
 }
 
-async function serverCpuUs(admin) {
-  const info = await admin.info('cpu');
-  const read = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return (read('used_cpu_user') + read('used_cpu_sys')) * 1e6;
+async function serverCpuUs(nodes) {
+  let us = 0;
+  for (const node of nodes) {
+    const info = await node.info('cpu');
+    const read = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    us += (read('used_cpu_user') + read('used_cpu_sys')) * 1e6;
+  }
+  return us;
 }
 
 const STAGES = ['authorize', 'kill_switch', 'rate_limit', 'concurrency', 'budget'];
 const REQUEST_PATH_OPS = ['admit', 'consumeRate', 'acquireSlots', 'reserve'];
 
-async function cpuRun(mods, admin, prefix) {
-  const runtime = await openRuntime(mods, prefix);
+async function cpuRun(mods, target, prefix) {
+  const nodes = target.nodes;
+  const runtime = await openRuntime(mods, prefix, target);
   const stages = STAGES.map((n) => runtime.stages[n]);
   for (let i = 0; i < 500; i++) await (await admit(mods, stages, i))();
   // Calls on the request path, counted as the stages make them (each is one round trip).
@@ -209,8 +229,9 @@ async function cpuRun(mods, admin, prefix) {
       return original(...args);
     };
   }
-  await admin.config('RESETSTAT');
-  const cpuBefore = await serverCpuUs(admin);
+  for (const node of nodes) await node.config('RESETSTAT');
+  const cpuBefore = await serverCpuUs(nodes);
+  const perNodeBefore = await Promise.all(nodes.map((n) => serverCpuUs([n])));
   // CONNS requests in flight, each settled when it ends, as a gateway under load does.
   let next = 0;
   async function worker() {
@@ -223,20 +244,24 @@ async function cpuRun(mods, admin, prefix) {
     }
   }
   await Promise.all(Array.from({ length: CONNS }, worker));
-  const cpuUs = (await serverCpuUs(admin)) - cpuBefore;
-  const { usec, calls } = await commandStats(admin);
+  const cpuUs = (await serverCpuUs(nodes)) - cpuBefore;
+  const perNodeUs = (await Promise.all(nodes.map((n) => serverCpuUs([n])))).map(
+    (us, i) => (us - perNodeBefore[i]) / REQUESTS,
+  );
+  const { usec, calls } = await commandStats(nodes);
   await runtime.stop();
   return {
     scriptUs: usec / REQUESTS,
     cpuUs: cpuUs / REQUESTS,
     requestPathCalls: requestPathCalls / REQUESTS,
-    afterCalls: (calls - requestPathCalls) / REQUESTS,
+    scriptCalls: calls / REQUESTS,
+    perNodeUs,
   };
 }
 
 /** An hour of traffic at RATE req/s on a simulated clock, then the bytes its keys hold. */
-async function memoryRun(mods, admin, prefix) {
-  const runtime = await openRuntime(mods, prefix);
+async function memoryRun(mods, target, prefix) {
+  const runtime = await openRuntime(mods, prefix, target);
   const stages = STAGES.map((n) => runtime.stages[n]);
   const total = Math.round((RATE * HOUR_MS) / 1000);
   const stepMs = 1000 / RATE;
@@ -252,9 +277,11 @@ async function memoryRun(mods, admin, prefix) {
   await runtime.stop();
   let bytes = 0;
   let keys = 0;
-  for (const k of await keysOf(admin, prefix)) {
-    bytes += Number(await admin.memory('USAGE', k, 'SAMPLES', 0));
-    keys++;
+  for (const node of target.nodes) {
+    for (const k of await keysOf(node, prefix)) {
+      bytes += Number(await node.memory('USAGE', k, 'SAMPLES', 0));
+      keys++;
+    }
   }
   return { requests: total, bytes, keys };
 }
@@ -272,9 +299,11 @@ async function keysOf(admin, prefix) {
   return out;
 }
 
-async function drop(admin, prefix) {
-  const keys = await keysOf(admin, prefix);
-  if (keys.length > 0) await admin.del(...keys);
+async function drop(nodes, prefix) {
+  for (const node of nodes) {
+    // One DEL per key: a cluster node refuses a DEL over keys of several slots.
+    for (const k of await keysOf(node, prefix)) await node.del(k);
+  }
 }
 
 const admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -291,11 +320,53 @@ admin.defineCommand('benchEmptyScript', { lua: 'return 1' });
 async function emptyScriptUs() {
   await admin.config('RESETSTAT');
   for (let i = 0; i < 2_000; i++) await admin.benchEmptyScript(0);
-  return (await commandStats(admin)).usec / 2_000;
+  return (await commandStats([admin])).usec / 2_000;
 }
 
-const variants = [{ name: 'this build', mods: current }];
-if (BASELINE !== undefined) variants.unshift({ name: 'baseline', mods: await build(BASELINE) });
+/** The primaries of the cluster at CLUSTER, one admin connection each. */
+async function clusterNodes(seeds) {
+  const first = new URL(seeds.split(',')[0].trim());
+  const seed = new Redis(Number(first.port || 6379), first.hostname, { maxRetriesPerRequest: 1 });
+  try {
+    const ranges = await seed.cluster('SLOTS');
+    const primaries = [...new Set(ranges.map((r) => `${r[2][0]}:${r[2][1]}`))];
+    return primaries.map((hp) => {
+      const [host, port] = hp.split(':');
+      const node = new Redis(Number(port), host, { maxRetriesPerRequest: 1 });
+      node.on('error', () => undefined);
+      return node;
+    });
+  } finally {
+    seed.disconnect();
+  }
+}
+
+/** Which subjects' hashes each primary holds. */
+async function placement(nodes) {
+  const subjects = ['key:key_bench', 'team:bench', 'env:prod', 'global:*'].slice(0, SUBJECTS);
+  const ranges = await nodes[0].cluster('SLOTS');
+  const ports = await Promise.all(nodes.map(async (n) => n.options.port));
+  const out = nodes.map(() => []);
+  for (const subject of subjects) {
+    const slot = Number(await nodes[0].cluster('KEYSLOT', `{${subject}}`));
+    const owner = ranges.find(([lo, hi]) => lo <= slot && slot <= hi);
+    out[ports.indexOf(owner[2][1])]?.push(subject);
+  }
+  return out;
+}
+
+const standalone = { url: REDIS_URL, cluster: false, nodes: [admin] };
+const targets = [standalone];
+if (CLUSTER !== undefined) {
+  const nodes = await clusterNodes(CLUSTER);
+  targets.push({ url: CLUSTER, cluster: true, nodes });
+}
+
+const variants = [{ name: 'this build', mods: current, target: standalone }];
+if (BASELINE !== undefined)
+  variants.unshift({ name: 'baseline', mods: await build(BASELINE), target: standalone });
+if (CLUSTER !== undefined)
+  variants.push({ name: 'this build, cluster mode', mods: current, target: targets[1] });
 const prefixes = [];
 const prefix = () => {
   prefixes.push(`bench-limits-${randomUUID().slice(0, 8)}`);
@@ -307,10 +378,10 @@ try {
   let empty = await emptyScriptUs();
   // Two rounds, the variants alternating, so a change in the machine's load hits both.
   for (let round = 0; round < 2; round++) {
-    for (const v of variants) (v.runs ??= []).push(await cpuRun(v.mods, admin, prefix()));
+    for (const v of variants) (v.runs ??= []).push(await cpuRun(v.mods, v.target, prefix()));
   }
   empty = (empty + (await emptyScriptUs())) / 2;
-  for (const v of variants) v.mem = await memoryRun(v.mods, admin, prefix());
+  for (const v of variants) v.mem = await memoryRun(v.mods, v.target, prefix());
   const load =
     process.platform === 'win32'
       ? ''
@@ -319,7 +390,8 @@ try {
           .map((n) => f(n, 2))
           .join(' ')}`;
   console.log(
-    `limits on Redis (${REDIS_URL.replace(/\/\/[^@]*@/, '//')}), one key with rpm, rph, tpm, ${WITH_CONCURRENCY ? 'concurrency, ' : ''}daily and monthly budgets${load}:`,
+    `limits on Redis (${REDIS_URL.replace(/\/\/[^@]*@/, '//')}), one key with rpm, rph, tpm, ${WITH_CONCURRENCY ? 'concurrency, ' : ''}daily and monthly budgets` +
+      `${SUBJECTS > 1 ? '; its team, environment and the global limits with rpm and a monthly budget' : ''}${load}:`,
   );
   console.log(`  Redis time of an empty script call in this run: ${f(empty, 2)} µs`);
   for (const v of variants) {
@@ -329,20 +401,32 @@ try {
       `  ${v.name}: ${REQUESTS} requests x ${v.runs.length}, ${CONNS} in flight: ` +
         `Redis CPU per request ${f(cpuUs)} µs (server used_cpu), ${f(scriptUs)} µs in scripts ` +
         `(${f(scriptUs / empty, 1)}x an empty script call); ` +
-        `round trips per request: ${f(mean(v.runs, 'requestPathCalls'), 2)} on the request path, ` +
-        `${f(mean(v.runs, 'afterCalls'), 2)} after the last byte (settle, release)`,
+        `script calls per request: ${f(mean(v.runs, 'scriptCalls'), 2)} in all, for ` +
+        `${f(mean(v.runs, 'requestPathCalls'), 2)} backend call(s) on the request path` +
+        `${v.target.cluster ? ` (one script per subject: ${SUBJECTS} in turn)` : ' (one script)'}`,
     );
+    if (v.target.cluster) {
+      const perNode = v.runs[0].perNodeUs.map(() => 0);
+      for (const r of v.runs) r.perNodeUs.forEach((us, i) => (perNode[i] += us / v.runs.length));
+      const placed = await placement(v.target.nodes);
+      console.log(
+        `    Redis CPU per request by shard: ${perNode.map((us, i) => `${f(us)} µs (${placed[i].join(', ') || 'no subject'})`).join('; ')}; ` +
+          `the busiest shard caps this fleet at ${Math.round(1e6 / Math.max(...perNode)).toLocaleString('en')} req/s`,
+      );
+    }
     console.log(
       `    projected ceiling of one Redis core (one shard): ${Math.round(1e6 / cpuUs).toLocaleString('en')} req/s; ` +
-        `memory for the subject after an hour at ${RATE} req/s (${v.mem.requests} requests, simulated clock): ` +
+        `memory for the subject${SUBJECTS > 1 ? 's' : ''} after an hour at ${RATE} req/s (${v.mem.requests} requests, simulated clock): ` +
         `${v.mem.bytes} bytes in ${v.mem.keys} keys`,
     );
   }
-  if (variants.length === 2) {
-    const [before, after] = variants.map((v) => mean(v.runs, 'cpuUs'));
+  if (BASELINE !== undefined) {
+    const [before, after] = variants.slice(0, 2).map((v) => mean(v.runs, 'cpuUs'));
     console.log(`  Redis CPU per request, this build / baseline: ${f(after / before, 2)}`);
   }
 } finally {
-  for (const p of prefixes) await drop(admin, p);
-  admin.disconnect();
+  for (const t of targets) {
+    for (const p of prefixes) await drop(t.nodes, p);
+    for (const node of t.nodes) node.disconnect();
+  }
 }

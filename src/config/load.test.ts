@@ -174,3 +174,20 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('limits.redis.cluster', () => {
+  it('takes seed nodes and keeps breakers off a cluster they are not laid out for', () => {
+    const cluster = { backend: 'redis', redis: { cluster: true } };
+    const { config } = loadConfig({ env: {}, overrides: { limits: cluster } });
+    expect(config.limits.redis).toMatchObject({ cluster: true, url: 'env:REDIS_URL' });
+    expect(loadConfig({ env: {} }).config.limits.redis.cluster).toBe(false);
+    const found = problems(() =>
+      loadConfig({
+        env: {},
+        overrides: { limits: cluster, upstream: { circuit: { backend: 'redis' } } },
+      }),
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^upstream\.circuit\.backend: breaker state needs one Redis endpoint/);
+  });
+});

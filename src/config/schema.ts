@@ -135,7 +135,7 @@ const upstreamCircuitSchema = z
       .enum(['auto', 'memory', 'redis'])
       .default('auto')
       .describe(
-        'Where breaker state lives. auto: Redis when limits.backend is redis (same limits.redis connection settings), else in process.',
+        'Where breaker state lives. auto: Redis when limits.backend is redis on one Redis endpoint (same limits.redis connection settings), else in process (also on a Redis Cluster, limits.redis.cluster).',
       ),
   })
   .strict()
@@ -675,6 +675,11 @@ export const configSchema = z
     reload: reloadSchema,
   })
   .strict()
+  .refine((c) => !(c.limits.redis.cluster && c.upstream.circuit.backend === 'redis'), {
+    message:
+      'breaker state needs one Redis endpoint, not a cluster; use upstream.circuit.backend auto (in process on a cluster)',
+    path: ['upstream', 'circuit', 'backend'],
+  })
   .describe('Bastion gateway configuration');
 
 export type Config = z.infer<typeof configSchema>;

@@ -195,3 +195,33 @@ export function parseSettle(reply: Reply, order: readonly number[]): BudgetTotal
   });
   return out;
 }
+
+/** The sub-bucket each rate window's cost went to (-1 for none), from an admission's reply. */
+export function chargedBuckets(reply: Reply, req: AdmitRequest): number[] {
+  const from = 1 + 2 * req.rates.length;
+  return req.rates.map((_, i) => Number(reply[from + i]));
+}
+
+/** What a subject's admission took, to take it back (`ROLLBACK_SCRIPT`). */
+export function rollbackArgs(
+  prefix: string,
+  req: AdmitRequest,
+  buckets: readonly number[],
+): { keys: string[]; args: Arg[] } | undefined {
+  const keys: string[] = [];
+  const windows: Arg[] = [];
+  req.rates.forEach((c, i) => {
+    const bucket = buckets[i] ?? -1;
+    if (bucket < 0 || c.cost <= 0) return;
+    const { subject, field } = splitId(c.id);
+    if (keys.length === 0) keys.push(`${prefix}:{${subject}}`);
+    keys.push(`${prefix}:{${subject}}:${field}`);
+    windows.push(field, keys.length, bucket, c.cost, c.windowMs);
+  });
+  if (keys.length === 0) {
+    const first = req.slots[0] ?? req.budgets[0];
+    if (first === undefined) return undefined;
+    keys.push(`${prefix}:{${splitId(first.id).subject}}`);
+  }
+  return { keys, args: [`:r:${req.id}`, `:c:${req.id}`, windows.length / 5, ...windows] };
+}

@@ -17,9 +17,11 @@ const MAX_BATCH = 128;
  * for the end of the current event-loop turn and goes to Redis together: one script call for
  * every request that finished in that turn, not one each. The script gets `ARGV[1]` = the number
  * of KEYS, then each call's arguments in turn; each caller gets its own slice of the reply.
+ * Calls of different `group`s go apart: on a Redis Cluster a script's keys must share one slot,
+ * so there the group is the subject (its hash tag); on one Redis every call is in one group.
  */
 export function createBatcher(send: (keys: string[], args: Arg[]) => Promise<Reply>) {
-  let queue: Pending[] = [];
+  let queue = new Map<string, Pending[]>();
   let inFlight = 0;
   const waiters: (() => void)[] = [];
 
@@ -41,26 +43,30 @@ export function createBatcher(send: (keys: string[], args: Arg[]) => Promise<Rep
         },
       )
       .finally(() => {
-        if (--inFlight === 0 && queue.length === 0) for (const w of waiters.splice(0)) w();
+        if (--inFlight === 0 && queue.size === 0) for (const w of waiters.splice(0)) w();
       });
   }
 
   function flush(): void {
-    const batch = queue;
-    queue = [];
-    for (let at = 0; at < batch.length; at += MAX_BATCH) sendPart(batch.slice(at, at + MAX_BATCH));
+    const groups = queue;
+    queue = new Map();
+    for (const batch of groups.values())
+      for (let at = 0; at < batch.length; at += MAX_BATCH)
+        sendPart(batch.slice(at, at + MAX_BATCH));
   }
 
   return {
-    add(keys: string[], args: Arg[], replyLength: number): Promise<Reply> {
+    add(keys: string[], args: Arg[], replyLength: number, group = ''): Promise<Reply> {
       return new Promise((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flush);
-        queue.push({ keys, args, replyLength, resolve, reject });
+        if (queue.size === 0) setImmediate(flush);
+        let batch = queue.get(group);
+        if (batch === undefined) queue.set(group, (batch = []));
+        batch.push({ keys, args, replyLength, resolve, reject });
       });
     },
     /** Resolves once every queued call has been answered. */
     idle(): Promise<void> {
-      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
+      if (queue.size === 0 && inFlight === 0) return Promise.resolve();
       return new Promise((resolve) => {
         waiters.push(resolve);
       });

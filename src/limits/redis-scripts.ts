@@ -218,9 +218,10 @@ end
  *   hash, lease value, counter count, and per counter: its index among the request's slots or
  *   budgets, position of its value in the HMGET (a budget's spend; its reserved follows), field,
  *   limit, keep-until (budgets; 0 for slots).
- * Reply: {1, then (units counted, reset ms) per rate window}, or a refusal: {0, 1, window,
- * retry ms, units counted}, {0, 2, slot counter} or {0, 3, budget, spent, reserved}; indexes
- * 1-based.
+ * Reply: {1, then (units counted, reset ms) per rate window, then per rate window the sub-bucket
+ * its cost went to (-1 for none), which a roll-back in cluster mode names}, or a refusal: {0, 1,
+ * window, retry ms, units counted}, {0, 2, slot counter} or {0, 3, budget, spent, reserved};
+ * indexes 1-based.
  */
 export const ADMIT_SCRIPT = `${RATE_FUNCTIONS}${SWEEP}${ADD_WINDOW}
 local now = tonumber(ARGV[1])
@@ -320,6 +321,10 @@ for i = 1, nr do
   out[#out + 1] = w.sum
   out[#out + 1] = (w.first and w.fe or now) + w.win - now
 end
+for i = 1, nr do
+  local w = ws[i]
+  out[#out + 1] = w.cost > 0 and w.last or -1
+end
 local expiry = tonumber(ARGV[4])
 local ttl = tonumber(ARGV[5])
 local function hold(ls, field, units)
@@ -354,6 +359,74 @@ for h = 1, nh do
   if #sets[h] > 0 then redis.call('HSET', KEYS[h], unpack(sets[h])) end
 end
 return out
+`;
+
+/** Drops a lease (`:c:<id>` or `:r:<id>`) and gives its counters back what it held. */
+const DROP_LEASE = `
+local function dropLease(key, field)
+  local v = redis.call('HGET', key, field)
+  if not v then return end
+  local amount, _, counters = string.match(v, '^(%-?%d+)|(%d+)|(.*)$')
+  for f in string.gmatch(counters, '[^,]+') do
+    local held = tonumber(redis.call('HGET', key, f) or '0')
+    redis.call('HSET', key, f, held - tonumber(amount))
+  end
+  redis.call('HDEL', key, field)
+end
+`;
+
+/**
+ * Cluster mode: takes back what one subject's admission took when a later subject refused
+ * (`redis-cluster.ts`). KEYS: the subject hash, then its windows' rings. ARGV: the reservation
+ * field, the slot lease field, the number of windows, then per window: field, KEYS index of its
+ * ring, the sub-bucket the admission charged, cost, window ms. The leases go as a release would
+ * take them; the units leave the sub-bucket they went to, unless it has left the window already
+ * (then they are no longer counted anyway). The sub-bucket keeps the time of its earliest unit,
+ * which may have been this one: its other units may leave up to that sub-bucket early, within
+ * the 1 % a window allows (`window.ts`). A window left with nothing is dropped.
+ */
+export const ROLLBACK_SCRIPT = `${DROP_LEASE}
+local key = KEYS[1]
+dropLease(key, ARGV[1])
+dropLease(key, ARGV[2])
+local N = ${WINDOW_BUCKETS}
+local a = 4
+for i = 1, tonumber(ARGV[3]) do
+  local f, ring = ARGV[a], KEYS[tonumber(ARGV[a + 1])]
+  local b, cost, win = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+  a = a + 5
+  local h = redis.call('HGET', key, f)
+  if h then
+    local sum, hwin, first, fe, fc, last, le, lc = struct.unpack('<dddddddd', h)
+    local taken = false
+    if hwin == win and b >= first and b <= last then
+      if b == first or b == last then
+        taken = true
+        if b == first then fc = math.max(0, fc - cost) end
+        if b == last then lc = math.max(0, lc - cost) end
+      else
+        local k = b % (N + 1)
+        local raw = redis.call('HGET', ring, k)
+        if raw then
+          local e, c = struct.unpack('<dd', raw)
+          if c > 0 and math.floor(e / math.max(1, math.floor(win / N))) == b then
+            taken = true
+            redis.call('HSET', ring, k, struct.pack('<dd', e, math.max(0, c - cost)))
+          end
+        end
+      end
+    end
+    if taken then
+      sum = sum - cost
+      if sum <= 0 then
+        redis.call('HDEL', key, f)
+      else
+        redis.call('HSET', key, f, struct.pack('<dddddddd', sum, hwin, first, fe, fc, last, le, lc))
+      end
+    end
+  end
+end
+return {}
 `;
 
 /**

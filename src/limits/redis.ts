@@ -1,49 +1,52 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { GatewayError } from '../errors/gateway-error.js';
-import { ADMIT_SCRIPT, RELEASE_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
+import { ADMIT_SCRIPT, RELEASE_SCRIPT, ROLLBACK_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
 import { admitArgs, parseAdmit, parseSettle, settleArgs } from './redis-args.js';
 import { createBatcher } from './redis-batch.js';
+import { connectRedis } from './redis-client.js';
+import { createClusterOps } from './redis-cluster.js';
 import { viaAdmit } from './via-admit.js';
 import { splitId, type AdmitRequest, type BudgetCheck, type LimitBackend } from './types.js';
 
 export interface RedisLimitOptions {
-  /** May hold a password: handed to ioredis, never logged. */
+  /** May hold a password: handed to ioredis, never logged. In cluster mode, seed node URLs, comma-separated. */
   url: string;
   keyPrefix: string;
   commandTimeoutMs: number;
+  /** A Redis Cluster: each subject's admission runs on its own shard (`redis-cluster.ts`). */
+  cluster?: boolean;
 }
 
 type Reply = (number | string)[];
+type Script = (numKeys: number, ...args: (string | number)[]) => Promise<Reply>;
 
-interface ScriptedRedis extends Redis {
-  bastionAdmit(numKeys: number, ...args: (string | number)[]): Promise<Reply>;
-  bastionRelease(numKeys: number, ...args: (string | number)[]): Promise<Reply>;
-  bastionSettle(numKeys: number, ...args: (string | number)[]): Promise<Reply>;
-}
+type ScriptedRedis = (Redis | Cluster) & {
+  bastionAdmit: Script;
+  bastionRelease: Script;
+  bastionRollback: Script;
+  bastionSettle: Script;
+};
 
 /**
  * Counters shared by every replica, in Redis: one hash per subject (`redis-scripts.ts`), and one
- * script call per request on the request path (`admit`). Fails closed: with no connection,
- * commands fail at once (no offline queue) and a slow one times out, both as
- * `limits_unavailable`; ioredis keeps reconnecting, so service resumes by itself.
+ * script call per request on the request path (`admit`), or one per subject on a Redis Cluster.
+ * Fails closed: with no connection, commands fail at once (no offline queue) and a slow one
+ * times out, both as `limits_unavailable`; ioredis keeps reconnecting, so service resumes by
+ * itself.
  */
 export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend & {
   /** Resolves once connected, or after `timeoutMs` either way. */
   waitReady(timeoutMs: number): Promise<void>;
 } {
   // Long by design: one short method per LimitBackend operation, all over one connection.
-  const redis = new Redis(opts.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: opts.commandTimeoutMs,
-    connectTimeout: Math.max(1_000, opts.commandTimeoutMs),
-    retryStrategy: (times) => Math.min(50 * times, 1_000),
-    lazyConnect: false,
+  const redis = connectRedis({
+    url: opts.url,
+    commandTimeoutMs: opts.commandTimeoutMs,
+    cluster: opts.cluster === true,
   }) as ScriptedRedis;
-  // Without a listener ioredis logs every failed reconnect; failures surface per call instead.
-  redis.on('error', () => undefined);
   redis.defineCommand('bastionAdmit', { lua: ADMIT_SCRIPT });
   redis.defineCommand('bastionRelease', { lua: RELEASE_SCRIPT });
+  redis.defineCommand('bastionRollback', { lua: ROLLBACK_SCRIPT });
   redis.defineCommand('bastionSettle', { lua: SETTLE_SCRIPT });
 
   const prefix = opts.keyPrefix;
@@ -63,20 +66,34 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     }
   }
 
-  function admit(req: AdmitRequest) {
+  function admitOne(req: AdmitRequest) {
     return call(async () => {
       const { keys, args } = admitArgs(prefix, req);
       return parseAdmit(await redis.bastionAdmit(keys.length, ...keys, ...args), req);
     });
   }
 
-  function settle(checks: readonly BudgetCheck[], reservationId: string, actual: number) {
+  function settleOne(checks: readonly BudgetCheck[], reservationId: string, actual: number) {
     return call(async () => {
       const { keys, args, order } = settleArgs(prefix, checks, reservationId, actual);
       const reply = await settlements.add(keys, args, 2 * order.length);
       return parseSettle(reply, order);
     });
   }
+
+  const cluster =
+    opts.cluster === true
+      ? createClusterOps({
+          prefix,
+          admit: (keys, args) => redis.bastionAdmit(keys.length, ...keys, ...args),
+          rollback: (keys, args) => redis.bastionRollback(keys.length, ...keys, ...args),
+          settlements,
+          releases,
+          hmget: (key, fields) => redis.hmget(key, ...fields),
+        })
+      : undefined;
+  const admit = cluster?.admit ?? admitOne;
+  const settle = cluster?.settle ?? settleOne;
 
   return {
     kind: 'redis',
@@ -99,6 +116,7 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     ...viaAdmit(admit),
 
     releaseSlots(ids, leaseId) {
+      if (cluster !== undefined) return cluster.releaseSlots(ids, leaseId);
       return call(async () => {
         const keys = [...new Set(ids.map((id) => `${prefix}:{${splitId(id).subject}}`))];
         if (keys.length > 0)
@@ -113,6 +131,7 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     settle,
 
     totals(ids) {
+      if (cluster !== undefined) return cluster.totals(ids);
       return call(async () => {
         if (ids.length === 0) return [];
         const pipeline = redis.pipeline();

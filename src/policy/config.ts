@@ -137,7 +137,15 @@ export const limitsSchema = z
             message: 'inline secrets are refused; use env:REDIS_URL',
           })
           .default('env:REDIS_URL')
-          .describe('Reference to the Redis URL (env:NAME or file:/path); it may hold a password.'),
+          .describe(
+            'Reference to the Redis URL (env:NAME or file:/path); it may hold a password. In cluster mode, one or more seed nodes of the cluster, comma-separated (redis://[user:password@]host:port,...): the others are discovered; the first URL gives the credentials and TLS (rediss:) for all.',
+          ),
+        cluster: z
+          .boolean()
+          .default(false)
+          .describe(
+            "A Redis Cluster (ioredis Cluster client): each subject's counters stay on their own shard, a request is admitted subject by subject (key, user, team, env, global) and what earlier subjects took is taken back when a later one refuses (docs/scale-out.md). false: one Redis endpoint, one script per request.",
+          ),
         keyPrefix: z
           .string()
           .regex(/^[A-Za-z0-9:_-]{1,64}$/)

@@ -45,6 +45,7 @@ export async function openLimitBackend(
     url: secretOf(limits.redis.url).reveal(),
     keyPrefix: limits.redis.keyPrefix,
     commandTimeoutMs: limits.redis.commandTimeoutMs,
+    cluster: limits.redis.cluster,
   });
   // Start even if Redis is down: requests fail closed until it answers.
   await backend.waitReady(2_000);

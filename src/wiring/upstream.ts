@@ -90,8 +90,9 @@ export async function buildUpstream(
 }
 
 /**
- * Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`); the
- * Redis client is imported only then.
+ * Breakers are shared through Redis when counters are (`upstream.circuit.backend: auto`), on one
+ * Redis endpoint: their keys and channel are not laid out for a cluster, so on a Redis Cluster
+ * each replica keeps its own. The Redis client is imported only when used.
  */
 export async function openCircuitSync(
   config: Config,
@@ -100,7 +101,8 @@ export async function openCircuitSync(
   log: Logger,
 ): Promise<CircuitSync | undefined> {
   const { backend } = config.upstream.circuit;
-  if (backend === 'memory' || (backend === 'auto' && config.limits.backend !== 'redis')) {
+  const isShared = config.limits.backend === 'redis' && !config.limits.redis.cluster;
+  if (backend === 'memory' || (backend === 'auto' && !isShared)) {
     return undefined;
   }
   let lastLoggedMs = 0;

@@ -261,6 +261,7 @@ async function redisCheck(config: Config, resolved: Map<string, Secret>): Promis
     url: url.reveal(),
     keyPrefix: limits.redis.keyPrefix,
     commandTimeoutMs: limits.redis.commandTimeoutMs,
+    cluster: limits.redis.cluster,
   });
   try {
     await backend.waitReady(NET_TIMEOUT_MS);
