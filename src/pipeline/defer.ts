@@ -12,10 +12,12 @@ export class DeferStack {
     this.#fns.push(fn);
   }
 
+  /** Awaits only the undos that return a promise: a synchronous one costs no microtask. */
   async runAll(onError: (err: unknown) => void): Promise<void> {
     for (let fn = this.#fns.pop(); fn !== undefined; fn = this.#fns.pop()) {
       try {
-        await fn();
+        const done = fn();
+        if (done !== undefined) await done;
       } catch (err) {
         onError(err);
       }
