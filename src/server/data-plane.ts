@@ -3,6 +3,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { renderError, renderStreamError } from '../errors/wire.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayResponse, RequestContext } from '../pipeline/context.js';
+
 import type { Pipelines } from '../pipeline/order.js';
 import { runStages } from '../pipeline/run.js';
 import { NOOP_TRACER, type RequestTracer } from '../pipeline/trace.js';
@@ -15,6 +16,9 @@ import { ROUTES, type RouteEntry } from './routes.js';
 import { writeChunks } from './sse.js';
 import { ServerRequestContext, type ContextShared } from './request-context.js';
 import { createPlaneServer, type TlsSource } from './tls.js';
+
+type JsonResponse = Extract<GatewayResponse, { kind: 'json' }>;
+type StreamResponse = Extract<GatewayResponse, { kind: 'stream' }>;
 
 export interface DataPlaneDeps {
   pipelines: Pipelines;
@@ -118,7 +122,11 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     let verdict: GatewayError | undefined;
     try {
       verdict = await runStages(deps.pipelines[route.pipeline], ctx);
-      if (verdict === undefined) await send(ctx, res, route, ending);
+      if (verdict === undefined) {
+        const response = ctx.response as GatewayResponse;
+        if (response.kind === 'json') sendJson(ctx, res, response, ending);
+        else await sendStream(ctx, res, response, route, ending);
+      }
     } catch (err) {
       verdict =
         err instanceof GatewayError ? err : new GatewayError('internal_error', { cause: err });
@@ -130,24 +138,32 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
         sendError(res, reqId, verdict, route.dialect, ending, ctx.responseHeaders);
       }
     }
-    await ctx.deferred.runAll((err) => ctx.log.error({ event: 'deferred_failed', err }));
+    // Neither waits unless it has to: a synchronous undo or end costs no microtask.
+    const undone = ctx.deferred.runAll((err) => ctx.log.error({ event: 'deferred_failed', err }));
+    if (undone !== undefined) await undone;
     ctx.trace.end(ctx);
-    await ending.finish(res, audited);
+    const finishing = ending.finish(res, audited);
+    if (finishing !== undefined) await finishing;
   }
 
-  async function send(
+  function sendJson(
     ctx: RequestContext,
     res: ServerResponse,
+    response: JsonResponse,
+    ending: Ending,
+  ): void {
+    res.writeHead(response.status, head(JSON_HEAD, ctx.reqId, ctx.responseHeaders));
+    ending.end(res, response.body);
+    ctx.outcome = { status: response.status, errorCode: null };
+  }
+
+  async function sendStream(
+    ctx: RequestContext,
+    res: ServerResponse,
+    response: StreamResponse,
     route: RouteEntry,
     ending: Ending,
   ): Promise<void> {
-    const response = ctx.response as GatewayResponse;
-    if (response.kind === 'json') {
-      res.writeHead(response.status, head(JSON_HEAD, ctx.reqId, ctx.responseHeaders));
-      ending.end(res, response.body);
-      ctx.outcome = { status: response.status, errorCode: null };
-      return;
-    }
     res.writeHead(response.status, head(STREAM_HEAD, ctx.reqId, ctx.responseHeaders));
     ctx.outcome = { status: response.status, errorCode: null };
     try {

@@ -7,7 +7,7 @@ import {
   type UpstreamResponse,
   type WholeReply,
 } from '../../providers/core/http.js';
-import type { StreamTap } from '../../providers/types.js';
+import type { OutgoingRequest, StreamTap } from '../../providers/types.js';
 import { CappedReadError, readCapped } from '../../util/read-capped.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { AttemptSpan } from '../trace.js';
@@ -216,13 +216,30 @@ function buildHeaders(
   // The attempt's span, not the caller's header: the provider sees our hop in the trace.
   // Set before the auth headers, so a signing provider (Bedrock) signs it too.
   if (traceparent !== undefined) headers.traceparent = traceparent;
-  const request = {
-    url: new URL(input.path, origin),
-    headers,
-    body: input.body,
-    nowMs: ctx.clock.now(),
-  };
+  const request = new Outgoing(input.path, origin, headers, input.body, ctx.clock.now());
   return Object.assign(headers, adapter.authHeaders(key, request));
+}
+
+/** The request as a signing adapter sees it; its URL is parsed only if one reads it (SigV4). */
+class Outgoing implements OutgoingRequest {
+  #url: URL | undefined;
+  readonly #path: string;
+  readonly #origin: string;
+
+  constructor(
+    path: string,
+    origin: string,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly body: string | Buffer,
+    readonly nowMs: number,
+  ) {
+    this.#path = path;
+    this.#origin = origin;
+  }
+
+  get url(): URL {
+    return (this.#url ??= new URL(this.#path, this.#origin));
+  }
 }
 
 async function* tapped(
