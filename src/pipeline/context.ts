@@ -5,6 +5,7 @@ import type { AuditDecision, Environment, VirtualKeyRecord } from '../store/type
 import type { Clock } from '../util/clock.js';
 // The types of fields live with the stages that write them; none of those files imports
 // this one, so the context depends on them one way only.
+import type { DisconnectSignal } from './disconnect.js';
 import type { GuardRequestState } from './guard/request-state.js';
 import type { EndUser, RequestPolicy } from './policy/request-policy.js';
 import type { RouteId } from './route-id.js';
@@ -58,7 +59,9 @@ export interface RequestContext {
   readonly reqId: string;
   readonly route: RouteSpec;
   readonly clock: Clock;
-  /** Aborted when the client goes away; passed to the upstream call. */
+  /** Aborted when the client goes away; the upstream deadline listens to it. */
+  readonly disconnect: DisconnectSignal;
+  /** `disconnect` as an `AbortSignal` (for fetch), made on first use. */
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly headers: RequestHeaders;

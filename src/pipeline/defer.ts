@@ -12,13 +12,30 @@ export class DeferStack {
     this.#fns.push(fn);
   }
 
-  async runAll(onError: (err: unknown) => void): Promise<void> {
+  /**
+   * Runs the stack. Synchronous undos run without a microtask: a promise is returned only once
+   * an undo returned one (it is awaited before the next), else `undefined`.
+   */
+  runAll(onError: (err: unknown) => void): Promise<void> | undefined {
     for (let fn = this.#fns.pop(); fn !== undefined; fn = this.#fns.pop()) {
+      let done: void | Promise<void>;
       try {
-        await fn();
+        done = fn();
       } catch (err) {
         onError(err);
+        continue;
       }
+      if (done !== undefined) return this.#awaitThenRun(done, onError);
     }
+    return undefined;
+  }
+
+  async #awaitThenRun(done: Promise<void>, onError: (err: unknown) => void): Promise<void> {
+    try {
+      await done;
+    } catch (err) {
+      onError(err);
+    }
+    await this.runAll(onError);
   }
 }

@@ -55,4 +55,28 @@ describe('runStages', () => {
     );
     expect(rejected?.code).toBe('store_unavailable');
   });
+
+  it('runs sync and async stages in turn after an async one, and a later rejection is a bug', async () => {
+    const seen: string[] = [];
+    const result = await runStages(
+      [
+        stage('authenticate', () => Promise.resolve(void seen.push('a'))),
+        stage('read_body', () => void seen.push('b')),
+        stage('validate', () => Promise.resolve(void seen.push('c'))),
+        stage('route', () => void seen.push('d')),
+        stage('upstream', () => Promise.reject(new TypeError('bug'))),
+        stage('guard_output', () => void seen.push('never')),
+      ],
+      ctx,
+    );
+    expect([result?.code, seen]).toEqual(['internal_error', ['a', 'b', 'c', 'd']]);
+    const allDone = await runStages(
+      [
+        stage('authenticate', () => Promise.resolve(undefined)),
+        stage('read_body', () => undefined),
+      ],
+      ctx,
+    );
+    expect(allDone).toBeUndefined();
+  });
 });

@@ -10,15 +10,7 @@ export function runStages(
   stages: readonly Stage[],
   ctx: RequestContext,
 ): Verdict | Promise<Verdict> {
-  return runFrom(stages, ctx, 0);
-}
-
-function runFrom(
-  stages: readonly Stage[],
-  ctx: RequestContext,
-  from: number,
-): Verdict | Promise<Verdict> {
-  for (let i = from; i < stages.length; i++) {
+  for (let i = 0; i < stages.length; i++) {
     const stage = stages[i] as Stage;
     let verdict: Verdict | Promise<Verdict>;
     try {
@@ -26,15 +18,44 @@ function runFrom(
     } catch (err) {
       return bug(ctx, stage, err);
     }
-    if (verdict instanceof Promise) {
-      return verdict.then(
-        (v) => (v === undefined ? runFrom(stages, ctx, i + 1) : v),
-        (err: unknown) => bug(ctx, stage, err),
-      );
-    }
+    if (verdict instanceof Promise) return runAsync(stages, ctx, i, verdict);
     if (verdict !== undefined) return verdict;
   }
   return undefined;
+}
+
+/**
+ * The rest of a run from the first stage that returned a promise: one async frame that awaits
+ * each such promise, rather than a promise chained (and adopted) per async stage.
+ */
+async function runAsync(
+  stages: readonly Stage[],
+  ctx: RequestContext,
+  at: number,
+  first: Promise<Verdict>,
+): Promise<Verdict> {
+  let i = at;
+  let waiting = first;
+  for (;;) {
+    let verdict: Verdict | Promise<Verdict>;
+    try {
+      verdict = await waiting;
+    } catch (err) {
+      return bug(ctx, stages[i] as Stage, err);
+    }
+    if (verdict !== undefined) return verdict;
+    for (i++; i < stages.length; i++) {
+      const stage = stages[i] as Stage;
+      try {
+        verdict = stage.run(ctx);
+      } catch (err) {
+        return bug(ctx, stage, err);
+      }
+      if (verdict !== undefined) break;
+    }
+    if (!(verdict instanceof Promise)) return verdict;
+    waiting = verdict;
+  }
 }
 
 function bug(ctx: RequestContext, stage: Stage, err: unknown): GatewayError {

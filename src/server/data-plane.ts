@@ -3,19 +3,22 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { renderError, renderStreamError } from '../errors/wire.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayResponse, RequestContext } from '../pipeline/context.js';
+
 import type { Pipelines } from '../pipeline/order.js';
-import { DeferStack } from '../pipeline/defer.js';
 import { runStages } from '../pipeline/run.js';
 import { NOOP_TRACER, type RequestTracer } from '../pipeline/trace.js';
 import type { Clock } from '../util/clock.js';
 import { newRequestId } from '../util/ids.js';
-import { readRequestBody } from './body.js';
 import { answerClientError } from './client-error.js';
 import { clientIp } from './client-ip.js';
 import type { Cors } from './cors.js';
 import { ROUTES, type RouteEntry } from './routes.js';
 import { writeChunks } from './sse.js';
+import { ServerRequestContext, type ContextShared } from './request-context.js';
 import { createPlaneServer, type TlsSource } from './tls.js';
+
+type JsonResponse = Extract<GatewayResponse, { kind: 'json' }>;
+type StreamResponse = Extract<GatewayResponse, { kind: 'stream' }>;
 
 export interface DataPlaneDeps {
   pipelines: Pipelines;
@@ -108,6 +111,12 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
   server.on('clientError', answerClientError);
   const tracer = deps.tracer ?? NOOP_TRACER;
 
+  const shared: ContextShared = {
+    log: deps.log,
+    clock: deps.clock,
+    bodyLimits: { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.bodyTimeoutMs },
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reqId = newRequestId();
     const url = req.url ?? '/';
@@ -131,12 +140,29 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       sendError(res, reqId, new GatewayError(code), route?.dialect ?? 'openai');
       return;
     }
-    const { ctx, deferred, audited } = createContext(req, res, reqId, route);
-    const ending = createEnding(res, opts.holdsEndForAudit === true);
+    const ctx = new ServerRequestContext(
+      reqId,
+      route,
+      req,
+      clientIp(req, opts.trustProxyHops),
+      tracer.start(req.headers, route.id, reqId),
+      shared,
+    );
+    res.on('close', () => {
+      if (!res.writableFinished) ctx.disconnect.abort();
+    });
+    // The first deferral, so the audit write runs after every other undo.
+    let audited: Promise<void> | undefined;
+    ctx.defer(() => (audited = deps.onFinished(ctx)));
+    const ending = opts.holdsEndForAudit === true ? new HeldEnding() : IMMEDIATE;
     let verdict: GatewayError | undefined;
     try {
       verdict = await runStages(deps.pipelines[route.pipeline], ctx);
-      if (verdict === undefined) await send(ctx, res, route, ending.end);
+      if (verdict === undefined) {
+        const response = ctx.response as GatewayResponse;
+        if (response.kind === 'json') sendJson(ctx, res, response, ending);
+        else await sendStream(ctx, res, response, route, ending);
+      }
     } catch (err) {
       verdict =
         err instanceof GatewayError ? err : new GatewayError('internal_error', { cause: err });
@@ -145,91 +171,36 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     if (verdict !== undefined) {
       ctx.outcome = { status: verdict.status, errorCode: verdict.code };
       if (!res.headersSent && !res.destroyed) {
-        setHeaders(res, ctx.responseHeaders);
-        sendError(res, reqId, verdict, route.dialect, ending.end);
+        sendError(res, reqId, verdict, route.dialect, ending, ctx.responseHeaders);
       }
     }
-    await deferred.runAll((err) => ctx.log.error({ event: 'deferred_failed', err }));
+    // Neither waits unless it has to: a synchronous undo or end costs no microtask.
+    const undone = ctx.deferred.runAll((err) => ctx.log.error({ event: 'deferred_failed', err }));
+    if (undone !== undefined) await undone;
     ctx.trace.end(ctx);
-    await ending.finish(audited());
+    const finishing = ending.finish(res, audited);
+    if (finishing !== undefined) await finishing;
   }
 
-  function createContext(
-    req: IncomingMessage,
-    res: ServerResponse,
-    reqId: string,
-    route: RouteEntry,
-  ) {
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const deferred = new DeferStack();
-    let bodyPromise: Promise<Buffer> | undefined;
-    // Most requests never log (lines are for warnings and errors), so the child logger
-    // (about 5 µs) is made on first use.
-    let log: Logger | undefined;
-    const ctx: RequestContext = {
-      reqId,
-      route,
-      clock: deps.clock,
-      signal: abort.signal,
-      get log() {
-        return (log ??= deps.log.child({ reqId }));
-      },
-      headers: req.headers,
-      clientIp: clientIp(req, opts.trustProxyHops),
-      startedAtMs: deps.clock.now(),
-      startedMono: deps.clock.monotonicMs(),
-      readBody: () =>
-        (bodyPromise ??= readRequestBody(req, {
-          limitBytes: opts.bodyLimitBytes,
-          timeoutMs: opts.bodyTimeoutMs,
-        })),
-      defer: (fn) => deferred.push(fn),
-      trace: tracer.start(req.headers, route.id, reqId),
-      caller: undefined,
-      rawBody: undefined,
-      body: undefined,
-      isStream: false,
-      target: undefined,
-      response: undefined,
-      usage: undefined,
-      upstreamLatencyMs: undefined,
-      upstreamKey: undefined,
-      decisions: [],
-      policy: undefined,
-      guard: undefined,
-      costMicroUsd: undefined,
-      responseHeaders: {},
-      outcome: { status: 0, errorCode: null },
-    };
-    res.setHeader('x-request-id', reqId);
-    // The runner's first deferral: the audit write runs after every other undo.
-    let audited: Promise<void> | undefined;
-    ctx.defer(() => (audited = deps.onFinished(ctx)));
-    return { ctx, deferred, audited: () => audited };
-  }
-
-  async function send(
+  function sendJson(
     ctx: RequestContext,
     res: ServerResponse,
+    response: JsonResponse,
+    ending: Ending,
+  ): void {
+    res.writeHead(response.status, head(JSON_HEAD, ctx.reqId, ctx.responseHeaders));
+    ending.end(res, response.body);
+    ctx.outcome = { status: response.status, errorCode: null };
+  }
+
+  async function sendStream(
+    ctx: RequestContext,
+    res: ServerResponse,
+    response: StreamResponse,
     route: RouteEntry,
-    end: End,
+    ending: Ending,
   ): Promise<void> {
-    const response = ctx.response as GatewayResponse;
-    setHeaders(res, ctx.responseHeaders);
-    if (response.kind === 'json') {
-      res.writeHead(response.status, { 'content-type': 'application/json' });
-      end(response.body);
-      ctx.outcome = { status: response.status, errorCode: null };
-      return;
-    }
-    res.writeHead(response.status, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-    });
+    res.writeHead(response.status, head(STREAM_HEAD, ctx.reqId, ctx.responseHeaders));
     ctx.outcome = { status: response.status, errorCode: null };
     try {
       await writeChunks(res, response.chunks);
@@ -240,18 +211,41 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
       ctx.outcome = { status: error.status, errorCode: error.code };
       if (!res.destroyed) res.write(renderStreamError(error, route.dialect));
     }
-    if (ctx.signal.aborted && ctx.outcome.errorCode === null) {
+    if (ctx.disconnect.aborted && ctx.outcome.errorCode === null) {
       ctx.outcome = { status: 499, errorCode: 'client_closed' };
     }
-    end();
+    ending.end(res);
   }
 
   return server;
 }
 
-/** Headers stages asked for (e.g. `x-ratelimit-*`); writeHead merges them in. */
-function setHeaders(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
-  for (const name in headers) res.setHeader(name, headers[name] as string);
+const JSON_HEAD: readonly string[] = ['content-type', 'application/json'];
+const STREAM_HEAD: readonly string[] = [
+  'content-type',
+  'text/event-stream; charset=utf-8',
+  'cache-control',
+  'no-cache',
+  'x-accel-buffering',
+  'no',
+];
+
+/**
+ * A reply's headers as one flat list for `writeHead`: the route's own (`base`), the request id,
+ * and those stages asked for (e.g. `x-ratelimit-*`) unless the route sets that name itself.
+ * Handing them over at once spares `setHeader`'s per-header bookkeeping.
+ */
+function head(
+  base: readonly string[],
+  reqId: string,
+  extra: Readonly<Record<string, string>>,
+): string[] {
+  const out = base.slice();
+  out.push('x-request-id', reqId);
+  for (const name in extra) {
+    if (!base.includes(name)) out.push(name, extra[name] as string);
+  }
+  return out;
 }
 
 function sendError(
@@ -259,40 +253,48 @@ function sendError(
   reqId: string,
   err: GatewayError,
   dialect: 'openai' | 'anthropic',
-  end: End = (chunk) => res.end(chunk),
+  ending: Ending = IMMEDIATE,
+  extra: Readonly<Record<string, string>> = {},
 ) {
   const wire = renderError(err, dialect);
   // The rest of the body is not read: close rather than drain what may never end.
   if (err.code === 'body_too_large' || err.code === 'request_timeout') {
     wire.headers.connection = 'close';
   }
-  res.writeHead(wire.status, { ...wire.headers, 'x-request-id': reqId });
-  end(wire.body);
+  const base: string[] = [];
+  for (const name in wire.headers) base.push(name, wire.headers[name] as string);
+  res.writeHead(wire.status, head(base, reqId, extra));
+  ending.end(res, wire.body);
 }
 
 /** Ends a response: at once, or (held) after the audit row is stored. */
-type End = (chunk?: string | Uint8Array) => void;
+interface Ending {
+  end(res: ServerResponse, chunk?: string | Uint8Array): void;
+  finish(res: ServerResponse, audited: Promise<void> | undefined): Promise<void> | undefined;
+}
 
-function createEnding(
-  res: ServerResponse,
-  isHeld: boolean,
-): { end: End; finish: (audited: Promise<void> | undefined) => Promise<void> } {
-  if (!isHeld) return { end: (chunk) => res.end(chunk), finish: () => Promise.resolve() };
-  let isPending = false;
-  return {
-    end(chunk) {
-      if (chunk !== undefined && chunk.length > 0) res.write(chunk);
-      isPending = true;
-    },
-    async finish(audited) {
-      if (!isPending) return;
-      try {
-        await audited;
-        res.end();
-      } catch {
-        // Already logged as deferred_failed: the caller must not see a complete response.
-        res.destroy();
-      }
-    },
-  };
+const IMMEDIATE: Ending = {
+  end: (res, chunk) => res.end(chunk),
+  finish: () => undefined,
+};
+
+/** audit.durability sync: every byte is written, the end waits for the audit row. */
+class HeldEnding implements Ending {
+  #isPending = false;
+
+  end(res: ServerResponse, chunk?: string | Uint8Array): void {
+    if (chunk !== undefined && chunk.length > 0) res.write(chunk);
+    this.#isPending = true;
+  }
+
+  async finish(res: ServerResponse, audited: Promise<void> | undefined): Promise<void> {
+    if (!this.#isPending) return;
+    try {
+      await audited;
+      res.end();
+    } catch {
+      // Already logged as deferred_failed: the caller must not see a complete response.
+      res.destroy();
+    }
+  }
 }

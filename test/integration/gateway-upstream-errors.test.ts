@@ -111,12 +111,14 @@ describe('client disconnect', () => {
   let upstream: Server;
   let gw: TestGateway;
   let upstreamClosed: Promise<unknown>;
+  let upstreamRequests = 0;
 
   beforeAll(async () => {
     // A provider that sends one event and then waits forever: only a cancel can end it. Its
     // text ends a word, so the output guard releases it at once (an open word is held back).
     upstream = createServer((req, res) => {
       upstreamClosed = once(res, 'close');
+      upstreamRequests += 1;
       req.resume();
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"choices":[{"index":0,"delta":{"content":"a "}}]}\n\n');
@@ -156,6 +158,30 @@ describe('client disconnect', () => {
     await reader.read();
     abort.abort();
     await upstreamClosed;
+    await expect
+      .poll(async () => {
+        await gw.flushAudit();
+        return (await gw.app.store.queryAudit({ limit: 1 }))[0]?.errorCode;
+      })
+      .toBe('client_closed');
+  });
+
+  it('cancels a non-streamed call whose reply never ends when the client goes away', async () => {
+    const abort = new AbortController();
+    const key = await gw.createKey();
+    const before = upstreamRequests;
+    const request = fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key.secret}` },
+      body: JSON.stringify(chat),
+      signal: abort.signal,
+    });
+    // The provider has sent its headers and a first chunk, and waits: the reply never ends.
+    await expect.poll(() => upstreamRequests).toBe(before + 1);
+    const closed = upstreamClosed;
+    abort.abort();
+    await expect(request).rejects.toThrow();
+    await closed;
     await expect
       .poll(async () => {
         await gw.flushAudit();

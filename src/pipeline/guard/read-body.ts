@@ -4,6 +4,8 @@ import type { Stage, Verdict } from '../stage.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { checkNumericFields } from './numeric-fields.js';
 
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
 /**
  * Reads the body (the server enforces the byte cap and the body timeout), parses it as a JSON
  * object no deeper than MAX_JSON_DEPTH, and checks the numeric fields limits and budgets read,
@@ -14,7 +16,7 @@ export function createReadBodyStage(): Stage {
     name: 'read_body',
     run: async function readBody(ctx: RequestContext): Promise<Verdict> {
       const type = ctx.headers['content-type'];
-      if (typeof type === 'string' && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+      if (typeof type === 'string' && type !== 'application/json' && !JSON_TYPE.test(type)) {
         return new GatewayError('unsupported_media_type');
       }
       const raw = await ctx.readBody();

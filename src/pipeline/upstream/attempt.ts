@@ -1,15 +1,21 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Secret } from '../../log/secret.js';
-import { toGatewayError, type UpstreamResponse } from '../../providers/core/http.js';
-import { IdentifierCheck, parseObject, reportedError } from '../../providers/core/reply-check.js';
-import type { StreamTap } from '../../providers/types.js';
+import {
+  replyTooLarge,
+  toGatewayError,
+  type UpstreamRequest,
+  type UpstreamResponse,
+  type WholeReply,
+} from '../../providers/core/http.js';
+import type { OutgoingRequest, StreamTap } from '../../providers/types.js';
 import { CappedReadError, readCapped } from '../../util/read-capped.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { AttemptSpan } from '../trace.js';
 import type { ReleaseConnection } from './pool-gate.js';
 import type { ProviderRuntime } from './providers.js';
 import type { TimeoutSettings, UpstreamDeadline } from './timeouts.js';
-import { translateReply, translatingTap, type ActiveTranslation } from './translate.js';
+import { jsonReply, refused, withDeadline } from './reply.js';
+import { translatingTap, type ActiveTranslation } from './translate.js';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -82,6 +88,48 @@ function connectionHolder(ctx: RequestContext): string {
   return caller?.user === undefined ? 'anonymous' : `user:${caller.user.id}`;
 }
 
+function upstreamRequest(
+  ctx: RequestContext,
+  input: AttemptInput,
+  key: Secret,
+  deadline: UpstreamDeadline,
+  span: AttemptSpan,
+): UpstreamRequest {
+  return {
+    path: input.path,
+    headers: buildHeaders(input, key, ctx, span.traceparent),
+    body: input.body,
+    signal: deadline,
+    firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
+    idleTimeoutMs: input.timeouts.idleTimeoutMs,
+  };
+}
+
+/** A reply the caller gets whole: collected from the connection in one buffer. */
+async function exchangeWhole(
+  ctx: RequestContext,
+  input: AttemptInput,
+  key: Secret,
+  deadline: UpstreamDeadline,
+  span: AttemptSpan,
+): Promise<GatewayError | undefined> {
+  let reply: WholeReply;
+  try {
+    reply = await input.provider.client.requestWhole(
+      upstreamRequest(ctx, input, key, deadline, span),
+      { maxBytes: input.maxResponseBytes, maxErrorBytes: MAX_ERROR_BODY_BYTES },
+      span,
+    );
+  } catch (err) {
+    return withDeadline(toGatewayError(err), deadline);
+  }
+  if (reply.status >= 400) {
+    const text = reply.body.toString('utf8');
+    return refused(ctx, input, reply.status, text, reply.header('retry-after'));
+  }
+  return jsonReply(ctx, input, reply.status, reply.body);
+}
+
 async function exchange(
   ctx: RequestContext,
   input: AttemptInput,
@@ -90,18 +138,10 @@ async function exchange(
   span: AttemptSpan,
   onStreamEnd: StreamEnd,
 ): Promise<GatewayError | undefined> {
-  const { adapter } = input.provider;
-  const endpoint = ctx.route.id === 'models' ? 'chat_completions' : ctx.route.id;
+  if (!ctx.isStream) return exchangeWhole(ctx, input, key, deadline, span);
   let res: UpstreamResponse;
   try {
-    res = await input.provider.client.request({
-      path: input.path,
-      headers: buildHeaders(input, key, ctx, span.traceparent),
-      body: input.body,
-      signal: deadline,
-      firstByteTimeoutMs: input.timeouts.firstByteTimeoutMs,
-      idleTimeoutMs: input.timeouts.idleTimeoutMs,
-    });
+    res = await input.provider.client.request(upstreamRequest(ctx, input, key, deadline, span));
   } catch (err) {
     return withDeadline(toGatewayError(err), deadline);
   }
@@ -114,13 +154,7 @@ async function exchange(
     } catch (err) {
       return withDeadline(toGatewayError(err), deadline);
     }
-    const retryAfter = header(res.headers['retry-after']);
-    return logged(
-      ctx,
-      input,
-      adapter.mapError({ status: res.status, bodyText: text, retryAfter }),
-      res,
-    );
+    return refused(ctx, input, res.status, text, header(res.headers['retry-after']));
   }
 
   const contentType = header(res.headers['content-type']) ?? '';
@@ -130,10 +164,11 @@ async function exchange(
     translation === undefined
       ? contentType.startsWith('text/event-stream')
       : !contentType.startsWith('application/json');
-  if (ctx.isStream && isStreamReply) {
+  if (isStreamReply) {
+    const endpoint = ctx.route.id === 'models' ? 'chat_completions' : ctx.route.id;
     const tap =
       translation === undefined
-        ? adapter.createStreamTap(endpoint, {
+        ? input.provider.adapter.createStreamTap(endpoint, {
             isUsageRequestedByCaller: input.isUsageRequestedByCaller,
           })
         : translatingTap(translation);
@@ -151,52 +186,12 @@ async function exchange(
   } catch (err) {
     return withDeadline(toGatewayError(err), deadline);
   }
-  const json = parseObject(bytes.toString('utf8'));
-  if (json === undefined) return logged(ctx, input, new GatewayError('upstream_bad_response'), res);
-  const reported = reportedError(json);
-  if (reported !== undefined) return logged(ctx, input, reported, res);
-  if (translation !== undefined) {
-    new IdentifierCheck().fix(json);
-    const reply = translateReply(translation, json);
-    if (reply instanceof GatewayError) return logged(ctx, input, reply, res);
-    ctx.usage = reply.usage;
-    ctx.response = { kind: 'json', status: res.status, body: reply.body, json: reply.json };
-    return undefined;
-  }
-  ctx.usage = adapter.usageFromJson(endpoint, json);
-  const body = new IdentifierCheck().fix(json) ? Buffer.from(JSON.stringify(json)) : bytes;
-  // The parsed reply goes along: the output guard reads it rather than parsing the body again.
-  ctx.response = { kind: 'json', status: res.status, body, json };
-  return undefined;
+  return jsonReply(ctx, input, res.status, bytes);
 }
 
 /** A stream event the provider must not pass on: logged (code only), and the stream's error. */
 function rejected(ctx: RequestContext, input: AttemptInput, err: GatewayError): GatewayError {
   ctx.log.warn({ event: 'upstream_stream_rejected', code: err.code, provider: input.provider.id });
-  return err;
-}
-
-/** The provider answered with an error: its status goes to the log, never to the caller. */
-function logged(
-  ctx: RequestContext,
-  input: AttemptInput,
-  err: GatewayError,
-  res: UpstreamResponse,
-): GatewayError {
-  ctx.log.warn({
-    event: 'upstream_error',
-    code: err.code,
-    provider: input.provider.id,
-    upstreamStatus: res.status,
-  });
-  return err;
-}
-
-/** An abort is the caller leaving, unless our own total deadline fired. */
-function withDeadline(err: GatewayError, deadline: UpstreamDeadline): GatewayError {
-  if (err.code === 'client_closed' && deadline.isExpired) {
-    return new GatewayError('upstream_timeout_total', { cause: err.cause });
-  }
   return err;
 }
 
@@ -221,13 +216,30 @@ function buildHeaders(
   // The attempt's span, not the caller's header: the provider sees our hop in the trace.
   // Set before the auth headers, so a signing provider (Bedrock) signs it too.
   if (traceparent !== undefined) headers.traceparent = traceparent;
-  const request = {
-    url: new URL(input.path, origin),
-    headers,
-    body: input.body,
-    nowMs: ctx.clock.now(),
-  };
+  const request = new Outgoing(input.path, origin, headers, input.body, ctx.clock.now());
   return Object.assign(headers, adapter.authHeaders(key, request));
+}
+
+/** The request as a signing adapter sees it; its URL is parsed only if one reads it (SigV4). */
+class Outgoing implements OutgoingRequest {
+  #url: URL | undefined;
+  readonly #path: string;
+  readonly #origin: string;
+
+  constructor(
+    path: string,
+    origin: string,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly body: string | Buffer,
+    readonly nowMs: number,
+  ) {
+    this.#path = path;
+    this.#origin = origin;
+  }
+
+  get url(): URL {
+    return (this.#url ??= new URL(this.#path, this.#origin));
+  }
 }
 
 async function* tapped(
@@ -276,9 +288,7 @@ async function readReply(res: UpstreamResponse, cap: number, isStrict: boolean):
     });
   } catch (err) {
     if (!(err instanceof CappedReadError) || err.reason !== 'too_large') throw err;
-    throw new GatewayError('upstream_bad_response', {
-      message: 'The provider reply is larger than this gateway accepts.',
-    });
+    throw replyTooLarge();
   }
 }
 

@@ -25,7 +25,9 @@ export class UpstreamExchange {
   constructor(ctx: RequestContext, totalTimeoutMs: number) {
     this.#ctx = ctx;
     this.startedMono = ctx.clock.monotonicMs();
-    this.deadline = new UpstreamDeadline(ctx.signal, totalTimeoutMs, () => ctx.clock.monotonicMs());
+    this.deadline = new UpstreamDeadline(ctx.disconnect, totalTimeoutMs, () =>
+      ctx.clock.monotonicMs(),
+    );
   }
 
   elapsedMs(): number {

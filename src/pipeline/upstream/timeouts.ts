@@ -1,3 +1,5 @@
+import type { AbortSource } from '../disconnect.js';
+
 /** The four upstream timeouts; each one that fires has its own error code. */
 export interface TimeoutSettings {
   /** TCP + TLS connect: `upstream_timeout_connect`. Per provider (connections are pooled). */
@@ -43,7 +45,7 @@ export interface AbortSignalLike {
  * must run once the exchange ends (last byte, error or abort); it is idempotent.
  */
 export class UpstreamDeadline implements AbortSignalLike {
-  readonly #parent: AbortSignal;
+  readonly #parent: AbortSource;
   readonly #expiresAtMono: number;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
@@ -52,7 +54,7 @@ export class UpstreamDeadline implements AbortSignalLike {
   aborted = false;
   reason: unknown = undefined;
 
-  constructor(parent: AbortSignal, totalMs: number, now: () => number) {
+  constructor(parent: AbortSource, totalMs: number, now: () => number) {
     this.#parent = parent;
     this.#now = now;
     this.#expiresAtMono = now() + totalMs;

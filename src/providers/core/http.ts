@@ -1,4 +1,4 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../../errors/gateway-error.js';
 
@@ -41,8 +41,37 @@ export interface UpstreamPoolStats {
   running: number;
 }
 
+/** Byte caps of a reply read whole: past `maxBytes` it is refused, an error reply is cut. */
+export interface WholeReplyCaps {
+  readonly maxBytes: number;
+  /** An error reply (status >= 400) is only logged in part: cut here rather than refused. */
+  readonly maxErrorBytes: number;
+}
+
+/** Told the provider's status as soon as its headers arrive (the attempt's trace span). */
+export interface StatusListener {
+  upstreamStatus(status: number): void;
+}
+
+/** A reply read to its end (or an error reply to its cap). */
+export interface WholeReply {
+  readonly status: number;
+  readonly body: Buffer;
+  /** A header's value by lower-case name (the first, when repeated). */
+  header(name: string): string | undefined;
+}
+
 export interface UpstreamClient {
   request(req: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * The reply in one buffer, for a reply that is read to its end anyway: collected straight
+   * from the connection, without the response stream and its promise per reply.
+   */
+  requestWhole(
+    req: UpstreamRequest,
+    caps: WholeReplyCaps,
+    status: StatusListener,
+  ): Promise<WholeReply>;
   stats(): UpstreamPoolStats;
   close(): Promise<void>;
 }
@@ -73,12 +102,147 @@ export function createUpstreamClient(origin: string, opts: UpstreamPoolOptions):
         throw toGatewayError(err);
       }
     },
+    requestWhole(req, caps, status) {
+      return new Promise((resolve, reject) => {
+        const handler = new WholeReplyHandler(req.signal, caps, status, resolve, reject);
+        pool.dispatch(
+          {
+            method: 'POST',
+            path: req.path,
+            headers: req.headers,
+            body: req.body,
+            headersTimeout: req.firstByteTimeoutMs,
+            bodyTimeout: req.idleTimeoutMs,
+          },
+          handler,
+        );
+      });
+    },
     stats() {
       const { connected, free, pending, running } = pool.stats;
       return { connected, free, pending, running };
     },
     close: () => pool.close(),
   };
+}
+
+/** The reply is over the gateway's cap (`providers.maxResponseBytes`). */
+export function replyTooLarge(): GatewayError {
+  return new GatewayError('upstream_bad_response', {
+    message: 'The provider reply is larger than this gateway accepts.',
+  });
+}
+
+/**
+ * An undici dispatch handler that collects one reply: what `pool.request` does, less the body
+ * stream. Every outcome settles the promise once, as a `GatewayError` or the driver's error
+ * (mapped by the caller): the caller leaving (the signal's reason), a timeout, a reset, a
+ * reply past its cap. An error reply past its cap resolves with the part read.
+ */
+class WholeReplyHandler implements Dispatcher.DispatchHandler {
+  readonly #signal: UpstreamAbortSignal;
+  readonly #caps: WholeReplyCaps;
+  readonly #status: StatusListener;
+  readonly #resolve: (reply: WholeReply) => void;
+  readonly #reject: (err: unknown) => void;
+  #abort: ((err: Error) => void) | undefined;
+  #reason: Error | undefined;
+  #isSettled = false;
+  #statusCode = 0;
+  #rawHeaders: Buffer[] = [];
+  #limit = 0;
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(
+    signal: UpstreamAbortSignal,
+    caps: WholeReplyCaps,
+    status: StatusListener,
+    resolve: (reply: WholeReply) => void,
+    reject: (err: unknown) => void,
+  ) {
+    this.#signal = signal;
+    this.#caps = caps;
+    this.#status = status;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    if (signal.aborted) this.#reason = abortReason(signal);
+    else signal.addEventListener('abort', this.#onAbort);
+  }
+
+  readonly #onAbort = (): void => {
+    const reason = abortReason(this.#signal);
+    if (this.#abort === undefined) this.#reason = reason;
+    else this.#abort(reason);
+  };
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#reason !== undefined) abort(this.#reason);
+    else this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    // 1xx: informational, the reply follows.
+    if (statusCode < 200) return true;
+    this.#statusCode = statusCode;
+    this.#rawHeaders = rawHeaders;
+    this.#limit = statusCode >= 400 ? this.#caps.maxErrorBytes : this.#caps.maxBytes;
+    this.#status.upstreamStatus(statusCode);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#isSettled) return false;
+    if (this.#size + chunk.length > this.#limit) {
+      // The rest is never read: the connection goes, as a destroyed body stream's did.
+      if (this.#statusCode >= 400) this.#succeed();
+      else this.#fail(replyTooLarge());
+      this.#abort?.(new undiciErrors.RequestAbortedError());
+      return false;
+    }
+    this.#size += chunk.length;
+    this.#chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.#succeed();
+  }
+
+  onError(err: Error): void {
+    this.#fail(err);
+  }
+
+  #succeed(): void {
+    if (this.#isSettled) return;
+    this.#settle();
+    const chunks = this.#chunks;
+    const rawHeaders = this.#rawHeaders;
+    let headers: Record<string, string | string[] | undefined> | undefined;
+    this.#resolve({
+      status: this.#statusCode,
+      body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size),
+      header(name) {
+        const value = (headers ??= undiciUtil.parseHeaders(rawHeaders))[name];
+        return Array.isArray(value) ? value[0] : value;
+      },
+    });
+  }
+
+  #fail(err: unknown): void {
+    if (this.#isSettled) return;
+    this.#settle();
+    this.#reject(err);
+  }
+
+  #settle(): void {
+    this.#isSettled = true;
+    this.#signal.removeEventListener('abort', this.#onAbort);
+  }
+}
+
+function abortReason(signal: UpstreamAbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
 }
 
 /**

@@ -31,7 +31,8 @@ export function isSafeIdentifier(value: string): boolean {
  * replacement throughout a stream, so a client that groups chunks by `id` still can.
  */
 export class IdentifierCheck {
-  readonly #replaced = new Map<string, string>();
+  /** Made on the first bad value: most replies have none. */
+  #replaced: Map<string, string> | undefined;
 
   /** Fixes `json` in place; true when something changed. */
   fix(json: JsonObject): boolean {
@@ -58,10 +59,11 @@ export class IdentifierCheck {
   #replacement(field: string, value: unknown): string {
     if (field === 'model') return 'unknown';
     const key = typeof value === 'string' ? value : JSON.stringify(value);
-    let next = this.#replaced.get(key);
+    const replaced = (this.#replaced ??= new Map<string, string>());
+    let next = replaced.get(key);
     if (next === undefined) {
       next = `bastion-${randomBytes(12).toString('hex')}`;
-      this.#replaced.set(key, next);
+      replaced.set(key, next);
     }
     return next;
   }
