@@ -149,6 +149,12 @@ export interface KeyStore {
   insertKey(record: VirtualKeyRecord): Promise<void>;
   /** The hot-path lookup: one indexed read. */
   findKeyByHash(hash: string): Promise<VirtualKeyRecord | undefined>;
+  /**
+   * The same lookup answered without waiting, on a store whose reads never wait (SQLite): it
+   * throws `store_unavailable` where `findKeyByHash` rejects. Authentication then costs no
+   * promise and no microtask. Absent on a store that reads over the network.
+   */
+  findKeyByHashNow?(hash: string): VirtualKeyRecord | undefined;
   /** By id or by visible prefix. */
   findKey(idOrPrefix: string): Promise<VirtualKeyRecord | undefined>;
   listKeys(): Promise<VirtualKeyRecord[]>;

@@ -44,19 +44,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: 'Finished data-plane requests by endpoint, environment, provider, status and error code.',
     labelNames: ['endpoint', 'env', 'provider', 'status', 'code'],
   });
-  const duration = new Histogram({
+  const duration = new TalliedHistogram(registry, {
     name: 'bastion_gateway_request_duration_seconds',
     help: 'Time from the first byte of the request to the last byte of the answer.',
-    labelNames: ['endpoint', 'stream'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
+    labelNames: ['endpoint', 'stream'],
   });
-  const upstreamDuration = new Histogram({
+  const upstreamDuration = new TalliedHistogram(registry, {
     name: 'bastion_upstream_request_duration_seconds',
     help: 'Time spent on the provider (retries and fallbacks included).',
-    labelNames: ['provider', 'stream'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
+    labelNames: ['provider', 'stream'],
   });
   const tokens = tallied(registry, {
     name: 'bastion_upstream_tokens_total',
@@ -155,9 +151,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       const env = r.env ?? 'none';
       const stream = r.isStream ? 'true' : 'false';
       requests.add(1, endpoint, env, provider, String(r.status), r.errorCode ?? 'none');
-      duration.observe({ endpoint, stream }, r.latencyMs / 1000);
+      duration.add(r.latencyMs / 1000, endpoint, stream);
       if (r.upstreamLatencyMs !== null)
-        upstreamDuration.observe({ provider, stream }, r.upstreamLatencyMs / 1000);
+        upstreamDuration.add(r.upstreamLatencyMs / 1000, provider, stream);
       if (r.model !== null) {
         const model = deps.modelLabel(r.model);
         if (r.promptTokens !== null && r.promptTokens > 0)
@@ -205,6 +201,89 @@ function tallied(
       else entry.amount += amount;
     },
   };
+}
+
+interface Tally {
+  labels: Record<string, string>;
+  /** Observations per bucket of `LATENCY_BUCKETS` (not cumulative), then past the last. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/** One sample as prom-client's registry renders it: `labels` first, then the label set. */
+interface HistogramSample {
+  labels: Record<string, string | number>;
+  sharedLabels: Record<string, string>;
+  value: number;
+  metricName: string;
+}
+
+/**
+ * A latency histogram whose hot-path observations are counted in a map keyed by the joined
+ * label values, as `tallied` does for counters (prom-client validates and hashes the labels and
+ * turns the bucket bound into a string on every observe). A scrape reads them out in
+ * prom-client's own histogram shape, so the exposition is the same.
+ */
+class TalliedHistogram extends Histogram {
+  readonly #tallies = new Map<string, Tally>();
+  readonly #spec: { name: string; help: string; labelNames: string[] };
+
+  constructor(registry: Registry, spec: { name: string; help: string; labelNames: string[] }) {
+    super({ ...spec, buckets: LATENCY_BUCKETS, registers: [registry] });
+    this.#spec = spec;
+  }
+
+  add(seconds: number, ...values: string[]): void {
+    if (!Number.isFinite(seconds)) return;
+    const id = values.join('\u0000');
+    let tally = this.#tallies.get(id);
+    if (tally === undefined) {
+      const labels: Record<string, string> = {};
+      this.#spec.labelNames.forEach((name, i) => (labels[name] = values[i] ?? ''));
+      const counts = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
+      tally = { labels, counts, sum: 0, count: 0 };
+      this.#tallies.set(id, tally);
+    }
+    let bucket = 0;
+    while (bucket < LATENCY_BUCKETS.length && seconds > (LATENCY_BUCKETS[bucket] as number)) {
+      bucket++;
+    }
+    tally.counts[bucket] = (tally.counts[bucket] ?? 0) + 1;
+    tally.sum += seconds;
+    tally.count += 1;
+  }
+
+  /**
+   * Replaces prom-client's `Histogram.getForPromString`, in its shape: the registry renders
+   * this, and `get()` builds on it.
+   */
+  getForPromString(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    values: HistogramSample[];
+  }> {
+    const { name, help } = this.#spec;
+    const values: HistogramSample[] = [];
+    for (const { labels: sharedLabels, counts, sum, count } of this.#tallies.values()) {
+      const metricName = `${name}_bucket`;
+      let cumulative = 0;
+      LATENCY_BUCKETS.forEach((le, i) => {
+        cumulative += counts[i] ?? 0;
+        values.push({ labels: { le }, sharedLabels, value: cumulative, metricName });
+      });
+      values.push({ labels: { le: '+Inf' }, sharedLabels, value: count, metricName });
+      values.push({ labels: {}, sharedLabels, value: sum, metricName: `${name}_sum` });
+      values.push({ labels: {}, sharedLabels, value: count, metricName: `${name}_count` });
+    }
+    return Promise.resolve({ name, help, type: 'histogram', values });
+  }
+
+  override reset(): void {
+    // prom-client's constructor calls reset() before this class's fields exist.
+    if (#tallies in this) this.#tallies.clear();
+  }
 }
 
 /**

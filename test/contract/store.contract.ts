@@ -143,6 +143,17 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         expect(await store.findKey(key(3).prefix)).toBeUndefined();
       });
 
+      it('answers lookups made together each with its own key, and a revocation at once', async () => {
+        await store.insertKey(key(1));
+        await store.insertKey(key(2));
+        const together = () =>
+          Promise.all([1, 2, 3, 1].map((n) => store.findKeyByHash(key(n).hash)));
+        expect(await together()).toStrictEqual([key(1), key(2), undefined, key(1)]);
+        await store.revokeKey('key_2', 11);
+        const [, revoked] = await together();
+        expect(revoked?.revokedAtMs).toBe(11);
+      });
+
       it('lists every key, oldest first', async () => {
         expect(await store.listKeys()).toStrictEqual([]);
         await store.insertKey(key(3));

@@ -81,6 +81,35 @@ describe('sqlite store: the file', () => {
     }
   });
 
+  it('answers the key lookup without waiting too: the same record, revocations at once, fail closed', async () => {
+    const path = join(dir, 'now.db');
+    const unmigrated = createSqliteStore({ path });
+    let failure: unknown;
+    try {
+      unmigrated.findKeyByHashNow?.(key(1).hash);
+    } catch (err) {
+      failure = err;
+    }
+    expect(failure).toMatchObject({ code: 'store_unavailable' });
+    await unmigrated.close();
+    const gateway = createSqliteStore({ path });
+    const cli = createSqliteStore({ path });
+    try {
+      await gateway.migrate();
+      expect(gateway.findKeyByHashNow?.(key(1).hash)).toBeUndefined();
+      await cli.insertKey(key(1));
+      expect(gateway.findKeyByHashNow?.(key(1).hash)).toStrictEqual(key(1));
+      expect(gateway.findKeyByHashNow?.(key(1).hash)).toStrictEqual(
+        await gateway.findKeyByHash(key(1).hash),
+      );
+      await cli.revokeKey('key_1', 7);
+      expect(gateway.findKeyByHashNow?.(key(1).hash)?.revokedAtMs).toBe(7);
+    } finally {
+      await gateway.close();
+      await cli.close();
+    }
+  });
+
   it('is created owner-only (0600) and in WAL mode', async () => {
     const path = join(dir, 'private.db');
     const store = createSqliteStore({ path });

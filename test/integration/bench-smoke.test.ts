@@ -11,6 +11,7 @@ const cases: [string, Record<string, string>][] = [
   ['upstream.js', { BENCH_UPSTREAM_ITERATIONS: '50' }],
   ['guard.js', { BENCH_GUARD_ITERATIONS: '20' }],
   ['audit-chain.js', { BENCH_AUDIT_RECORDS: '200' }],
+  ['audit-path.js', { BENCH_AUDIT_PATH_REQUESTS: '200' }],
   ['audit-durability.js', { BENCH_AUDIT_SECONDS: '1', BENCH_AUDIT_ROUNDS: '1' }],
   ['first-token.js', { BENCH_FIRST_TOKEN_REQUESTS: '20' }],
   ['anomaly.js', { BENCH_ANOMALY_ITERATIONS: '2000' }],

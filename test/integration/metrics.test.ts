@@ -86,6 +86,15 @@ describe('/metrics on the control plane', () => {
     expect(
       sample(text, 'bastion_upstream_request_duration_seconds_count', { provider: 'openai' }),
     ).toBe(2);
+    const chatDuration = { endpoint: '/v1/chat/completions', stream: 'false' };
+    const bucket = (le: string) =>
+      sample(text, 'bastion_gateway_request_duration_seconds_bucket', { ...chatDuration, le });
+    expect(bucket('+Inf')).toBe(4);
+    expect(bucket('30')).toBe(4);
+    expect(bucket('0.001')).toBeLessThanOrEqual(bucket('0.01') ?? 0);
+    expect(
+      sample(text, 'bastion_gateway_request_duration_seconds_sum', chatDuration),
+    ).toBeGreaterThan(0);
     expect(
       sample(text, 'bastion_upstream_tokens_total', { model: 'gpt-4o-mini', kind: 'prompt' }),
     ).toBeGreaterThan(0);

@@ -66,6 +66,7 @@ describe('audit chain', () => {
     expect(first.chain).toMatchObject({ chainId: chain.chainId, seq: 1, prevHash: GENESIS_HASH });
     expect(second.chain).toMatchObject({ seq: 2, prevHash: first.chain.hash });
     expect(record).not.toHaveProperty('chain');
+    expect(first).toStrictEqual({ ...record, chain: first.chain });
     expect(createAuditChain({ hash: createChainHasher(undefined) }).chainId).not.toBe(
       chain.chainId,
     );

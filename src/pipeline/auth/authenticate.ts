@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { Environment, KeyStore } from '../../store/types.js';
+import type { Environment, KeyStore, VirtualKeyRecord } from '../../store/types.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { looksLikeJwt, type JwtVerifier } from './jwt.js';
 import { hashVirtualKey, isWellFormedVirtualKey } from './virtual-key.js';
 
 export interface AuthenticateDeps {
-  keys: Pick<KeyStore, 'findKeyByHash'>;
+  keys: Pick<KeyStore, 'findKeyByHash' | 'findKeyByHashNow'>;
   /** End-user JWTs, when enabled; their callers get the limits of `env`. */
   jwt?: { verifier: JwtVerifier; env: Environment } | undefined;
   /**
@@ -24,7 +24,7 @@ export interface AuthenticateDeps {
 export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
   return {
     name: 'authenticate',
-    run: async function authenticate(ctx: RequestContext): Promise<Verdict> {
+    run: function authenticate(ctx: RequestContext): Verdict | Promise<Verdict> {
       const presented = presentedKey(ctx.headers);
       if (presented === undefined) return new GatewayError('missing_api_key');
       if (looksLikeJwt(presented)) return authenticateJwt(ctx, presented, deps.jwt);
@@ -35,18 +35,26 @@ export function createAuthenticateStage(deps: AuthenticateDeps): Stage {
       }
       if (!isWellFormedVirtualKey(presented)) return new GatewayError('malformed_api_key');
       const hash = hashVirtualKey(presented);
-      const record = await deps.keys.findKeyByHash(hash);
-      if (record === undefined || !isSameHash(record.hash, hash)) {
-        return new GatewayError('invalid_api_key');
+      // A store failure throws (or rejects) `store_unavailable`: the runner refuses with it.
+      if (deps.keys.findKeyByHashNow !== undefined) {
+        return admit(ctx, hash, deps.keys.findKeyByHashNow(hash));
       }
-      if (record.revokedAtMs !== null || isExpired(record.expiresAtMs, ctx.clock.now())) {
-        ctx.presentedKeyPrefix = record.prefix;
-        return new GatewayError(record.revokedAtMs !== null ? 'key_revoked' : 'key_expired');
-      }
-      ctx.caller = { key: record, env: record.env, user: undefined };
-      return undefined;
+      return deps.keys.findKeyByHash(hash).then((record) => admit(ctx, hash, record));
     },
   };
+}
+
+/** The verdict on the key found for `hash`; on success the caller is set. */
+function admit(ctx: RequestContext, hash: string, record: VirtualKeyRecord | undefined): Verdict {
+  if (record === undefined || !isSameHash(record.hash, hash)) {
+    return new GatewayError('invalid_api_key');
+  }
+  if (record.revokedAtMs !== null || isExpired(record.expiresAtMs, ctx.clock.now())) {
+    ctx.presentedKeyPrefix = record.prefix;
+    return new GatewayError(record.revokedAtMs !== null ? 'key_revoked' : 'key_expired');
+  }
+  ctx.caller = { key: record, env: record.env, user: undefined };
+  return undefined;
 }
 
 async function authenticateJwt(

@@ -17,6 +17,7 @@ import {
   parseUnchainedRow,
   scopesJson,
 } from './rows.js';
+import { createKeyLookups } from './key-lookups.js';
 import { createAuditQueryBuilder, sql } from './sql.js';
 
 export interface PostgresStoreOptions {
@@ -37,7 +38,10 @@ const CUT_BATCH_ROWS = 10_000;
 
 type Row = Record<string, unknown>;
 
-/** A store on a PostgreSQL database through a `pg.Pool`. Nothing is cached between calls. */
+/**
+ * A store on a PostgreSQL database through a `pg.Pool`. Nothing is cached between calls; the key
+ * lookups of one event-loop turn share a query (key-lookups.ts).
+ */
 export function createPostgresStore(opts: PostgresStoreOptions): Store {
   // Long by design: one short method per Store operation, all over one pool.
   const schema = opts.schema ?? 'public';
@@ -67,6 +71,11 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   async function rows(query: pg.QueryConfig): Promise<Row[]> {
     return (await pool.query<Row>(query)).rows;
   }
+
+  const keyLookups = createKeyLookups({
+    fetch: (hashes) => rows({ ...sql.keysByHash, values: [hashes] }),
+    parse: parseKeyRow,
+  });
 
   return {
     kind: 'postgres',
@@ -108,10 +117,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
     },
 
     findKeyByHash: function findKeyByHash(hash: string) {
-      return attempt(async () => {
-        const [row] = await rows({ ...sql.keyByHash, values: [hash] });
-        return row === undefined ? undefined : parseKeyRow(row);
-      });
+      return attempt(() => keyLookups(hash));
     },
 
     findKey: function findKey(idOrPrefix: string) {

@@ -54,9 +54,9 @@ export const sql = {
     name: 'bastion_insert_key',
     text: `INSERT INTO virtual_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
   },
-  keyByHash: {
-    name: 'bastion_key_by_hash',
-    text: `SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE hash = $1`,
+  keysByHash: {
+    name: 'bastion_keys_by_hash',
+    text: `SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE hash = ANY($1::text[])`,
   },
   keyByIdOrPrefix: {
     name: 'bastion_key_by_id_or_prefix',

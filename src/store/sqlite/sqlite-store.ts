@@ -85,6 +85,13 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
   const file = opts.path === ':memory:' ? Symbol('memory') : resolve(opts.path);
   const keys = createKeyCache(file, () => stmts().dataVersion.get() as number);
 
+  function keyByHash(hash: string): VirtualKeyRecord | undefined {
+    const cached = keys.get(hash);
+    if (cached !== undefined) return cached;
+    const row = stmts().keyByHash.get(hash);
+    return row === undefined ? undefined : keys.set(hash, parseKeyRow(row));
+  }
+
   return {
     kind: 'sqlite',
     location: typeof file === 'string' ? file : ':memory:',
@@ -113,12 +120,15 @@ export function createSqliteStore(opts: SqliteStoreOptions): Store {
     },
 
     findKeyByHash: function findKeyByHash(hash: string) {
-      return attempt(() => {
-        const cached = keys.get(hash);
-        if (cached !== undefined) return cached;
-        const row = stmts().keyByHash.get(hash);
-        return row === undefined ? undefined : keys.set(hash, parseKeyRow(row));
-      });
+      return attempt(() => keyByHash(hash));
+    },
+
+    findKeyByHashNow: function findKeyByHashNow(hash: string) {
+      try {
+        return keyByHash(hash);
+      } catch (err) {
+        throw unavailable(err);
+      }
     },
 
     findKey: function findKey(idOrPrefix: string) {
@@ -259,8 +269,10 @@ function attempt<T>(fn: () => T): Promise<T> {
   try {
     return Promise.resolve(fn());
   } catch (err) {
-    return Promise.reject(
-      isGatewayError(err) ? err : new GatewayError('store_unavailable', { cause: err }),
-    );
+    return Promise.reject(unavailable(err));
   }
+}
+
+function unavailable(err: unknown): GatewayError {
+  return isGatewayError(err) ? err : new GatewayError('store_unavailable', { cause: err });
 }
