@@ -1,4 +1,5 @@
 import type { LazyCommand } from './command.js';
+import { tuneHeapForServing } from './heap.js';
 import { ADMIN_HELP, CONFIG_HELP, JSON_HELP, SCOPE_HELP } from './help.js';
 
 const AUDIT_FILTERS = [
@@ -24,7 +25,11 @@ export const COMMANDS: readonly LazyCommand[] = [
       ['--control-port N', 'control-plane port: admin API, /metrics (config controlPlane.port)'],
     ],
     example: 'bastion serve --config bastion.yaml --port 8080',
-    load: async () => (await import('./commands/serve.js')).command,
+    load: async () => {
+      // Before the gateway's modules load: the young generation must not have grown yet.
+      tuneHeapForServing();
+      return (await import('./commands/serve.js')).command;
+    },
   },
   {
     name: 'keys create',

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../log/logger.js';
 import { issueVirtualKey } from '../../pipeline/auth/virtual-key.js';
 import type { KeyStore } from '../../store/types.js';
 import type { CliCommand, CliIo } from '../command.js';
+import { capYoungGeneration } from '../heap.js';
 import { CONFIG_FLAGS, configFilePath, loadCliConfig } from '../config-flags.js';
 import { describeListenError, parsePort } from '../listen-errors.js';
 
@@ -48,13 +49,17 @@ export const command: CliCommand = {
     const onInt = () => requestStop('SIGINT');
     process.once('SIGTERM', onTerm);
     process.once('SIGINT', onInt);
+    let unwatchHeap: () => void = () => undefined;
     try {
       const { dataUrl } = await startOrExplain(app, loaded.config);
+      // Held at its initial size through start-up (heap.ts); from now on it follows the load.
+      unwatchHeap = capYoungGeneration();
       if (loaded.isMockMode) await printDemoBanner(app.store, dataUrl, io);
       const signal = await stopRequested;
       log.info({ event: 'shutdown_requested', signal });
       await app.stop().catch((err: unknown) => log.error({ event: 'shutdown_failed', err }));
     } finally {
+      unwatchHeap();
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
       process.off('SIGHUP', reload);
