@@ -18,6 +18,21 @@ export interface KnownSecretMatch {
 /** A prefix shorter than this at the end of a text is not reported (it could be anything). */
 const MIN_PARTIAL_CHARS = 8;
 
+/**
+ * Start of the longest proper prefix of `value` (at least MIN_PARTIAL_CHARS long) that ends
+ * `text`, or -1. Tries only the positions holding the value's first character: the output
+ * guard asks this of every window, and a copy of each prefix length cost an allocation each.
+ */
+function partialAtEnd(text: string, value: string): number {
+  const first = value.charAt(0);
+  const last = text.length - MIN_PARTIAL_CHARS;
+  let at = text.indexOf(first, Math.max(0, text.length - value.length + 1));
+  for (; at !== -1 && at <= last; at = text.indexOf(first, at + 1)) {
+    if (value.startsWith(text.slice(at))) return at;
+  }
+  return -1;
+}
+
 export interface Scrubber {
   scrub(text: string): string;
   /**
@@ -47,12 +62,8 @@ export function createScrubber(): Scrubber {
         for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
           found.push({ start: at, end: at + value.length });
         }
-        for (let n = Math.min(value.length - 1, text.length); n >= MIN_PARTIAL_CHARS; n--) {
-          if (text.endsWith(value.slice(0, n))) {
-            found.push({ start: text.length - n, end: text.length });
-            break;
-          }
-        }
+        const partial = partialAtEnd(text, value);
+        if (partial !== -1) found.push({ start: partial, end: text.length });
       }
       return found.sort((a, b) => a.start - b.start);
     },

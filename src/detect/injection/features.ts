@@ -38,6 +38,8 @@ function collapseSpaced(s: string): string {
   const at = (i: number) => (i >= 0 && i < s.length ? s.charCodeAt(i) : 0);
   const isSingle = (i: number) => isLower(at(i)) && !isWordChar(at(i + 1));
   for (let i = 0; i < s.length; i++) {
+    // A run needs a separator after its letter: one test rejects nearly every character.
+    if (!isSep(at(i + 1))) continue;
     if (!isSingle(i) || isWordChar(at(i - 1)) || !isSep(at(i + 1)) || !isSingle(i + 2)) continue;
     let j = i;
     let letters = s[i] as string;
@@ -70,8 +72,6 @@ export function deobfuscate(folded: string): string {
 }
 
 const WORD = /[\p{L}\p{N}']+/gu;
-/** The same tokens for folded ASCII text (lower case already), without Unicode tables. */
-const ASCII_WORD = /[a-z0-9']+/g;
 
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
@@ -95,19 +95,47 @@ function finish(h: number): number {
   return h & MASK;
 }
 
+const isAsciiWordCode = (c: number) =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x27;
+
+/**
+ * The word features of ASCII text: the words `/[a-z0-9']+/g` finds, hashed as they are read,
+ * without a match object or a substring per word (the same features as `hashString`).
+ */
+function forEachAsciiWord(text: string, emit: (feature: number, at: number) => void): void {
+  let prev = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    if (!isAsciiWordCode(text.charCodeAt(i))) continue;
+    const start = i;
+    let h = SEED_WORD;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (!isAsciiWordCode(c)) break;
+      h = Math.imul(h ^ c, P);
+    }
+    h >>>= 0;
+    emit(finish(h), start);
+    if (prev !== 0) emit(finish(Math.imul(prev ^ SEED_BIGRAM, P) ^ h), start);
+    prev = h | 1;
+  }
+}
+
 /**
  * Calls `emit(feature, offset)` for every feature occurrence of `text` (already folded and
  * de-obfuscated), with the offset where it starts, so callers can score windows.
  */
 export function forEachFeature(text: string, emit: (feature: number, at: number) => void): void {
-  let prev = 0;
-  const word = isAscii(text) ? ASCII_WORD : WORD;
-  word.lastIndex = 0;
-  for (let m = word.exec(text); m !== null; m = word.exec(text)) {
-    const h = hashString(m[0], SEED_WORD);
-    emit(finish(h), m.index);
-    if (prev !== 0) emit(finish(Math.imul(prev ^ SEED_BIGRAM, 0x01000193) ^ h), m.index);
-    prev = h | 1;
+  if (isAscii(text)) forEachAsciiWord(text, emit);
+  else {
+    let prev = 0;
+    WORD.lastIndex = 0;
+    for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+      const h = hashString(m[0], SEED_WORD);
+      emit(finish(h), m.index);
+      if (prev !== 0) emit(finish(Math.imul(prev ^ SEED_BIGRAM, P) ^ h), m.index);
+      prev = h | 1;
+    }
   }
   // Character 4-grams: a rolling window of the last four code units, hashed once each.
   let c0 = 0;

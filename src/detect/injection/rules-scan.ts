@@ -1,6 +1,7 @@
 import { foldForMatching } from '../text/fold.js';
 import { decodeHiddenText, findInvisible } from '../text/invisible.js';
 import { decodePayloads, rot13 } from './decode.js';
+import { createKeywordIndex } from './keyword-index.js';
 import { INJECTION_RULES, type InjectionCategory, type InjectionRule } from './rules.js';
 import { INTL_INJECTION_RULES } from './rules-intl.js';
 
@@ -34,52 +35,6 @@ interface Hits {
   hidden: string[];
 }
 
-/** Keyword index: whole ASCII words (with simple plural variants) and other literals. */
-interface KeywordIndex {
-  words: Map<string, number[]>;
-  /** ROT13 of the English words: a hit means the ROT13 pass is worth running. */
-  rot13Words: Set<string>;
-  literals: [string, number[], boolean][];
-}
-
-const ASCII_WORD = /^[a-z0-9']+$/;
-const TOKEN = /[a-z0-9']+/g;
-
-function indexKeywords(rules: readonly InjectionRule[]): KeywordIndex {
-  const index: KeywordIndex = { words: new Map(), rot13Words: new Set(), literals: [] };
-  const literals = new Map<string, number[]>();
-  const addWord = (word: string, r: number) => {
-    for (const w of [word, `${word}s`, word.endsWith('s') ? word.slice(0, -1) : word]) {
-      const list = index.words.get(w) ?? [];
-      if (!list.includes(r)) list.push(r);
-      index.words.set(w, list);
-    }
-    if (word.length >= 5) index.rot13Words.add(rot13(word));
-  };
-  rules.forEach((rule, r) => {
-    for (const k of rule.keywords) {
-      const parts = k.split(/[\s-]+/).filter(Boolean);
-      if (parts.every((p) => ASCII_WORD.test(p))) {
-        addWord(
-          parts.reduce((a, b) => (b.length > a.length ? b : a)),
-          r,
-        );
-      } else {
-        const list = literals.get(k) ?? [];
-        list.push(r);
-        literals.set(k, list);
-      }
-    }
-  });
-  for (const [k, list] of literals) index.literals.push([k, list, hasNonAscii(k)]);
-  return index;
-}
-
-function hasNonAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
-  return false;
-}
-
 /**
  * Phrase rules (with a keyword pre-filter) over a folded form of the text, then over whatever
  * is hidden in invisible characters and encoded runs (decoded, bounded), and over its ROT13
@@ -90,29 +45,11 @@ export function createRuleScanner(opts: RuleScannerOptions = {}): RuleScanner {
   const rules = [...INJECTION_RULES, ...INTL_INJECTION_RULES, ...(opts.extraRules ?? [])].filter(
     (rule) => !disabled.has(rule.id),
   );
-  const index = indexKeywords(rules);
+  const index = createKeywordIndex(rules);
   const triggered = new Uint8Array(rules.length);
 
-  /** Marks the rules whose keywords occur; true when the ROT13 pass is worth running. */
-  function prefilter(folded: string): boolean {
-    triggered.fill(0);
-    let isRot13 = false;
-    TOKEN.lastIndex = 0;
-    for (let m = TOKEN.exec(folded); m !== null; m = TOKEN.exec(folded)) {
-      const list = index.words.get(m[0]);
-      if (list !== undefined) for (const r of list) triggered[r] = 1;
-      else if (m[0].length >= 5 && index.rot13Words.has(m[0])) isRot13 = true;
-    }
-    const isAscii = !hasNonAscii(folded);
-    for (const [k, list, isNonAscii] of index.literals) {
-      if (isNonAscii && isAscii) continue;
-      if (folded.includes(k)) for (const r of list) triggered[r] = 1;
-    }
-    return isRot13;
-  }
-
   function match(folded: string, hits: Hits, asCategory?: InjectionCategory): boolean {
-    const isRot13 = prefilter(folded);
+    const isRot13 = index.mark(folded, triggered);
     rules.forEach((rule, r) => {
       if (triggered[r] === 0 || hits.weights.has(rule.id) || !rule.pattern.test(folded)) return;
       hits.weights.set(rule.id, rule.weight);

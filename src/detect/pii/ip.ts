@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import { before, isDigit, isWordCode } from './chars.js';
+import { before, DIGIT_AT, isDigit, isWordCode, nextAt } from './chars.js';
 import type { PiiFinding } from './types.js';
 
 const MAX_V6_CHARS = 45;
@@ -65,6 +65,8 @@ const NOT_AN_ADDRESS = /(?:version|ver\.?|release|build|chapter|section|§|rev\.
 
 /** IPv4 and IPv6 addresses, except loopback, unspecified and broadcast addresses. */
 export function scanIps(text: string, out: PiiFinding[]): void {
+  // Both forms hold a digit; without one, skip the walk that tries every hex letter.
+  if (nextAt(DIGIT_AT, text, 0) === -1) return;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (!isHex(c) && c !== 0x3a) continue;

@@ -14,6 +14,7 @@ import { GIVEN, evidence, type Evidence, joinedPrefix, SURNAMES } from './names-
 import { AMBIGUOUS, STOP } from './names-stop.js';
 import { FAMILY_FIRST } from './names-world.js';
 import type { PiiFinding } from './types.js';
+import { tokenize, type Word } from './names-words.js';
 
 /**
  * Person names, from cues that carry across languages plus lexicons (no NLP model):
@@ -29,11 +30,6 @@ import type { PiiFinding } from './types.js';
  * are left alone.
  */
 
-const WORD = /[\p{L}\p{M}][\p{L}\p{M}'’-]{0,40}/gu;
-const CASED = /^[\p{Lu}\p{Ll}]/u;
-const UPPER_START = /^\p{Lu}/u;
-const LOWER_AFTER = /^\p{Lu}[\p{Ll}\p{M}'’-]/u;
-const UNCASED_SCRIPT = /^[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Devanagari}]/u;
 const NISBA = /[يی]$/u;
 /** `bin`, `bint`, `ibn`, `abu`, `al`: a name goes on after them (`أحمد بن سعيد`). */
 const UNCASED_PARTICLES = new Set(['بن', 'بنت', 'ابن', 'أبو', 'ابو', 'آل', 'بن']);
@@ -51,53 +47,6 @@ const INTRO_TAIL = new Set(
     ' ',
   ),
 );
-
-interface Word {
-  word: string;
-  start: number;
-  end: number;
-  lower: string;
-  isCap: boolean;
-  isInitial: boolean;
-  isUncased: boolean;
-}
-
-/** Case of a word from its first two characters; ASCII without a regex, the rest with one. */
-function shape(w: string): { isUpper: boolean; isCap: boolean; isUncased: boolean } {
-  const c0 = w.charCodeAt(0);
-  const c1 = w.charCodeAt(1);
-  if (c0 < 0x80 && (Number.isNaN(c1) || c1 < 0x80)) {
-    const isUpper = c0 >= 0x41 && c0 <= 0x5a;
-    const isLowerNext = (c1 >= 0x61 && c1 <= 0x7a) || c1 === 0x27 || c1 === 0x2d;
-    return { isUpper, isCap: w.length > 1 ? isUpper && isLowerNext : isUpper, isUncased: false };
-  }
-  const isUpper = UPPER_START.test(w);
-  return {
-    isUpper,
-    isCap: w.length > 1 ? LOWER_AFTER.test(w) : isUpper,
-    isUncased: !CASED.test(w) && UNCASED_SCRIPT.test(w),
-  };
-}
-
-function tokenize(text: string): Word[] {
-  const words: Word[] = [];
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
-    const w = m[0];
-    const end = m.index + w.length;
-    const { isUpper, isCap, isUncased } = shape(w);
-    words.push({
-      word: w,
-      start: m.index,
-      end,
-      lower: w.toLowerCase(),
-      isCap,
-      isInitial: w.length === 1 && isUpper && text[end] === '.',
-      isUncased,
-    });
-  }
-  return words;
-}
 
 const ev = (w: Word): Evidence => evidence(w.word, w.lower);
 

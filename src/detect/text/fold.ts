@@ -55,11 +55,48 @@ const LINE_BREAKS = / ?\n[\s]*/g;
  */
 export function foldForMatching(text: string): string {
   // ASCII is already in NFKC and has no look-alikes or invisible characters to remove.
-  if (!hasNonAscii(text))
-    return text.toLowerCase().replace(SPACE_RUN, ' ').replace(LINE_BREAKS, '\n');
+  if (!hasNonAscii(text)) return foldSpaces(text.toLowerCase());
   let out = stripInvisible(text).normalize('NFKC').toLowerCase();
   if (hasNonAscii(out)) out = out.replace(LETTER_RUN, foldWord);
-  return out.replace(SPACE_RUN, ' ').replace(LINE_BREAKS, '\n');
+  return foldSpaces(out);
+}
+
+/** Code units `\s` matches: tab to carriage return, space, and the Unicode spaces. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * Spaces collapsed and blank lines merged. Most text already is (single spaces, single line
+ * breaks): one loop finds that and keeps the string, where the two replacements built copies.
+ */
+function foldSpaces(text: string): string {
+  let wasBreak = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a) {
+      if (wasBreak) return replaceSpaces(text);
+      wasBreak = true;
+    } else if (isSpace(c)) return replaceSpaces(text);
+    else wasBreak = false;
+  }
+  return text;
+}
+
+function replaceSpaces(text: string): string {
+  return text.replace(SPACE_RUN, ' ').replace(LINE_BREAKS, '\n');
 }
 
 /** Folds look-alikes only in a word that also has ASCII letters. */

@@ -21,17 +21,39 @@ interface Screened {
   categories: Set<InjectionCategory>;
   worstPath: string | undefined;
   worstRole: SlotRole | undefined;
+  /** The screened texts joined, for the classifier ('' without one). */
   text: string;
 }
 
 const FLAG_HEADER = 'x-bastion-guard';
 
-function screen(ctx: RequestContext, deps: GuardInjectionDeps, policy: GuardPolicy): Screened {
-  const roles = new Set<SlotRole>(policy.config.injection.roles);
-  if (managedPromptFor(policy, ctx.body?.model) !== undefined) {
-    // Caller system text will be demoted to user content: screen it as such.
-    roles.add('system').add('developer');
+interface ScreenedRoles {
+  readonly configured: ReadonlySet<SlotRole>;
+  /** With a managed prompt, caller system text is demoted to user content: screened as such. */
+  readonly demoting: ReadonlySet<SlotRole>;
+}
+
+/** Per policy, built on first use rather than per request. */
+const screenedRoles = new WeakMap<GuardPolicy, ScreenedRoles>();
+
+function rolesOf(policy: GuardPolicy, model: unknown): ReadonlySet<SlotRole> {
+  let roles = screenedRoles.get(policy);
+  if (roles === undefined) {
+    const configured = new Set<SlotRole>(policy.config.injection.roles);
+    roles = { configured, demoting: new Set([...configured, 'system', 'developer']) };
+    screenedRoles.set(policy, roles);
   }
+  return managedPromptFor(policy, model) === undefined ? roles.configured : roles.demoting;
+}
+
+/** `isJoined`: the screened texts are joined for the classifier (nobody else reads them). */
+function screen(
+  ctx: RequestContext,
+  deps: GuardInjectionDeps,
+  policy: GuardPolicy,
+  isJoined: boolean,
+): Screened {
+  const roles = rolesOf(policy, ctx.body?.model);
   const out: Screened = {
     score: 0,
     modelScore: 0,
@@ -44,7 +66,7 @@ function screen(ctx: RequestContext, deps: GuardInjectionDeps, policy: GuardPoli
   for (const slot of deps.session.slots(ctx)) {
     if (!roles.has(slot.role)) continue;
     const result = policy.injection.scan(slot.text);
-    texts.push(slot.text);
+    if (isJoined) texts.push(slot.text);
     for (const c of result.categories) out.categories.add(c);
     if (result.score > out.score) {
       out.score = result.score;
@@ -118,8 +140,8 @@ export function createGuardInjectionStage(deps: GuardInjectionDeps): Stage {
       const state = deps.session.of(ctx);
       if (state === undefined || state.policy.config.injection.action === 'allow') return undefined;
       const { policy } = state;
-      const screened = screen(ctx, deps, policy);
       const classifier = deps.classifierFor(policy);
+      const screened = screen(ctx, deps, policy, classifier !== undefined);
       const minLocal = policy.config.injection.classifier?.minLocalScore ?? 0;
       if (classifier !== undefined && screened.text !== '' && screened.score >= minLocal) {
         return withClassifier(ctx, policy, classifier, screened);

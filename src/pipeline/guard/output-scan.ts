@@ -58,6 +58,38 @@ function restOfUrl(): Continuation {
 const TRUNCATED_CREDENTIAL =
   /(?:sk-(?:proj|ant|svcacct|admin)-|(?<![A-Za-z0-9_-])(?:ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abposr]-|sk_live_|rk_live_|hf_|AKIA|ASIA|AIza|eyJ[A-Za-z0-9_-]{8,64}\.eyJ))[A-Za-z0-9_\-+/=.]{8,}$/;
 
+/** The shortest truncated credential: a three-character prefix (`hf_`) and eight more. */
+const MIN_TRUNCATED_CHARS = 11;
+
+function isTokenCode(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2d ||
+    c === 0x2b ||
+    c === 0x2f ||
+    c === 0x3d ||
+    c === 0x2e
+  );
+}
+
+/**
+ * Start of a `TRUNCATED_CREDENTIAL` match, or -1. Every character of a match is a token
+ * character, so it lies in the run of them that ends the window: the pattern runs on that run
+ * only (usually a few letters of the last word, or nothing), not from every position of the
+ * window. The character before the run is not a token character, so the look-behind sees the
+ * same there as in the whole window.
+ */
+function truncatedCredential(window: string): number {
+  let from = window.length;
+  while (from > 0 && isTokenCode(window.charCodeAt(from - 1))) from--;
+  if (window.length - from < MIN_TRUNCATED_CHARS) return -1;
+  const m = TRUNCATED_CREDENTIAL.exec(window.slice(from));
+  return m === null ? -1 : from + m.index;
+}
+
 function secrets(policy: GuardPolicy, window: string, out: Replacement[]): void {
   if (policy.config.output.secrets !== 'redact') return;
   if (window.indexOf('PRIVATE KEY') !== -1) {
@@ -73,19 +105,18 @@ function secrets(policy: GuardPolicy, window: string, out: Replacement[]): void 
       });
     }
   }
-  const truncated = TRUNCATED_CREDENTIAL.exec(window);
-  if (truncated !== null) {
+  const truncated = truncatedCredential(window);
+  if (truncated !== -1) {
     out.push({
-      start: truncated.index,
+      start: truncated,
       end: window.length,
       text: '[REDACTED:credential]',
       continuation: whileChars(TOKEN_CHAR),
       tag: 'redact:credential',
     });
   }
-  const detector = policy.secrets;
-  if (!detector.mayContainSecret(window)) return;
-  for (const f of detector.find(window)) {
+  // `find` runs the keyword pre-filter itself: asking `mayContainSecret` first scanned twice.
+  for (const f of policy.secrets.find(window)) {
     if (f.ruleId === 'private-key') continue;
     out.push({
       start: f.start,
@@ -206,4 +237,35 @@ export function createArgsScanner(
   return scan.openFrom === undefined
     ? scanArgsWindow
     : Object.assign(scanArgsWindow, { openFrom: scan.openFrom });
+}
+
+export interface OutputScanners {
+  readonly scan: WindowScanner;
+  readonly argsScan: WindowScanner;
+}
+
+/** Per policy: the scanners when there is no pseudonym to restore (most requests). */
+const unrestoring = new WeakMap<GuardPolicy, OutputScanners>();
+
+/**
+ * The output and arguments scanners for one request. They hold no state between calls, so
+ * without a pseudonym to restore they are the same for every request of a policy, built once.
+ */
+export function outputScanners(
+  policy: GuardPolicy,
+  vault: PseudonymVault | undefined,
+): OutputScanners {
+  const restores = policy.config.output.restorePseudonyms && (vault?.size ?? 0) > 0;
+  if (restores) {
+    return { scan: createOutputScanner(policy, vault), argsScan: createArgsScanner(policy, vault) };
+  }
+  let scanners = unrestoring.get(policy);
+  if (scanners === undefined) {
+    scanners = {
+      scan: createOutputScanner(policy, undefined),
+      argsScan: createArgsScanner(policy, undefined),
+    };
+    unrestoring.set(policy, scanners);
+  }
+  return scanners;
 }

@@ -4,7 +4,7 @@ import type { GatewayResponse, RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { createModerationGate, ModerationRun, type ModerationHook } from './output-moderate.js';
 import { rewriteArgsText, rewriteJsonValue, type ArgsRewrite } from './output-args.js';
-import { createArgsScanner, createOutputScanner } from './output-scan.js';
+import { outputScanners } from './output-scan.js';
 import { rewriteItem } from './output-stream-events.js';
 import { rewriteSseStream } from './output-stream.js';
 import {
@@ -207,14 +207,14 @@ function buildFilters(state: GuardRequestState, hasHook: boolean, tally: Tally):
     ...window,
     ...(output.escapeHtml ? { transform: escapeHtml } : {}),
   };
-  const scan = createOutputScanner(state.policy, state.vault);
+  const { scan, argsScan } = outputScanners(state.policy, state.vault);
   const restores = output.restorePseudonyms && (state.vault?.size ?? 0) > 0;
   return {
     scan,
-    hookScan: hasHook && restores ? createOutputScanner(state.policy, undefined) : scan,
+    hookScan: hasHook && restores ? outputScanners(state.policy, undefined).scan : scan,
     opts,
     counted: { ...opts, ...counting },
-    argsScan: createArgsScanner(state.policy, state.vault),
+    argsScan,
     plain: { ...window, ...counting },
   };
 }
