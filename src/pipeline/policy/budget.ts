@@ -1,13 +1,14 @@
-import type { BudgetAlerter, BudgetRef } from '../../alerts/budget-alerts.js';
+import type { BudgetAlerter } from '../../alerts/budget-alerts.js';
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { BudgetCheck, LimitBackend } from '../../limits/types.js';
+import type { LimitBackend } from '../../limits/types.js';
 import type { LimitSubject } from '../../policy/model.js';
-import { budgetWindow, RETENTION_MS, type BudgetPeriod } from '../../policy/windows.js';
 import { costMicroUsd, type ModelPrice, type PriceTable } from '../../pricing/prices.js';
 import type { TokenCounter } from '../../pricing/tokens.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { admitPending } from './admission.js';
+import type { PlannedBudget } from './request-policy.js';
+import { plannedBudget, planOf } from './subject-plan.js';
 import { promptTokensOf } from './tokens.js';
 
 export interface BudgetDeps {
@@ -22,18 +23,6 @@ export interface BudgetOptions {
   leaseTtlMs: number;
   defaultMaxOutputTokens: number;
 }
-
-interface PlannedBudget {
-  check: BudgetCheck;
-  ref: BudgetRef;
-  /** For the audit decision, e.g. `budget:key:monthly`. */
-  label: string;
-}
-
-const PERIODS = [
-  ['daily', 'dailyBudgetMicroUsd'],
-  ['monthly', 'monthlyBudgetMicroUsd'],
-] as const;
 
 /**
  * Reserves the worst-case cost (prompt tokens counted, output at its bound) against every
@@ -135,31 +124,9 @@ function refusal(ctx: RequestContext, blocked: PlannedBudget, worst: number): Ga
 export function plan(subjects: readonly LimitSubject[], nowMs: number): PlannedBudget[] {
   const out: PlannedBudget[] = [];
   for (const s of subjects) {
-    for (const [period, field] of PERIODS) {
-      const limit = s.limits[field];
-      if (limit === undefined) continue;
-      out.push(planned(s, period, limit, nowMs));
-    }
+    for (const b of planOf(s).budgets) out.push(plannedBudget(s, b, nowMs));
   }
   return out;
-}
-
-function planned(
-  s: LimitSubject,
-  period: BudgetPeriod,
-  limit: number,
-  nowMs: number,
-): PlannedBudget {
-  const w = budgetWindow(period, nowMs);
-  return {
-    label: `budget:${s.kind}:${period}`,
-    check: {
-      id: `b:${s.kind}:${s.id}:${w.id}`,
-      limitMicroUsd: limit,
-      expiresAtMs: w.endMs + RETENTION_MS,
-    },
-    ref: { budget: `${s.kind}:${s.id}:${period}`, window: w.id, limitMicroUsd: limit },
-  };
 }
 
 /**
