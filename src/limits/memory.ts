@@ -138,6 +138,7 @@ export function createMemoryLimitBackend(): LimitBackend {
     kind: 'memory',
 
     admit: (req) => Promise.resolve(admit(req)),
+    admitNow: admit,
     ...viaAdmit((req) => Promise.resolve(admit(req))),
 
     releaseSlots(ids: readonly string[], leaseId: string): Promise<void> {

@@ -12,7 +12,7 @@ import { plannedBudget, planOf } from './subject-plan.js';
 import { promptTokensOf } from './tokens.js';
 
 export interface BudgetDeps {
-  backend: Pick<LimitBackend, 'admit' | 'releaseSlots' | 'settle'>;
+  backend: Pick<LimitBackend, 'admit' | 'admitNow' | 'releaseSlots' | 'settle'>;
   prices: PriceTable;
   tokens: TokenCounter;
   alerts: Pick<BudgetAlerter, 'check'>;
@@ -34,32 +34,17 @@ export interface BudgetOptions {
  */
 export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage {
   const admission = { backend: deps.backend, leaseTtlMs: opts.leaseTtlMs };
-  /** Takes the planned rate windows and slots first; refuses with `error` if they admit. */
-  async function refuseAfter(ctx: RequestContext, error: GatewayError): Promise<Verdict> {
-    return (await admitPending(ctx, admission)) ?? error;
-  }
-  return {
-    name: 'budget',
-    run: async function budget(ctx: RequestContext): Promise<Verdict> {
-      const policy = ctx.policy;
-      const model = ctx.body?.model;
-      if (policy === undefined || typeof model !== 'string' || ctx.route.id === 'models') {
-        return admitPending(ctx, admission);
-      }
-      const nowMs = ctx.clock.now();
-      const planned = plan(policy.subjects, nowMs);
-      const ceiling = policy.maxRequestCostMicroUsd;
-      const upstreamModel = deps.upstreamModelOf(model);
-      const price = deps.prices.priceOf(model, upstreamModel);
-      if (price === undefined) {
-        return planned.length > 0 || ceiling !== undefined
-          ? refuseAfter(ctx, new GatewayError('model_price_unknown', { param: 'model' }))
-          : admitPending(ctx, admission);
-      }
-      const worst = await worstCost(ctx, deps, opts, price, upstreamModel);
-      if (ceiling !== undefined && worst > ceiling) {
-        const verdict = await admitPending(ctx, admission);
-        if (verdict !== undefined) return verdict;
+
+  /** Reserves `worst` with the planned windows and slots (or refuses), once the prompt is counted. */
+  function reserve(
+    ctx: RequestContext,
+    planned: readonly PlannedBudget[],
+    price: ModelPrice,
+    worst: number,
+  ): Verdict | Promise<Verdict> {
+    const ceiling = ctx.policy?.maxRequestCostMicroUsd;
+    if (ceiling !== undefined && worst > ceiling) {
+      return refuseAfter(admitPending(ctx, admission), () => {
         ctx.decisions.push({
           stage: 'budget',
           action: 'block',
@@ -67,14 +52,15 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
           count: worst,
         });
         return new GatewayError('request_cost_exceeded');
-      }
-      const checks = planned.map((p) => p.check);
-      const verdict = await admitPending(ctx, admission, {
-        checks,
-        amountMicroUsd: worst,
-        refuse: (index) => refusal(ctx, planned[index] as PlannedBudget, worst),
       });
-      if (verdict !== undefined) return verdict;
+    }
+    const checks = planned.map((p) => p.check);
+    const verdict = admitPending(ctx, admission, {
+      checks,
+      amountMicroUsd: worst,
+      refuse: (index) => refusal(ctx, planned[index] as PlannedBudget, worst),
+    });
+    const settleAfter = (): undefined => {
       if (planned.length === 0) {
         ctx.defer(() => {
           ctx.costMicroUsd = actualCost(ctx, price, worst, deps);
@@ -91,26 +77,62 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
         });
       });
       return undefined;
+    };
+    if (verdict instanceof Promise) return verdict.then((v) => v ?? settleAfter());
+    return verdict ?? settleAfter();
+  }
+
+  return {
+    name: 'budget',
+    run: function budget(ctx: RequestContext): Verdict | Promise<Verdict> {
+      const policy = ctx.policy;
+      const model = ctx.body?.model;
+      if (policy === undefined || typeof model !== 'string' || ctx.route.id === 'models') {
+        return admitPending(ctx, admission);
+      }
+      const planned = plan(policy.subjects, ctx.clock.now());
+      const upstreamModel = deps.upstreamModelOf(model);
+      const price = deps.prices.priceOf(model, upstreamModel);
+      if (price === undefined) {
+        return planned.length > 0 || policy.maxRequestCostMicroUsd !== undefined
+          ? refuseAfter(
+              admitPending(ctx, admission),
+              () => new GatewayError('model_price_unknown', { param: 'model' }),
+            )
+          : admitPending(ctx, admission);
+      }
+      const prompt = promptTokensOf(ctx, deps.tokens, upstreamModel);
+      if (typeof prompt !== 'number') {
+        return prompt.then((n) => reserve(ctx, planned, price, worstCost(ctx, opts, price, n)));
+      }
+      return reserve(ctx, planned, price, worstCost(ctx, opts, price, prompt));
     },
   };
 }
 
+/** The planned rate windows and slots refuse first; if they admit, `refuse` answers. */
+function refuseAfter(
+  admitted: Verdict | Promise<Verdict>,
+  refuse: () => GatewayError,
+): Verdict | Promise<Verdict> {
+  if (admitted instanceof Promise) return admitted.then((v) => v ?? refuse());
+  return admitted ?? refuse();
+}
+
 /** The worst-case cost: prompt tokens counted, output at its bound. */
-async function worstCost(
+function worstCost(
   ctx: RequestContext,
-  deps: BudgetDeps,
   opts: BudgetOptions,
   price: ModelPrice,
-  upstreamModel: string | undefined,
-): Promise<number> {
+  promptTokens: number,
+): number {
   const policy = ctx.policy;
-  const prompt = await promptTokensOf(ctx, deps.tokens, upstreamModel);
   const output =
     ctx.route.id === 'embeddings'
       ? 0
       : (policy?.requestedOutputTokens ??
         (price.maxOutputTokens ?? opts.defaultMaxOutputTokens) * (policy?.outputChoices ?? 1));
-  return costMicroUsd(price, prompt, output);
+  return costMicroUsd(price, promptTokens, output);
 }
 
 function refusal(ctx: RequestContext, blocked: PlannedBudget, worst: number): GatewayError {
