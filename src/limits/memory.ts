@@ -8,13 +8,14 @@ import type {
   RateState,
   SlotCheck,
 } from './types.js';
+import { LeaseSet, type Lease } from './leases.js';
 import { viaAdmit } from './via-admit.js';
 import { SlidingWindow } from './window.js';
 
 interface Budget {
   spent: number;
   reserved: number;
-  leases: Map<string, { amount: number; expiresAtMs: number }>;
+  leases: LeaseSet;
   expiresAtMs: number;
 }
 
@@ -28,7 +29,7 @@ const SWEEP_EVERY_OPS = 4_096;
 export function createMemoryLimitBackend(): LimitBackend {
   // Long by design: one short method per LimitBackend operation, all over the same maps.
   const windows = new Map<string, SlidingWindow>();
-  const slots = new Map<string, Map<string, number>>();
+  const slots = new Map<string, LeaseSet>();
   const budgets = new Map<string, Budget>();
   let ops = 0;
 
@@ -39,7 +40,7 @@ export function createMemoryLimitBackend(): LimitBackend {
       if (w.isEmpty()) windows.delete(id);
     }
     for (const [id, leases] of slots) {
-      purgeLeases(leases, nowMs);
+      leases.expire(nowMs);
       if (leases.size === 0) slots.delete(id);
     }
     for (const [id, b] of budgets) if (b.expiresAtMs <= nowMs) budgets.delete(id);
@@ -48,7 +49,7 @@ export function createMemoryLimitBackend(): LimitBackend {
   function budget(check: BudgetCheck): Budget {
     let b = budgets.get(check.id);
     if (b === undefined) {
-      b = { spent: 0, reserved: 0, leases: new Map(), expiresAtMs: check.expiresAtMs };
+      b = { spent: 0, reserved: 0, leases: new LeaseSet(), expiresAtMs: check.expiresAtMs };
       budgets.set(check.id, b);
     }
     return b;
@@ -77,12 +78,12 @@ export function createMemoryLimitBackend(): LimitBackend {
   }
 
   function checkSlots(checks: readonly SlotCheck[], nowMs: number) {
-    const held: Map<string, number>[] = [];
+    const held: LeaseSet[] = [];
     for (let i = 0; i < checks.length; i++) {
       const c = checks[i] as SlotCheck;
       let leases = slots.get(c.id);
-      if (leases === undefined) slots.set(c.id, (leases = new Map<string, number>()));
-      purgeLeases(leases, nowMs);
+      if (leases === undefined) slots.set(c.id, (leases = new LeaseSet()));
+      leases.expire(nowMs);
       if (leases.size >= c.limit) return i;
       held.push(leases);
     }
@@ -94,11 +95,7 @@ export function createMemoryLimitBackend(): LimitBackend {
     for (let i = 0; i < checks.length; i++) {
       const c = checks[i] as BudgetCheck;
       const b = budget(c);
-      for (const [id, lease] of b.leases) {
-        if (lease.expiresAtMs > nowMs) continue;
-        b.reserved -= lease.amount;
-        b.leases.delete(id);
-      }
+      b.reserved -= b.leases.expire(nowMs);
       if (b.spent + b.reserved + amount > c.limitMicroUsd) {
         const { spent, reserved } = b;
         return { ok: false as const, index: i, spentMicroUsd: spent, reservedMicroUsd: reserved };
@@ -122,11 +119,17 @@ export function createMemoryLimitBackend(): LimitBackend {
       w.charge(nowMs, c.cost);
       return { limit: c.limit, remaining: c.limit - w.sum, resetMs: w.resetMs(nowMs) };
     });
-    for (const l of leases) l.set(id, nowMs + req.leaseTtlMs);
-    const lease = { amount: req.amountMicroUsd, expiresAtMs: nowMs + req.leaseTtlMs };
-    for (const b of held) {
-      b.reserved += lease.amount;
-      b.leases.set(id, lease);
+    const expiresAtMs = nowMs + req.leaseTtlMs;
+    if (leases.length > 0) {
+      const slot: Lease = { amount: 0, expiresAtMs };
+      for (const l of leases) l.add(id, slot);
+    }
+    if (held.length > 0) {
+      const lease: Lease = { amount: req.amountMicroUsd, expiresAtMs };
+      for (const b of held) {
+        b.reserved += lease.amount;
+        b.leases.add(id, lease);
+      }
     }
     return { ok: true, rates: states };
   }
@@ -135,10 +138,11 @@ export function createMemoryLimitBackend(): LimitBackend {
     kind: 'memory',
 
     admit: (req) => Promise.resolve(admit(req)),
+    admitNow: admit,
     ...viaAdmit((req) => Promise.resolve(admit(req))),
 
     releaseSlots(ids: readonly string[], leaseId: string): Promise<void> {
-      for (const id of ids) slots.get(id)?.delete(leaseId);
+      for (const id of ids) slots.get(id)?.take(leaseId);
       return Promise.resolve();
     },
 
@@ -146,11 +150,8 @@ export function createMemoryLimitBackend(): LimitBackend {
       return Promise.resolve(
         checks.map((c) => {
           const b = budget(c);
-          const lease = b.leases.get(reservationId);
-          if (lease !== undefined) {
-            b.reserved -= lease.amount;
-            b.leases.delete(reservationId);
-          }
+          const lease = b.leases.take(reservationId);
+          if (lease !== undefined) b.reserved -= lease.amount;
           b.spent += actual;
           return { spentMicroUsd: b.spent, reservedMicroUsd: b.reserved };
         }),
@@ -174,8 +175,4 @@ export function createMemoryLimitBackend(): LimitBackend {
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
-}
-
-function purgeLeases(leases: Map<string, number>, nowMs: number): void {
-  for (const [id, expiresAtMs] of leases) if (expiresAtMs <= nowMs) leases.delete(id);
 }

@@ -129,6 +129,11 @@ export interface LimitBackend {
   readonly kind: 'memory' | 'redis';
   /** Checked in order (rates, slots, budgets); the first refusal is reported. */
   admit(request: AdmitRequest): Promise<AdmitOutcome>;
+  /**
+   * `admit` answered at once, by a backend that needs no I/O (in process): the stages then take
+   * no promise turn. A remote backend leaves it out.
+   */
+  readonly admitNow?: (request: AdmitRequest) => AdmitOutcome;
   consumeRate(checks: readonly RateCheck[], nowMs: number, requestId: string): Promise<RateOutcome>;
   /** Takes one slot on every counter, or none. Leases expire after `leaseTtlMs`. */
   acquireSlots(

@@ -18,9 +18,14 @@ const NONE: CompiledScopes = {
 };
 const MAX_CACHED = 10_000;
 
-/** Compiles each key's scopes once and reuses them until the stored scopes change. */
+type ScopeLists = readonly (readonly string[] | undefined)[];
+
+/**
+ * Compiles each key's scopes once and reuses them until the stored scopes change (compared
+ * entry by entry with a copy, which allocates nothing per request).
+ */
 export function createScopeCompiler(): (key: VirtualKeyRecord) => CompiledScopes {
-  const cache = new Map<string, { json: string; compiled: CompiledScopes }>();
+  const cache = new Map<string, { lists: ScopeLists; compiled: CompiledScopes }>();
   return function compiledScopes(key: VirtualKeyRecord): CompiledScopes {
     const s = key.scopes;
     if (
@@ -31,14 +36,29 @@ export function createScopeCompiler(): (key: VirtualKeyRecord) => CompiledScopes
     ) {
       return NONE;
     }
-    const json = JSON.stringify([s.models, s.endpoints, s.providers, s.ipRanges]);
     const hit = cache.get(key.id);
-    if (hit?.json === json) return hit.compiled;
+    if (
+      hit !== undefined &&
+      sameList(hit.lists[0], s.models) &&
+      sameList(hit.lists[1], s.endpoints) &&
+      sameList(hit.lists[2], s.providers) &&
+      sameList(hit.lists[3], s.ipRanges)
+    ) {
+      return hit.compiled;
+    }
     if (cache.size >= MAX_CACHED) cache.clear();
     const compiled = compile(s);
-    cache.set(key.id, { json, compiled });
+    const lists = [s.models, s.endpoints, s.providers, s.ipRanges].map((l) => l && [...l]);
+    cache.set(key.id, { lists, compiled });
     return compiled;
   };
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function compile(s: KeyScopes): CompiledScopes {

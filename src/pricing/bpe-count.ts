@@ -16,7 +16,14 @@
  */
 
 export interface BpeEncoder {
+  /** Tokens of a text: split by the encoding's regex, each pre-token merged. */
   countTokens(text: string): number;
+  /**
+   * Tokens of one whole pre-token, as the split regex matched it in its text: the same count as
+   * `countTokens`, without splitting it again (which finds the pre-token itself). When absent,
+   * `countTokens` is used.
+   */
+  countPreToken?(preToken: string): number;
 }
 
 /** Longest pre-token merged whole: at most 256 UTF-8 bytes, a few µs of merging. */
@@ -31,9 +38,11 @@ function cutAt(text: string, to: number): number {
   return c >= 0xd800 && c <= 0xdbff ? to - 1 : to;
 }
 
-function countPiece(encoder: BpeEncoder, piece: string): number {
+function countPiece(encoder: BpeEncoder, piece: string, isPreToken: boolean): number {
   try {
-    return encoder.countTokens(piece);
+    return isPreToken && encoder.countPreToken !== undefined
+      ? encoder.countPreToken(piece)
+      : encoder.countTokens(piece);
   } catch {
     return Buffer.byteLength(piece, 'utf8');
   }
@@ -44,12 +53,12 @@ function countSegment(encoder: BpeEncoder, splitRegex: RegExp, segment: string):
   let total = 0;
   for (const [match] of segment.matchAll(splitRegex)) {
     if (match.length <= PIECE_MAX_CHARS) {
-      total += countPiece(encoder, match);
+      total += countPiece(encoder, match, true);
       continue;
     }
     for (let at = 0; at < match.length;) {
       const end = cutAt(match, at + PIECE_MAX_CHARS);
-      total += countPiece(encoder, match.slice(at, end));
+      total += countPiece(encoder, match.slice(at, end), false);
       if (end < match.length) total += 1;
       at = end;
     }

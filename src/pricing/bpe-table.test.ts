@@ -6,6 +6,7 @@ import {
   O200K_TOKEN_SPLIT_REGEX,
 } from 'gpt-tokenizer/encodingParams/constants';
 import { describe, expect, it } from 'vitest';
+import { countBpe, PIECE_MAX_CHARS } from './bpe-count.js';
 import { loadBpeTable } from './bpe-table.js';
 
 const ENCODINGS = [
@@ -41,10 +42,41 @@ describe('the sliced BPE table counts like gpt-tokenizer', () => {
           ),
           (text) => {
             expect(table.countTokens(text)).toBe(exact(text));
+            // Pre-token by pre-token, as bpe-count.ts asks for them, the same.
+            let byPreToken = 0;
+            for (const [preToken] of text.matchAll(regex)) {
+              byPreToken += table.countPreToken?.(preToken) ?? NaN;
+            }
+            expect(byPreToken).toBe(exact(text));
           },
         ),
         { numRuns: 300 },
       );
     }, 60_000);
   }
+
+  it('counts pre-tokens whole exactly as splitting each again would, cut ones included', async () => {
+    const [name, , regex] = ENCODINGS[0];
+    const table = await loadBpeTable(name, regex);
+    const resplit = { countTokens: (text: string) => table.countTokens(text) };
+    const finish = (counting: Generator<void, number, void>) => {
+      for (;;) {
+        const step = counting.next();
+        if (step.done) return step.value;
+      }
+    };
+    const long = fc
+      .tuple(fc.constantFrom('a', 'Ab', '!?', '漢', ' ', "'s"), fc.integer({ min: 1, max: 3 }))
+      .map(([unit, times]) => unit.repeat(times * PIECE_MAX_CHARS));
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(long, fc.string({ maxLength: 40, unit: 'grapheme' })), { maxLength: 4 }),
+        (parts) => {
+          const text = parts.join('');
+          expect(finish(countBpe(table, regex, text))).toBe(finish(countBpe(resplit, regex, text)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }, 60_000);
 });

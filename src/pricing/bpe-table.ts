@@ -123,5 +123,6 @@ function createBpeEncoder(ranks: RankTable, splitRegex: RegExp): BpeEncoder {
       for (const [piece] of text.matchAll(splitRegex)) total += pieceCount(piece);
       return total;
     },
+    countPreToken: pieceCount,
   };
 }

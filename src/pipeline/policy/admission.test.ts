@@ -15,8 +15,11 @@ import type { RequestPolicy } from './request-policy.js';
 const NOW = Date.UTC(2026, 5, 15);
 const tokens = createTokenCounter({ estimateBytesPerToken: 3, exactTokenizeMaxChars: 1_000 });
 
-/** The three limit stages in pipeline order, over an in-process backend that counts its calls. */
-function setup() {
+/**
+ * The three limit stages in pipeline order, over an in-process backend that counts its calls
+ * (as a remote one would be: answering with promises), or over the in-process backend itself.
+ */
+function setup(counting = true) {
   const inner = createMemoryLimitBackend();
   const calls: string[] = [];
   const counted: Pick<LimitBackend, 'admit' | 'releaseSlots' | 'settle'> = {
@@ -38,7 +41,7 @@ function setup() {
     createConcurrencyStage(),
     createBudgetStage(
       {
-        backend: counted,
+        backend: counting ? counted : inner,
         prices: createPriceTable({
           models: { cheap: { inputUsdPerMTok: 0, outputUsdPerMTok: 1 } },
         }),
@@ -123,6 +126,16 @@ describe('admission: rate limit, concurrency and budget in one backend call', ()
       'q3',
     );
     expect(rate.ok && rate.states[0]?.remaining).toBe(3);
+  });
+
+  it('answers at once over the in-process backend: no promise, admitted or refused', () => {
+    const { stages } = setup(false);
+    const a = ctx(limits, 'q1');
+    expect(runStages(stages, a)).toBeUndefined();
+    expect(a.responseHeaders['x-ratelimit-remaining-requests']).toBe('4');
+    expect(runStages(stages, ctx(limits, 'q2'))).toMatchObject({
+      code: 'concurrency_limit_exceeded',
+    });
   });
 
   it('refuses over the rate limit with its code, its headers and Retry-After', async () => {

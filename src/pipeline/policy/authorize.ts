@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import { createScopeCompiler, type CompiledScopes } from '../../policy/compiled-scopes.js';
 import type { KillSwitchState } from '../../policy/kill-switch-state.js';
-import { isEmptyLimitSet, type LimitSubject, type PolicyModel } from '../../policy/model.js';
+import type { PolicyModel } from '../../policy/model.js';
 import type { Environment, VirtualKeyRecord } from '../../store/types.js';
 import type { EndUserPseudonym } from '../audit/user-id.js';
 import type { Caller, RequestContext, RouteId } from '../context.js';
@@ -9,6 +9,7 @@ import type { EndUser } from './request-policy.js';
 import type { Stage, Verdict } from '../stage.js';
 import { outputChoices, requestedOutputTokens, withOutputTokens } from './max-tokens.js';
 import type { RequestPolicy } from './request-policy.js';
+import { createSubjectResolver } from './subjects.js';
 
 export interface AuthorizeDeps {
   model: PolicyModel;
@@ -31,6 +32,7 @@ const MAX_USER_ID_LENGTH = 128;
  */
 export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
   const compile = createScopeCompiler();
+  const resolveSubjects = createSubjectResolver(deps.model);
   return {
     name: 'authorize',
     run: function authorize(ctx: RequestContext): Verdict {
@@ -71,7 +73,7 @@ export function createAuthorizeStage(deps: AuthorizeDeps): Stage {
       const user = endUser(ctx, caller, deps.model, deps.pseudonym);
       const team = user?.team ?? caller.key?.scopes.team;
       const tier = tierOf(user, deps.model);
-      const subjects = resolveSubjects(deps.model, caller, user, team, tier);
+      const subjects = resolveSubjects(caller, user, team, tier);
       if (subjects === undefined) return new GatewayError('tier_unknown');
       const policy: RequestPolicy = {
         env: caller.env,
@@ -191,39 +193,4 @@ function nonEmpty(value: unknown): string | undefined {
 function tierOf(user: EndUser | undefined, model: PolicyModel): string | undefined {
   if (user === undefined) return undefined;
   return user.source === 'jwt' ? (user.tier ?? model.defaultTier) : user.tier;
-}
-
-/** Subjects with at least one limit; undefined when the user's tier is not configured. */
-function resolveSubjects(
-  model: PolicyModel,
-  caller: Caller,
-  user: EndUser | undefined,
-  team: string | undefined,
-  tier: string | undefined,
-): LimitSubject[] | undefined {
-  const out: LimitSubject[] = [];
-  const add = (s: LimitSubject) => {
-    if (!isEmptyLimitSet(s.limits)) out.push(s);
-  };
-  const env = model.envs[caller.env];
-  if (caller.key !== undefined) {
-    add({
-      kind: 'key',
-      id: caller.key.id,
-      limits: { ...env.keyDefaults, ...caller.key.scopes.limits },
-    });
-  }
-  if (user !== undefined && tier !== undefined) {
-    const tierLimits = model.tiers.get(tier);
-    if (tierLimits === undefined) return undefined;
-    const id = user.source === 'jwt' ? `jwt:${user.id}` : `app:${caller.key?.id ?? ''}:${user.id}`;
-    add({ kind: 'user', id, limits: tierLimits });
-  }
-  if (team !== undefined) {
-    const teamLimits = model.teams.get(team);
-    if (teamLimits !== undefined) add({ kind: 'team', id: team, limits: teamLimits });
-  }
-  add({ kind: 'env', id: caller.env, limits: env.total });
-  add({ kind: 'global', id: '*', limits: model.global });
-  return out;
 }

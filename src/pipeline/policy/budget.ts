@@ -1,17 +1,18 @@
-import type { BudgetAlerter, BudgetRef } from '../../alerts/budget-alerts.js';
+import type { BudgetAlerter } from '../../alerts/budget-alerts.js';
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { BudgetCheck, LimitBackend } from '../../limits/types.js';
+import type { LimitBackend } from '../../limits/types.js';
 import type { LimitSubject } from '../../policy/model.js';
-import { budgetWindow, RETENTION_MS, type BudgetPeriod } from '../../policy/windows.js';
 import { costMicroUsd, type ModelPrice, type PriceTable } from '../../pricing/prices.js';
 import type { TokenCounter } from '../../pricing/tokens.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { admitPending } from './admission.js';
+import type { PlannedBudget } from './request-policy.js';
+import { plannedBudget, planOf } from './subject-plan.js';
 import { promptTokensOf } from './tokens.js';
 
 export interface BudgetDeps {
-  backend: Pick<LimitBackend, 'admit' | 'releaseSlots' | 'settle'>;
+  backend: Pick<LimitBackend, 'admit' | 'admitNow' | 'releaseSlots' | 'settle'>;
   prices: PriceTable;
   tokens: TokenCounter;
   alerts: Pick<BudgetAlerter, 'check'>;
@@ -23,18 +24,6 @@ export interface BudgetOptions {
   defaultMaxOutputTokens: number;
 }
 
-interface PlannedBudget {
-  check: BudgetCheck;
-  ref: BudgetRef;
-  /** For the audit decision, e.g. `budget:key:monthly`. */
-  label: string;
-}
-
-const PERIODS = [
-  ['daily', 'dailyBudgetMicroUsd'],
-  ['monthly', 'monthlyBudgetMicroUsd'],
-] as const;
-
 /**
  * Reserves the worst-case cost (prompt tokens counted, output at its bound) against every
  * budget that applies, in one atomic step with the rate windows and concurrency slots the stages
@@ -45,32 +34,17 @@ const PERIODS = [
  */
 export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage {
   const admission = { backend: deps.backend, leaseTtlMs: opts.leaseTtlMs };
-  /** Takes the planned rate windows and slots first; refuses with `error` if they admit. */
-  async function refuseAfter(ctx: RequestContext, error: GatewayError): Promise<Verdict> {
-    return (await admitPending(ctx, admission)) ?? error;
-  }
-  return {
-    name: 'budget',
-    run: async function budget(ctx: RequestContext): Promise<Verdict> {
-      const policy = ctx.policy;
-      const model = ctx.body?.model;
-      if (policy === undefined || typeof model !== 'string' || ctx.route.id === 'models') {
-        return admitPending(ctx, admission);
-      }
-      const nowMs = ctx.clock.now();
-      const planned = plan(policy.subjects, nowMs);
-      const ceiling = policy.maxRequestCostMicroUsd;
-      const upstreamModel = deps.upstreamModelOf(model);
-      const price = deps.prices.priceOf(model, upstreamModel);
-      if (price === undefined) {
-        return planned.length > 0 || ceiling !== undefined
-          ? refuseAfter(ctx, new GatewayError('model_price_unknown', { param: 'model' }))
-          : admitPending(ctx, admission);
-      }
-      const worst = await worstCost(ctx, deps, opts, price, upstreamModel);
-      if (ceiling !== undefined && worst > ceiling) {
-        const verdict = await admitPending(ctx, admission);
-        if (verdict !== undefined) return verdict;
+
+  /** Reserves `worst` with the planned windows and slots (or refuses), once the prompt is counted. */
+  function reserve(
+    ctx: RequestContext,
+    planned: readonly PlannedBudget[],
+    price: ModelPrice,
+    worst: number,
+  ): Verdict | Promise<Verdict> {
+    const ceiling = ctx.policy?.maxRequestCostMicroUsd;
+    if (ceiling !== undefined && worst > ceiling) {
+      return refuseAfter(admitPending(ctx, admission), () => {
         ctx.decisions.push({
           stage: 'budget',
           action: 'block',
@@ -78,14 +52,15 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
           count: worst,
         });
         return new GatewayError('request_cost_exceeded');
-      }
-      const checks = planned.map((p) => p.check);
-      const verdict = await admitPending(ctx, admission, {
-        checks,
-        amountMicroUsd: worst,
-        refuse: (index) => refusal(ctx, planned[index] as PlannedBudget, worst),
       });
-      if (verdict !== undefined) return verdict;
+    }
+    const checks = planned.map((p) => p.check);
+    const verdict = admitPending(ctx, admission, {
+      checks,
+      amountMicroUsd: worst,
+      refuse: (index) => refusal(ctx, planned[index] as PlannedBudget, worst),
+    });
+    const settleAfter = (): undefined => {
       if (planned.length === 0) {
         ctx.defer(() => {
           ctx.costMicroUsd = actualCost(ctx, price, worst, deps);
@@ -102,26 +77,62 @@ export function createBudgetStage(deps: BudgetDeps, opts: BudgetOptions): Stage 
         });
       });
       return undefined;
+    };
+    if (verdict instanceof Promise) return verdict.then((v) => v ?? settleAfter());
+    return verdict ?? settleAfter();
+  }
+
+  return {
+    name: 'budget',
+    run: function budget(ctx: RequestContext): Verdict | Promise<Verdict> {
+      const policy = ctx.policy;
+      const model = ctx.body?.model;
+      if (policy === undefined || typeof model !== 'string' || ctx.route.id === 'models') {
+        return admitPending(ctx, admission);
+      }
+      const planned = plan(policy.subjects, ctx.clock.now());
+      const upstreamModel = deps.upstreamModelOf(model);
+      const price = deps.prices.priceOf(model, upstreamModel);
+      if (price === undefined) {
+        return planned.length > 0 || policy.maxRequestCostMicroUsd !== undefined
+          ? refuseAfter(
+              admitPending(ctx, admission),
+              () => new GatewayError('model_price_unknown', { param: 'model' }),
+            )
+          : admitPending(ctx, admission);
+      }
+      const prompt = promptTokensOf(ctx, deps.tokens, upstreamModel);
+      if (typeof prompt !== 'number') {
+        return prompt.then((n) => reserve(ctx, planned, price, worstCost(ctx, opts, price, n)));
+      }
+      return reserve(ctx, planned, price, worstCost(ctx, opts, price, prompt));
     },
   };
 }
 
+/** The planned rate windows and slots refuse first; if they admit, `refuse` answers. */
+function refuseAfter(
+  admitted: Verdict | Promise<Verdict>,
+  refuse: () => GatewayError,
+): Verdict | Promise<Verdict> {
+  if (admitted instanceof Promise) return admitted.then((v) => v ?? refuse());
+  return admitted ?? refuse();
+}
+
 /** The worst-case cost: prompt tokens counted, output at its bound. */
-async function worstCost(
+function worstCost(
   ctx: RequestContext,
-  deps: BudgetDeps,
   opts: BudgetOptions,
   price: ModelPrice,
-  upstreamModel: string | undefined,
-): Promise<number> {
+  promptTokens: number,
+): number {
   const policy = ctx.policy;
-  const prompt = await promptTokensOf(ctx, deps.tokens, upstreamModel);
   const output =
     ctx.route.id === 'embeddings'
       ? 0
       : (policy?.requestedOutputTokens ??
         (price.maxOutputTokens ?? opts.defaultMaxOutputTokens) * (policy?.outputChoices ?? 1));
-  return costMicroUsd(price, prompt, output);
+  return costMicroUsd(price, promptTokens, output);
 }
 
 function refusal(ctx: RequestContext, blocked: PlannedBudget, worst: number): GatewayError {
@@ -135,31 +146,9 @@ function refusal(ctx: RequestContext, blocked: PlannedBudget, worst: number): Ga
 export function plan(subjects: readonly LimitSubject[], nowMs: number): PlannedBudget[] {
   const out: PlannedBudget[] = [];
   for (const s of subjects) {
-    for (const [period, field] of PERIODS) {
-      const limit = s.limits[field];
-      if (limit === undefined) continue;
-      out.push(planned(s, period, limit, nowMs));
-    }
+    for (const b of planOf(s).budgets) out.push(plannedBudget(s, b, nowMs));
   }
   return out;
-}
-
-function planned(
-  s: LimitSubject,
-  period: BudgetPeriod,
-  limit: number,
-  nowMs: number,
-): PlannedBudget {
-  const w = budgetWindow(period, nowMs);
-  return {
-    label: `budget:${s.kind}:${period}`,
-    check: {
-      id: `b:${s.kind}:${s.id}:${w.id}`,
-      limitMicroUsd: limit,
-      expiresAtMs: w.endMs + RETENTION_MS,
-    },
-    ref: { budget: `${s.kind}:${s.id}:${period}`, window: w.id, limitMicroUsd: limit },
-  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import type { PlannedSlot } from './request-policy.js';
+import { planOf } from './subject-plan.js';
 
 /**
  * In-flight limits: a slot on every subject's counter for the life of the request. This stage
@@ -17,9 +18,8 @@ export function createConcurrencyStage(): Stage {
       if (policy === undefined) return undefined;
       const slots: PlannedSlot[] = [];
       for (const s of policy.subjects) {
-        if (s.limits.concurrency === undefined) continue;
-        const check = { id: `cc:${s.kind}:${s.id}`, limit: s.limits.concurrency };
-        slots.push({ check, label: `${s.kind}:concurrency` });
+        const slot = planOf(s).slot;
+        if (slot !== undefined) slots.push(slot);
       }
       if (slots.length > 0) policy.admission = { rates: policy.admission?.rates ?? [], slots };
       return undefined;

@@ -5,18 +5,13 @@ import type { TokenCounter } from '../../pricing/tokens.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import type { PlannedRate } from './request-policy.js';
+import { planOf, TOKEN_WINDOW_MS } from './subject-plan.js';
 import { promptTokensOf } from './tokens.js';
 
 export interface RateLimitDeps {
   tokens: TokenCounter;
   upstreamModelOf: (model: string) => string | undefined;
 }
-
-const WINDOWS = [
-  ['rps', 1_000],
-  ['rpm', 60_000],
-  ['rph', 3_600_000],
-] as const;
 
 /**
  * Sliding-window limits for every subject (key, user, team, environment, global): requests per
@@ -31,7 +26,7 @@ export function createRateLimitStage(deps: RateLimitDeps): Stage {
     run: function rateLimit(ctx: RequestContext): Verdict | Promise<Verdict> {
       const subjects = ctx.policy?.subjects ?? [];
       if (!subjects.some(hasRateLimit)) return undefined;
-      if (subjects.some((s) => s.limits.tpm !== undefined)) {
+      if (subjects.some((s) => planOf(s).tokens !== undefined)) {
         const model = typeof ctx.body?.model === 'string' ? ctx.body.model : '';
         const counted = promptTokensOf(ctx, deps.tokens, deps.upstreamModelOf(model));
         if (typeof counted !== 'number') return counted.then((n) => consume(ctx, subjects, n));
@@ -75,34 +70,22 @@ export function rateVerdict(
 }
 
 function hasRateLimit(s: LimitSubject): boolean {
-  const l = s.limits;
-  return l.rps !== undefined || l.rpm !== undefined || l.rph !== undefined || l.tpm !== undefined;
+  const p = planOf(s);
+  return p.requests.length > 0 || p.tokens !== undefined;
 }
 
 function plan(subjects: readonly LimitSubject[], tokens: number): PlannedRate[] {
   const out: PlannedRate[] = [];
   for (const s of subjects) {
-    for (const [name, windowMs] of WINDOWS) {
-      const limit = s.limits[name];
-      if (limit === undefined) continue;
-      out.push({
-        check: { id: `rl:${s.kind}:${s.id}:${name}`, limit, windowMs, cost: 1 },
-        label: `${s.kind}:${name}`,
-        isTokens: false,
-      });
-    }
-    if (s.limits.tpm !== undefined) {
-      out.push({
-        check: {
-          id: `rl:${s.kind}:${s.id}:tpm`,
-          limit: s.limits.tpm,
-          windowMs: 60_000,
-          cost: tokens,
-        },
-        label: `${s.kind}:tpm`,
-        isTokens: true,
-      });
-    }
+    const p = planOf(s);
+    for (const r of p.requests) out.push(r);
+    const t = p.tokens;
+    if (t === undefined) continue;
+    out.push({
+      check: { id: t.id, limit: t.limit, windowMs: TOKEN_WINDOW_MS, cost: tokens },
+      label: t.label,
+      isTokens: true,
+    });
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import type { RateCheck, SlotCheck } from '../../limits/types.js';
+import type { BudgetRef } from '../../alerts/budget-alerts.js';
+import type { BudgetCheck, RateCheck, SlotCheck } from '../../limits/types.js';
 import type { LimitSubject } from '../../policy/model.js';
 import type { Environment } from '../../store/types.js';
 
@@ -56,6 +57,13 @@ export interface PlannedRate {
 export interface PlannedSlot {
   readonly check: SlotCheck;
   /** e.g. `key:concurrency`. */
+  readonly label: string;
+}
+
+export interface PlannedBudget {
+  readonly check: BudgetCheck;
+  readonly ref: BudgetRef;
+  /** For the audit decision, e.g. `budget:key:monthly`. */
   readonly label: string;
 }
 
