@@ -1,6 +1,11 @@
-import type { SseEvent } from '../../providers/core/sse.js';
 import { rewriteJsonValue } from './output-args.js';
-import { frame, isObject, type Json, type Rewriter } from './output-stream-rewriter.js';
+import {
+  frame,
+  isObject,
+  type Json,
+  type Rewriter,
+  type StreamEvent,
+} from './output-stream-rewriter.js';
 
 /**
  * Responses API and Anthropic Messages events. Text deltas and tool-call argument deltas go
@@ -50,11 +55,11 @@ function emit(rw: Rewriter, name: string | undefined, json: Json): Buffer {
 }
 
 /** An event passed on: its bytes as they came unless its number had to change. */
-function pass(rw: Rewriter, e: SseEvent, json: Json): Buffer[] {
+function pass(rw: Rewriter, e: StreamEvent, json: Json): Buffer[] {
   return rw.renumber(json) ? [frame(e.name, json)] : [e.raw];
 }
 
-function delta(rw: Rewriter, e: SseEvent, json: Json, key: string, kind: 'text' | 'args') {
+function delta(rw: Rewriter, e: StreamEvent, json: Json, key: string, kind: 'text' | 'args') {
   if (typeof json.delta !== 'string') return pass(rw, e, json);
   const template = json;
   const synth = (text: string) => emit(rw, e.name, { ...template, delta: text });
@@ -62,7 +67,7 @@ function delta(rw: Rewriter, e: SseEvent, json: Json, key: string, kind: 'text' 
   return json.delta === '' ? [] : [emit(rw, e.name, json)];
 }
 
-export function responses(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
+export function responses(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buffer[] {
   if (json === undefined) return [e.raw];
   const key = `${String(json.item_id)}:${String(json.content_index)}`;
   const argsKey = `${String(json.item_id)}:args`;
@@ -95,7 +100,7 @@ export function responses(rw: Rewriter, e: SseEvent, json: Json | undefined): Bu
   }
 }
 
-function blockDelta(rw: Rewriter, e: SseEvent, json: Json, key: string): Buffer[] {
+function blockDelta(rw: Rewriter, e: StreamEvent, json: Json, key: string): Buffer[] {
   const d = json.delta;
   if (!isObject(d)) return [e.raw];
   const index = json.index ?? 0;
@@ -122,7 +127,7 @@ function blockDelta(rw: Rewriter, e: SseEvent, json: Json, key: string): Buffer[
   return [e.raw];
 }
 
-export function messages(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
+export function messages(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buffer[] {
   if (json === undefined) return [e.raw];
   const key = typeof json.index === 'number' ? String(json.index) : '0';
   switch (json.type) {

@@ -22,6 +22,14 @@ export interface StreamRewriteDeps {
 
 export type ChannelKind = 'text' | 'args';
 
+/** One SSE event as the endpoint handlers see it. */
+export interface StreamEvent {
+  readonly raw: Buffer;
+  readonly name: string | undefined;
+  /** OpenAI's `[DONE]`. */
+  readonly isDone: boolean;
+}
+
 interface Channel {
   filter: TextFilter;
   /** Builds a delta event carrying `text`, shaped like the channel's last delta. */

@@ -71,6 +71,11 @@ export class SseSplitter {
     return events;
   }
 
+  /** True when no partial event is waiting for more bytes. */
+  get isEmpty(): boolean {
+    return this.#pending.length === 0;
+  }
+
   /** Bytes of an unterminated final event. */
   rest(): Buffer {
     const rest = this.#pending;
@@ -84,4 +89,32 @@ function blankLineEnd(buf: Buffer, lf: number): number {
   if (buf[lf + 1] === LF) return lf + 2;
   if (buf[lf + 1] === CR && buf[lf + 2] === LF) return lf + 3;
   return -1;
+}
+
+/** One event a stream tap passed on: its bytes, name and data already parsed. */
+export interface ParsedEvent {
+  readonly raw: Buffer;
+  readonly name: string | undefined;
+  /** The data object; `undefined` for OpenAI's `[DONE]` (the tap passes no other non-JSON). */
+  readonly json: Record<string, unknown> | undefined;
+}
+
+/** Where a tap's chunk carries its events (a property, not a WeakMap: no ephemeron per chunk). */
+const PARSED = Symbol('bastion.sse.parsed');
+type ParsedBuffer = Buffer & { [PARSED]?: readonly ParsedEvent[] };
+
+/**
+ * The chunk a tap passes on, remembered as exactly `events` (in order, nothing else), so the
+ * output guard reads them instead of splitting and parsing the same bytes again.
+ */
+export function parsedChunk(events: readonly ParsedEvent[]): Buffer {
+  const chunk: ParsedBuffer =
+    events.length === 1 ? (events[0] as ParsedEvent).raw : Buffer.concat(events.map((e) => e.raw));
+  if (chunk.length > 0) chunk[PARSED] = events;
+  return chunk;
+}
+
+/** The events `chunk` was made of, when a tap made it with `parsedChunk`. */
+export function parsedEvents(chunk: Buffer): readonly ParsedEvent[] | undefined {
+  return (chunk as ParsedBuffer)[PARSED];
 }
