@@ -66,6 +66,7 @@ function choiceEvents(rw: Rewriter, choice: Choice, json: Json, before: Buffer[]
 export function chat(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buffer[] {
   if (e.isDone) return [...rw.release(), e.raw];
   if (json === undefined || !Array.isArray(json.choices)) return [e.raw];
+  const original = soleContent(json.choices as unknown[]);
   let isChanged = false;
   const before: Buffer[] = [];
   for (const choice of json.choices as unknown[]) {
@@ -73,7 +74,52 @@ export function chat(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buff
     if (choiceEvents(rw, choice as Choice, json, before)) isChanged = true;
   }
   if (!isChanged) return [...before, e.raw];
-  return isHeldOnly(json) ? before : [...before, frame(e.name, json)];
+  if (isHeldOnly(json)) return before;
+  const content = original === undefined ? undefined : soleContent(json.choices as unknown[]);
+  const spliced =
+    original === undefined || content === undefined
+      ? undefined
+      : spliceContent(e.raw, original, content);
+  return [...before, spliced ?? frame(e.name, json)];
+}
+
+/** The text of a chunk's only choice, when its delta carries text and no tool call. */
+function soleContent(choices: unknown[]): string | undefined {
+  const choice = choices.length === 1 ? choices[0] : undefined;
+  if (!isObject(choice) || !isObject(choice.delta)) return undefined;
+  const { delta } = choice;
+  return delta.tool_calls === undefined && typeof delta.content === 'string'
+    ? delta.content
+    : undefined;
+}
+
+const KEY = Buffer.from('"content"');
+const BACKSLASH = 0x5c;
+
+/**
+ * `raw` with the `delta.content` text `from` replaced by `to` in place, leaving the rest of
+ * the event byte for byte (no parse-and-serialise per delta); undefined when that cannot be
+ * done with certainty. It is certain when `"content"` occurs once in the event, followed at
+ * once by `:` and `from` encoded as `JSON.stringify` does, and nothing outside that string
+ * is escaped: then that occurrence is the key of `delta.content` (a key written with escapes
+ * or whitespace, or a second `content` key, makes this decline and the caller re-serialise).
+ */
+export function spliceContent(raw: Buffer, from: string, to: string): Buffer | undefined {
+  if (from === to) return raw;
+  const at = raw.indexOf(KEY);
+  if (at === -1 || raw.indexOf(KEY, at + 1) !== -1 || raw[at + KEY.length] !== 0x3a)
+    return undefined;
+  const start = at + KEY.length + 1;
+  const encoded = Buffer.from(JSON.stringify(from));
+  const end = start + encoded.length;
+  if (!raw.subarray(start, end).equals(encoded)) return undefined;
+  const slash = raw.indexOf(BACKSLASH);
+  if (slash !== -1 && (slash < start || raw.lastIndexOf(BACKSLASH) >= end)) return undefined;
+  return Buffer.concat([
+    raw.subarray(0, start),
+    Buffer.from(JSON.stringify(to)),
+    raw.subarray(end),
+  ]);
 }
 
 /** A tool-call delta that carries nothing but (now empty) arguments. */

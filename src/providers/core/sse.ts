@@ -3,6 +3,11 @@
  * line) without decoding more than it must. Events are kept as raw bytes so untouched ones
  * are forwarded exactly as received.
  */
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const DATA = Buffer.from('data:');
+
 /** One event; `name` and `data` are decoded only when asked for, so most events cost a slice. */
 export class SseEvent {
   #name: string | undefined;
@@ -34,6 +39,14 @@ export class SseEvent {
   }
 
   #parse(): void {
+    // The common shape, one `data:` line and its blank line, decodes only the data.
+    const raw = this.raw;
+    const lf = raw.indexOf(LF);
+    const isOneLine = lf === raw.length - 2 && raw[lf + 1] === LF && raw[lf - 1] !== CR;
+    if (isOneLine && DATA.compare(raw, 0, DATA.length) === 0) {
+      this.#data = raw.toString('utf8', raw[5] === SPACE ? 6 : 5, lf);
+      return;
+    }
     const data: string[] = [];
     for (const line of this.raw.toString('utf8').split(/\r?\n/)) {
       if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
@@ -43,9 +56,6 @@ export class SseEvent {
     this.#data = data.join('\n');
   }
 }
-
-const LF = 0x0a;
-const CR = 0x0d;
 
 export class SseSplitter {
   #pending: Buffer = Buffer.alloc(0);
