@@ -1,3 +1,4 @@
+import type { ParsedEvent } from '../../providers/core/sse.js';
 import type { TextFilter } from './output-text.js';
 
 /**
@@ -23,12 +24,7 @@ export interface StreamRewriteDeps {
 export type ChannelKind = 'text' | 'args';
 
 /** One SSE event as the endpoint handlers see it. */
-export interface StreamEvent {
-  readonly raw: Buffer;
-  readonly name: string | undefined;
-  /** OpenAI's `[DONE]`. */
-  readonly isDone: boolean;
-}
+export type StreamEvent = ParsedEvent;
 
 interface Channel {
   filter: TextFilter;

@@ -27,6 +27,13 @@ const HANDLERS: Partial<Record<Endpoint, Handler>> = {
   messages,
 };
 
+function split(splitter: SseSplitter, chunk: Buffer): StreamEvent[] {
+  return splitter.push(chunk).map((e) => {
+    const data = e.data;
+    return { raw: e.raw, name: e.name, json: parse(data), isDone: data === '[DONE]' };
+  });
+}
+
 /**
  * `chunks` with the text of every delta rewritten; ends when upstream ends, then calls
  * `onEnd` (also when the caller stops reading early).
@@ -46,21 +53,10 @@ export async function* rewriteSseStream(
     const splitter = new SseSplitter();
     const rw = new Rewriter(deps);
     for await (const chunk of chunks) {
-      const out: Buffer[] = [];
       // A chunk a stream tap made is read as the events it already parsed; others are split.
-      const events = splitter.isEmpty ? parsedEvents(chunk) : undefined;
-      if (events !== undefined)
-        for (const e of events)
-          out.push(
-            ...handler(rw, { raw: e.raw, name: e.name, isDone: e.json === undefined }, e.json),
-          );
-      else
-        for (const e of splitter.push(chunk)) {
-          const data = e.data;
-          out.push(
-            ...handler(rw, { raw: e.raw, name: e.name, isDone: data === '[DONE]' }, parse(data)),
-          );
-        }
+      const events = (splitter.isEmpty ? parsedEvents(chunk) : undefined) ?? split(splitter, chunk);
+      const out: Buffer[] = [];
+      for (const e of events) for (const b of handler(rw, e, e.json)) out.push(b);
       if (out.length > 0) yield out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
     }
     const tail = [...rw.release(), splitter.rest()].filter((b) => b.length > 0);

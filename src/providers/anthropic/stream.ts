@@ -49,7 +49,12 @@ export function createAnthropicStreamTap(): StreamTap {
         if (!checked.ok) failure = checked.error;
         else if (checked.raw.length > 0) {
           if (checked.json !== undefined) observe(checked.json);
-          out.push({ raw: checked.raw, name: event.name, json: checked.json });
+          out.push({
+            raw: checked.raw,
+            name: event.name,
+            json: checked.json,
+            isDone: checked.json === undefined,
+          });
         }
       }
       return parsedChunk(out);

@@ -105,8 +105,10 @@ function blankLineEnd(buf: Buffer, lf: number): number {
 export interface ParsedEvent {
   readonly raw: Buffer;
   readonly name: string | undefined;
-  /** The data object; `undefined` for OpenAI's `[DONE]` (the tap passes no other non-JSON). */
+  /** The data as a JSON object; `undefined` when it is none. */
   readonly json: Record<string, unknown> | undefined;
+  /** OpenAI's `[DONE]` (the only data not JSON that a tap passes on). */
+  readonly isDone: boolean;
 }
 
 /** Where a tap's chunk carries its events (a property, not a WeakMap: no ephemeron per chunk). */

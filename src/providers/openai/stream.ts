@@ -49,7 +49,12 @@ export function createOpenAiStreamTap(
         const checked = check(event);
         if (!checked.ok) failure = checked.error;
         else if (checked.raw.length > 0 && keep(checked.json))
-          out.push({ raw: checked.raw, name: event.name, json: checked.json });
+          out.push({
+            raw: checked.raw,
+            name: event.name,
+            json: checked.json,
+            isDone: checked.json === undefined,
+          });
       }
       return parsedChunk(out);
     },
