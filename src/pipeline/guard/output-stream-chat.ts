@@ -1,6 +1,7 @@
 import {
   frame,
   isObject,
+  spliceString,
   type Json,
   type Rewriter,
   type StreamEvent,
@@ -79,7 +80,7 @@ export function chat(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buff
   const spliced =
     original === undefined || content === undefined
       ? undefined
-      : spliceContent(e.raw, original, content);
+      : spliceString(e.raw, 'content', original, content);
   return [...before, spliced ?? frame(e.name, json)];
 }
 
@@ -91,35 +92,6 @@ function soleContent(choices: unknown[]): string | undefined {
   return delta.tool_calls === undefined && typeof delta.content === 'string'
     ? delta.content
     : undefined;
-}
-
-const KEY = Buffer.from('"content"');
-const BACKSLASH = 0x5c;
-
-/**
- * `raw` with the `delta.content` text `from` replaced by `to` in place, leaving the rest of
- * the event byte for byte (no parse-and-serialise per delta); undefined when that cannot be
- * done with certainty. It is certain when `"content"` occurs once in the event, followed at
- * once by `:` and `from` encoded as `JSON.stringify` does, and nothing outside that string
- * is escaped: then that occurrence is the key of `delta.content` (a key written with escapes
- * or whitespace, or a second `content` key, makes this decline and the caller re-serialise).
- */
-export function spliceContent(raw: Buffer, from: string, to: string): Buffer | undefined {
-  if (from === to) return raw;
-  const at = raw.indexOf(KEY);
-  if (at === -1 || raw.indexOf(KEY, at + 1) !== -1 || raw[at + KEY.length] !== 0x3a)
-    return undefined;
-  const start = at + KEY.length + 1;
-  const encoded = Buffer.from(JSON.stringify(from));
-  const end = start + encoded.length;
-  if (!raw.subarray(start, end).equals(encoded)) return undefined;
-  const slash = raw.indexOf(BACKSLASH);
-  if (slash !== -1 && (slash < start || raw.lastIndexOf(BACKSLASH) >= end)) return undefined;
-  return Buffer.concat([
-    raw.subarray(0, start),
-    Buffer.from(JSON.stringify(to)),
-    raw.subarray(end),
-  ]);
 }
 
 /** A tool-call delta that carries nothing but (now empty) arguments. */

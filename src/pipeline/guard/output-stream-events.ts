@@ -2,6 +2,7 @@ import { rewriteJsonValue } from './output-args.js';
 import {
   frame,
   isObject,
+  spliceString,
   type Json,
   type Rewriter,
   type StreamEvent,
@@ -63,8 +64,12 @@ function delta(rw: Rewriter, e: StreamEvent, json: Json, key: string, kind: 'tex
   if (typeof json.delta !== 'string') return pass(rw, e, json);
   const template = json;
   const synth = (text: string) => emit(rw, e.name, { ...template, delta: text });
-  json.delta = rw.push(key, json.delta, synth, kind);
-  return json.delta === '' ? [] : [emit(rw, e.name, json)];
+  const from = json.delta;
+  const to = rw.push(key, from, synth, kind);
+  json.delta = to;
+  if (to === '') return [];
+  if (rw.renumber(json)) return [frame(e.name, json)];
+  return [spliceString(e.raw, 'delta', from, to) ?? frame(e.name, json)];
 }
 
 export function responses(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buffer[] {
@@ -111,8 +116,11 @@ function blockDelta(rw: Rewriter, e: StreamEvent, json: Json, key: string): Buff
         index,
         delta: { type: 'text_delta', text },
       });
-    d.text = rw.push(key, d.text, synth);
-    return d.text === '' ? [] : [frame(e.name, json)];
+    const from = d.text;
+    const to = rw.push(key, from, synth);
+    d.text = to;
+    if (to === '') return [];
+    return [spliceString(e.raw, 'text', from, to) ?? frame(e.name, json)];
   }
   if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
     const synth = (partial_json: string) =>
@@ -121,8 +129,11 @@ function blockDelta(rw: Rewriter, e: StreamEvent, json: Json, key: string): Buff
         index,
         delta: { type: 'input_json_delta', partial_json },
       });
-    d.partial_json = rw.push(key, d.partial_json, synth, 'args');
-    return d.partial_json === '' ? [] : [frame(e.name, json)];
+    const from = d.partial_json;
+    const to = rw.push(key, from, synth, 'args');
+    d.partial_json = to;
+    if (to === '') return [];
+    return [spliceString(e.raw, 'partial_json', from, to) ?? frame(e.name, json)];
   }
   return [e.raw];
 }

@@ -198,3 +198,30 @@ describe('output stream rewrite: Chat Completions deltas', () => {
     }
   });
 });
+
+describe('output stream rewrite: Messages text deltas', () => {
+  const KEY = 'ghp_Xq7Rt2LmZ9wKp4Vb8NcY1sJd6Hf3Gu0Ae5Ti'; // bastion:allow test canary
+
+  it('redacts a key split across text deltas, escaped text kept, held deltas dropped', async () => {
+    const reply = `Use "${KEY}"\nthen \\ stop.`;
+    for (let size = 1; size <= reply.length; size += 5) {
+      const events: Json[] = [
+        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      ];
+      for (let i = 0; i < reply.length; i += size)
+        events.push({
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'text_delta', text: reply.slice(i, i + size) },
+        });
+      events.push({ type: 'content_block_stop', index: 0 });
+      const out = await rewrite(events, 64, 'messages');
+      const deltas = out.filter((e) => e.type === 'content_block_delta');
+      const text = deltas.map((e) => (e.delta as Json).text).join('');
+      expect(text).not.toContain(KEY);
+      expect(text.startsWith('Use "[REDACTED:')).toBe(true);
+      expect(text.endsWith('"\nthen \\ stop.')).toBe(true);
+      expect(deltas.every((e) => (e.delta as Json).text !== '')).toBe(true);
+    }
+  });
+});

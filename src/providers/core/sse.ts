@@ -7,6 +7,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const DATA = Buffer.from('data:');
+const EVENT = Buffer.from('event:');
 
 /** One event; `name` and `data` are decoded only when asked for, so most events cost a slice. */
 export class SseEvent {
@@ -38,23 +39,33 @@ export class SseEvent {
     return this.raw.includes(text);
   }
 
+  /** Line by line on the bytes: only the field values are decoded (a line ends at LF, less a CR). */
   #parse(): void {
-    // The common shape, one `data:` line and its blank line, decodes only the data.
     const raw = this.raw;
-    const lf = raw.indexOf(LF);
-    const isOneLine = lf === raw.length - 2 && raw[lf + 1] === LF && raw[lf - 1] !== CR;
-    if (isOneLine && DATA.compare(raw, 0, DATA.length) === 0) {
-      this.#data = raw.toString('utf8', raw[5] === SPACE ? 6 : 5, lf);
-      return;
+    let data: string | undefined;
+    for (let from = 0; from < raw.length;) {
+      let lf = raw.indexOf(LF, from);
+      if (lf === -1) lf = raw.length;
+      const end = lf > from && raw[lf - 1] === CR ? lf - 1 : lf;
+      if (startsWith(raw, from, end, DATA)) {
+        const value = fieldValue(raw, from + DATA.length, end);
+        data = data === undefined ? value : `${data}\n${value}`;
+      } else if (startsWith(raw, from, end, EVENT))
+        this.#name = fieldValue(raw, from + EVENT.length, end).trim();
+      else if (end > from) this.#hasOtherLines = true;
+      from = lf + 1;
     }
-    const data: string[] = [];
-    for (const line of this.raw.toString('utf8').split(/\r?\n/)) {
-      if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
-      else if (line.startsWith('event:')) this.#name = line.slice(line[6] === ' ' ? 7 : 6).trim();
-      else if (line !== '') this.#hasOtherLines = true;
-    }
-    this.#data = data.join('\n');
+    this.#data = data ?? '';
   }
+}
+
+function startsWith(raw: Buffer, from: number, end: number, prefix: Buffer): boolean {
+  return end - from >= prefix.length && prefix.compare(raw, from, from + prefix.length) === 0;
+}
+
+/** A field's value: after its name and colon, less one leading space. */
+function fieldValue(raw: Buffer, from: number, end: number): string {
+  return raw.toString('utf8', raw[from] === SPACE && from < end ? from + 1 : from, end);
 }
 
 export class SseSplitter {
