@@ -323,6 +323,7 @@ async function components() {
   for (const file of [
     'scan.js',
     'guard.js',
+    'stream-guard.js',
     'tokens.js',
     'policy.js',
     'cidr.js',

@@ -10,6 +10,7 @@ const cases: [string, Record<string, string>][] = [
   ['policy.js', { BENCH_POLICY_ITERATIONS: '50' }],
   ['upstream.js', { BENCH_UPSTREAM_ITERATIONS: '50' }],
   ['guard.js', { BENCH_GUARD_ITERATIONS: '20' }],
+  ['stream-guard.js', { BENCH_STREAM_ITERATIONS: '20' }],
   ['audit-chain.js', { BENCH_AUDIT_RECORDS: '200' }],
   ['audit-path.js', { BENCH_AUDIT_PATH_REQUESTS: '200' }],
   ['audit-durability.js', { BENCH_AUDIT_SECONDS: '1', BENCH_AUDIT_ROUNDS: '1' }],

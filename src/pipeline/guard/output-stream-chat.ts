@@ -1,5 +1,11 @@
-import type { SseEvent } from '../../providers/core/sse.js';
-import { frame, isObject, type Json, type Rewriter } from './output-stream-rewriter.js';
+import {
+  frame,
+  isObject,
+  spliceString,
+  type Json,
+  type Rewriter,
+  type StreamEvent,
+} from './output-stream-rewriter.js';
 
 /**
  * Chat Completions chunks: each choice's `delta.content` is one text channel, and each of its
@@ -10,23 +16,16 @@ import { frame, isObject, type Json, type Rewriter } from './output-stream-rewri
 
 type Choice = Json & { delta: Json };
 
-function templateOf(json: Json, index: unknown): Json {
+/** A chunk like `json` (without usage) with one choice carrying `delta`. */
+function withDelta(json: Json, index: unknown, delta: Json): Buffer {
   const rest: Json = { ...json };
   delete rest.usage;
-  return {
-    ...rest,
-    choices: [{ index: index ?? 0, delta: {}, logprobs: null, finish_reason: null }],
-  };
-}
-
-function withDelta(template: Json, delta: Json): Buffer {
-  const t = structuredClone(template);
-  ((t.choices as Json[])[0] as { delta: Json }).delta = delta;
-  return frame(undefined, t);
+  rest.choices = [{ index: index ?? 0, delta, logprobs: null, finish_reason: null }];
+  return frame(undefined, rest);
 }
 
 /** Rewrites the arguments of each tool call in `delta`; true when any was there. */
-function toolCalls(rw: Rewriter, key: string, delta: Json, template: Json): boolean {
+function toolCalls(rw: Rewriter, key: string, delta: Json, json: Json, at: unknown): boolean {
   if (!Array.isArray(delta.tool_calls)) return false;
   let isSeen = false;
   for (const call of delta.tool_calls as unknown[]) {
@@ -35,7 +34,7 @@ function toolCalls(rw: Rewriter, key: string, delta: Json, template: Json): bool
     if (typeof fn.arguments !== 'string') continue;
     const index = typeof call.index === 'number' ? call.index : 0;
     const synth = (text: string) =>
-      withDelta(template, { tool_calls: [{ index, function: { arguments: text } }] });
+      withDelta(json, at, { tool_calls: [{ index, function: { arguments: text } }] });
     fn.arguments = rw.push(`${key}:tool:${index}`, fn.arguments, synth, 'args');
     isSeen = true;
   }
@@ -46,10 +45,11 @@ function toolCalls(rw: Rewriter, key: string, delta: Json, template: Json): bool
 function choiceEvents(rw: Rewriter, choice: Choice, json: Json, before: Buffer[]): boolean {
   const key = typeof choice.index === 'number' ? String(choice.index) : '0';
   const delta = choice.delta;
-  const template = templateOf(json, choice.index);
-  let isChanged = toolCalls(rw, key, delta, template);
+  // Synthetic chunks are built only when a held-back text is released (rarely per chunk).
+  const at = choice.index;
+  let isChanged = toolCalls(rw, key, delta, json, at);
   if (typeof delta.content === 'string') {
-    const synth = (text: string) => withDelta(template, { content: text });
+    const synth = (text: string) => withDelta(json, at, { content: text });
     delta.content = rw.push(key, delta.content, synth);
     isChanged = true;
   }
@@ -64,9 +64,10 @@ function choiceEvents(rw: Rewriter, choice: Choice, json: Json, before: Buffer[]
   return true;
 }
 
-export function chat(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
-  if (e.data === '[DONE]') return [...rw.release(), e.raw];
+export function chat(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buffer[] {
+  if (e.isDone) return [...rw.release(), e.raw];
   if (json === undefined || !Array.isArray(json.choices)) return [e.raw];
+  const original = soleContent(json.choices as unknown[]);
   let isChanged = false;
   const before: Buffer[] = [];
   for (const choice of json.choices as unknown[]) {
@@ -74,7 +75,23 @@ export function chat(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[
     if (choiceEvents(rw, choice as Choice, json, before)) isChanged = true;
   }
   if (!isChanged) return [...before, e.raw];
-  return isHeldOnly(json) ? before : [...before, frame(e.name, json)];
+  if (isHeldOnly(json)) return before;
+  const content = original === undefined ? undefined : soleContent(json.choices as unknown[]);
+  const spliced =
+    original === undefined || content === undefined
+      ? undefined
+      : spliceString(e.raw, 'content', original, content);
+  return [...before, spliced ?? frame(e.name, json)];
+}
+
+/** The text of a chunk's only choice, when its delta carries text and no tool call. */
+function soleContent(choices: unknown[]): string | undefined {
+  const choice = choices.length === 1 ? choices[0] : undefined;
+  if (!isObject(choice) || !isObject(choice.delta)) return undefined;
+  const { delta } = choice;
+  return delta.tool_calls === undefined && typeof delta.content === 'string'
+    ? delta.content
+    : undefined;
 }
 
 /** A tool-call delta that carries nothing but (now empty) arguments. */

@@ -1,6 +1,12 @@
-import type { SseEvent } from '../../providers/core/sse.js';
 import { rewriteJsonValue } from './output-args.js';
-import { frame, isObject, type Json, type Rewriter } from './output-stream-rewriter.js';
+import {
+  frame,
+  isObject,
+  spliceString,
+  type Json,
+  type Rewriter,
+  type StreamEvent,
+} from './output-stream-rewriter.js';
 
 /**
  * Responses API and Anthropic Messages events. Text deltas and tool-call argument deltas go
@@ -50,19 +56,23 @@ function emit(rw: Rewriter, name: string | undefined, json: Json): Buffer {
 }
 
 /** An event passed on: its bytes as they came unless its number had to change. */
-function pass(rw: Rewriter, e: SseEvent, json: Json): Buffer[] {
+function pass(rw: Rewriter, e: StreamEvent, json: Json): Buffer[] {
   return rw.renumber(json) ? [frame(e.name, json)] : [e.raw];
 }
 
-function delta(rw: Rewriter, e: SseEvent, json: Json, key: string, kind: 'text' | 'args') {
+function delta(rw: Rewriter, e: StreamEvent, json: Json, key: string, kind: 'text' | 'args') {
   if (typeof json.delta !== 'string') return pass(rw, e, json);
   const template = json;
   const synth = (text: string) => emit(rw, e.name, { ...template, delta: text });
-  json.delta = rw.push(key, json.delta, synth, kind);
-  return json.delta === '' ? [] : [emit(rw, e.name, json)];
+  const from = json.delta;
+  const to = rw.push(key, from, synth, kind);
+  json.delta = to;
+  if (to === '') return [];
+  if (rw.renumber(json)) return [frame(e.name, json)];
+  return [spliceString(e.raw, 'delta', from, to) ?? frame(e.name, json)];
 }
 
-export function responses(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
+export function responses(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buffer[] {
   if (json === undefined) return [e.raw];
   const key = `${String(json.item_id)}:${String(json.content_index)}`;
   const argsKey = `${String(json.item_id)}:args`;
@@ -95,7 +105,7 @@ export function responses(rw: Rewriter, e: SseEvent, json: Json | undefined): Bu
   }
 }
 
-function blockDelta(rw: Rewriter, e: SseEvent, json: Json, key: string): Buffer[] {
+function blockDelta(rw: Rewriter, e: StreamEvent, json: Json, key: string): Buffer[] {
   const d = json.delta;
   if (!isObject(d)) return [e.raw];
   const index = json.index ?? 0;
@@ -106,8 +116,11 @@ function blockDelta(rw: Rewriter, e: SseEvent, json: Json, key: string): Buffer[
         index,
         delta: { type: 'text_delta', text },
       });
-    d.text = rw.push(key, d.text, synth);
-    return d.text === '' ? [] : [frame(e.name, json)];
+    const from = d.text;
+    const to = rw.push(key, from, synth);
+    d.text = to;
+    if (to === '') return [];
+    return [spliceString(e.raw, 'text', from, to) ?? frame(e.name, json)];
   }
   if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
     const synth = (partial_json: string) =>
@@ -116,13 +129,16 @@ function blockDelta(rw: Rewriter, e: SseEvent, json: Json, key: string): Buffer[
         index,
         delta: { type: 'input_json_delta', partial_json },
       });
-    d.partial_json = rw.push(key, d.partial_json, synth, 'args');
-    return d.partial_json === '' ? [] : [frame(e.name, json)];
+    const from = d.partial_json;
+    const to = rw.push(key, from, synth, 'args');
+    d.partial_json = to;
+    if (to === '') return [];
+    return [spliceString(e.raw, 'partial_json', from, to) ?? frame(e.name, json)];
   }
   return [e.raw];
 }
 
-export function messages(rw: Rewriter, e: SseEvent, json: Json | undefined): Buffer[] {
+export function messages(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buffer[] {
   if (json === undefined) return [e.raw];
   const key = typeof json.index === 'number' ? String(json.index) : '0';
   switch (json.type) {

@@ -1,3 +1,4 @@
+import type { ParsedEvent } from '../../providers/core/sse.js';
 import type { TextFilter } from './output-text.js';
 
 /**
@@ -22,6 +23,9 @@ export interface StreamRewriteDeps {
 
 export type ChannelKind = 'text' | 'args';
 
+/** One SSE event as the endpoint handlers see it. */
+export type StreamEvent = ParsedEvent;
+
 interface Channel {
   filter: TextFilter;
   /** Builds a delta event carrying `text`, shaped like the channel's last delta. */
@@ -35,6 +39,42 @@ export function frame(name: string | undefined, data: Json): Buffer {
   return Buffer.from(
     `${name === undefined ? '' : `event: ${name}\n`}data: ${JSON.stringify(data)}\n\n`,
   );
+}
+
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/**
+ * `raw` with the string value `from` of key `key` replaced by `to` in place, leaving the rest
+ * of the event byte for byte (no parse-and-serialise per delta); undefined when that cannot
+ * be done with certainty. It is certain when `"key"` occurs once in the event, followed at
+ * once by `:` and `from` encoded as `JSON.stringify` does, and nothing outside that string is
+ * escaped: then that occurrence is the one key of that name the parsed event has (a key
+ * written with escapes or whitespace, or a second one, makes this decline; the caller then
+ * serialises the event).
+ */
+export function spliceString(
+  raw: Buffer,
+  key: string,
+  from: string,
+  to: string,
+): Buffer | undefined {
+  if (from === to) return raw;
+  const quoted = `"${key}"`;
+  const at = raw.indexOf(quoted);
+  if (at === -1 || raw.indexOf(quoted, at + 1) !== -1 || raw[at + quoted.length] !== COLON)
+    return undefined;
+  const start = at + quoted.length + 1;
+  const encoded = Buffer.from(JSON.stringify(from));
+  const end = start + encoded.length;
+  if (!raw.subarray(start, end).equals(encoded)) return undefined;
+  const slash = raw.indexOf(BACKSLASH);
+  if (slash !== -1 && (slash < start || raw.lastIndexOf(BACKSLASH) >= end)) return undefined;
+  return Buffer.concat([
+    raw.subarray(0, start),
+    Buffer.from(JSON.stringify(to)),
+    raw.subarray(end),
+  ]);
 }
 
 export function parse(data: string): Json | undefined {

@@ -148,3 +148,80 @@ describe('output stream rewrite: hostile tool input', () => {
     expect(out.at(-1)?.type).toBe('content_block_stop');
   });
 });
+
+describe('output stream rewrite: Chat Completions deltas', () => {
+  const KEY = 'ghp_Xq7Rt2LmZ9wKp4Vb8NcY1sJd6Hf3Gu0Ae5Ti'; // bastion:allow test canary
+  const chunk = (content: string) =>
+    `data: {"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
+  const finish = `data: {"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n`;
+
+  async function text(events: string[]): Promise<{ text: string; sse: string }> {
+    let sse = '';
+    const chunks = Readable.from(events.map((e) => Buffer.from(e)));
+    for await (const b of rewriteSseStream('chat_completions', chunks, deps)) sse += b.toString();
+    const text = sse
+      .split('\n')
+      .filter((l) => l.startsWith('data: {'))
+      .map((l) => {
+        const json = JSON.parse(l.slice(6)) as { choices: { delta: { content?: string } }[] };
+        return json.choices[0]?.delta.content ?? '';
+      })
+      .join('');
+    return { text, sse };
+  }
+
+  it('redacts a key split across deltas of every size, other fields byte for byte', async () => {
+    const reply = `The key is ${KEY} and "quoted" text, done.`;
+    for (let size = 1; size <= reply.length; size += 4) {
+      const events: string[] = [];
+      for (let i = 0; i < reply.length; i += size) events.push(chunk(reply.slice(i, i + size)));
+      const { text: seen, sse } = await text([...events, finish]);
+      expect(seen).not.toContain(KEY);
+      expect(seen).toContain('"quoted" text, done.');
+      expect(seen.startsWith('The key is ')).toBe(true);
+      expect(sse.endsWith('data: [DONE]\n\n')).toBe(true);
+      expect(sse).toContain('"object":"chat.completion.chunk","model":"m","choices"');
+    }
+  });
+
+  it('rewrites the delta, not a look-alike, when the content key is escaped or repeated', async () => {
+    const escaped = `data: {"choices":[{"index":0,"delta":{"con\\u0074ent":"${KEY} x"}}],"x\\"content":"${KEY} x"}\n\n`;
+    const repeated = `data: {"choices":[{"index":0,"delta":{"content":"a","content":"${KEY} x"}}]}\n\n`;
+    const spaced = `data: {"choices":[{"index":0,"delta":{"content" : "${KEY} x"}}],"y":{"content":"${KEY} x"}}\n\n`;
+    for (const event of [escaped, repeated, spaced]) {
+      const { sse } = await text([event, finish]);
+      const deltas = sse
+        .split('\n')
+        .filter((l) => l.startsWith('data: {'))
+        .map((l) => (JSON.parse(l.slice(6)) as { choices: { delta: Json }[] }).choices[0]?.delta);
+      expect(JSON.stringify(deltas)).not.toContain(KEY);
+    }
+  });
+});
+
+describe('output stream rewrite: Messages text deltas', () => {
+  const KEY = 'ghp_Xq7Rt2LmZ9wKp4Vb8NcY1sJd6Hf3Gu0Ae5Ti'; // bastion:allow test canary
+
+  it('redacts a key split across text deltas, escaped text kept, held deltas dropped', async () => {
+    const reply = `Use "${KEY}"\nthen \\ stop.`;
+    for (let size = 1; size <= reply.length; size += 5) {
+      const events: Json[] = [
+        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      ];
+      for (let i = 0; i < reply.length; i += size)
+        events.push({
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'text_delta', text: reply.slice(i, i + size) },
+        });
+      events.push({ type: 'content_block_stop', index: 0 });
+      const out = await rewrite(events, 64, 'messages');
+      const deltas = out.filter((e) => e.type === 'content_block_delta');
+      const text = deltas.map((e) => (e.delta as Json).text).join('');
+      expect(text).not.toContain(KEY);
+      expect(text.startsWith('Use "[REDACTED:')).toBe(true);
+      expect(text.endsWith('"\nthen \\ stop.')).toBe(true);
+      expect(deltas.every((e) => (e.delta as Json).text !== '')).toBe(true);
+    }
+  });
+});

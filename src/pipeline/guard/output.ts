@@ -173,22 +173,28 @@ function guardStream(
       f.hookScan === f.scan ? undefined : createTextFilter(f.hookScan, f.opts),
     );
   };
+  const whole = argsRewrite(f, { ...f.plain, onApply: undefined });
+  const deps = {
+    newFilter,
+    newArgsFilter: () => createTextFilter(f.argsScan, f.plain),
+    fullText: oneChunk(f.scan, f.opts),
+    fullArgs: (t: string) => rewriteArgsText(t, whole),
+    fullValue: whole.value,
+  };
+  const done = () => {
+    record();
+    hook?.run.record();
+  };
+  // Without a moderation gate the rewriter is the only layer between upstream and the caller.
+  if (gate === undefined)
+    return { ...response, chunks: rewriteSseStream(endpoint, response.chunks, deps, done) };
   return {
     ...response,
     chunks: (async function* guarded() {
       try {
-        const whole = argsRewrite(f, { ...f.plain, onApply: undefined });
-        const rewritten = rewriteSseStream(endpoint, response.chunks, {
-          newFilter,
-          newArgsFilter: () => createTextFilter(f.argsScan, f.plain),
-          fullText: oneChunk(f.scan, f.opts),
-          fullArgs: (t) => rewriteArgsText(t, whole),
-          fullValue: whole.value,
-        });
-        yield* gate === undefined ? rewritten : gate.gate(rewritten);
+        yield* gate.gate(rewriteSseStream(endpoint, response.chunks, deps));
       } finally {
-        record();
-        hook?.run.record();
+        done();
       }
     })(),
   };

@@ -1,5 +1,5 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { SseSplitter } from '../core/sse.js';
+import { parsedChunk, SseSplitter, type ParsedEvent } from '../core/sse.js';
 import { createStreamCheck } from '../core/stream-check.js';
 import type { JsonObject, StreamTap, Usage } from '../types.js';
 
@@ -42,18 +42,22 @@ export function createAnthropicStreamTap(): StreamTap {
 
   return {
     push(chunk: Buffer): Buffer {
-      const out: Buffer[] = [];
+      const out: ParsedEvent[] = [];
       for (const event of splitter.push(chunk)) {
         if (isComplete || failure !== undefined) break;
         const checked = check(event);
         if (!checked.ok) failure = checked.error;
         else if (checked.raw.length > 0) {
           if (checked.json !== undefined) observe(checked.json);
-          out.push(checked.raw);
+          out.push({
+            raw: checked.raw,
+            name: event.name,
+            json: checked.json,
+            isDone: checked.json === undefined,
+          });
         }
       }
-      if (out.length === 0) return Buffer.alloc(0);
-      return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+      return parsedChunk(out);
     },
     flush(): Buffer {
       return splitter.rest();

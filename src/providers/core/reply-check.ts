@@ -17,6 +17,8 @@ const SAFE_IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,255}$/;
 const IDENTIFIER_FIELDS = ['id', 'model', 'system_fingerprint'] as const;
 /** Objects whose identifiers are checked too (Anthropic `message_start`, Responses events). */
 const NESTED = ['message', 'response'] as const;
+/** A stream with more distinct identifiers than this checks the rest every time. */
+const MAX_SAFE_REMEMBERED = 16;
 
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -33,6 +35,8 @@ export function isSafeIdentifier(value: string): boolean {
 export class IdentifierCheck {
   /** Made on the first bad value: most replies have none. */
   #replaced: Map<string, string> | undefined;
+  /** Values already found safe: a stream repeats its `id`, `model` and fingerprint in every event. */
+  #safe: Set<string> | undefined;
 
   /** Fixes `json` in place; true when something changed. */
   fix(json: JsonObject): boolean {
@@ -49,11 +53,19 @@ export class IdentifierCheck {
     for (const field of IDENTIFIER_FIELDS) {
       const value = holder[field];
       if (value === undefined || value === null) continue;
-      if (typeof value === 'string' && isSafeIdentifier(value)) continue;
+      if (typeof value === 'string' && this.#isSafe(value)) continue;
       holder[field] = field === 'system_fingerprint' ? null : this.#replacement(field, value);
       isChanged = true;
     }
     return isChanged;
+  }
+
+  #isSafe(value: string): boolean {
+    if (this.#safe?.has(value) === true) return true;
+    if (!isSafeIdentifier(value)) return false;
+    const safe = (this.#safe ??= new Set<string>());
+    if (safe.size < MAX_SAFE_REMEMBERED) safe.add(value);
+    return true;
   }
 
   #replacement(field: string, value: unknown): string {

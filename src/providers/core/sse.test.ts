@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SseSplitter } from './sse.js';
+import { SseEvent, SseSplitter } from './sse.js';
 
 function splitAll(bytes: Buffer, cuts: number[]) {
   const splitter = new SseSplitter();
@@ -55,6 +55,35 @@ describe('SseSplitter', () => {
           expect(Buffer.concat(split.events.map((e) => e.raw)).equals(bytes)).toBe(true);
         },
       ),
+    );
+  });
+
+  it('reads the fields of any event as a line split of its decoded text does', () => {
+    const reference = (text: string) => {
+      let name: string | undefined;
+      let hasOther = false;
+      const data: string[] = [];
+      for (const line of text.split(/\r?\n/)) {
+        if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
+        else if (line.startsWith('event:')) name = line.slice(line[6] === ' ' ? 7 : 6).trim();
+        else if (line !== '') hasOther = true;
+      }
+      return [name, data.join('\n'), hasOther];
+    };
+    const piece = fc.constantFrom('data:', 'data: ', 'event:', 'event: ', 'id: 1', ': c', ' ');
+    const line = fc
+      .tuple(
+        piece,
+        fc.string({ unit: 'grapheme', maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+      )
+      .map(([p, v, eol]) => p + v.replace(/[\r\n]/g, '') + eol);
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 6 }), (lines) => {
+        const text = `${lines.join('')}\n\n`;
+        const e = new SseEvent(Buffer.from(text));
+        expect([e.name, e.data, e.hasOtherLines]).toEqual(reference(text));
+      }),
     );
   });
 });

@@ -3,6 +3,12 @@
  * line) without decoding more than it must. Events are kept as raw bytes so untouched ones
  * are forwarded exactly as received.
  */
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const DATA = Buffer.from('data:');
+const EVENT = Buffer.from('event:');
+
 /** One event; `name` and `data` are decoded only when asked for, so most events cost a slice. */
 export class SseEvent {
   #name: string | undefined;
@@ -33,19 +39,34 @@ export class SseEvent {
     return this.raw.includes(text);
   }
 
+  /** Line by line on the bytes: only the field values are decoded (a line ends at LF, less a CR). */
   #parse(): void {
-    const data: string[] = [];
-    for (const line of this.raw.toString('utf8').split(/\r?\n/)) {
-      if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
-      else if (line.startsWith('event:')) this.#name = line.slice(line[6] === ' ' ? 7 : 6).trim();
-      else if (line !== '') this.#hasOtherLines = true;
+    const raw = this.raw;
+    let data: string | undefined;
+    for (let from = 0; from < raw.length;) {
+      let lf = raw.indexOf(LF, from);
+      if (lf === -1) lf = raw.length;
+      const end = lf > from && raw[lf - 1] === CR ? lf - 1 : lf;
+      if (startsWith(raw, from, end, DATA)) {
+        const value = fieldValue(raw, from + DATA.length, end);
+        data = data === undefined ? value : `${data}\n${value}`;
+      } else if (startsWith(raw, from, end, EVENT))
+        this.#name = fieldValue(raw, from + EVENT.length, end).trim();
+      else if (end > from) this.#hasOtherLines = true;
+      from = lf + 1;
     }
-    this.#data = data.join('\n');
+    this.#data = data ?? '';
   }
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
+function startsWith(raw: Buffer, from: number, end: number, prefix: Buffer): boolean {
+  return end - from >= prefix.length && prefix.compare(raw, from, from + prefix.length) === 0;
+}
+
+/** A field's value: after its name and colon, less one leading space. */
+function fieldValue(raw: Buffer, from: number, end: number): string {
+  return raw.toString('utf8', raw[from] === SPACE && from < end ? from + 1 : from, end);
+}
 
 export class SseSplitter {
   #pending: Buffer = Buffer.alloc(0);
@@ -71,6 +92,11 @@ export class SseSplitter {
     return events;
   }
 
+  /** True when no partial event is waiting for more bytes. */
+  get isEmpty(): boolean {
+    return this.#pending.length === 0;
+  }
+
   /** Bytes of an unterminated final event. */
   rest(): Buffer {
     const rest = this.#pending;
@@ -84,4 +110,34 @@ function blankLineEnd(buf: Buffer, lf: number): number {
   if (buf[lf + 1] === LF) return lf + 2;
   if (buf[lf + 1] === CR && buf[lf + 2] === LF) return lf + 3;
   return -1;
+}
+
+/** One event a stream tap passed on: its bytes, name and data already parsed. */
+export interface ParsedEvent {
+  readonly raw: Buffer;
+  readonly name: string | undefined;
+  /** The data as a JSON object; `undefined` when it is none. */
+  readonly json: Record<string, unknown> | undefined;
+  /** OpenAI's `[DONE]` (the only data not JSON that a tap passes on). */
+  readonly isDone: boolean;
+}
+
+/** Where a tap's chunk carries its events (a property, not a WeakMap: no ephemeron per chunk). */
+const PARSED = Symbol('bastion.sse.parsed');
+type ParsedBuffer = Buffer & { [PARSED]?: readonly ParsedEvent[] };
+
+/**
+ * The chunk a tap passes on, remembered as exactly `events` (in order, nothing else), so the
+ * output guard reads them instead of splitting and parsing the same bytes again.
+ */
+export function parsedChunk(events: readonly ParsedEvent[]): Buffer {
+  const chunk: ParsedBuffer =
+    events.length === 1 ? (events[0] as ParsedEvent).raw : Buffer.concat(events.map((e) => e.raw));
+  if (chunk.length > 0) chunk[PARSED] = events;
+  return chunk;
+}
+
+/** The events `chunk` was made of, when a tap made it with `parsedChunk`. */
+export function parsedEvents(chunk: Buffer): readonly ParsedEvent[] | undefined {
+  return (chunk as ParsedBuffer)[PARSED];
 }

@@ -1,5 +1,5 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { SseSplitter } from '../core/sse.js';
+import { parsedChunk, SseSplitter, type ParsedEvent } from '../core/sse.js';
 import { createStreamCheck } from '../core/stream-check.js';
 import type { Endpoint, JsonObject, StreamTap, Usage } from '../types.js';
 import { usageFromOpenAiJson } from './usage.js';
@@ -43,15 +43,20 @@ export function createOpenAiStreamTap(
   return {
     push(chunk: Buffer): Buffer {
       const events = splitter.push(chunk);
-      const out: Buffer[] = [];
+      const out: ParsedEvent[] = [];
       for (const event of events) {
         if (isComplete || failure !== undefined) break;
         const checked = check(event);
         if (!checked.ok) failure = checked.error;
-        else if (checked.raw.length > 0 && keep(checked.json)) out.push(checked.raw);
+        else if (checked.raw.length > 0 && keep(checked.json))
+          out.push({
+            raw: checked.raw,
+            name: event.name,
+            json: checked.json,
+            isDone: checked.json === undefined,
+          });
       }
-      if (out.length === 0) return Buffer.alloc(0);
-      return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+      return parsedChunk(out);
     },
     flush(): Buffer {
       return splitter.rest();
