@@ -6,6 +6,7 @@ import console from 'node:console';
 import process from 'node:process';
 import { Pool } from 'undici';
 import { createLogger } from '../dist/log/logger.js';
+import { DisconnectSignal } from '../dist/pipeline/disconnect.js';
 import { Secret } from '../dist/log/secret.js';
 import { createCircuitRegistry } from '../dist/pipeline/upstream/circuit.js';
 import { buildUpstreams } from '../dist/pipeline/upstream/build.js';
@@ -65,7 +66,7 @@ function context(target) {
     reqId: 'req',
     route: { id: 'chat_completions', dialect: 'openai' },
     clock: systemClock,
-    signal: new globalThis.AbortController().signal,
+    disconnect: new DisconnectSignal(),
     log,
     headers: {},
     defer() {},
