@@ -24,6 +24,10 @@ const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 3000);
 const WARMUP_REQUESTS = 200;
 const UPSTREAM_KEY = 'sk-bench-upstream';
 const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1000);
+// One run of each target moves with the machine (the floor's CPU per request varied 71-97 µs
+// between two idle runs): every target is measured this many times, alternating, and the table
+// shows medians, with the ratios of each round printed under them.
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 // Linux reports process CPU time in clock ticks of 1/100 s on every common architecture.
 const CLOCK_TICKS = 100;
 
@@ -246,20 +250,23 @@ async function main() {
     ['chat stream', JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [message] })],
   ];
 
-  const results = [];
+  const runs = [];
   let peakRss = 0;
-  for (const [mode, body] of modes) {
-    for (const [name, origin, auth, pid] of targets) {
-      const headers = { 'content-type': 'application/json', ...auth };
-      const lat = await latency(origin, '/v1/chat/completions', headers, body);
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(bastion.pid))), 100);
-      const cpu0 = cpuUs(pid);
-      const thr = await throughput(`${origin}/v1/chat/completions`, headers, body);
-      const cpuPerReqUs = (cpuUs(pid) - cpu0) / thr.total;
-      clearInterval(sampler);
-      results.push({ mode, target: name, ...lat, ...thr, cpuPerReqUs });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [mode, body] of modes) {
+      for (const [name, origin, auth, pid] of targets) {
+        const headers = { 'content-type': 'application/json', ...auth };
+        const lat = await latency(origin, '/v1/chat/completions', headers, body);
+        const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(bastion.pid))), 100);
+        const cpu0 = cpuUs(pid);
+        const thr = await throughput(`${origin}/v1/chat/completions`, headers, body);
+        const cpuPerReqUs = (cpuUs(pid) - cpu0) / thr.total;
+        clearInterval(sampler);
+        runs.push({ round, mode, target: name, ...lat, ...thr, cpuPerReqUs });
+      }
     }
   }
+  const results = medians(runs);
   const streams = await openStreamsRss(
     `http://127.0.0.1:${bastionPort}`,
     { 'content-type': 'application/json', ...bastionAuth },
@@ -269,7 +276,9 @@ async function main() {
   );
 
   console.log(
-    `\nGateway bench: ${SECONDS}s per throughput run, ${LATENCY_REQUESTS} sequential requests per latency run, node ${process.version}, ${results.length} runs\n`,
+    `\nGateway bench: ${SECONDS}s per throughput run, ${LATENCY_REQUESTS} sequential requests per latency run, node ${process.version}, ${runs.length} runs` +
+      (ROUNDS > 1 ? ` (${ROUNDS} rounds; each figure is the median of its rounds)` : '') +
+      '\n',
   );
   console.log(
     'mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)  CPU/req',
@@ -289,6 +298,7 @@ async function main() {
         `(${((c.p50us - b.p50us) / 1000).toFixed(3)} ms over the floor); req/s ratios b/a ${(b.rps / a.rps).toFixed(2)}, c/b ${(c.rps / b.rps).toFixed(2)}, ` +
         `no-guard/b ${(d.rps / b.rps).toFixed(2)}; CPU per request over the floor's: bastion ${(c.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x, no guard ${(d.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x`,
     );
+    if (ROUNDS > 1) console.log(`  ${mode}, round by round: ${roundRatios(runs, mode)}`);
   }
   // The stage totals are written when the gateway exits.
   await new Promise((resolve) => {
@@ -301,6 +311,42 @@ async function main() {
       `${streams.rss.toFixed(0)} MiB with ${OPEN_STREAMS - streams.failed} open streams` +
       (streams.failed > 0 ? ` (${streams.failed} refused)` : ''),
   );
+}
+
+/** One row per mode and target: the median of each figure over the rounds. */
+function medians(runs) {
+  const rows = [];
+  for (const run of runs) {
+    if (rows.some((r) => r.mode === run.mode && r.target === run.target)) continue;
+    const same = runs.filter((r) => r.mode === run.mode && r.target === run.target);
+    const median = (field) => {
+      const values = same.map((r) => r[field]).sort((x, y) => x - y);
+      const mid = Math.floor(values.length / 2);
+      return values.length % 2 === 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    };
+    rows.push({
+      mode: run.mode,
+      target: run.target,
+      ...Object.fromEntries(
+        ['p50us', 'p99us', 'rps', 'p99ms', 'cpuPerReqUs'].map((f) => [f, median(f)]),
+      ),
+    });
+  }
+  return rows;
+}
+
+/** Each round's req/s and CPU ratios to the floor, and its added p50, for one mode. */
+function roundRatios(runs, mode) {
+  const parts = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const [b, c, d] = ['bare proxy', 'bastion', 'no guard'].map((t) =>
+      runs.find((r) => r.round === round && r.mode === mode && r.target === t),
+    );
+    parts.push(
+      `c/b ${(c.rps / b.rps).toFixed(2)} no-guard/b ${(d.rps / b.rps).toFixed(2)} CPU ${(c.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x/${(d.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x +${((c.p50us - b.p50us) / 1000).toFixed(3)} ms`,
+    );
+  }
+  return parts.join(' | ');
 }
 
 /** Wall time per call of each stage (awaited stages include what they wait for). */
