@@ -104,7 +104,12 @@ export function createDataPlane(deps: DataPlaneDeps, opts: DataPlaneOptions): Se
     },
     (req, res) => {
       handlers.active += 1;
-      handle(req, res).then(handlers.done, handlers.done);
+      handle(req, res).then(handlers.done, (err: unknown) => {
+        // A fault outside the pipeline's own catch: said, and the caller is not left waiting.
+        handlers.done();
+        deps.log.error({ event: 'request_failed', err });
+        if (!res.writableEnded) res.destroy();
+      });
     },
   );
   const handlers = trackHandlers(server);
