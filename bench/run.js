@@ -9,9 +9,9 @@
 // Then the component benches (scanner, guard, policy, limits on Redis, upstream, tracing,
 // anomaly tracking, audit chain) when present.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'undici';
 import { freePort, spawnReady, stopAll } from './processes.js';
@@ -28,8 +28,32 @@ const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? 1000);
 // between two idle runs): every target is measured this many times, alternating, and the table
 // shows medians, with the ratios of each round printed under them.
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+// Each target measured alone on its own core, everything else (load generator, mock provider,
+// the idle targets) on the others: with them all sharing 2 cores, a target's CPU per request and
+// req/s moved with whatever the scheduler put next to it. BENCH_PIN=0 turns it off.
+// Read once: pinning this process to one core makes availableParallelism() say 1.
+const CORES = availableParallelism();
+const PIN = process.env.BENCH_PIN !== '0' && CORES >= 2 && hasTaskset();
 // Linux reports process CPU time in clock ticks of 1/100 s on every common architecture.
 const CLOCK_TICKS = 100;
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins every thread of `target` to the last core, and every thread of `others` to the rest. */
+function pin(target, others) {
+  const last = CORES - 1;
+  const rest = last === 1 ? '0' : `0-${last - 1}`;
+  execFileSync('taskset', ['-a', '-p', '-c', String(last), String(target)], { stdio: 'ignore' });
+  for (const pid of others)
+    execFileSync('taskset', ['-a', '-p', '-c', rest, String(pid)], { stdio: 'ignore' });
+}
 
 /** Spawns a server and resolves with its process once it says it is ready. */
 async function start(args, env, readyPattern) {
@@ -256,13 +280,21 @@ async function main() {
     for (const [mode, body] of modes) {
       for (const [name, origin, auth, pid] of targets) {
         const headers = { 'content-type': 'application/json', ...auth };
+        if (PIN)
+          pin(
+            pid,
+            [process.pid, ...targets.map((t) => t[3])].filter((p) => p !== pid),
+          );
         const lat = await latency(origin, '/v1/chat/completions', headers, body);
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(bastion.pid))), 100);
         const cpu0 = cpuUs(pid);
         const thr = await throughput(`${origin}/v1/chat/completions`, headers, body);
         const cpuPerReqUs = (cpuUs(pid) - cpu0) / thr.total;
+        // How busy the target kept its core: near 100 % means the target was the bottleneck,
+        // well under it means the load generator and mock on the other core(s) were.
+        const coreUse = (cpuPerReqUs * thr.rps) / 1e6;
         clearInterval(sampler);
-        runs.push({ round, mode, target: name, ...lat, ...thr, cpuPerReqUs });
+        runs.push({ round, mode, target: name, ...lat, ...thr, cpuPerReqUs, coreUse });
       }
     }
   }
@@ -278,14 +310,17 @@ async function main() {
   console.log(
     `\nGateway bench: ${SECONDS}s per throughput run, ${LATENCY_REQUESTS} sequential requests per latency run, node ${process.version}, ${runs.length} runs` +
       (ROUNDS > 1 ? ` (${ROUNDS} rounds; each figure is the median of its rounds)` : '') +
+      (PIN
+        ? '; each target pinned alone to one core, the rest on the others (BENCH_PIN=0: unpinned)'
+        : '') +
       '\n',
   );
   console.log(
-    'mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)  CPU/req',
+    'mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)  CPU/req  core use',
   );
   for (const r of results) {
     console.log(
-      `${r.mode.padEnd(12)} ${r.target.padEnd(12)} ${`${r.p50us.toFixed(0)} µs`.padStart(12)}  ${`${r.p99us.toFixed(0)} µs`.padStart(12)}  ${r.rps.toFixed(0).padStart(15)}  ${`${r.p99ms} ms`.padStart(13)}  ${`${r.cpuPerReqUs.toFixed(0)} µs`.padStart(7)}`,
+      `${r.mode.padEnd(12)} ${r.target.padEnd(12)} ${`${r.p50us.toFixed(0)} µs`.padStart(12)}  ${`${r.p99us.toFixed(0)} µs`.padStart(12)}  ${r.rps.toFixed(0).padStart(15)}  ${`${r.p99ms} ms`.padStart(13)}  ${`${r.cpuPerReqUs.toFixed(0)} µs`.padStart(7)}  ${`${(100 * r.coreUse).toFixed(0)} %`.padStart(8)}`,
     );
   }
   console.log('');
@@ -328,7 +363,7 @@ function medians(runs) {
       mode: run.mode,
       target: run.target,
       ...Object.fromEntries(
-        ['p50us', 'p99us', 'rps', 'p99ms', 'cpuPerReqUs'].map((f) => [f, median(f)]),
+        ['p50us', 'p99us', 'rps', 'p99ms', 'cpuPerReqUs', 'coreUse'].map((f) => [f, median(f)]),
       ),
     });
   }
