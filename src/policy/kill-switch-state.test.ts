@@ -14,7 +14,11 @@ function store(initial: KillSwitch[] = []) {
   let entries = [...initial];
   let isDown = false;
   return {
-    listKillSwitches: () => (isDown ? Promise.reject(new Error('down')) : Promise.resolve(entries)),
+    reads: 0,
+    listKillSwitches() {
+      this.reads += 1;
+      return isDown ? Promise.reject(new Error('down')) : Promise.resolve(entries);
+    },
     setKillSwitch: (e: KillSwitch) => {
       entries = [...entries, e];
       return Promise.resolve();
@@ -22,6 +26,9 @@ function store(initial: KillSwitch[] = []) {
     clearKillSwitch: () => Promise.resolve(true),
     down() {
       isDown = true;
+    },
+    up() {
+      isDown = false;
     },
   };
 }
@@ -81,5 +88,48 @@ describe('kill switch state', () => {
       { pollMs: 1_000, maxStaleMs: 5_000 },
     );
     expect(state.isStale()).toBe(true);
+  });
+
+  it('after a missed poll, one read shared by every waiting request makes it fresh again', async () => {
+    const s = store([global]);
+    const c = clock();
+    const state = createKillSwitchState(
+      { store: s, clock: c, log },
+      { pollMs: 1_000, maxStaleMs: 5_000 },
+    );
+    await state.start();
+    state.stop();
+    // The event loop was too busy for the poll timer to run: nothing is wrong with the store.
+    c.advance(6_000);
+    expect(state.isStale()).toBe(true);
+    const reads = s.reads;
+    expect(await Promise.all([state.refreshStale(), state.refreshStale()])).toEqual([true, true]);
+    expect(s.reads).toBe(reads + 1);
+    expect(state.isStale()).toBe(false);
+    expect(state.isKilled('global', '*')).toBe(true);
+  });
+
+  it('with the store down, stays stale and asks it at most once per poll interval', async () => {
+    const s = store();
+    const c = clock();
+    const state = createKillSwitchState(
+      { store: s, clock: c, log },
+      { pollMs: 1_000, maxStaleMs: 5_000 },
+    );
+    await state.start();
+    state.stop();
+    s.down();
+    c.advance(6_000);
+    const reads = s.reads;
+    expect(await state.refreshStale()).toBe(false);
+    expect(await state.refreshStale()).toBe(false);
+    expect(s.reads).toBe(reads + 1);
+    c.advance(999);
+    expect(await state.refreshStale()).toBe(false);
+    expect(s.reads).toBe(reads + 1);
+    s.up();
+    c.advance(1);
+    expect(await state.refreshStale()).toBe(true);
+    expect(s.reads).toBe(reads + 2);
   });
 });

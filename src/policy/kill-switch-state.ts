@@ -15,6 +15,13 @@ export interface KillSwitchState {
   isKilled(scope: KillSwitchScope, target: string): boolean;
   /** True when the last successful read is too old to trust. */
   isStale(): boolean;
+  /**
+   * For a request that found the state stale: one read now, shared by every request that asks
+   * while it runs, and true if it made the state fresh. A poll that only missed its turn (an
+   * event loop busy for longer than `maxStaleMs`) then refuses nothing; a store that is down
+   * still refuses, and is asked again at most once per `pollMs`.
+   */
+  refreshStale(): Promise<boolean>;
   list(): readonly KillSwitch[];
   /** Engages in the store and here at once (other replicas follow within `pollMs`). */
   set(entry: KillSwitch): Promise<void>;
@@ -42,6 +49,8 @@ export function createKillSwitchState(
   let loadedAtMono = Number.NEGATIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
+  let failedAtMono = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<void> | undefined;
 
   function apply(list: readonly KillSwitch[]) {
     entries = list;
@@ -57,6 +66,7 @@ export function createKillSwitchState(
     } catch (err) {
       if (!failing) deps.log.error({ event: 'kill_switch_poll_failed', err });
       failing = true;
+      failedAtMono = deps.clock.monotonicMs();
     }
   }
 
@@ -74,6 +84,14 @@ export function createKillSwitchState(
     },
     isStale() {
       return deps.clock.monotonicMs() - loadedAtMono > opts.maxStaleMs;
+    },
+    async refreshStale() {
+      if (inFlight === undefined) {
+        if (deps.clock.monotonicMs() - failedAtMono < opts.pollMs) return false;
+        inFlight = refresh().finally(() => (inFlight = undefined));
+      }
+      await inFlight;
+      return deps.clock.monotonicMs() - loadedAtMono <= opts.maxStaleMs;
     },
     list: () => entries,
     async set(entry) {
