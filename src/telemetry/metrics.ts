@@ -168,15 +168,68 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 }
 
 /**
- * A counter whose hot-path increments are sums in a map keyed by the joined label values
- * (about 0.1 µs, against about 1 µs for prom-client's label hashing and checks); the sums
- * move into the prom-client counter when it is scraped.
+ * Entries keyed by their label values (at most five), as nested maps, one level per label: a
+ * lookup walks the maps with the values as given, where a joined key costs an array, a new
+ * string and its hash on every call (about 4x the time for five labels). `entries` keeps them
+ * in the order first seen, the order a scrape reports them in.
+ */
+class LabelTree<T> {
+  readonly entries: T[] = [];
+  #root = new Map<string, unknown>();
+  readonly #depth: number;
+  readonly #make: (values: string[]) => T;
+
+  constructor(depth: number, make: (values: string[]) => T) {
+    if (depth < 1 || depth > 5) throw new RangeError('A label tree has 1 to 5 labels.');
+    this.#depth = depth;
+    this.#make = make;
+  }
+
+  get(a: string, b = '', c = '', d = '', e = ''): T {
+    const depth = this.#depth;
+    let map = this.#root;
+    if (depth > 1) map = down(map, a);
+    if (depth > 2) map = down(map, b);
+    if (depth > 3) map = down(map, c);
+    if (depth > 4) map = down(map, d);
+    const last = depth === 1 ? a : depth === 2 ? b : depth === 3 ? c : depth === 4 ? d : e;
+    let entry = map.get(last) as T | undefined;
+    if (entry === undefined) {
+      entry = this.#make([a, b, c, d, e].slice(0, depth));
+      map.set(last, entry);
+      this.entries.push(entry);
+    }
+    return entry;
+  }
+
+  clear(): void {
+    this.#root = new Map();
+    this.entries.length = 0;
+  }
+}
+
+function down(map: Map<string, unknown>, value: string): Map<string, unknown> {
+  let next = map.get(value) as Map<string, unknown> | undefined;
+  if (next === undefined) {
+    next = new Map();
+    map.set(value, next);
+  }
+  return next;
+}
+
+/** Adds to the entry of these label values, given in the order of the metric's `labelNames`. */
+type AddFn = (amount: number, a: string, b?: string, c?: string, d?: string, e?: string) => void;
+
+/**
+ * A counter whose hot-path increments are sums in a `LabelTree` (well under 0.1 µs, against
+ * about 1 µs for prom-client's label hashing and checks); the sums move into the prom-client
+ * counter when it is scraped.
  */
 function tallied(
   registry: Registry,
   spec: { name: string; help: string; labelNames: string[]; scale?: number },
-): { add(amount: number, ...values: string[]): void } {
-  const pending = new Map<string, { values: string[]; amount: number }>();
+): { add: AddFn } {
+  const pending = new LabelTree(spec.labelNames.length, (values) => ({ values, amount: 0 }));
   const scale = spec.scale ?? 1;
   new Counter({
     name: spec.name,
@@ -184,7 +237,7 @@ function tallied(
     labelNames: spec.labelNames,
     registers: [registry],
     collect() {
-      for (const entry of pending.values()) {
+      for (const entry of pending.entries) {
         if (entry.amount === 0) continue;
         const labels: Record<string, string> = {};
         spec.labelNames.forEach((name, i) => (labels[name] = entry.values[i] ?? ''));
@@ -194,11 +247,8 @@ function tallied(
     },
   });
   return {
-    add(amount, ...values) {
-      const id = values.join('\u0000');
-      const entry = pending.get(id);
-      if (entry === undefined) pending.set(id, { values, amount });
-      else entry.amount += amount;
+    add(amount, a, b, c, d, e) {
+      pending.get(a, b, c, d, e).amount += amount;
     },
   };
 }
@@ -226,25 +276,23 @@ interface HistogramSample {
  * prom-client's own histogram shape, so the exposition is the same.
  */
 class TalliedHistogram extends Histogram {
-  readonly #tallies = new Map<string, Tally>();
+  readonly #tallies: LabelTree<Tally>;
   readonly #spec: { name: string; help: string; labelNames: string[] };
 
   constructor(registry: Registry, spec: { name: string; help: string; labelNames: string[] }) {
     super({ ...spec, buckets: LATENCY_BUCKETS, registers: [registry] });
     this.#spec = spec;
+    this.#tallies = new LabelTree(spec.labelNames.length, (values) => {
+      const labels: Record<string, string> = {};
+      spec.labelNames.forEach((name, i) => (labels[name] = values[i] ?? ''));
+      const counts = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
+      return { labels, counts, sum: 0, count: 0 };
+    });
   }
 
-  add(seconds: number, ...values: string[]): void {
+  add(seconds: number, a: string, b?: string): void {
     if (!Number.isFinite(seconds)) return;
-    const id = values.join('\u0000');
-    let tally = this.#tallies.get(id);
-    if (tally === undefined) {
-      const labels: Record<string, string> = {};
-      this.#spec.labelNames.forEach((name, i) => (labels[name] = values[i] ?? ''));
-      const counts = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
-      tally = { labels, counts, sum: 0, count: 0 };
-      this.#tallies.set(id, tally);
-    }
+    const tally = this.#tallies.get(a, b);
     let bucket = 0;
     while (bucket < LATENCY_BUCKETS.length && seconds > (LATENCY_BUCKETS[bucket] as number)) {
       bucket++;
@@ -266,7 +314,7 @@ class TalliedHistogram extends Histogram {
   }> {
     const { name, help } = this.#spec;
     const values: HistogramSample[] = [];
-    for (const { labels: sharedLabels, counts, sum, count } of this.#tallies.values()) {
+    for (const { labels: sharedLabels, counts, sum, count } of this.#tallies.entries) {
       const metricName = `${name}_bucket`;
       let cumulative = 0;
       LATENCY_BUCKETS.forEach((le, i) => {

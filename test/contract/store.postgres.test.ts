@@ -100,3 +100,44 @@ describe('postgres store: schema', () => {
     }
   });
 });
+
+describe('postgres store: key cache across replicas', () => {
+  it('replica A answers the very next lookup after B revokes, re-scopes or deletes a key, or SQL changes it', async () => {
+    const { schema, connectionString } = await schemas.create('key_cache');
+    const a = createPostgresStore({ connectionString, schema, poolSize: 2 });
+    const b = createPostgresStore({ connectionString, schema, poolSize: 2 });
+    // Another session whose search_path is not the store's: the trigger must still bump this
+    // schema's counter (its search_path is pinned), not look for one in `public`.
+    const other = new pg.Client({ connectionString });
+    try {
+      await a.migrate();
+      await b.insertKey(key(1));
+      await b.insertKey(key(2));
+      await other.connect();
+      const twice = async (hash: string) => {
+        await a.findKeyByHash(hash);
+        return a.findKeyByHash(hash);
+      };
+      expect(await twice(key(1).hash)).toStrictEqual(key(1));
+
+      expect(await b.revokeKey('key_1', 5)).toBe(true);
+      expect((await a.findKeyByHash(key(1).hash))?.revokedAtMs).toBe(5);
+
+      expect(await twice(key(2).hash)).toStrictEqual(key(2));
+      expect(await b.updateKeyScopes('key_2', { models: ['gpt-4o-mini'] })).toBe(true);
+      expect((await a.findKeyByHash(key(2).hash))?.scopes).toStrictEqual({
+        models: ['gpt-4o-mini'],
+      });
+
+      await other.query(`UPDATE "${schema}".virtual_keys SET expires_at_ms = 9 WHERE id = 'key_2'`);
+      expect((await a.findKeyByHash(key(2).hash))?.expiresAtMs).toBe(9);
+
+      await other.query(`DELETE FROM "${schema}".virtual_keys WHERE id = 'key_2'`);
+      expect(await a.findKeyByHash(key(2).hash)).toBeUndefined();
+    } finally {
+      await other.end();
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY_OPENAI_KEY, post, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { TEST_DATABASE_URL, useTestSchemas } from '../helpers/postgres.js';
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] };
 
@@ -84,5 +85,49 @@ describe('authentication', () => {
     ).toBe(200);
     await gw.app.store.revokeKey(key.id, Date.now());
     expect((await codeFor({ authorization: `Bearer ${key.secret}` })).code).toBe('key_revoked');
+  });
+});
+
+describe('authentication on two replicas sharing PostgreSQL', () => {
+  const schemas = useTestSchemas();
+  const replicas: TestGateway[] = [];
+  beforeAll(async () => {
+    const { schema } = await schemas.create('auth_replicas');
+    for (let i = 0; i < 2; i++) {
+      replicas.push(
+        await startTestGateway({
+          env: { DATABASE_URL: TEST_DATABASE_URL },
+          stores: { kind: 'postgres', postgres: { url: 'env:DATABASE_URL', schema } },
+        }),
+      );
+    }
+  });
+  afterAll(() => Promise.all(replicas.map((gw) => gw.close())));
+
+  const send = async (gw: TestGateway, secret: string, model = 'gpt-4o-mini') => {
+    const res = await post(
+      `${gw.url}/v1/chat/completions`,
+      { ...chat, model },
+      {
+        authorization: `Bearer ${secret}`,
+      },
+    );
+    const body = (await res.json()) as { error?: { code: string } };
+    return body.error?.code ?? res.status;
+  };
+
+  it('refuses on A the very next request after B revokes the key or narrows its scopes', async () => {
+    const [a, b] = replicas as [TestGateway, TestGateway];
+    const revoked = await b.createKey({ env: 'prod' });
+    const scoped = await a.createKey({ env: 'prod' });
+    for (const secret of [revoked.secret, scoped.secret]) {
+      expect([await send(a, secret), await send(a, secret), await send(b, secret)]).toEqual([
+        200, 200, 200,
+      ]);
+    }
+    await b.app.store.revokeKey(revoked.id, Date.now());
+    expect(await send(a, revoked.secret)).toBe('key_revoked');
+    await b.app.store.updateKeyScopes(scoped.id, { models: ['claude-haiku-4-5'] });
+    expect(await send(a, scoped.secret)).toBe('scope_model_denied');
   });
 });

@@ -118,13 +118,32 @@ function setHeaders(
   }
 }
 
+/**
+ * Each distinct header value is built once: a reset under a minute has one of 1,600 forms
+ * (whole milliseconds under a second, tenths of a second under a minute), and longer ones (an
+ * hourly window) one per second; building it costs a number-to-string conversion per header.
+ */
+const MS_TEXT: string[] = [];
+const TENTHS_TEXT: string[] = [];
+const SECONDS_TEXT: string[] = [];
+/** Seconds beyond this (a day) are formatted each time rather than kept. */
+const MAX_KEPT_SECONDS = 86_400;
+
 /** OpenAI's format: `20ms`, `1.5s`, `6m0s`, `1h2m3s`. */
 export function formatDuration(ms: number): string {
   const clamped = Math.max(0, Math.ceil(ms));
-  if (clamped < 1_000) return `${clamped}ms`;
+  if (clamped < 1_000) return (MS_TEXT[clamped] ??= `${clamped}ms`);
   const totalSec = clamped / 1_000;
-  if (totalSec < 60) return `${Math.round(totalSec * 10) / 10}s`;
+  if (totalSec < 60) {
+    const tenths = Math.round(totalSec * 10);
+    return (TENTHS_TEXT[tenths] ??= `${tenths / 10}s`);
+  }
   const s = Math.floor(totalSec);
+  if (s > MAX_KEPT_SECONDS) return minutesText(s);
+  return (SECONDS_TEXT[s] ??= minutesText(s));
+}
+
+function minutesText(s: number): string {
   const h = Math.floor(s / 3_600);
   const m = Math.floor((s % 3_600) / 60);
   return `${h > 0 ? `${h}h` : ''}${m}m${s % 60}s`;

@@ -235,4 +235,33 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX console_sessions_seen_idx ON console_sessions (last_seen_ms);
     `,
   },
+  {
+    version: 10,
+    name: 'key_changes',
+    // A counter every statement that changes `virtual_keys` bumps, in its own transaction: two
+    // snapshots that read the same version hold the same keys, so a replica may answer from
+    // the keys it read under the version it reads now (src/store/postgres/key-lookups.ts).
+    // The row lock serialises key writes (rare). The function's search_path is pinned to this
+    // schema: a write through another search_path must not bump another schema's counter.
+    // ENABLE ALWAYS: it fires under session_replication_role = replica too (logical
+    // replication, pg_restore), where an ordinary trigger stays silent.
+    sql: `
+      CREATE TABLE key_changes (
+        id      BOOLEAN NOT NULL PRIMARY KEY DEFAULT true CHECK (id),
+        version BIGINT  NOT NULL
+      );
+      INSERT INTO key_changes (id, version) VALUES (true, 0);
+      CREATE FUNCTION bastion_key_changed() RETURNS trigger LANGUAGE plpgsql
+        SET search_path FROM CURRENT AS $$
+      BEGIN
+        UPDATE key_changes SET version = version + 1;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER virtual_keys_changed
+        AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON virtual_keys
+        FOR EACH STATEMENT EXECUTE FUNCTION bastion_key_changed();
+      ALTER TABLE virtual_keys ENABLE ALWAYS TRIGGER virtual_keys_changed;
+    `,
+  },
 ];

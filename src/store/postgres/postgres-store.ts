@@ -39,8 +39,9 @@ const CUT_BATCH_ROWS = 10_000;
 type Row = Record<string, unknown>;
 
 /**
- * A store on a PostgreSQL database through a `pg.Pool`. Nothing is cached between calls; the key
- * lookups of one event-loop turn share a query (key-lookups.ts).
+ * A store on a PostgreSQL database through a `pg.Pool`. The key lookups of one event-loop turn
+ * share a statement, and keys are cached under the key change counter that statement reads
+ * (key-lookups.ts); nothing else is cached between calls.
  */
 export function createPostgresStore(opts: PostgresStoreOptions): Store {
   // Long by design: one short method per Store operation, all over one pool.
@@ -73,7 +74,11 @@ export function createPostgresStore(opts: PostgresStoreOptions): Store {
   }
 
   const keyLookups = createKeyLookups({
-    fetch: (hashes) => rows({ ...sql.keysByHash, values: [hashes] }),
+    fetch: async (hashes) => {
+      const found = await rows({ ...sql.keysByHash, values: [hashes] });
+      const version = found[0]?.['key_changes_version'];
+      return { version: typeof version === 'string' ? version : null, rows: found };
+    },
     parse: parseKeyRow,
   });
 

@@ -54,9 +54,19 @@ export const sql = {
     name: 'bastion_insert_key',
     text: `INSERT INTO virtual_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
   },
+  /*
+   * The key change counter (migration 10) and the keys with these hashes, in one statement and
+   * so one snapshot: the rows are exactly those of the version read. One row with a null key
+   * when no hash matches; the version is null only if its row was deleted.
+   */
   keysByHash: {
-    name: 'bastion_keys_by_hash',
-    text: `SELECT ${KEY_COLUMNS} FROM virtual_keys WHERE hash = ANY($1::text[])`,
+    name: 'bastion_keys_by_hash_versioned',
+    text:
+      `SELECT (SELECT version::text FROM key_changes) AS key_changes_version, ` +
+      `${KEY_COLUMNS.split(', ')
+        .map((c) => `k.${c}`)
+        .join(', ')} ` +
+      'FROM (SELECT 1) AS one LEFT JOIN virtual_keys k ON k.hash = ANY($1::text[])',
   },
   keyByIdOrPrefix: {
     name: 'bastion_key_by_id_or_prefix',
