@@ -100,8 +100,9 @@ local function flush(key)
     end
   end
   e.dirty = {}
-  if #del > 0 then redis.call('HDEL', key, unpack(del)) end
-  if #set > 0 then redis.call('HSET', key, unpack(set)) end
+  -- In pieces: unpack refuses a few thousand values (a sweep may drop that many leases).
+  for i = 1, #del, 1000 do redis.call('HDEL', key, unpack(del, i, math.min(i + 999, #del))) end
+  for i = 1, #set, 1000 do redis.call('HSET', key, unpack(set, i, math.min(i + 999, #set))) end
   if e.ttl then
     redis.call(e.ttl, key, e.ttlArg)
     e.ttl = nil

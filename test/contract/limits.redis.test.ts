@@ -258,6 +258,27 @@ describe('redis limit backend: one script call per event-loop turn', () => {
     }
   });
 
+  it('sweeps thousands of expired leases of one subject in one admission', async () => {
+    // A replica died holding them: more than one Lua unpack can take at once.
+    const prefix = uniqueRedisPrefix('sweep');
+    const backend = await open(REDIS_URL, prefix);
+    const admin = new Redis(REDIS_URL);
+    try {
+      const T0 = 1_800_000_000_000;
+      const slot = { id: 'cc:key:many', limit: 100_000 };
+      const held = await Promise.all(
+        Array.from({ length: 9_000 }, (_, i) => backend.acquireSlots([slot], `l${i}`, T0, 1_000)),
+      );
+      expect(held.every((o) => o.ok)).toBe(true);
+      expect(await backend.acquireSlots([slot], 'late', T0 + 5_000, 1_000)).toEqual({ ok: true });
+      expect(await admin.hget(`${prefix}:{key:many}`, 'cc')).toBe('1');
+    } finally {
+      admin.disconnect();
+      await backend.close();
+      await dropRedisPrefix(prefix);
+    }
+  });
+
   it('gives a new subject hash its TTL with its first write', async () => {
     const prefix = uniqueRedisPrefix('ttl');
     const backend = await open(REDIS_URL, prefix);
