@@ -15,9 +15,12 @@
 //   BENCH_LIMITS_BASELINE (unset)           another build's dist/ (e.g. of the previous commit):
 //                                           measured in the same run, alternating with this one
 //   BENCH_LIMITS_CLUSTER  (unset)           seed URLs of a Redis Cluster, comma-separated: this
-//                                           build in cluster mode (limits.redis.cluster) there,
-//                                           alternating with one Redis at REDIS_URL; CPU, script
-//                                           time and memory are summed over the cluster's nodes
+//                                           build in cluster mode (limits.redis.cluster) there
+//                                           (and the baseline too, when given), alternating with
+//                                           one Redis at REDIS_URL; CPU, script time and memory
+//                                           are summed over the cluster's nodes
+//   BENCH_LIMITS_ROUNDS   (default 2)       rounds, the variants alternating in each; the figures
+//                                           are medians over the rounds, with their range
 //   BENCH_LIMITS_SUBJECTS (default 1)       4: the key's team, its environment and the global
 //                                           limits have an rpm and a monthly budget too, so a
 //                                           request touches four subject hashes
@@ -38,6 +41,7 @@ const BASELINE = process.env.BENCH_LIMITS_BASELINE;
 const WITH_CONCURRENCY = process.env.BENCH_LIMITS_CONCURRENCY !== '0';
 const CLUSTER = process.env.BENCH_LIMITS_CLUSTER;
 const SUBJECTS = Number(process.env.BENCH_LIMITS_SUBJECTS ?? 1);
+const ROUNDS = Number(process.env.BENCH_LIMITS_ROUNDS ?? 2);
 const shared = { rpm: 1e9, monthlyBudgetUsd: 1e6 };
 const HOUR_MS = 3_600_000;
 
@@ -365,8 +369,11 @@ if (CLUSTER !== undefined) {
 const variants = [{ name: 'this build', mods: current, target: standalone }];
 if (BASELINE !== undefined)
   variants.unshift({ name: 'baseline', mods: await build(BASELINE), target: standalone });
-if (CLUSTER !== undefined)
+if (CLUSTER !== undefined) {
+  if (BASELINE !== undefined)
+    variants.push({ name: 'baseline, cluster mode', mods: variants[0].mods, target: targets[1] });
   variants.push({ name: 'this build, cluster mode', mods: current, target: targets[1] });
+}
 const prefixes = [];
 const prefix = () => {
   prefixes.push(`bench-limits-${randomUUID().slice(0, 8)}`);
@@ -374,10 +381,19 @@ const prefix = () => {
 };
 const f = (n, d = 1) => n.toFixed(d);
 const mean = (runs, field) => runs.reduce((n, r) => n + r[field], 0) / runs.length;
+const median = (runs, field) => {
+  const v = runs.map((r) => r[field]).sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+};
+const range = (runs, field) => {
+  const v = runs.map((r) => r[field]);
+  return `${f(Math.min(...v))}–${f(Math.max(...v))}`;
+};
 try {
   let empty = await emptyScriptUs();
-  // Two rounds, the variants alternating, so a change in the machine's load hits both.
-  for (let round = 0; round < 2; round++) {
+  // The variants alternate in each round, so a change in the machine's load hits all of them.
+  for (let round = 0; round < ROUNDS; round++) {
     for (const v of variants) (v.runs ??= []).push(await cpuRun(v.mods, v.target, prefix()));
   }
   empty = (empty + (await emptyScriptUs())) / 2;
@@ -395,15 +411,16 @@ try {
   );
   console.log(`  Redis time of an empty script call in this run: ${f(empty, 2)} µs`);
   for (const v of variants) {
-    const cpuUs = mean(v.runs, 'cpuUs');
-    const scriptUs = mean(v.runs, 'scriptUs');
+    const cpuUs = median(v.runs, 'cpuUs');
+    const scriptUs = median(v.runs, 'scriptUs');
     console.log(
       `  ${v.name}: ${REQUESTS} requests x ${v.runs.length}, ${CONNS} in flight: ` +
-        `Redis CPU per request ${f(cpuUs)} µs (server used_cpu), ${f(scriptUs)} µs in scripts ` +
+        `Redis CPU per request ${f(cpuUs)} µs (median; ${range(v.runs, 'cpuUs')}; server used_cpu), ${f(scriptUs)} µs in scripts ` +
         `(${f(scriptUs / empty, 1)}x an empty script call); ` +
         `script calls per request: ${f(mean(v.runs, 'scriptCalls'), 2)} in all, for ` +
         `${f(mean(v.runs, 'requestPathCalls'), 2)} backend call(s) on the request path` +
-        `${v.target.cluster ? ` (one script per subject: ${SUBJECTS} in turn)` : ' (one script)'}`,
+        `${v.target.cluster ? ` (one script per subject: ${SUBJECTS} in turn)` : ' (one script)'}` +
+        `; the calls of one event-loop turn go as one script call`,
     );
     if (v.target.cluster) {
       const perNode = v.runs[0].perNodeUs.map(() => 0);
@@ -417,11 +434,11 @@ try {
     console.log(
       `    projected ceiling of one Redis core (one shard): ${Math.round(1e6 / cpuUs).toLocaleString('en')} req/s; ` +
         `memory for the subject${SUBJECTS > 1 ? 's' : ''} after an hour at ${RATE} req/s (${v.mem.requests} requests, simulated clock): ` +
-        `${v.mem.bytes} bytes in ${v.mem.keys} keys`,
+        `${v.mem.bytes} bytes in ${v.mem.keys} keys, ${Math.round(v.mem.bytes / SUBJECTS)} bytes per subject`,
     );
   }
   if (BASELINE !== undefined) {
-    const [before, after] = variants.slice(0, 2).map((v) => mean(v.runs, 'cpuUs'));
+    const [before, after] = variants.slice(0, 2).map((v) => median(v.runs, 'cpuUs'));
     console.log(`  Redis CPU per request, this build / baseline: ${f(after / before, 2)}`);
   }
 } finally {

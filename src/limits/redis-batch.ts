@@ -1,11 +1,16 @@
 type Arg = string | number;
 type Reply = (number | string)[];
 
+/** What a call asks of the batch script (`BATCH_SCRIPT`), by the number it goes by there. */
+export const ADMISSION = 1;
+export const SETTLEMENT = 2;
+export const RELEASE = 3;
+type Kind = typeof ADMISSION | typeof SETTLEMENT | typeof RELEASE;
+
 interface Pending {
+  kind: Kind;
   keys: string[];
   args: Arg[];
-  /** How many reply entries are this call's. */
-  replyLength: number;
   resolve: (reply: Reply) => void;
   reject: (err: unknown) => void;
 }
@@ -13,30 +18,32 @@ interface Pending {
 const MAX_BATCH = 128;
 
 /**
- * Work that runs after the last byte, off the request path (settlements, slot releases), waits
- * for the end of the current event-loop turn and goes to Redis together: one script call for
- * every request that finished in that turn, not one each. The script gets `ARGV[1]` = the number
- * of KEYS, then each call's arguments in turn; each caller gets its own slice of the reply.
+ * Every script call of one event-loop turn goes to Redis together: admissions on the request
+ * path, and settlements and slot releases after the last byte, as one call of the batch script,
+ * not one each. Under load many requests reach the same step in one turn, so what a call costs
+ * Redis beyond its own work is shared by all of them; an idle gateway waits for nothing (the turn
+ * ends at once). Calls run in the order they were made and each caller gets its own reply.
  * Calls of different `group`s go apart: on a Redis Cluster a script's keys must share one slot,
  * so there the group is the subject (its hash tag); on one Redis every call is in one group.
  */
-export function createBatcher(send: (keys: string[], args: Arg[]) => Promise<Reply>) {
+export function createBatcher(send: (keys: string[], args: Arg[]) => Promise<Reply[]>) {
   let queue = new Map<string, Pending[]>();
   let inFlight = 0;
   const waiters: (() => void)[] = [];
 
   function sendPart(part: Pending[]): void {
-    const keys = part.flatMap((p) => p.keys);
-    const args = [keys.length, ...part.flatMap((p) => p.args)];
+    const keys: string[] = [];
+    const args: Arg[] = [part.length];
+    for (const p of part) {
+      for (const k of p.keys) keys.push(k);
+      args.push(p.kind, p.keys.length, p.args.length);
+      for (const a of p.args) args.push(a);
+    }
     inFlight++;
     send(keys, args)
       .then(
-        (reply) => {
-          let r = 0;
-          for (const p of part) {
-            p.resolve(reply.slice(r, r + p.replyLength));
-            r += p.replyLength;
-          }
+        (replies) => {
+          part.forEach((p, i) => p.resolve(replies[i] ?? []));
         },
         (err: unknown) => {
           for (const p of part) p.reject(err);
@@ -56,12 +63,12 @@ export function createBatcher(send: (keys: string[], args: Arg[]) => Promise<Rep
   }
 
   return {
-    add(keys: string[], args: Arg[], replyLength: number, group = ''): Promise<Reply> {
+    add(kind: Kind, keys: string[], args: Arg[], group = ''): Promise<Reply> {
       return new Promise((resolve, reject) => {
         if (queue.size === 0) setImmediate(flush);
         let batch = queue.get(group);
         if (batch === undefined) queue.set(group, (batch = []));
-        batch.push({ keys, args, replyLength, resolve, reject });
+        batch.push({ kind, keys, args, resolve, reject });
       });
     },
     /** Resolves once every queued call has been answered. */

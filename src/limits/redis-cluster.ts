@@ -5,6 +5,7 @@
  * subjects took is taken back when a later one refuses. docs/scale-out.md has the failure cases.
  */
 import { GatewayError } from '../errors/gateway-error.js';
+import { ADMISSION, RELEASE, SETTLEMENT, type createBatcher } from './redis-batch.js';
 import {
   admitArgs,
   chargedBuckets,
@@ -28,16 +29,11 @@ type Reply = (number | string)[];
 /** A script call routed by its first key; the cluster client sends it to that key's shard. */
 type Send = (keys: string[], args: Arg[]) => Promise<Reply>;
 
-interface Batch {
-  add(keys: string[], args: Arg[], replyLength: number, group?: string): Promise<Reply>;
-}
-
 export interface ClusterDeps {
   prefix: string;
-  admit: Send;
+  /** The turn's batch (`redis-batch.ts`), grouped by subject: one script call per shard's slot. */
+  batch: Pick<ReturnType<typeof createBatcher>, 'add'>;
   rollback: Send;
-  settlements: Batch;
-  releases: Batch;
   hmget(key: string, fields: string[]): Promise<(string | null)[]>;
 }
 
@@ -144,7 +140,7 @@ export function createClusterOps(deps: ClusterDeps) {
       const { keys, args } = admitArgs(prefix, part.req);
       let reply: Reply;
       try {
-        reply = await deps.admit(keys, args);
+        reply = await deps.batch.add(ADMISSION, keys, args, part.subject);
       } catch (err) {
         // This subject's leases are named by the request id, so dropping them is safe whether
         // or not its script ran (not awaited: its shard is likely the one not answering); its
@@ -185,7 +181,12 @@ export function createClusterOps(deps: ClusterDeps) {
       await Promise.all(
         parts.map(async (part) => {
           const { keys, args, order } = settleArgs(prefix, part.req.budgets, reservationId, actual);
-          const reply = await deps.settlements.add(keys, args, 2 * order.length, part.subject);
+          const reply = await deps.batch.add(
+            SETTLEMENT,
+            keys,
+            [keys.length, ...args],
+            part.subject,
+          );
           parseSettle(reply, order).forEach((totals, i) => {
             out[part.budgets[i] as number] = totals;
           });
@@ -202,7 +203,7 @@ export function createClusterOps(deps: ClusterDeps) {
     try {
       await Promise.all(
         [...subjects].map((subject) =>
-          deps.releases.add([`${prefix}:{${subject}}`], [`:c:${leaseId}`], 0, subject),
+          deps.batch.add(RELEASE, [`${prefix}:{${subject}}`], [1, `:c:${leaseId}`], subject),
         ),
       );
     } catch (err) {

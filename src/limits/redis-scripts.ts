@@ -23,12 +23,103 @@
 import { WINDOW_BUCKETS } from './window.js';
 
 /**
+ * The subject hashes a script call touches, read and written through this cache: a field is read
+ * from Redis once (one HMGET for the fields not known yet), every write stays here, and
+ * `flushAll` writes each hash once at the end (one HSET, one HDEL, its TTL), however many calls
+ * of the batch touched it. A value kept here is the one Redis would return (a number written is
+ * read back as the same number). A command that reads the whole hash (`sweep`) flushes it first.
+ */
+const CACHE = `
+local cached = {}
+local touched = {}
+local function entry(key)
+  local e = cached[key]
+  if not e then
+    e = { vals = {}, dirty = {}, n = 0 }
+    cached[key] = e
+    touched[#touched + 1] = key
+  end
+  return e
+end
+-- The values of list[from..to] (false for none).
+local function hmget(key, list, from, to)
+  local e = entry(key)
+  local vals = e.vals
+  local miss = {}
+  for i = from, to do
+    if vals[list[i]] == nil then miss[#miss + 1] = list[i] end
+  end
+  if #miss > 0 then
+    local got = redis.call('HMGET', key, unpack(miss))
+    for i = 1, #miss do vals[miss[i]] = got[i] end
+  end
+  local out = {}
+  for i = from, to do out[#out + 1] = vals[list[i]] end
+  return out
+end
+local function hget(key, field)
+  local e = entry(key)
+  local v = e.vals[field]
+  if v == nil then
+    v = redis.call('HGET', key, field)
+    e.vals[field] = v
+  end
+  return v
+end
+-- pairs: field, value, field, value, ...
+local function hset(key, pairs_)
+  local e = entry(key)
+  for i = 1, #pairs_, 2 do
+    e.vals[pairs_[i]] = pairs_[i + 1]
+    e.dirty[pairs_[i]] = true
+  end
+end
+local function hdel(key, fields)
+  local e = entry(key)
+  for i = 1, #fields do
+    e.vals[fields[i]] = false
+    e.dirty[fields[i]] = true
+  end
+end
+-- The TTL the hash gets when written (the last one asked for, as Redis would keep).
+local function expire(key, cmd, arg)
+  local e = entry(key)
+  e.ttl, e.ttlArg = cmd, arg
+end
+local function flush(key)
+  local e = cached[key]
+  if not e then return end
+  local set, del = {}, {}
+  for f in pairs(e.dirty) do
+    local v = e.vals[f]
+    if v then
+      set[#set + 1] = f
+      set[#set + 1] = v
+    else
+      del[#del + 1] = f
+    end
+  end
+  e.dirty = {}
+  -- In pieces: unpack refuses a few thousand values (a sweep may drop that many leases).
+  for i = 1, #del, 1000 do redis.call('HDEL', key, unpack(del, i, math.min(i + 999, #del))) end
+  for i = 1, #set, 1000 do redis.call('HSET', key, unpack(set, i, math.min(i + 999, #set))) end
+  if e.ttl then
+    redis.call(e.ttl, key, e.ttlArg)
+    e.ttl = nil
+  end
+end
+local function flushAll()
+  for i = 1, #touched do flush(touched[i]) end
+end
+`;
+
+/**
  * A budget window's first use: record it in `:bw` and drop the windows whose retention ended.
  * Runs once per window (a day), so its string work stays off the per-request cost.
  */
 const ADD_WINDOW = `
 local function addWindow(key, f, keep, now)
-  local bw = redis.call('HGET', key, ':bw')
+  local bw = hget(key, ':bw')
   local kept = {}
   local gone = {}
   if bw then
@@ -42,8 +133,8 @@ local function addWindow(key, f, keep, now)
     end
   end
   kept[#kept + 1] = f .. '=' .. string.format('%d', keep)
-  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
-  redis.call('HSET', key, ':bw', table.concat(kept, ';'))
+  hdel(key, gone)
+  hset(key, {':bw', table.concat(kept, ';')})
 end
 `;
 
@@ -165,6 +256,7 @@ end
  */
 const SWEEP = `
 local function sweep(key, now)
+  flush(key)
   local all = redis.call('HGETALL', key)
   local vals = {}
   for j = 1, #all, 2 do vals[all[j]] = all[j + 1] end
@@ -186,7 +278,7 @@ local function sweep(key, now)
       end
     end
   end
-  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+  hdel(key, gone)
   local set = {}
   for rf, v in pairs(changed) do
     if vals[rf] then
@@ -198,9 +290,9 @@ local function sweep(key, now)
     set[#set + 1] = ':nx'
     set[#set + 1] = nx
   else
-    redis.call('HDEL', key, ':nx')
+    hdel(key, {':nx'})
   end
-  if #set > 0 then redis.call('HSET', key, unpack(set)) end
+  hset(key, set)
   return changed, nx
 end
 `;
@@ -223,7 +315,7 @@ end
  * window, retry ms, units counted}, {0, 2, slot counter} or {0, 3, budget, spent, reserved};
  * indexes 1-based.
  */
-export const ADMIT_SCRIPT = `${RATE_FUNCTIONS}${SWEEP}${ADD_WINDOW}
+const ADMIT_BODY = `
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[6])
 local nh = tonumber(ARGV[7])
@@ -234,7 +326,7 @@ local changed = {}
 local nxs = {}
 for h = 1, nh do
   local n = tonumber(ARGV[a])
-  got[h] = redis.call('HMGET', KEYS[h], unpack(ARGV, a + 1, a + n))
+  got[h] = hmget(KEYS[h], ARGV, a + 1, a + n)
   a = a + n + 1
   nxs[h] = tonumber(got[h][2] or '')
   if nxs[h] and nxs[h] <= now then changed[h], nxs[h] = sweep(KEYS[h], now) end
@@ -307,7 +399,7 @@ end
 local function keep(h, need)
   if need <= xs[h] then return end
   xs[h] = need
-  redis.call('PEXPIRE', KEYS[h], math.max(1, need - now))
+  expire(KEYS[h], 'PEXPIRE', math.max(1, need - now))
   local set = sets[h]
   set[#set + 1] = ':x'
   set[#set + 1] = need
@@ -356,9 +448,15 @@ end
 hold(slots, ARGV[3], 1)
 hold(budgets, ARGV[2], amount)
 for h = 1, nh do
-  if #sets[h] > 0 then redis.call('HSET', KEYS[h], unpack(sets[h])) end
+  hset(KEYS[h], sets[h])
 end
 return out
+`;
+
+export const ADMIT_SCRIPT = `${CACHE}${RATE_FUNCTIONS}${SWEEP}${ADD_WINDOW}
+local reply = (function(KEYS, ARGV) ${ADMIT_BODY} end)(KEYS, ARGV)
+flushAll()
+return reply
 `;
 
 /** Drops a lease (`:c:<id>` or `:r:<id>`) and gives its counters back what it held. */
@@ -434,14 +532,16 @@ return {}
  * (`:c:<id>`, ARGV[1 + i]) is dropped and its counters given their slot back; a lease a sweep
  * already dropped is not given back twice.
  */
-export const RELEASE_SCRIPT = `
+const RELEASE_BODY = `
 for i = 1, tonumber(ARGV[1]) do
   local key, field = KEYS[i], ARGV[i + 1]
-  local v = redis.call('HGET', key, field)
+  local v = hget(key, field)
   if v then
     local amount, _, counters = string.match(v, '^(%-?%d+)|(%d+)|(.*)$')
-    for f in string.gmatch(counters, '[^,]+') do redis.call('HINCRBY', key, f, -tonumber(amount)) end
-    redis.call('HDEL', key, field)
+    for f in string.gmatch(counters, '[^,]+') do
+      hset(key, {f, tonumber(hget(key, f) or '0') - tonumber(amount)})
+    end
+    hdel(key, {field})
   end
 end
 return {}
@@ -453,7 +553,7 @@ return {}
  * ARGV: the number of hashes, then per hash: reservation field, actual cost, window count, and
  * per window: field, reserved field, keep-until. Reply: (spent, reserved) per window.
  */
-export const SETTLE_SCRIPT = `${ADD_WINDOW}
+const SETTLE_BODY = `
 local out = {}
 local a = 2
 for i = 1, tonumber(ARGV[1]) do
@@ -465,7 +565,7 @@ for i = 1, tonumber(ARGV[1]) do
     fields[#fields + 1] = ARGV[a + 3 * j]
     fields[#fields + 1] = ARGV[a + 3 * j + 1]
   end
-  local g = redis.call('HMGET', key, unpack(fields))
+  local g = hmget(key, fields, 1, #fields)
   local amount = g[1] and tonumber(string.match(g[1], '^(%-?%d+)'))
   local x = tonumber(g[2] or '0')
   local set = {}
@@ -485,7 +585,7 @@ for i = 1, tonumber(ARGV[1]) do
       addWindow(key, f, until_, nil)
       if until_ > x then
         x = until_
-        redis.call('PEXPIREAT', key, until_)
+        expire(key, 'PEXPIREAT', until_)
         set[#set + 1] = ':x'
         set[#set + 1] = x
       end
@@ -493,8 +593,37 @@ for i = 1, tonumber(ARGV[1]) do
     out[#out + 1] = spent
     out[#out + 1] = reserved
   end
-  redis.call('HSET', key, unpack(set))
-  if amount then redis.call('HDEL', key, rfield) end
+  hset(key, set)
+  if amount then hdel(key, {rfield}) end
 end
+return out
+`;
+
+/**
+ * Every call of one event-loop turn (one group: on a Redis Cluster, one subject) in one script
+ * call (`redis-batch.ts`): admissions, settlements and slot releases, run one after the other in
+ * the order they were made, each exactly as its own script would run it, so each gets its own
+ * answer. The script is loaded once; what a call costs Redis beyond its own work (reading the
+ * command, finding the script, building KEYS and ARGV, writing the reply) is paid once a turn.
+ * ARGV: the number of calls, then per call: its kind (1 admission, 2 settlement, 3 release), its
+ * KEYS count (taken in turn from KEYS) and ARGV count, then its ARGV. Reply: each call's reply.
+ */
+export const BATCH_SCRIPT = `${CACHE}${RATE_FUNCTIONS}${SWEEP}${ADD_WINDOW}
+local scripts = {
+  function(KEYS, ARGV) ${ADMIT_BODY} end,
+  function(KEYS, ARGV) ${SETTLE_BODY} end,
+  function(KEYS, ARGV) ${RELEASE_BODY} end,
+}
+local allKeys, allArgs = KEYS, ARGV
+local out = {}
+local k, a = 1, 2
+for i = 1, tonumber(allArgs[1]) do
+  local kind, nk, na = tonumber(allArgs[a]), tonumber(allArgs[a + 1]), tonumber(allArgs[a + 2])
+  a = a + 3
+  out[i] = scripts[kind]({unpack(allKeys, k, k + nk - 1)}, {unpack(allArgs, a, a + na - 1)})
+  k = k + nk
+  a = a + na
+end
+flushAll()
 return out
 `;

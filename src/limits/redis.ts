@@ -1,8 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { GatewayError } from '../errors/gateway-error.js';
-import { ADMIT_SCRIPT, RELEASE_SCRIPT, ROLLBACK_SCRIPT, SETTLE_SCRIPT } from './redis-scripts.js';
+import { BATCH_SCRIPT, ROLLBACK_SCRIPT } from './redis-scripts.js';
 import { admitArgs, parseAdmit, parseSettle, settleArgs } from './redis-args.js';
-import { createBatcher } from './redis-batch.js';
+import { ADMISSION, RELEASE, SETTLEMENT, createBatcher } from './redis-batch.js';
 import { connectRedis } from './redis-client.js';
 import { createClusterOps } from './redis-cluster.js';
 import { viaAdmit } from './via-admit.js';
@@ -21,15 +21,14 @@ type Reply = (number | string)[];
 type Script = (numKeys: number, ...args: (string | number)[]) => Promise<Reply>;
 
 type ScriptedRedis = (Redis | Cluster) & {
-  bastionAdmit: Script;
-  bastionRelease: Script;
+  bastionBatch: (numKeys: number, ...args: (string | number)[]) => Promise<Reply[]>;
   bastionRollback: Script;
-  bastionSettle: Script;
 };
 
 /**
  * Counters shared by every replica, in Redis: one hash per subject (`redis-scripts.ts`), and one
- * script call per request on the request path (`admit`), or one per subject on a Redis Cluster.
+ * script call per request on the request path (`admit`), or one per subject on a Redis Cluster,
+ * shared with every other call of the same event-loop turn (`redis-batch.ts`).
  * Fails closed: with no connection, commands fail at once (no offline queue) and a slow one
  * times out, both as `limits_unavailable`; ioredis keeps reconnecting, so service resumes by
  * itself.
@@ -44,19 +43,12 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     commandTimeoutMs: opts.commandTimeoutMs,
     cluster: opts.cluster === true,
   }) as ScriptedRedis;
-  redis.defineCommand('bastionAdmit', { lua: ADMIT_SCRIPT });
-  redis.defineCommand('bastionRelease', { lua: RELEASE_SCRIPT });
+  redis.defineCommand('bastionBatch', { lua: BATCH_SCRIPT });
   redis.defineCommand('bastionRollback', { lua: ROLLBACK_SCRIPT });
-  redis.defineCommand('bastionSettle', { lua: SETTLE_SCRIPT });
 
   const prefix = opts.keyPrefix;
-  // After the last byte, batched.
-  const settlements = createBatcher((keys, args) =>
-    redis.bastionSettle(keys.length, ...keys, ...args),
-  );
-  const releases = createBatcher((keys, args) =>
-    redis.bastionRelease(keys.length, ...keys, ...args),
-  );
+  // Admissions, settlements and releases of one event-loop turn: one script call.
+  const batch = createBatcher((keys, args) => redis.bastionBatch(keys.length, ...keys, ...args));
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -69,14 +61,14 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
   function admitOne(req: AdmitRequest) {
     return call(async () => {
       const { keys, args } = admitArgs(prefix, req);
-      return parseAdmit(await redis.bastionAdmit(keys.length, ...keys, ...args), req);
+      return parseAdmit(await batch.add(ADMISSION, keys, args), req);
     });
   }
 
   function settleOne(checks: readonly BudgetCheck[], reservationId: string, actual: number) {
     return call(async () => {
       const { keys, args, order } = settleArgs(prefix, checks, reservationId, actual);
-      const reply = await settlements.add(keys, args, 2 * order.length);
+      const reply = await batch.add(SETTLEMENT, keys, [keys.length, ...args]);
       return parseSettle(reply, order);
     });
   }
@@ -85,10 +77,8 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     opts.cluster === true
       ? createClusterOps({
           prefix,
-          admit: (keys, args) => redis.bastionAdmit(keys.length, ...keys, ...args),
+          batch,
           rollback: (keys, args) => redis.bastionRollback(keys.length, ...keys, ...args),
-          settlements,
-          releases,
           hmget: (key, fields) => redis.hmget(key, ...fields),
         })
       : undefined;
@@ -120,11 +110,7 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
       return call(async () => {
         const keys = [...new Set(ids.map((id) => `${prefix}:{${splitId(id).subject}}`))];
         if (keys.length > 0)
-          await releases.add(
-            keys,
-            keys.map(() => `:c:${leaseId}`),
-            0,
-          );
+          await batch.add(RELEASE, keys, [keys.length, ...keys.map(() => `:c:${leaseId}`)]);
       });
     },
 
@@ -160,7 +146,7 @@ export function createRedisLimitBackend(opts: RedisLimitOptions): LimitBackend &
     },
 
     async close() {
-      await Promise.all([settlements.idle(), releases.idle()]);
+      await batch.idle();
       redis.disconnect();
     },
   };

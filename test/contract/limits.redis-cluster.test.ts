@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMISSION } from '../../src/limits/redis-batch.js';
 import { createClusterOps } from '../../src/limits/redis-cluster.js';
 import { ADMIT_SCRIPT, ROLLBACK_SCRIPT } from '../../src/limits/redis-scripts.js';
 import { createRedisLimitBackend } from '../../src/limits/redis.js';
@@ -63,15 +64,16 @@ describe('redis cluster: roll-back', () => {
     let between: () => Promise<unknown> = () => Promise.resolve();
     const ops = createClusterOps({
       prefix,
-      async admit(keys, args) {
-        // Between the key's step and the refusing one, another replica starts a newer
-        // sub-bucket, so the one this request charged moves out of the window's header.
-        if (keys[0] === `${prefix}:{b}`) await between();
-        return scripts.admit(keys.length, ...keys, ...args);
+      batch: {
+        async add(kind, keys, args) {
+          if (kind !== ADMISSION) throw new Error('unused');
+          // Between the key's step and the refusing one, another replica starts a newer
+          // sub-bucket, so the one this request charged moves out of the window's header.
+          if (keys[0] === `${prefix}:{b}`) await between();
+          return scripts.admit(keys.length, ...keys, ...args);
+        },
       },
       rollback: (keys, args) => scripts.rollback(keys.length, ...keys, ...args),
-      settlements: { add: () => Promise.reject(new Error('unused')) },
-      releases: { add: () => Promise.reject(new Error('unused')) },
       hmget: () => Promise.reject(new Error('unused')),
     });
     const counted = async (nowMs: number) => {

@@ -202,6 +202,102 @@ describe('redis limit backend: settlements', () => {
   });
 });
 
+describe('redis limit backend: one script call per event-loop turn', () => {
+  it('admits the requests of one turn in one script call, each with its own answer in order', async () => {
+    // A private Redis, so its command counts are this test's alone.
+    const server = await startPrivateRedis();
+    const backend = await open(server.url, 'admit');
+    const admin = new Redis(server.url);
+    try {
+      const now = Date.now();
+      const rpm = { id: 'rl:key:k1:rpm', limit: 30, windowMs: 60_000, cost: 1 };
+      const slot = { id: 'cc:key:k1', limit: 1_000 };
+      const budget = { id: 'b:key:k1:m1', limitMicroUsd: 1_000_000, expiresAtMs: now + 86_400_000 };
+      const request = (i: number) => ({
+        rates: [rpm],
+        slots: [slot],
+        budgets: [budget],
+        id: `q${i}`,
+        amountMicroUsd: 100,
+        nowMs: now,
+        leaseTtlMs: 60_000,
+      });
+      // Warm: the script is loaded (the first call of a script may go as EVAL and EVALSHA).
+      await backend.ping();
+      await admin.config('RESETSTAT');
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => backend.admit(request(i))),
+      );
+      // A slot release and a settlement of the same turn share the next call.
+      await Promise.all([
+        backend.releaseSlots([slot.id], 'q0'),
+        backend.settle([budget], 'q1', 40),
+      ]);
+      const stats = await admin.info('commandstats');
+      const scriptCalls = [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce(
+        (n, m) => n + Number(m[1]),
+        0,
+      );
+      expect(scriptCalls).toBeLessThanOrEqual(3);
+      // The first 30 in the order they were made fit the window; each saw those before it.
+      outcomes.forEach((out, i) => {
+        if (i < 30)
+          expect(out).toEqual({
+            ok: true,
+            rates: [expect.objectContaining({ remaining: 29 - i })],
+          });
+        else expect(out).toMatchObject({ ok: false, refused: 'rate' });
+      });
+      expect(await backend.totals([budget.id])).toEqual([
+        { spentMicroUsd: 40, reservedMicroUsd: 100 * 29 },
+      ]);
+    } finally {
+      admin.disconnect();
+      await backend.close();
+      await server.close();
+    }
+  });
+
+  it('sweeps thousands of expired leases of one subject in one admission', async () => {
+    // A replica died holding them: more than one Lua unpack can take at once.
+    const prefix = uniqueRedisPrefix('sweep');
+    const backend = await open(REDIS_URL, prefix);
+    const admin = new Redis(REDIS_URL);
+    try {
+      const T0 = 1_800_000_000_000;
+      const slot = { id: 'cc:key:many', limit: 100_000 };
+      const held = await Promise.all(
+        Array.from({ length: 9_000 }, (_, i) => backend.acquireSlots([slot], `l${i}`, T0, 1_000)),
+      );
+      expect(held.every((o) => o.ok)).toBe(true);
+      expect(await backend.acquireSlots([slot], 'late', T0 + 5_000, 1_000)).toEqual({ ok: true });
+      expect(await admin.hget(`${prefix}:{key:many}`, 'cc')).toBe('1');
+    } finally {
+      admin.disconnect();
+      await backend.close();
+      await dropRedisPrefix(prefix);
+    }
+  });
+
+  it('gives a new subject hash its TTL with its first write', async () => {
+    const prefix = uniqueRedisPrefix('ttl');
+    const backend = await open(REDIS_URL, prefix);
+    const admin = new Redis(REDIS_URL);
+    try {
+      // A subject seen once, with a rate window only: nothing later moves its TTL.
+      const rpm = { id: 'rl:key:once:rpm', limit: 10, windowMs: 60_000, cost: 1 };
+      expect((await backend.consumeRate([rpm], Date.now(), 'q')).ok).toBe(true);
+      const ttl = await admin.pttl(`${prefix}:{key:once}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(61_000);
+    } finally {
+      admin.disconnect();
+      await backend.close();
+      await dropRedisPrefix(prefix);
+    }
+  });
+});
+
 /** `a` refuses whenever `b` does, and leaves no more room in any window. */
 function isStricter(a: RateOutcome, b: RateOutcome): boolean {
   if (!b.ok && a.ok) return false;
