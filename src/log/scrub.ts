@@ -28,9 +28,19 @@ function partialAtEnd(text: string, value: string): number {
   const last = text.length - MIN_PARTIAL_CHARS;
   let at = text.indexOf(first, Math.max(0, text.length - value.length + 1));
   for (; at !== -1 && at <= last; at = text.indexOf(first, at + 1)) {
-    if (value.startsWith(text.slice(at))) return at;
+    if (endsWithPrefix(text, at, value)) return at;
   }
   return -1;
+}
+
+/** `value.startsWith(text.slice(at))` without the copy of the slice. */
+function endsWithPrefix(text: string, at: number, value: string): boolean {
+  const n = text.length - at;
+  if (n > value.length) return false;
+  for (let i = 0; i < n; i++) {
+    if (text.charCodeAt(at + i) !== value.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 export interface Scrubber {
@@ -49,16 +59,20 @@ const MAX_PATTERN_PASSES = 4;
 
 export function createScrubber(): Scrubber {
   const known = new Set<string>();
+  // The same values as a list: iterated for every output window, without a Set iterator.
+  const knownList: string[] = [];
   const detector = createSecretDetector({ rules: redactionRules, keepsPlaceholders: true });
   const toMask = () => MASK;
   return {
     addKnownSecret(value: string): void {
       // Very short values would mask ordinary words; they are not credentials anyway.
-      if (value.length >= 8) known.add(value);
+      if (value.length < 8 || known.has(value)) return;
+      known.add(value);
+      knownList.push(value);
     },
     findKnown(text: string): KnownSecretMatch[] {
       const found: KnownSecretMatch[] = [];
-      for (const value of known) {
+      for (const value of knownList) {
         for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
           found.push({ start: at, end: at + value.length });
         }

@@ -19,4 +19,24 @@ describe('DeferStack', () => {
     expect(ran).toEqual(['release', 'late', 'audit']);
     expect(errors).toHaveLength(1);
   });
+
+  it('awaits each undo that returns a promise before the next, past one that rejects', async () => {
+    const stack = new DeferStack();
+    const ran: string[] = [];
+    const errors: unknown[] = [];
+    stack.push(() => void ran.push('audit'));
+    stack.push(async () => {
+      await Promise.resolve();
+      ran.push('settle');
+      stack.push(() => void ran.push('late'));
+    });
+    stack.push(() => Promise.reject(new Error('release failed')));
+    stack.push(() => void ran.push('sync'));
+    const done = stack.runAll((err) => errors.push(err));
+    expect(ran).toEqual(['sync']);
+    await done;
+    expect(ran).toEqual(['sync', 'settle', 'late', 'audit']);
+    expect(errors).toHaveLength(1);
+    expect(stack.runAll(() => undefined)).toBeUndefined();
+  });
 });

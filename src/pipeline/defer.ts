@@ -17,6 +17,12 @@ export class DeferStack {
    * an undo returned one (it is awaited before the next), else `undefined`.
    */
   runAll(onError: (err: unknown) => void): Promise<void> | undefined {
+    const done = this.#runUntilAsync(onError);
+    return done === undefined ? undefined : this.#drain(done, onError);
+  }
+
+  /** Runs undos until one returns a promise, which it returns; `undefined` once all ran. */
+  #runUntilAsync(onError: (err: unknown) => void): Promise<void> | undefined {
     for (let fn = this.#fns.pop(); fn !== undefined; fn = this.#fns.pop()) {
       let done: void | Promise<void>;
       try {
@@ -25,17 +31,21 @@ export class DeferStack {
         onError(err);
         continue;
       }
-      if (done !== undefined) return this.#awaitThenRun(done, onError);
+      if (done !== undefined) return done;
     }
     return undefined;
   }
 
-  async #awaitThenRun(done: Promise<void>, onError: (err: unknown) => void): Promise<void> {
-    try {
-      await done;
-    } catch (err) {
-      onError(err);
+  /** One async frame for the rest of the stack: awaits each undo's promise, nothing else. */
+  async #drain(first: Promise<void>, onError: (err: unknown) => void): Promise<void> {
+    let done: Promise<void> | undefined = first;
+    while (done !== undefined) {
+      try {
+        await done;
+      } catch (err) {
+        onError(err);
+      }
+      done = this.#runUntilAsync(onError);
     }
-    await this.runAll(onError);
   }
 }

@@ -18,11 +18,12 @@ export function readRequestBody(req: IncomingMessage, limits: BodyLimits): Promi
   if (Number.isFinite(declared) && declared > limitBytes) {
     return Promise.reject(new GatewayError('body_too_large'));
   }
-  return readCapped(req, { limitBytes, timeoutMs: limits.timeoutMs, rest: 'drain' }).catch(
-    (err: unknown) => {
-      throw asBodyError(err);
-    },
-  );
+  return readCapped(req, {
+    limitBytes,
+    timeoutMs: limits.timeoutMs,
+    rest: 'drain',
+    mapError: asBodyError,
+  });
 }
 
 function asBodyError(err: unknown): GatewayError {

@@ -27,6 +27,22 @@ describe('readCapped', () => {
     expect((await readCapped(s, { limitBytes: 4 })).toString()).toBe('abcd');
   });
 
+  it('returns a one-chunk body as that chunk, and an empty body as no bytes', async () => {
+    const chunk = Buffer.from('abcd');
+    const one = new PassThrough();
+    one.end(chunk);
+    expect(await readCapped(one, { limitBytes: 4 })).toBe(chunk);
+    const none = new PassThrough();
+    none.end();
+    expect((await readCapped(none, { limitBytes: 4 })).length).toBe(0);
+  });
+
+  it('rejects with what mapError makes of any failure', async () => {
+    const mapError = (err: unknown) => new Error(`mapped ${(err as CappedReadError).reason}`);
+    const s = source('abcde');
+    await expect(readCapped(s, { limitBytes: 4, mapError })).rejects.toThrow('mapped too_large');
+  });
+
   it('refuses a body past the cap and closes the source', async () => {
     const s = source('ab', 'cde');
     expect(await reason(readCapped(s, { limitBytes: 4 }))).toBe('too_large');

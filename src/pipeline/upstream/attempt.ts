@@ -11,7 +11,6 @@ import type { OutgoingRequest, StreamTap } from '../../providers/types.js';
 import { CappedReadError, readCapped } from '../../util/read-capped.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { AttemptSpan } from '../trace.js';
-import type { ReleaseConnection } from './pool-gate.js';
 import type { ProviderRuntime } from './providers.js';
 import type { TimeoutSettings, UpstreamDeadline } from './timeouts.js';
 import { jsonReply, refused, withDeadline } from './reply.js';
@@ -64,19 +63,27 @@ export async function attemptUpstream(
   deadline: UpstreamDeadline,
   hooks: AttemptHooks,
 ): Promise<GatewayError | undefined> {
-  let release: ReleaseConnection;
-  try {
-    release = await input.provider.gate.acquire(connectionHolder(ctx), deadline);
-  } catch (err) {
-    return withDeadline(toGatewayError(err), deadline);
+  const { gate } = input.provider;
+  const holder = connectionHolder(ctx);
+  // A free connection is taken at once: no promise and no microtask on the common path.
+  let release = deadline.aborted ? undefined : gate.tryAcquire(holder);
+  if (release === undefined) {
+    try {
+      release = await gate.acquire(holder, deadline);
+    } catch (err) {
+      return withDeadline(toGatewayError(err), deadline);
+    }
   }
   // A stream holds its connection until its end; the deferred release covers a stream the
   // caller never reads. Anything else has read its reply (or failed) when the call returns.
   ctx.defer(release);
-  const outcome = await exchange(ctx, input, key, deadline, hooks.span, (err) => {
-    release();
-    hooks.onStreamEnd(err);
-  });
+  // The stream's end hook is made only for a stream; a whole reply skips that closure.
+  const outcome = await (ctx.isStream
+    ? exchangeStream(ctx, input, key, deadline, hooks.span, (err) => {
+        release();
+        hooks.onStreamEnd(err);
+      })
+    : exchangeWhole(ctx, input, key, deadline, hooks.span));
   if (outcome !== undefined || ctx.response?.kind !== 'stream') release();
   return outcome;
 }
@@ -130,7 +137,8 @@ async function exchangeWhole(
   return jsonReply(ctx, input, reply.status, reply.body);
 }
 
-async function exchange(
+/** A streamed request: the reply is handed over unread if it is a stream, else read whole. */
+async function exchangeStream(
   ctx: RequestContext,
   input: AttemptInput,
   key: Secret,
@@ -138,7 +146,6 @@ async function exchange(
   span: AttemptSpan,
   onStreamEnd: StreamEnd,
 ): Promise<GatewayError | undefined> {
-  if (!ctx.isStream) return exchangeWhole(ctx, input, key, deadline, span);
   let res: UpstreamResponse;
   try {
     res = await input.provider.client.request(upstreamRequest(ctx, input, key, deadline, span));

@@ -64,4 +64,16 @@ describe('upstream pool gate', () => {
     release();
     expect(gate.stats()).toEqual({ held: 0, waiting: 0 });
   });
+
+  it('tryAcquire takes a free connection at once, and takes none where acquire would wait', async () => {
+    const gate = createPoolGate({ capacity: 2, reserved: 1, waitMs: 500 });
+    const release = gate.tryAcquire('a');
+    expect([typeof release, gate.stats()]).toEqual(['function', { held: 1, waiting: 0 }]);
+    // 'a' holds its share and only the reserve is free: acquire would queue it.
+    expect(gate.tryAcquire('a')).toBeUndefined();
+    expect(gate.stats()).toEqual({ held: 1, waiting: 0 });
+    release?.();
+    await gate.acquire('b', never);
+    expect(gate.stats()).toEqual({ held: 1, waiting: 0 });
+  });
 });

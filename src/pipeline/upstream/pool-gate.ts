@@ -29,6 +29,11 @@ export type ReleaseConnection = () => void;
 export interface PoolGate {
   /** Resolves once a connection may be used; the release must be called exactly once after. */
   acquire(caller: string, signal: UpstreamAbortSignal): Promise<ReleaseConnection>;
+  /**
+   * `acquire` when it would resolve at once (a connection may be taken now), without its
+   * promise; `undefined` otherwise, and the caller uses `acquire`.
+   */
+  tryAcquire(caller: string): ReleaseConnection | undefined;
   stats(): { held: number; waiting: number };
 }
 
@@ -143,6 +148,7 @@ export function createPoolGate(opts: PoolGateOptions): PoolGate {
         signal.addEventListener('abort', onAbort, { once: true });
       });
     },
+    tryAcquire: (caller) => (canTake(caller) ? take(caller) : undefined),
     stats: () => ({ held: total, waiting: waiters }),
   };
 }

@@ -81,4 +81,23 @@ describe('UpstreamDeadline as an abort signal', () => {
     expect(calls).toEqual(['a']);
     expect((deadline.reason as Error).name).toBe('AbortError');
   });
+
+  it('calls listeners in the order added, whichever of them was removed', () => {
+    const caller = new AbortController();
+    const deadline = new UpstreamDeadline(caller.signal, 60_000, () => 0);
+    const calls: string[] = [];
+    const a = () => void calls.push('a');
+    const b = () => void calls.push('b');
+    const c = () => void calls.push('c');
+    const d = () => void calls.push('d');
+    deadline.addEventListener('abort', a);
+    deadline.removeEventListener('abort', a);
+    deadline.addEventListener('abort', b);
+    deadline.addEventListener('abort', c);
+    deadline.removeEventListener('abort', b);
+    deadline.addEventListener('abort', d);
+    deadline.addEventListener('abort', a);
+    caller.abort();
+    expect(calls).toEqual(['c', 'd', 'a']);
+  });
 });

@@ -49,6 +49,8 @@ export class UpstreamDeadline implements AbortSignalLike {
   readonly #expiresAtMono: number;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
+  /** undici adds one listener per request: a list is made only for a second one. */
+  #listener: (() => void) | undefined;
   #listeners: (() => void)[] | undefined;
   #isExpired = false;
   aborted = false;
@@ -81,10 +83,20 @@ export class UpstreamDeadline implements AbortSignalLike {
 
   addEventListener(_type: 'abort', listener: () => void): void {
     if (this.aborted) return;
-    (this.#listeners ??= []).push(listener);
+    if (this.#listener === undefined && this.#listeners === undefined) this.#listener = listener;
+    else {
+      const listeners = (this.#listeners ??= []);
+      if (this.#listener !== undefined) listeners.push(this.#listener);
+      this.#listener = undefined;
+      listeners.push(listener);
+    }
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
+    if (this.#listener === listener) {
+      this.#listener = undefined;
+      return;
+    }
     const listeners = this.#listeners;
     if (listeners === undefined) return;
     const at = listeners.indexOf(listener);
@@ -112,8 +124,11 @@ export class UpstreamDeadline implements AbortSignalLike {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = new DOMException('The upstream exchange was aborted.', 'AbortError');
+    const only = this.#listener;
     const listeners = this.#listeners;
+    this.#listener = undefined;
     this.#listeners = undefined;
+    if (only !== undefined) only();
     if (listeners !== undefined) for (const listener of listeners) listener();
   }
 }

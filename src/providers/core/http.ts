@@ -149,9 +149,11 @@ class WholeReplyHandler implements Dispatcher.DispatchHandler {
   #reason: Error | undefined;
   #isSettled = false;
   #statusCode = 0;
-  #rawHeaders: Buffer[] = [];
+  #rawHeaders: Buffer[] | undefined;
   #limit = 0;
-  #chunks: Buffer[] = [];
+  /** Most replies arrive in one chunk: the list is made only for a second one. */
+  #first: Buffer | undefined;
+  #chunks: Buffer[] | undefined;
   #size = 0;
 
   constructor(
@@ -201,7 +203,8 @@ class WholeReplyHandler implements Dispatcher.DispatchHandler {
       return false;
     }
     this.#size += chunk.length;
-    this.#chunks.push(chunk);
+    if (this.#first === undefined) this.#first = chunk;
+    else (this.#chunks ??= [this.#first]).push(chunk);
     return true;
   }
 
@@ -217,11 +220,12 @@ class WholeReplyHandler implements Dispatcher.DispatchHandler {
     if (this.#isSettled) return;
     this.#settle();
     const chunks = this.#chunks;
-    const rawHeaders = this.#rawHeaders;
+    const rawHeaders = this.#rawHeaders ?? [];
     let headers: Record<string, string | string[] | undefined> | undefined;
     this.#resolve({
       status: this.#statusCode,
-      body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size),
+      body:
+        chunks !== undefined ? Buffer.concat(chunks, this.#size) : (this.#first ?? Buffer.alloc(0)),
       header(name) {
         const value = (headers ??= undiciUtil.parseHeaders(rawHeaders))[name];
         return Array.isArray(value) ? value[0] : value;
