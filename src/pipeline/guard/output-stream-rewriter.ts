@@ -44,6 +44,18 @@ export function frame(name: string | undefined, data: Json): Buffer {
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 
+/** `"key"` as bytes, per key (the handlers' few constant names): a Buffer needle searches faster. */
+const QUOTED_KEYS = new Map<string, Buffer>();
+
+function quotedKey(key: string): Buffer {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = Buffer.from(`"${key}"`);
+    QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
+}
+
 /**
  * `raw` with the string value `from` of key `key` replaced by `to` in place, leaving the rest
  * of the event byte for byte (no parse-and-serialise per delta); undefined when that cannot
@@ -51,7 +63,7 @@ const COLON = 0x3a;
  * once by `:` and `from` encoded as `JSON.stringify` does, and nothing outside that string is
  * escaped: then that occurrence is the one key of that name the parsed event has (a key
  * written with escapes or whitespace, or a second one, makes this decline; the caller then
- * serialises the event).
+ * serialises the event). Runs once per changed delta: the result is written into one buffer.
  */
 export function spliceString(
   raw: Buffer,
@@ -60,21 +72,48 @@ export function spliceString(
   to: string,
 ): Buffer | undefined {
   if (from === to) return raw;
-  const quoted = `"${key}"`;
-  const at = raw.indexOf(quoted);
-  if (at === -1 || raw.indexOf(quoted, at + 1) !== -1 || raw[at + quoted.length] !== COLON)
+  const quoted = quotedKey(key);
+  const at = indexOfBytes(raw, quoted, 0);
+  if (at === -1 || raw[at + quoted.length] !== COLON || indexOfBytes(raw, quoted, at + 1) !== -1)
     return undefined;
   const start = at + quoted.length + 1;
-  const encoded = Buffer.from(JSON.stringify(from));
-  const end = start + encoded.length;
-  if (!raw.subarray(start, end).equals(encoded)) return undefined;
+  const encoded = JSON.stringify(from);
+  const end = start + Buffer.byteLength(encoded);
+  if (end > raw.length || !isEncodedAt(raw, start, end, encoded)) return undefined;
   const slash = raw.indexOf(BACKSLASH);
   if (slash !== -1 && (slash < start || raw.lastIndexOf(BACKSLASH) >= end)) return undefined;
-  return Buffer.concat([
-    raw.subarray(0, start),
-    Buffer.from(JSON.stringify(to)),
-    raw.subarray(end),
-  ]);
+  const replacement = JSON.stringify(to);
+  const size = Buffer.byteLength(replacement);
+  const out = Buffer.allocUnsafe(raw.length - (end - start) + size);
+  raw.copy(out, 0, 0, start);
+  out.write(replacement, start);
+  raw.copy(out, start + size, end);
+  return out;
+}
+
+/** True when `raw[start, end)` is `text`'s UTF-8; ASCII (most deltas) is compared in place. */
+function isEncodedAt(raw: Buffer, start: number, end: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return raw.compare(Buffer.from(text), 0, undefined, start, end) === 0;
+    if (raw[start + i] !== c) return false;
+  }
+  return true;
+}
+
+/**
+ * `raw.indexOf(needle, from)` for a short needle in one event, in plain JS: Buffer#indexOf's
+ * native search costs more to set up than a few hundred bytes take to walk.
+ */
+function indexOfBytes(raw: Buffer, needle: Buffer, from: number): number {
+  const first = needle[0];
+  const last = raw.length - needle.length;
+  outer: for (let i = from; i <= last; i++) {
+    if (raw[i] !== first) continue;
+    for (let j = 1; j < needle.length; j++) if (raw[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
 }
 
 export function parse(data: string): Json | undefined {

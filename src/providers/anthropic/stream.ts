@@ -1,6 +1,4 @@
-import type { GatewayError } from '../../errors/gateway-error.js';
-import { parsedChunk, SseSplitter, type ParsedEvent } from '../core/sse.js';
-import { createStreamCheck } from '../core/stream-check.js';
+import { createCheckedTap } from '../core/stream-check.js';
 import type { JsonObject, StreamTap, Usage } from '../types.js';
 
 function num(value: unknown): number {
@@ -26,11 +24,8 @@ export function usageFromAnthropic(usage: unknown, previous: Usage | undefined):
  * after `message_stop` or a failed check is forwarded.
  */
 export function createAnthropicStreamTap(): StreamTap {
-  const splitter = new SseSplitter();
-  const check = createStreamCheck();
   let usage: Usage | undefined;
   let isComplete = false;
-  let failure: GatewayError | undefined;
 
   function observe(json: JsonObject): void {
     if (json.type === 'message_stop') isComplete = true;
@@ -40,27 +35,10 @@ export function createAnthropicStreamTap(): StreamTap {
     } else if (json.type === 'message_delta') usage = usageFromAnthropic(json.usage, usage);
   }
 
-  return {
-    push(chunk: Buffer): Buffer {
-      const out: ParsedEvent[] = [];
-      for (const event of splitter.push(chunk)) {
-        if (isComplete || failure !== undefined) break;
-        const checked = check(event);
-        if (!checked.ok) failure = checked.error;
-        else if (checked.raw.length > 0) {
-          if (checked.json !== undefined) observe(checked.json);
-          out.push({
-            raw: checked.raw,
-            name: event.name,
-            json: checked.json,
-            isDone: checked.json === undefined,
-          });
-        }
-      }
-      return parsedChunk(out);
-    },
-    flush(): Buffer {
-      return splitter.rest();
+  return createCheckedTap({
+    onEvent(json) {
+      if (json !== undefined) observe(json);
+      return true;
     },
     get usage() {
       return usage;
@@ -68,8 +46,5 @@ export function createAnthropicStreamTap(): StreamTap {
     get isComplete() {
       return isComplete;
     },
-    get failure() {
-      return failure;
-    },
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { JsonObject } from '../types.js';
+import type { JsonObject, StreamTap, Usage } from '../types.js';
 import { IdentifierCheck, parseObject, reportedError } from './reply-check.js';
-import type { SseEvent } from './sse.js';
+import { parsedChunk, SseSplitter, type ParsedEvent, type SseEvent } from './sse.js';
 
 /** What to do with one upstream event. */
 export type CheckedEvent =
@@ -56,4 +56,53 @@ function upstreamError(): GatewayError {
   return new GatewayError('upstream_error', {
     message: 'The provider reported an error during the reply.',
   });
+}
+
+/** A provider's reading of its checked events: usage and the end marker. */
+export interface TapReader {
+  /** One checked event (`undefined` is `[DONE]`); false drops it. */
+  onEvent(json: JsonObject | undefined): boolean;
+  readonly usage: Usage | undefined;
+  readonly isComplete: boolean;
+}
+
+/**
+ * The stream tap of an SSE provider: every event passes the stream check, then `reader`;
+ * the events kept go on parsed (`parsedChunk`), so the output guard does not parse them
+ * again. Nothing after the end marker or a failed check is forwarded.
+ */
+export function createCheckedTap(reader: TapReader): StreamTap {
+  const splitter = new SseSplitter();
+  const check = createStreamCheck();
+  let failure: GatewayError | undefined;
+  return {
+    push(chunk: Buffer): Buffer {
+      const out: ParsedEvent[] = [];
+      for (const event of splitter.push(chunk)) {
+        if (reader.isComplete || failure !== undefined) break;
+        const checked = check(event);
+        if (!checked.ok) failure = checked.error;
+        else if (checked.raw.length > 0 && reader.onEvent(checked.json))
+          out.push({
+            raw: checked.raw,
+            name: event.name,
+            json: checked.json,
+            isDone: checked.json === undefined,
+          });
+      }
+      return parsedChunk(out);
+    },
+    flush(): Buffer {
+      return splitter.rest();
+    },
+    get usage() {
+      return reader.usage;
+    },
+    get isComplete() {
+      return reader.isComplete;
+    },
+    get failure() {
+      return failure;
+    },
+  };
 }

@@ -1,6 +1,4 @@
-import type { GatewayError } from '../../errors/gateway-error.js';
-import { parsedChunk, SseSplitter, type ParsedEvent } from '../core/sse.js';
-import { createStreamCheck } from '../core/stream-check.js';
+import { createCheckedTap } from '../core/stream-check.js';
 import type { Endpoint, JsonObject, StreamTap, Usage } from '../types.js';
 import { usageFromOpenAiJson } from './usage.js';
 
@@ -14,11 +12,8 @@ export function createOpenAiStreamTap(
   endpoint: Endpoint,
   opts: { isUsageRequestedByCaller: boolean },
 ): StreamTap {
-  const splitter = new SseSplitter();
-  const check = createStreamCheck();
   let usage: Usage | undefined;
   let isComplete = false;
-  let failure: GatewayError | undefined;
 
   function keep(json: JsonObject | undefined): boolean {
     if (json === undefined) {
@@ -40,35 +35,13 @@ export function createOpenAiStreamTap(
     return opts.isUsageRequestedByCaller || !isUsageOnly;
   }
 
-  return {
-    push(chunk: Buffer): Buffer {
-      const events = splitter.push(chunk);
-      const out: ParsedEvent[] = [];
-      for (const event of events) {
-        if (isComplete || failure !== undefined) break;
-        const checked = check(event);
-        if (!checked.ok) failure = checked.error;
-        else if (checked.raw.length > 0 && keep(checked.json))
-          out.push({
-            raw: checked.raw,
-            name: event.name,
-            json: checked.json,
-            isDone: checked.json === undefined,
-          });
-      }
-      return parsedChunk(out);
-    },
-    flush(): Buffer {
-      return splitter.rest();
-    },
+  return createCheckedTap({
+    onEvent: keep,
     get usage() {
       return usage;
     },
     get isComplete() {
       return isComplete;
     },
-    get failure() {
-      return failure;
-    },
-  };
+  });
 }
