@@ -251,6 +251,15 @@ describe('output guard: chat reasoning_content', () => {
   );
 });
 
+describe('output guard: chat reasoning_details', () => {
+  it('screens every string of structured reasoning details', async () => {
+    const delta = { reasoning_details: [{ type: 'reasoning.text', text: `k ${AWS_CANARY}` }] };
+    const event = { id: 'c1', choices: [{ index: 0, delta, finish_reason: null }] };
+    const out = await guardRaw(`${sseOf([event], false)}data: [DONE]\n\n`, 'chat_completions');
+    expect(out).not.toContain(AWS_CANARY);
+  });
+});
+
 describe('output guard: events it has no handler for fail closed', () => {
   it.each(['messages', 'responses', 'chat_completions'] as const)(
     'screens every string of an unknown event type (%s)',

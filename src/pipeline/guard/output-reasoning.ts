@@ -1,3 +1,4 @@
+import { rewriteJsonValue } from './output-args.js';
 import type { Rewriter } from './output-stream-rewriter.js';
 import type { TextFilter } from './output-text.js';
 
@@ -78,3 +79,31 @@ export function rewriteThinkingBlock(block: Json, text: (t: string) => string): 
 
 /** The reasoning and refusal texts of an OpenAI-compatible chat message or delta. */
 export const CHAT_TEXT_KEYS = ['reasoning_content', 'reasoning', 'refusal'] as const;
+
+/**
+ * OpenRouter's structured `reasoning_details` (text, summaries, encrypted blobs): every string
+ * screened whole. True when one changed.
+ */
+export function rewriteReasoningDetails(holder: Json, value: (t: string) => string): boolean {
+  return (
+    holder.reasoning_details !== undefined && rewriteJsonValue(holder.reasoning_details, value)
+  );
+}
+
+/** The reasoning and refusal of a whole chat message, rewritten in place; true when any changed. */
+export function rewriteChatReasoning(
+  m: Json,
+  text: (t: string) => string,
+  value: (t: string) => string,
+): boolean {
+  let isChanged = rewriteReasoningDetails(m, value);
+  for (const key of CHAT_TEXT_KEYS) {
+    const v = m[key];
+    if (typeof v !== 'string') continue;
+    const next = text(v);
+    if (next === v) continue;
+    m[key] = next;
+    isChanged = true;
+  }
+  return isChanged;
+}

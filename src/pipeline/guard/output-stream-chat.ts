@@ -1,5 +1,5 @@
 import { rewriteJsonValue } from './output-args.js';
-import { CHAT_TEXT_KEYS } from './output-reasoning.js';
+import { CHAT_TEXT_KEYS, rewriteReasoningDetails } from './output-reasoning.js';
 import {
   frame,
   isObject,
@@ -73,7 +73,7 @@ function choiceEvents(rw: Rewriter, choice: Choice, json: Json, before: Buffer[]
  * own; true when the delta had any.
  */
 function otherTexts(rw: Rewriter, key: string, delta: Json, json: Json, at: unknown): boolean {
-  let isSeen = false;
+  let isSeen = rewriteReasoningDetails(delta, rw.deps.scanValue);
   for (const field of CHAT_TEXT_KEYS) {
     const text = delta[field];
     if (typeof text !== 'string') continue;

@@ -5,7 +5,7 @@ import type { Stage, Verdict } from '../stage.js';
 import { createModerationGate, ModerationRun, type ModerationHook } from './output-moderate.js';
 import { rewriteArgsText, rewriteJsonValue, type ArgsRewrite } from './output-args.js';
 import { outputScanners } from './output-scan.js';
-import { CHAT_TEXT_KEYS, rewriteThinkingBlock } from './output-reasoning.js';
+import { rewriteChatReasoning, rewriteThinkingBlock } from './output-reasoning.js';
 import { rewriteItem } from './output-stream-events.js';
 import { rewriteSseStream } from './output-stream.js';
 import {
@@ -50,7 +50,7 @@ function applyTo(holder: Json, key: string, fn: (t: string) => string): boolean 
 function chatMessage(m: Json, r: Rewrites): boolean {
   const args = (t: string) => rewriteArgsText(t, r);
   let isChanged = applyTo(m, 'content', r.text);
-  for (const key of CHAT_TEXT_KEYS) if (applyTo(m, key, r.text)) isChanged = true;
+  if (rewriteChatReasoning(m, r.text, r.value)) isChanged = true;
   if (Array.isArray(m.tool_calls))
     for (const call of m.tool_calls as unknown[])
       if (isObject(call) && isObject(call.function) && applyTo(call.function, 'arguments', args))
