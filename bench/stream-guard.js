@@ -32,6 +32,7 @@ const deps = {
   fullText: whole(scan),
   fullArgs: whole(argsScan),
   fullValue: whole(scan),
+  scanValue: whole(scan),
 };
 
 const SHORT = 'Mock reply from gpt-4o-mini: Summarise the plot of Hamlet in two sentences, please.';

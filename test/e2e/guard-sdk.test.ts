@@ -22,6 +22,8 @@ describe('content guard with the official SDKs', () => {
   let mock: MockProvider;
   let serve: ServeProcess;
   let virtualKey: string;
+  /** A key of its own for the reasoning tests, so they leave the others' rate limit alone. */
+  let reasoningKey: string;
 
   beforeAll(async () => {
     mock = createMockProvider({ apiKeys: [PROVIDER_KEY] });
@@ -45,6 +47,12 @@ describe('content guard with the official SDKs', () => {
     );
     expect(created.code).toBe(0);
     virtualKey = (JSON.parse(created.stdout) as { key: string }).key;
+    const second = await runCliProcess(
+      ['keys', 'create', '--name', 'reasoning', '--env', 'dev', '--json'],
+      env,
+    );
+    expect(second.code).toBe(0);
+    reasoningKey = (JSON.parse(second.stdout) as { key: string }).key;
     serve = await spawnServe([], env);
   });
   beforeEach(() => mock.reset());
@@ -53,9 +61,10 @@ describe('content guard with the official SDKs', () => {
     await mock.close();
   });
 
-  const openai = () =>
-    new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: virtualKey, maxRetries: 0 });
-  const anthropic = () => new Anthropic({ baseURL: serve.url, apiKey: virtualKey, maxRetries: 0 });
+  const openai = (apiKey = virtualKey) =>
+    new OpenAI({ baseURL: `${serve.url}/v1`, apiKey, maxRetries: 0 });
+  const anthropic = (apiKey = virtualKey) =>
+    new Anthropic({ baseURL: serve.url, apiKey, maxRetries: 0 });
   const prompt = 'Email me at dana.lee@example.com, my card is 4111 1111 1111 1111.';
 
   it('pseudonymises an email and a card on the way out and restores them on the way back (OpenAI)', async () => {
@@ -134,6 +143,57 @@ describe('content guard with the official SDKs', () => {
     expect(deltas).toBe('token [REDACTED:openai-project-key] end');
     expect(final.output_text).toBe(deltas);
   });
+  it('redacts a key the model repeats in its thinking, streamed and whole, and withholds the signature (Anthropic)', async () => {
+    const key = fakeProjectKey();
+    const thinking = `The user pasted ${key} earlier; I must not repeat it.`;
+    const redacted = 'The user pasted [REDACTED:openai-project-key] earlier; I must not repeat it.';
+    mock.enqueueFault({ reasoning: thinking, reply: 'No.', chunkSize: 3 });
+    const request: Anthropic.MessageCreateParamsNonStreaming = {
+      model: 'claude-haiku-4-5',
+      max_tokens: 2048,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: 'What was that key?' }],
+    };
+    const stream = anthropic(reasoningKey).messages.stream(request);
+    let deltas = '';
+    stream.on('thinking', (delta) => {
+      deltas += delta;
+    });
+    const streamed = await stream.finalMessage();
+    mock.enqueueFault({ reasoning: thinking, reply: 'No.' });
+    const whole = await anthropic(reasoningKey).messages.create(request);
+    for (const message of [streamed, whole]) {
+      expect(JSON.stringify(message)).not.toContain(key.slice(8, 40));
+      expect(message.content[0]).toEqual({ type: 'thinking', thinking: redacted, signature: '' });
+      expect(message.content[1]).toMatchObject({ type: 'text', text: 'No.' });
+    }
+    expect(deltas).toBe(redacted);
+  });
+
+  it('redacts a key in reasoning_content of an OpenAI-compatible chat reply, streamed and whole', async () => {
+    const key = fakeProjectKey();
+    const reasoning = `Key ${key} is in the prompt.`;
+    mock.enqueueFault({ reasoning, chunkSize: 4 });
+    const stream = await openai(reasoningKey).chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'think' }],
+    });
+    let streamed = '';
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as { reasoning_content?: string } | undefined;
+      streamed += delta?.reasoning_content ?? '';
+    }
+    mock.enqueueFault({ reasoning });
+    const whole = await openai(reasoningKey).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'think' }],
+    });
+    const message = whole.choices[0]?.message as { reasoning_content?: string } | undefined;
+    expect(streamed).toBe('Key [REDACTED:openai-project-key] is in the prompt.');
+    expect(message?.reasoning_content).toBe(streamed);
+  });
+
   /** Refused (400 prompt_injection_detected) or passed on with the flag header: either counts. */
   async function verdictOf(call: () => Promise<{ response: Response }>): Promise<string> {
     try {

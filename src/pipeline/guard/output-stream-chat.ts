@@ -1,3 +1,5 @@
+import { rewriteJsonValue } from './output-args.js';
+import { CHAT_TEXT_KEYS, rewriteReasoningDetails } from './output-reasoning.js';
 import {
   frame,
   isObject,
@@ -6,6 +8,7 @@ import {
   type Rewriter,
   type StreamEvent,
 } from './output-stream-rewriter.js';
+import { opaqueEvent, unknownEvent } from './output-stream-unknown.js';
 
 /**
  * Chat Completions chunks: each choice's `delta.content` is one text channel, and each of its
@@ -53,8 +56,9 @@ function choiceEvents(rw: Rewriter, choice: Choice, json: Json, before: Buffer[]
     delta.content = rw.push(key, delta.content, synth);
     isChanged = true;
   }
+  if (otherTexts(rw, key, delta, json, at)) isChanged = true;
   if (choice.finish_reason === null || choice.finish_reason === undefined) return isChanged;
-  before.push(...rw.release(undefined, `${key}:tool:`));
+  before.push(...rw.release(undefined, `${key}:tool:`), ...rw.release(undefined, `${key}:text:`));
   const c = rw.channels.get(key);
   if (c === undefined) return isChanged;
   const rest = c.filter.flush();
@@ -64,14 +68,35 @@ function choiceEvents(rw: Rewriter, choice: Choice, json: Json, before: Buffer[]
   return true;
 }
 
+/**
+ * Reasoning (`reasoning_content`, `reasoning`) and refusal text, each a text channel of its
+ * own; true when the delta had any.
+ */
+function otherTexts(rw: Rewriter, key: string, delta: Json, json: Json, at: unknown): boolean {
+  let isSeen = rewriteReasoningDetails(delta, rw.deps.scanValue);
+  for (const field of CHAT_TEXT_KEYS) {
+    const text = delta[field];
+    if (typeof text !== 'string') continue;
+    const synth = (t: string) => withDelta(json, at, { [field]: t });
+    delta[field] = rw.push(`${key}:text:${field}`, text, synth);
+    isSeen = true;
+  }
+  return isSeen;
+}
+
 export function chat(rw: Rewriter, e: StreamEvent, json: Json | undefined): Buffer[] {
   if (e.isDone) return [...rw.release(), e.raw];
-  if (json === undefined || !Array.isArray(json.choices)) return [e.raw];
+  if (json === undefined) return opaqueEvent(rw, e);
+  if (!Array.isArray(json.choices)) return unknownEvent(rw, e, json);
   const original = soleContent(json.choices as unknown[]);
   let isChanged = false;
   const before: Buffer[] = [];
   for (const choice of json.choices as unknown[]) {
-    if (!isObject(choice) || !isObject(choice.delta)) continue;
+    // A choice without a delta is not a chunk the guard knows: every string of it is screened.
+    if (!isObject(choice) || !isObject(choice.delta)) {
+      if (rewriteJsonValue(choice, rw.deps.scanValue)) isChanged = true;
+      continue;
+    }
     if (choiceEvents(rw, choice as Choice, json, before)) isChanged = true;
   }
   if (!isChanged) return [...before, e.raw];
@@ -89,7 +114,11 @@ function soleContent(choices: unknown[]): string | undefined {
   const choice = choices.length === 1 ? choices[0] : undefined;
   if (!isObject(choice) || !isObject(choice.delta)) return undefined;
   const { delta } = choice;
-  return delta.tool_calls === undefined && typeof delta.content === 'string'
+  return delta.tool_calls === undefined &&
+    typeof delta.content === 'string' &&
+    delta.reasoning_content === undefined &&
+    delta.reasoning === undefined &&
+    delta.refusal === undefined
     ? delta.content
     : undefined;
 }
@@ -117,8 +146,8 @@ function isHeldOnly(json: Json): boolean {
     const keys = Object.keys(delta);
     if (keys.length === 0) return false;
     return keys.every((k) =>
-      k === 'content'
-        ? delta.content === ''
+      k === 'content' || (CHAT_TEXT_KEYS as readonly string[]).includes(k)
+        ? delta[k] === ''
         : k === 'tool_calls' &&
           Array.isArray(delta.tool_calls) &&
           delta.tool_calls.every(isEmptyCall),

@@ -19,6 +19,11 @@ export interface StreamRewriteDeps {
   fullArgs: (text: string) => string;
   /** The same for one decoded string of a JSON value, without HTML escaping. */
   fullValue: (text: string) => string;
+  /**
+   * `fullValue`, counted: for strings the stream carries once, outside any channel (the
+   * fields of an event, delta or block the guard has no handler for).
+   */
+  scanValue: (text: string) => string;
 }
 
 export type ChannelKind = 'text' | 'args';

@@ -24,6 +24,7 @@ const deps: StreamRewriteDeps = {
   fullText: whole(scan),
   fullArgs: (t) => rewriteArgsText(t, { args: whole(argsScan), value: whole(scan) }),
   fullValue: whole(scan),
+  scanValue: whole(scan),
 };
 
 type Json = Record<string, unknown>;

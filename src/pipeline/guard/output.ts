@@ -5,6 +5,7 @@ import type { Stage, Verdict } from '../stage.js';
 import { createModerationGate, ModerationRun, type ModerationHook } from './output-moderate.js';
 import { rewriteArgsText, rewriteJsonValue, type ArgsRewrite } from './output-args.js';
 import { outputScanners } from './output-scan.js';
+import { rewriteChatReasoning, rewriteThinkingBlock } from './output-reasoning.js';
 import { rewriteItem } from './output-stream-events.js';
 import { rewriteSseStream } from './output-stream.js';
 import {
@@ -49,6 +50,7 @@ function applyTo(holder: Json, key: string, fn: (t: string) => string): boolean 
 function chatMessage(m: Json, r: Rewrites): boolean {
   const args = (t: string) => rewriteArgsText(t, r);
   let isChanged = applyTo(m, 'content', r.text);
+  if (rewriteChatReasoning(m, r.text, r.value)) isChanged = true;
   if (Array.isArray(m.tool_calls))
     for (const call of m.tool_calls as unknown[])
       if (isObject(call) && isObject(call.function) && applyTo(call.function, 'arguments', args))
@@ -65,7 +67,7 @@ function rewriteJson(endpoint: Endpoint, json: Json, r: Rewrites): boolean {
     for (const c of json.choices)
       if (isObject(c) && isObject(c.message)) changed(chatMessage(c.message, r));
   } else if (endpoint === 'responses' && Array.isArray(json.output)) {
-    const full = { text: r.text, args: (t: string) => rewriteArgsText(t, r) };
+    const full = { text: r.text, args: (t: string) => rewriteArgsText(t, r), value: r.value };
     for (const item of json.output) changed(rewriteItem(item, full));
     changed(applyTo(json, 'output_text', r.text));
   } else if (endpoint === 'messages' && Array.isArray(json.content)) {
@@ -73,6 +75,9 @@ function rewriteJson(endpoint: Endpoint, json: Json, r: Rewrites): boolean {
       if (!isObject(block)) continue;
       if (block.type === 'text') changed(applyTo(block, 'text', r.text));
       else if (block.type === 'tool_use') changed(rewriteJsonValue(block.input, r.value));
+      else if (block.type === 'thinking') changed(rewriteThinkingBlock(block, r.text));
+      // Anything else but the provider's encrypted reasoning: every string (fail closed).
+      else if (block.type !== 'redacted_thinking') changed(rewriteJsonValue(block, r.value));
     }
   }
   return isChanged;
@@ -180,6 +185,7 @@ function guardStream(
     fullText: oneChunk(f.scan, f.opts),
     fullArgs: (t: string) => rewriteArgsText(t, whole),
     fullValue: whole.value,
+    scanValue: argsRewrite(f, f.plain).value,
   };
   const done = () => {
     record();

@@ -173,4 +173,25 @@ describe('Gemini → canonical', () => {
     d.push(Buffer.from('data: {"candidates":[{"content":{"parts":["not a part"]}}]}\r\n\r\n'));
     expect(d.failure?.code).toBe('upstream_bad_response');
   });
+
+  it('never passes a thought part on (a key the model repeats in its thoughts stays upstream)', () => {
+    const canary = 'AKIAZX7QRT4WMNB2KP5V'; // bastion:allow test canary
+    const d = createGeminiStreamDecoder();
+    const chunk = {
+      candidates: [
+        {
+          content: {
+            role: 'model',
+            parts: [{ text: `key ${canary}`, thought: true }, { text: 'ok' }],
+          },
+          finishReason: 'STOP',
+        },
+      ],
+    };
+    const events = d.push(Buffer.from(`data: ${JSON.stringify(chunk)}\r\n\r\n`));
+    expect(JSON.stringify(events)).not.toContain(canary);
+    expect(events.filter((e) => e.type === 'text_delta')).toEqual([
+      { type: 'text_delta', index: 0, text: 'ok' },
+    ]);
+  });
 });

@@ -18,6 +18,9 @@ import {
 
 const ROLES = new Set(['user', 'assistant']);
 
+/** Stands for the provider's signature over a thinking block (opaque to callers). */
+export const MOCK_THINKING_SIGNATURE = 'EqQBCkgIARABGAIiQMockSignatureOverTheThinkingBlock==';
+
 function validate(body: Record<string, unknown>): MockReply | undefined {
   const maxTokens = body['max_tokens'];
   if (!Number.isSafeInteger(maxTokens) || (maxTokens as number) < 1) {
@@ -61,20 +64,25 @@ export function messages(call: MockCall): MockReply {
     output_tokens: output,
     service_tier: 'standard',
   });
+  const thinking = call.reasoning;
   if (!isStreamRequested(call.body)) {
+    const answer =
+      toolCall === undefined
+        ? [{ type: 'text', text: reply }]
+        : [
+            {
+              type: 'tool_use',
+              id: toolCall.id,
+              name: toolCall.name,
+              input: JSON.parse(toolCall.arguments) as unknown,
+            },
+          ];
     const body = {
       ...head,
       content:
-        toolCall === undefined
-          ? [{ type: 'text', text: reply }]
-          : [
-              {
-                type: 'tool_use',
-                id: toolCall.id,
-                name: toolCall.name,
-                input: JSON.parse(toolCall.arguments) as unknown,
-              },
-            ],
+        thinking === undefined
+          ? answer
+          : [{ type: 'thinking', thinking, signature: MOCK_THINKING_SIGNATURE }, ...answer],
       stop_reason: stopReason,
       stop_sequence: null,
       usage: usage(outputTokens),
@@ -88,24 +96,35 @@ export function messages(call: MockCall): MockReply {
   emit('message_start', {
     message: { ...head, content: [], stop_reason: null, stop_sequence: null, usage: usage(1) },
   });
+  const index = thinking === undefined ? 0 : 1;
+  if (thinking !== undefined) {
+    const block = { type: 'thinking', thinking: '', signature: '' };
+    emit('content_block_start', { index: 0, content_block: block });
+    for (const piece of splitReply(thinking, call.chunkSize)) {
+      emit('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: piece } });
+    }
+    const signature = { type: 'signature_delta', signature: MOCK_THINKING_SIGNATURE };
+    emit('content_block_delta', { index: 0, delta: signature });
+    emit('content_block_stop', { index: 0 });
+  }
   if (toolCall === undefined) {
-    emit('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    emit('content_block_start', { index, content_block: { type: 'text', text: '' } });
     emit('ping');
     for (const text of splitReply(reply, call.chunkSize)) {
-      emit('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }, true);
+      emit('content_block_delta', { index, delta: { type: 'text_delta', text } }, true);
     }
   } else {
     const block = { type: 'tool_use', id: toolCall.id, name: toolCall.name, input: {} };
-    emit('content_block_start', { index: 0, content_block: block });
+    emit('content_block_start', { index, content_block: block });
     for (const partial_json of splitReply(toolCall.arguments, call.chunkSize)) {
       emit(
         'content_block_delta',
-        { index: 0, delta: { type: 'input_json_delta', partial_json } },
+        { index, delta: { type: 'input_json_delta', partial_json } },
         true,
       );
     }
   }
-  emit('content_block_stop', { index: 0 });
+  emit('content_block_stop', { index });
   emit('message_delta', {
     delta: { stop_reason: stopReason, stop_sequence: null },
     usage: { output_tokens: outputTokens },

@@ -27,6 +27,11 @@ export interface MockFault {
   reply?: string;
   /** Streams: characters of reply per content chunk (default 8). */
   chunkSize?: number;
+  /**
+   * Reasoning text before the answer: an Anthropic `thinking` block (signed), a chat
+   * `reasoning_content`. Streamed `chunkSize` characters a delta.
+   */
+  reasoning?: string;
   /** Echo the request's API key in one place of the reply (see `hostile.ts`). */
   hostile?: HostileMode;
 }
@@ -58,6 +63,7 @@ const fields: Record<keyof MockFault, { check: Check; expected: string }> = {
   stallAfterChunks: { check: isCount, expected: 'a non-negative integer' },
   reply: { check: isString, expected: 'a string' },
   chunkSize: { check: isPositiveInt, expected: 'a positive integer' },
+  reasoning: { check: isString, expected: 'a string' },
   hostile: {
     check: (v) => (HOSTILE_MODES as readonly unknown[]).includes(v),
     expected: `one of ${HOSTILE_MODES.join(', ')}`,

@@ -85,7 +85,13 @@ export function chatCompletions(call: MockCall): MockReply {
             index: 0,
             message:
               toolCall === undefined
-                ? { role: 'assistant', content: reply, refusal: null, annotations: [] }
+                ? {
+                    role: 'assistant',
+                    content: reply,
+                    ...(call.reasoning === undefined ? {} : { reasoning_content: call.reasoning }),
+                    refusal: null,
+                    annotations: [],
+                  }
                 : {
                     role: 'assistant',
                     content: null,
@@ -113,14 +119,14 @@ export function chatCompletions(call: MockCall): MockReply {
   const isUsageIncluded = options?.include_usage === true;
   return {
     kind: 'stream',
-    frames: chatFrames(head, reply, call.chunkSize, isUsageIncluded, usage, toolCall),
+    frames: chatFrames(head, reply, call, isUsageIncluded, usage, toolCall),
   };
 }
 
 function chatFrames(
   head: { id: string; created: number; model: string },
   reply: string,
-  chunkSize: number,
+  { chunkSize, reasoning }: MockCall,
   isUsageIncluded: boolean,
   usage: ChatUsage,
   toolCall: MockToolCall | undefined,
@@ -134,6 +140,10 @@ function chatFrames(
     ...(isUsageIncluded ? { usage: null } : {}),
   });
   const frames = [jsonFrame(chunk({ role: 'assistant', content: '', refusal: null }, null))];
+  // DeepSeek-style reasoning, before the answer.
+  for (const piece of splitReply(reasoning ?? '', chunkSize)) {
+    frames.push(jsonFrame(chunk({ reasoning_content: piece }, null)));
+  }
   if (toolCall === undefined) {
     for (const piece of splitReply(reply, chunkSize)) {
       frames.push(jsonFrame(chunk({ content: piece }, null), { isContent: true }));

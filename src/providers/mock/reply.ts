@@ -22,6 +22,8 @@ export interface MockCall {
   replyOverride: string | undefined;
   /** Characters of reply per streamed content chunk. */
   chunkSize: number;
+  /** Reasoning text a fault asks for (dialects that can carry it). */
+  reasoning?: string | undefined;
 }
 
 export type MockEndpoint = (call: MockCall) => MockReply;

@@ -238,6 +238,7 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
       query: r.query,
       replyOverride: text?.reply ?? fault?.reply,
       chunkSize: text?.chunkSize ?? fault?.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      reasoning: fault?.reasoning,
     });
     return hostile === undefined ? reply : hostileReply(reply, hostile, key, route.dialect);
   }
