@@ -7,7 +7,7 @@ function counting(): { scans: string[]; find: (text: string) => { length: number
   return { scans, find: (text) => (scans.push(text), { length: text.length }) };
 }
 
-const TURN = 'Please summarise the meeting notes below in three bullet points.';
+const TURN = 'Please summarise the meeting notes below in three bullet points. '.repeat(5);
 
 describe('verdict cache', () => {
   it('scans a text resent by the same caller once, across requests', () => {
@@ -50,8 +50,8 @@ describe('verdict cache', () => {
   it('scans short texts every time', () => {
     const cache = new VerdictCache();
     const d = counting();
-    cache.get('pii', 'k:1', 'hi there', new Map(), d.find);
-    cache.get('pii', 'k:1', 'hi there', new Map(), d.find);
+    cache.get('pii', 'k:1', TURN.slice(0, 255), new Map(), d.find);
+    cache.get('pii', 'k:1', TURN.slice(0, 255), new Map(), d.find);
     expect(d.scans).toHaveLength(2);
   });
 
