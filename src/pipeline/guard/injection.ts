@@ -65,7 +65,9 @@ function screen(
   const texts: string[] = [];
   for (const slot of deps.session.slots(ctx)) {
     if (!roles.has(slot.role)) continue;
-    const result = policy.injection.scan(slot.text);
+    const result = deps.session.verdict(ctx, 'injection', slot.text, (t) =>
+      policy.injection.scan(t),
+    );
     if (isJoined) texts.push(slot.text);
     for (const c of result.categories) out.categories.add(c);
     if (result.score > out.score) {

@@ -23,7 +23,9 @@ export function createGuardPiiStage(deps: { session: GuardSession }): Stage {
       for (const slot of slots) vault.reserveFrom(slot.text);
       for (const slot of slots) {
         const text = slot.text;
-        const findings = findInSlot(slot, (t) => detector.find(t));
+        const findings = findInSlot(slot, (t) =>
+          deps.session.verdict(ctx, 'pii', t, (u) => detector.find(u)),
+        );
         if (findings.length === 0) continue;
         let out = '';
         let at = 0;

@@ -9,4 +9,6 @@ export interface GuardRequestState {
   vault: PseudonymVault | undefined;
   /** The text slots of the current body, cached until a stage restructures it. */
   slots: TextSlot[] | undefined;
+  /** SHA-256 digests of this request's texts for the verdict cache (verdict-cache.ts). */
+  digests?: Map<string, string>;
 }

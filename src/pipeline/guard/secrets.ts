@@ -22,7 +22,9 @@ export function createGuardSecretsStage(deps: { session: GuardSession }): Stage 
       for (const slot of deps.session.slots(ctx)) {
         const text = slot.text;
         // `find` runs the keyword pre-filter first (asking `mayContainSecret` ran it twice).
-        const findings = findInSlot(slot, (t) => detector.find(t));
+        const findings = findInSlot(slot, (t) =>
+          deps.session.verdict(ctx, 'secrets', t, (u) => detector.find(u)),
+        );
         if (findings.length === 0) continue;
         for (const f of findings) tally.add(f.ruleId, action);
         if (action === 'block') {

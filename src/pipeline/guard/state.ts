@@ -1,9 +1,10 @@
 import { createPseudonymVault, type PseudonymVault } from '../../detect/pii/index.js';
 import type { AuditDecision } from '../../store/types.js';
 import type { RequestContext } from '../context.js';
-import type { GuardPolicies } from './policy.js';
+import type { GuardPolicies, GuardPolicy } from './policy.js';
 import type { GuardRequestState } from './request-state.js';
 import { collectTextSlots, type TextSlot } from './slots.js';
+import { VerdictCache, type VerdictKind } from './verdict-cache.js';
 
 /**
  * The guard stages' view of `ctx.guard`: created by the first guard stage that applies,
@@ -19,9 +20,23 @@ export interface GuardSession {
   /** Call after changing the body's structure (messages added, moved or re-roled). */
   restructured(ctx: RequestContext): void;
   vault(ctx: RequestContext): PseudonymVault;
+  /**
+   * `find(text)` for this request's policy, remembered per caller and text (verdict-cache.ts):
+   * a message resent on the next turn is not scanned again. The result must not be mutated.
+   */
+  verdict<V>(ctx: RequestContext, kind: VerdictKind, text: string, find: (text: string) => V): V;
+}
+
+/** Whose texts share cache entries: one virtual key, or one JWT user. */
+function scopeOf(ctx: RequestContext): string {
+  const caller = ctx.caller;
+  if (caller?.key !== undefined) return `k:${caller.key.id}`;
+  if (caller?.user !== undefined) return `u:${caller.user.id}`;
+  return '';
 }
 
 export function createGuardSession(policies: GuardPolicies): GuardSession {
+  const caches = new WeakMap<GuardPolicy, VerdictCache>();
   function entry(ctx: RequestContext): GuardRequestState | undefined {
     if (ctx.guard !== undefined) return ctx.guard;
     if (ctx.body === undefined || ctx.route.id === 'models') return undefined;
@@ -52,6 +67,17 @@ export function createGuardSession(policies: GuardPolicies): GuardSession {
       if (state === undefined) return createPseudonymVault();
       state.vault ??= createPseudonymVault();
       return state.vault;
+    },
+    verdict(ctx, kind, text, find) {
+      const state = entry(ctx);
+      if (state === undefined) return find(text);
+      let cache = caches.get(state.policy);
+      if (cache === undefined) {
+        cache = new VerdictCache();
+        caches.set(state.policy, cache);
+      }
+      state.digests ??= new Map();
+      return cache.get(kind, scopeOf(ctx), text, state.digests, find);
     },
   };
 }
