@@ -72,4 +72,25 @@ describe('verdict cache', () => {
     cache.get('pii', 'k:1', text(1), new Map(), d.find);
     expect(d.scans.length).toBe(before + 1);
   });
+
+  it('holds a bounded number of findings, and none of a text with very many', () => {
+    const cache = new VerdictCache();
+    const scans: string[] = [];
+    // A caller's text full of e-mail addresses: one finding per address.
+    const many = (text: string) => (scans.push(text), Array.from({ length: 65 }, (_, i) => i));
+    const dense = `${TURN} dense`;
+    cache.get('pii', 'k:1', dense, new Map(), many);
+    cache.get('pii', 'k:1', dense, new Map(), many);
+    expect(scans).toHaveLength(2);
+    // 64 findings an entry: 1,024 entries fill the budget of 65,536, the 1,025th evicts the first.
+    const some = (text: string) => (scans.push(text), Array.from({ length: 64 }, (_, i) => i));
+    const text = (i: number) => `${TURN} #${i}`;
+    for (let i = 0; i <= 1_024; i++) cache.get('pii', 'k:1', text(i), new Map(), some);
+    const before = scans.length;
+    cache.get('pii', 'k:1', text(1_024), new Map(), some);
+    cache.get('pii', 'k:1', text(1), new Map(), some);
+    expect(scans.length).toBe(before);
+    cache.get('pii', 'k:1', text(0), new Map(), some);
+    expect(scans.length).toBe(before + 1);
+  });
 });

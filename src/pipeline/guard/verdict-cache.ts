@@ -26,6 +26,18 @@ const MIN_CACHED_CHARS = 256;
 const MAX_CACHED_CHARS = 65_536;
 /** Entries kept per policy; each holds a 44-character digest and one detector's results. */
 const MAX_ENTRIES = 8_192;
+/**
+ * Findings held per policy in all, and per entry: a caller can fill 64 Ki characters with
+ * e-mail addresses (thousands of findings per text), and 8,192 such entries would hold
+ * gigabytes. A text with more findings than an entry may hold is scanned every time.
+ */
+const MAX_FINDINGS = 65_536;
+const MAX_FINDINGS_PER_ENTRY = 64;
+
+/** What an entry counts against `MAX_FINDINGS`: a list of findings its length, else 1. */
+function weightOf(value: unknown): number {
+  return Array.isArray(value) ? Math.max(1, value.length) : 1;
+}
 
 interface WellFormed {
   isWellFormed(): boolean;
@@ -33,6 +45,7 @@ interface WellFormed {
 
 export class VerdictCache {
   readonly #entries = new Map<string, unknown>();
+  #findings = 0;
 
   /**
    * `compute(text)` memoised per (`kind`, `scope`, text); `digests` memoises this request's
@@ -62,11 +75,18 @@ export class VerdictCache {
       return known as V;
     }
     const value = compute(text);
-    if (this.#entries.size >= MAX_ENTRIES) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    const weight = weightOf(value);
+    if (weight > MAX_FINDINGS_PER_ENTRY) return value;
+    while (
+      this.#entries.size > 0 &&
+      (this.#entries.size >= MAX_ENTRIES || this.#findings + weight > MAX_FINDINGS)
+    ) {
+      const [oldestKey, oldest] = this.#entries.entries().next().value as [string, unknown];
+      this.#entries.delete(oldestKey);
+      this.#findings -= weightOf(oldest);
     }
     this.#entries.set(key, value);
+    this.#findings += weight;
     return value;
   }
 }
