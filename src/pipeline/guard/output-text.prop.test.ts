@@ -108,6 +108,28 @@ describe('output text filter', () => {
     );
   });
 
+  it('gives the same output and tally without the early release (a whole reply)', () => {
+    const whole = (text: string, hold: number, p: typeof policy, isEarly: boolean) => {
+      const scan = createOutputScanner(p, vault);
+      const tags: string[] = [];
+      const opts = { ...windowFor(hold), onApply: (r: { tag: string }) => tags.push(r.tag) };
+      const filter = createTextFilter(isEarly ? scan : (w: string) => scan(w), opts);
+      return { out: filter.push(text) + filter.flush(), tags };
+    };
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 14 }),
+        fc.constantFrom(128, 256, 1024),
+        fc.constantFrom(policy, strict),
+        (parts, hold, p) => {
+          const text = parts.join('');
+          expect(whole(text, hold, p, false)).toEqual(whole(text, hold, p, true));
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
   it('removes values longer than the window (long keys, PEM blocks, open image URLs)', () => {
     const text = `a ${LONG_JWT} b ${PEM} c ![x](https://evil.example/${'q'.repeat(500)}) d`;
     for (const hold of [128, 256]) {

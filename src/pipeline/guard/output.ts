@@ -4,7 +4,7 @@ import type { GatewayResponse, RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { createModerationGate, ModerationRun, type ModerationHook } from './output-moderate.js';
 import { rewriteArgsText, rewriteJsonValue, type ArgsRewrite } from './output-args.js';
-import { outputScanners } from './output-scan.js';
+import { outputScanners, type OutputScanners } from './output-scan.js';
 import { rewriteChatReasoning, rewriteThinkingBlock } from './output-reasoning.js';
 import { rewriteItem } from './output-stream-events.js';
 import { rewriteSseStream } from './output-stream.js';
@@ -12,6 +12,7 @@ import {
   createTextFilter,
   windowFor,
   type TextFilter,
+  type Replacement,
   type TextFilterOptions,
   type WindowScanner,
 } from './output-text.js';
@@ -132,6 +133,85 @@ const oneChunk = (scan: WindowScanner, o: TextFilterOptions) => (text: string) =
   return f.push(text) + f.flush();
 };
 
+/**
+ * `scan` without its open tail, for a text that comes whole (a non-streamed reply): nothing
+ * is released ahead of the block grid, so the text is scanned once per block, not once more
+ * for an early release (a short reply was scanned twice, plus the open-tail search). The
+ * output and tally are the same (property-tested in output-text.prop.test.ts).
+ */
+const whole = (scan: WindowScanner): WindowScanner =>
+  scan.openFrom === undefined ? scan : (window: string) => scan(window);
+
+/** What a policy's output filters are made of: the same for all its requests, built once. */
+interface PolicyFilters {
+  readonly window: Omit<TextFilterOptions, 'transform'>;
+  readonly transform: ((text: string) => string) | undefined;
+  readonly opts: TextFilterOptions;
+  /** The scanners when there is no pseudonym to restore, and the same without open tail. */
+  readonly scanners: OutputScanners;
+  readonly wholeScanners: OutputScanners;
+}
+
+const policyFilters = new WeakMap<GuardPolicy, PolicyFilters>();
+
+function filtersOf(policy: GuardPolicy): PolicyFilters {
+  let built = policyFilters.get(policy);
+  if (built !== undefined) return built;
+  const { output } = policy.config;
+  const window = windowFor(output.holdBackChars);
+  const transform = output.escapeHtml ? escapeHtml : undefined;
+  const scanners = outputScanners(policy, undefined);
+  built = {
+    window,
+    transform,
+    opts: { ...window, ...(transform === undefined ? {} : { transform }) },
+    scanners,
+    wholeScanners: { scan: whole(scanners.scan), argsScan: whole(scanners.argsScan) },
+  };
+  policyFilters.set(policy, built);
+  return built;
+}
+
+/** Tallies each applied replacement by its tag (`redact:email`). */
+function counter(tally: Tally): (r: Replacement) => void {
+  return (r) => {
+    const [action = 'redact', type = 'unknown'] = r.tag.split(':');
+    tally.add(type, action);
+  };
+}
+
+/**
+ * The filters of one request. Only the audit tally and, when pseudonyms are restored, the
+ * scanners are its own; the rest is the policy's. `isWhole`: the texts come whole (a
+ * non-streamed reply), so the scanners need no open tail.
+ */
+function buildFilters(
+  state: GuardRequestState,
+  hasHook: boolean,
+  tally: Tally,
+  isWhole: boolean,
+): Filters {
+  const p = filtersOf(state.policy);
+  const { blockChars, lookaheadChars, lookbehindChars } = p.window;
+  const onApply = counter(tally);
+  const restores = state.policy.config.output.restorePseudonyms && (state.vault?.size ?? 0) > 0;
+  let scanners = isWhole ? p.wholeScanners : p.scanners;
+  let hookScan = scanners.scan;
+  if (restores) {
+    const own = outputScanners(state.policy, state.vault);
+    scanners = isWhole ? { scan: whole(own.scan), argsScan: whole(own.argsScan) } : own;
+    if (!hasHook) hookScan = scanners.scan;
+  }
+  return {
+    scan: scanners.scan,
+    hookScan,
+    opts: p.opts,
+    counted: { blockChars, lookaheadChars, lookbehindChars, transform: p.transform, onApply },
+    argsScan: scanners.argsScan,
+    plain: { blockChars, lookaheadChars, lookbehindChars, onApply },
+  };
+}
+
 function guardJson(
   ctx: RequestContext,
   response: GatewayResponse & { kind: 'json' },
@@ -139,25 +219,30 @@ function guardJson(
   moderation: ModerationRun | undefined,
 ): Verdict | Promise<Verdict> {
   // Each distinct final text once (the Responses API repeats its parts in output_text).
-  const texts = new Set<string>();
+  const texts = moderation === undefined ? undefined : new Set<string>();
   const rewrite = oneChunk(f.scan, f.counted);
   const forHook = f.hookScan === f.scan ? undefined : oneChunk(f.hookScan, f.opts);
+  const rewrites: Rewrites = {
+    ...argsRewrite(f, f.plain),
+    text:
+      texts === undefined
+        ? rewrite
+        : (t) => {
+            const final = rewrite(t);
+            texts.add(forHook?.(t) ?? final);
+            return final;
+          },
+  };
   try {
-    ctx.response = jsonResponse(ctx, response, {
-      ...argsRewrite(f, f.plain),
-      text: (t) => {
-        const final = rewrite(t);
-        if (moderation !== undefined) texts.add(forHook?.(t) ?? final);
-        return final;
-      },
-    });
+    ctx.response = jsonResponse(ctx, response, rewrites);
   } catch (err) {
     // A reply the guard cannot walk is refused, never passed on unscreened.
     if (err instanceof GatewayError) return err;
     throw err;
   }
+  if (moderation === undefined || texts === undefined) return undefined;
   texts.delete('');
-  if (moderation === undefined || texts.size === 0) return undefined;
+  if (texts.size === 0) return undefined;
   return moderation.check([...texts].join('\n\n')).finally(() => moderation.record());
 }
 
@@ -206,31 +291,6 @@ function guardStream(
   };
 }
 
-function buildFilters(state: GuardRequestState, hasHook: boolean, tally: Tally): Filters {
-  const { output } = state.policy.config;
-  const counting: Pick<TextFilterOptions, 'onApply'> = {
-    onApply: (r) => {
-      const [action = 'redact', type = 'unknown'] = r.tag.split(':');
-      tally.add(type, action);
-    },
-  };
-  const window = windowFor(output.holdBackChars);
-  const opts: TextFilterOptions = {
-    ...window,
-    ...(output.escapeHtml ? { transform: escapeHtml } : {}),
-  };
-  const { scan, argsScan } = outputScanners(state.policy, state.vault);
-  const restores = output.restorePseudonyms && (state.vault?.size ?? 0) > 0;
-  return {
-    scan,
-    hookScan: hasHook && restores ? outputScanners(state.policy, undefined).scan : scan,
-    opts,
-    counted: { ...opts, ...counting },
-    argsScan,
-    plain: { ...window, ...counting },
-  };
-}
-
 /**
  * The output guard, after `upstream`: credentials and configured PII redacted, markdown images
  * and links to hosts not allowed neutralised, pseudonyms restored, optionally HTML escaped,
@@ -250,7 +310,7 @@ export function createGuardOutputStage(deps: GuardOutputDeps): Stage {
       if (!output.enabled) return undefined;
       const tally = new Tally();
       const hook = deps.moderationFor(state.policy);
-      const filters = buildFilters(state, hook !== undefined, tally);
+      const filters = buildFilters(state, hook !== undefined, tally, response.kind === 'json');
       const record = () => tally.flushTo(ctx.decisions, 'guard_output');
       const run = hook === undefined ? undefined : new ModerationRun(ctx, hook);
       if (response.kind === 'json') {

@@ -87,22 +87,40 @@ function leafSlot(l: JsonLeaf, role: SlotRole): TextSlot {
   };
 }
 
+/**
+ * A string field of the body as a slot: one small object per field, its accessors shared (a
+ * request has a slot per message, and object literals with a getter cost a closure each).
+ */
+class FieldSlot implements TextSlot {
+  readonly #record: Record<string | number, unknown>;
+  readonly #key: string | number;
+
+  constructor(
+    readonly path: string,
+    readonly role: SlotRole,
+    record: Record<string | number, unknown>,
+    key: string | number,
+  ) {
+    this.#record = record;
+    this.#key = key;
+  }
+
+  get text(): string {
+    return this.#record[this.#key] as string;
+  }
+
+  set(text: string): void {
+    this.#record[this.#key] = text;
+  }
+}
+
 class Collector {
   readonly slots: TextSlot[] = [];
 
   add(holder: Holder, key: string | number, path: string, role: SlotRole): void {
     const record = holder as Record<string | number, unknown>;
     if (typeof record[key] !== 'string') return;
-    this.slots.push({
-      path,
-      role,
-      get text() {
-        return record[key] as string;
-      },
-      set(text: string) {
-        (holder as Record<string | number, unknown>)[key] = text;
-      },
-    });
+    this.slots.push(new FieldSlot(path, role, record, key));
   }
 
   leaves(leaves: readonly JsonLeaf[], role: SlotRole): void {
