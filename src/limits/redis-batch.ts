@@ -43,7 +43,13 @@ export function createBatcher(send: (keys: string[], args: Arg[]) => Promise<Rep
     send(keys, args)
       .then(
         (replies) => {
-          part.forEach((p, i) => p.resolve(replies[i] ?? []));
+          // A reply missing from the batch's answer fails its call (the caller refuses with
+          // limits_unavailable) rather than being read as an empty, meaningless answer.
+          part.forEach((p, i) => {
+            const reply = Array.isArray(replies) ? replies[i] : undefined;
+            if (Array.isArray(reply)) p.resolve(reply);
+            else p.reject(new Error(`redis batch: no reply for call ${i + 1} of ${part.length}`));
+          });
         },
         (err: unknown) => {
           for (const p of part) p.reject(err);
