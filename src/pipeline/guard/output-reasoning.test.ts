@@ -1,12 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { guardSchema } from '../../config/guard.js';
-import { rewriteArgsText } from './output-args.js';
-import { createArgsScanner, createOutputScanner } from './output-scan.js';
 import { rewriteItem } from './output-stream-events.js';
-import { rewriteSseStream, type StreamRewriteDeps } from './output-stream.js';
-import { createTextFilter, windowFor, type WindowScanner } from './output-text.js';
-import { createGuardPolicies } from './policy.js';
+import { defaultStreamDeps } from '../../../test/helpers/stream-guard.js';
+import { rewriteSseStream } from './output-stream.js';
 
 /**
  * Reasoning text and events the guard has no handler for, attacked as a model (or a provider
@@ -16,22 +12,7 @@ import { createGuardPolicies } from './policy.js';
 const CANARY = 'sk-proj-Rz8fQ2mN7vXk4LwP9sTb3HcY6dJe1GaU5oVi0KnZrEqWmAtBy'; // bastion:allow test canary
 const AWS_CANARY = 'AKIAZX7QRT4WMNB2KP5V'; // bastion:allow test canary
 
-const policy = createGuardPolicies(guardSchema.parse({})).forEnv(undefined);
-const opts = windowFor(128);
-const whole = (scan: WindowScanner) => (t: string) => {
-  const f = createTextFilter(scan, opts);
-  return f.push(t) + f.flush();
-};
-const scan = createOutputScanner(policy, undefined);
-const argsScan = createArgsScanner(policy, undefined);
-const deps: StreamRewriteDeps = {
-  newFilter: () => createTextFilter(scan, opts),
-  newArgsFilter: () => createTextFilter(argsScan, opts),
-  fullText: whole(scan),
-  fullArgs: (t) => rewriteArgsText(t, { args: whole(argsScan), value: whole(scan) }),
-  fullValue: whole(scan),
-  scanValue: whole(scan),
-};
+const deps = defaultStreamDeps();
 
 type Json = Record<string, unknown>;
 type Endpoint = 'responses' | 'messages' | 'chat_completions';

@@ -1,31 +1,12 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { guardSchema } from '../../config/guard.js';
 import { createPseudonymVault } from '../../detect/pii/index.js';
-import { rewriteArgsText } from './output-args.js';
-import { createArgsScanner, createOutputScanner } from './output-scan.js';
-import { rewriteSseStream, type StreamRewriteDeps } from './output-stream.js';
-import { createTextFilter, windowFor, type WindowScanner } from './output-text.js';
-import { createGuardPolicies } from './policy.js';
+import { defaultStreamDeps } from '../../../test/helpers/stream-guard.js';
+import { rewriteSseStream } from './output-stream.js';
 
-const policy = createGuardPolicies(guardSchema.parse({})).forEnv(undefined);
 const vault = createPseudonymVault();
 const TOKEN = vault.tokenFor('email', 'dana.lee@example.com');
-const opts = windowFor(128);
-const whole = (scan: WindowScanner) => (t: string) => {
-  const f = createTextFilter(scan, opts);
-  return f.push(t) + f.flush();
-};
-const scan = createOutputScanner(policy, vault);
-const argsScan = createArgsScanner(policy, vault);
-const deps: StreamRewriteDeps = {
-  newFilter: () => createTextFilter(scan, opts),
-  newArgsFilter: () => createTextFilter(argsScan, opts),
-  fullText: whole(scan),
-  fullArgs: (t) => rewriteArgsText(t, { args: whole(argsScan), value: whole(scan) }),
-  fullValue: whole(scan),
-  scanValue: whole(scan),
-};
+const deps = defaultStreamDeps(vault);
 
 type Json = Record<string, unknown>;
 
