@@ -453,12 +453,6 @@ end
 return out
 `;
 
-export const ADMIT_SCRIPT = `${CACHE}${RATE_FUNCTIONS}${SWEEP}${ADD_WINDOW}
-local reply = (function(KEYS, ARGV) ${ADMIT_BODY} end)(KEYS, ARGV)
-flushAll()
-return reply
-`;
-
 /** Drops a lease (`:c:<id>` or `:r:<id>`) and gives its counters back what it held. */
 const DROP_LEASE = `
 local function dropLease(key, field)

@@ -2,7 +2,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMISSION } from '../../src/limits/redis-batch.js';
 import { createClusterOps } from '../../src/limits/redis-cluster.js';
-import { ADMIT_SCRIPT, ROLLBACK_SCRIPT } from '../../src/limits/redis-scripts.js';
+import { BATCH_SCRIPT, ROLLBACK_SCRIPT } from '../../src/limits/redis-scripts.js';
 import { createRedisLimitBackend } from '../../src/limits/redis.js';
 import { startPrivateCluster, uniqueRedisPrefix, type PrivateCluster } from '../helpers/redis.js';
 import { runLimitsContract } from './limits.contract.js';
@@ -48,10 +48,10 @@ describe('redis cluster: roll-back', () => {
       cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
       { enableOfflineQueue: true },
     );
-    client.defineCommand('admit', { lua: ADMIT_SCRIPT });
+    client.defineCommand('batch', { lua: BATCH_SCRIPT });
     client.defineCommand('rollback', { lua: ROLLBACK_SCRIPT });
     const scripts = client as unknown as Record<
-      'admit' | 'rollback',
+      'batch' | 'rollback',
       (n: number, ...a: (string | number)[]) => Promise<(string | number)[]>
     >;
     const T0 = 1_800_000_000_000;
@@ -70,7 +70,17 @@ describe('redis cluster: roll-back', () => {
           // Between the key's step and the refusing one, another replica starts a newer
           // sub-bucket, so the one this request charged moves out of the window's header.
           if (keys[0] === `${prefix}:{b}`) await between();
-          return scripts.admit(keys.length, ...keys, ...args);
+          // The production script, as a batch of this one admission.
+          const replies = (await scripts.batch(
+            keys.length,
+            ...keys,
+            1,
+            ADMISSION,
+            keys.length,
+            args.length,
+            ...args,
+          )) as unknown as (string | number)[][];
+          return replies[0] ?? [];
         },
       },
       rollback: (keys, args) => scripts.rollback(keys.length, ...keys, ...args),
