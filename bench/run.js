@@ -310,7 +310,11 @@ async function main() {
       // Latency: the gateways (idle but for the one request in flight) on the last core, the
       // mock and this process on the others, so the mock answers from the same place whether it
       // is called directly or through a gateway.
-      if (PIN) pinGroup(targets.slice(1).map((t) => t[3]), [process.pid, mock.pid]);
+      if (PIN)
+        pinGroup(
+          targets.slice(1).map((t) => t[3]),
+          [process.pid, mock.pid],
+        );
       const lats = await latencies(targets, '/v1/chat/completions', body);
       for (const [t, [name, origin, auth, pid]] of targets.entries()) {
         const headers = { 'content-type': 'application/json', ...auth };
