@@ -7,7 +7,7 @@ import {
   type UpstreamResponse,
 } from './http-stream.js';
 
-export type { ReplyBody, UpstreamAbortSignal, UpstreamResponse } from './http-stream.js';
+export type { UpstreamAbortSignal, UpstreamResponse } from './http-stream.js';
 
 export interface UpstreamPoolOptions {
   /** TCP + TLS handshake; per pool, because a connection serves every route of a provider. */
