@@ -78,15 +78,13 @@ export function spliceString(
 ): Buffer | undefined {
   if (from === to) return raw;
   const quoted = quotedKey(key);
-  const at = indexOfBytes(raw, quoted, 0);
-  if (at === -1 || raw[at + quoted.length] !== COLON || indexOfBytes(raw, quoted, at + 1) !== -1)
-    return undefined;
+  const at = soleKeyAt(raw, quoted);
+  if (at === -1) return undefined;
   const start = at + quoted.length + 1;
   const encoded = JSON.stringify(from);
   const end = start + Buffer.byteLength(encoded);
   if (end > raw.length || !isEncodedAt(raw, start, end, encoded)) return undefined;
-  const slash = raw.indexOf(BACKSLASH);
-  if (slash !== -1 && (slash < start || raw.lastIndexOf(BACKSLASH) >= end)) return undefined;
+  if (firstSlash !== -1 && (firstSlash < start || lastSlash >= end)) return undefined;
   const replacement = JSON.stringify(to);
   const size = Buffer.byteLength(replacement);
   const out = Buffer.allocUnsafe(raw.length - (end - start) + size);
@@ -106,19 +104,35 @@ function isEncodedAt(raw: Buffer, start: number, end: number, text: string): boo
   return true;
 }
 
+/** The first and last backslash `soleKeyAt` saw (-1: none), read at once by `spliceString`. */
+let firstSlash = -1;
+let lastSlash = -1;
+
 /**
- * `raw.indexOf(needle, from)` for a short needle in one event, in plain JS: Buffer#indexOf's
- * native search costs more to set up than a few hundred bytes take to walk.
+ * Where `quoted` (a `"key"`) occurs in `raw` followed by `:`, when it occurs there once and
+ * nowhere else; else -1. Notes the backslashes on the way: one walk in plain JS over the event
+ * (Buffer#indexOf's native search costs more to set up than a few hundred bytes take to walk).
  */
-function indexOfBytes(raw: Buffer, needle: Buffer, from: number): number {
-  const first = needle[0];
-  const last = raw.length - needle.length;
-  outer: for (let i = from; i <= last; i++) {
-    if (raw[i] !== first) continue;
-    for (let j = 1; j < needle.length; j++) if (raw[i + j] !== needle[j]) continue outer;
-    return i;
+function soleKeyAt(raw: Buffer, quoted: Buffer): number {
+  const first = quoted[0];
+  const last = raw.length - quoted.length;
+  let at = -1;
+  let isRepeated = false;
+  firstSlash = lastSlash = -1;
+  outer: for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === BACKSLASH) {
+      if (firstSlash === -1) firstSlash = i;
+      lastSlash = i;
+      continue;
+    }
+    if (c !== first || i > last) continue;
+    for (let j = 1; j < quoted.length; j++) if (raw[i + j] !== quoted[j]) continue outer;
+    if (at !== -1) isRepeated = true;
+    at = i;
   }
-  return -1;
+  if (isRepeated) return -1;
+  return at !== -1 && raw[at + quoted.length] === COLON ? at : -1;
 }
 
 export function parse(data: string): Json | undefined {

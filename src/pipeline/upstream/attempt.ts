@@ -1,5 +1,6 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Secret } from '../../log/secret.js';
+import { readBody } from '../../providers/core/http-stream.js';
 import {
   replyTooLarge,
   toGatewayError,
@@ -8,7 +9,6 @@ import {
   type WholeReply,
 } from '../../providers/core/http.js';
 import type { OutgoingRequest, StreamTap } from '../../providers/types.js';
-import { CappedReadError, readCapped } from '../../util/read-capped.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
 import type { AttemptSpan } from '../trace.js';
 import type { ProviderRuntime } from './providers.js';
@@ -287,16 +287,8 @@ async function* tapped(
 }
 
 /** A reply past `cap` is refused (`isStrict`) or cut at the cap (an error body, logged in part). */
-async function readReply(res: UpstreamResponse, cap: number, isStrict: boolean): Promise<Buffer> {
-  try {
-    return await readCapped(res.body, {
-      limitBytes: cap,
-      overflow: isStrict ? 'reject' : 'truncate',
-    });
-  } catch (err) {
-    if (!(err instanceof CappedReadError) || err.reason !== 'too_large') throw err;
-    throw replyTooLarge();
-  }
+function readReply(res: UpstreamResponse, cap: number, isStrict: boolean): Promise<Buffer> {
+  return readBody(res.body, cap, isStrict ? replyTooLarge : undefined);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -91,3 +91,98 @@ describe('UpstreamClient.requestWhole', () => {
     await expect.poll(() => client.stats()).toMatchObject({ pending: 0, running: 0 });
   });
 });
+
+/** A provider that streams: `/big` (1 MiB in 16 KiB writes), `/cut` (some bytes, then a reset), `/hang`. */
+function streamingProvider(closed: string[]): Server {
+  return createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.on('close', () => closed.push(req.url ?? ''));
+    if (req.url === '/big') {
+      for (let i = 0; i < 64; i++) res.write(Buffer.alloc(16 * 1024, i));
+      res.end();
+    } else if (req.url === '/cut') {
+      res.write('data: {}\n\n', () => setTimeout(() => res.socket?.destroy(), 20));
+    } else res.write('data: {}\n\n');
+  });
+}
+
+describe('UpstreamClient.request', () => {
+  let server: Server;
+  let client: UpstreamClient;
+  const closed: string[] = [];
+  beforeAll(async () => {
+    server = streamingProvider(closed).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    client = createUpstreamClient(`http://127.0.0.1:${port}`, {
+      connectTimeoutMs: 1_000,
+      connections: 4,
+    });
+  });
+  afterAll(async () => {
+    await client.close();
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const request = (path: string, signal = new AbortController().signal) =>
+    client.request({
+      path,
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal,
+      firstByteTimeoutMs: 5_000,
+      idleTimeoutMs: 5_000,
+    });
+
+  it('hands a reader that falls behind every byte in order (the connection pauses, then resumes)', async () => {
+    const res = await request('/big');
+    const got: Buffer[] = [];
+    for await (const chunk of res.body) {
+      got.push(chunk);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const body = Buffer.concat(got);
+    const expected = Buffer.concat(
+      Array.from({ length: 64 }, (_, i) => Buffer.alloc(16 * 1024, i)),
+    );
+    expect([res.status, res.headers['content-type'], body.equals(expected)]).toEqual([
+      200,
+      'text/event-stream',
+      true,
+    ]);
+  });
+
+  it('reads what arrived before a reset, then throws the failure', async () => {
+    const res = await request('/cut');
+    const got: string[] = [];
+    const read = (async () => {
+      for await (const chunk of res.body) got.push(chunk.toString());
+    })();
+    await expect(read).rejects.toBeInstanceOf(Error);
+    expect(got.join('')).toBe('data: {}\n\n');
+  });
+
+  it('drops the connection when the body is destroyed unread, and holds no request after', async () => {
+    const res = await request('/hang');
+    for await (const chunk of res.body) {
+      expect(chunk.toString()).toBe('data: {}\n\n');
+      break; // the loop's return() destroys the body
+    }
+    expect(res.body.destroyed).toBe(true);
+    await expect.poll(() => closed.includes('/hang')).toBe(true);
+    await expect.poll(() => client.stats()).toMatchObject({ pending: 0, running: 0 });
+  });
+
+  it('throws the signal reason from the next read when aborted while the body arrives', async () => {
+    const ctl = new AbortController();
+    const res = await request('/hang', ctl.signal);
+    const it = res.body[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    const next = it.next();
+    ctl.abort();
+    await expect(next).rejects.toMatchObject({ name: 'AbortError' });
+    await expect.poll(() => client.stats()).toMatchObject({ pending: 0, running: 0 });
+  });
+});

@@ -1,19 +1,18 @@
 import { Pool, errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
-import type { Readable } from 'node:stream';
 import { GatewayError } from '../../errors/gateway-error.js';
+import {
+  abortReason,
+  StreamReplyHandler,
+  type UpstreamAbortSignal,
+  type UpstreamResponse,
+} from './http-stream.js';
+
+export type { UpstreamAbortSignal, UpstreamResponse } from './http-stream.js';
 
 export interface UpstreamPoolOptions {
   /** TCP + TLS handshake; per pool, because a connection serves every route of a provider. */
   connectTimeoutMs: number;
   connections: number;
-}
-
-/** An EventTarget-style abort signal; undici accepts any (the gateway passes a light one). */
-export interface UpstreamAbortSignal {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-  addEventListener(type: 'abort', listener: () => void, options?: unknown): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 export interface UpstreamRequest {
@@ -25,12 +24,6 @@ export interface UpstreamRequest {
   firstByteTimeoutMs: number;
   /** Longest silence between two body chunks. */
   idleTimeoutMs: number;
-}
-
-export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Readable & AsyncIterable<Buffer>;
 }
 
 /** Connection counts of a pool; tests assert nothing is left running after a fault. */
@@ -62,6 +55,7 @@ export interface WholeReply {
 }
 
 export interface UpstreamClient {
+  /** The reply at its headers; its body is read as it arrives (a stream, an error reply). */
   request(req: UpstreamRequest): Promise<UpstreamResponse>;
   /**
    * The reply in one buffer, for a reply that is read to its end anyway: collected straight
@@ -85,22 +79,23 @@ export function createUpstreamClient(origin: string, opts: UpstreamPoolOptions):
     connect: { timeout: opts.connectTimeoutMs },
   });
   return {
-    async request(req: UpstreamRequest): Promise<UpstreamResponse> {
-      try {
-        const res = await pool.request({
-          method: 'POST',
-          path: req.path,
-          headers: req.headers,
-          body: req.body,
-          // undici takes any EventTarget-style signal, not only an AbortSignal.
-          signal: req.signal,
-          headersTimeout: req.firstByteTimeoutMs,
-          bodyTimeout: req.idleTimeoutMs,
-        });
-        return { status: res.statusCode, headers: res.headers, body: res.body };
-      } catch (err) {
-        throw toGatewayError(err);
-      }
+    request(req: UpstreamRequest): Promise<UpstreamResponse> {
+      return new Promise((resolve, reject) => {
+        const handler = new StreamReplyHandler(req.signal, resolve, (err) =>
+          reject(toGatewayError(err)),
+        );
+        pool.dispatch(
+          {
+            method: 'POST',
+            path: req.path,
+            headers: req.headers,
+            body: req.body,
+            headersTimeout: req.firstByteTimeoutMs,
+            bodyTimeout: req.idleTimeoutMs,
+          },
+          handler,
+        );
+      });
     },
     requestWhole(req, caps, status) {
       return new Promise((resolve, reject) => {
@@ -243,10 +238,6 @@ class WholeReplyHandler implements Dispatcher.DispatchHandler {
     this.#isSettled = true;
     this.#signal.removeEventListener('abort', this.#onAbort);
   }
-}
-
-function abortReason(signal: UpstreamAbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
 }
 
 /**

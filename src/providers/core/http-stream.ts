@@ -1,0 +1,199 @@
+import { errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
+
+/** An EventTarget-style abort signal; undici accepts any (the gateway passes a light one). */
+export interface UpstreamAbortSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: unknown): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * A reply's body as it arrives, read once with `for await`. Each step hands over everything
+ * that arrived since the last one, in one buffer: a socket read carrying many SSE events is one
+ * chunk, as a stream's `read()` gave it.
+ */
+export interface ReplyBody extends AsyncIterable<Buffer> {
+  readonly destroyed: boolean;
+  /** Stops reading: the rest is never read and the connection is dropped (the upstream sees it). */
+  destroy(): void;
+}
+
+/** A reply whose body is still arriving. */
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: ReplyBody;
+}
+
+/** Bytes held for a reader that is behind before the connection is paused (undici's body's). */
+const HIGH_WATER_MARK = 64 * 1024;
+const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
+
+/**
+ * An undici dispatch handler that is the reply's body too: what `pool.request` does, less the
+ * body stream, its async iterator and its end-of-stream watcher per reply. The response promise
+ * settles at the headers (or the first failure); after that, a failure (the caller leaving
+ * through `signal`, an idle timeout, a reset) is thrown by the next read. A reader that falls
+ * behind pauses the connection, as a full stream buffer did.
+ */
+export class StreamReplyHandler implements Dispatcher.DispatchHandler, ReplyBody {
+  readonly #signal: UpstreamAbortSignal;
+  #resolve: ((res: UpstreamResponse) => void) | undefined;
+  #reject: ((err: unknown) => void) | undefined;
+  #abort: ((err: Error) => void) | undefined;
+  #resume: (() => void) | undefined;
+  #reason: Error | undefined;
+  #queue: Buffer[] = [];
+  #queued = 0;
+  #isPaused = false;
+  #isEnded = false;
+  #failure: Error | undefined;
+  #isDestroyed = false;
+  /** Set while a read waits for bytes. */
+  #wake: (() => void) | undefined;
+
+  constructor(
+    signal: UpstreamAbortSignal,
+    resolve: (res: UpstreamResponse) => void,
+    reject: (err: unknown) => void,
+  ) {
+    this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    if (signal.aborted) this.#reason = abortReason(signal);
+    else signal.addEventListener('abort', this.#onAbort);
+  }
+
+  readonly #onAbort = (): void => {
+    const reason = abortReason(this.#signal);
+    if (this.#abort === undefined) this.#reason = reason;
+    else this.#abort(reason);
+  };
+
+  get destroyed(): boolean {
+    return this.#isDestroyed;
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#reason !== undefined) abort(this.#reason);
+    else this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx: informational, the reply follows.
+    if (statusCode < 200) return true;
+    this.#resume = resume;
+    const resolve = this.#resolve;
+    this.#resolve = this.#reject = undefined;
+    resolve?.({ status: statusCode, headers: undiciUtil.parseHeaders(rawHeaders), body: this });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#isDestroyed) return false;
+    this.#queue.push(chunk);
+    this.#queued += chunk.length;
+    this.#wakeReader();
+    if (this.#queued < HIGH_WATER_MARK) return true;
+    this.#isPaused = true;
+    return false;
+  }
+
+  onComplete(): void {
+    this.#isEnded = true;
+    this.#settle();
+    this.#wakeReader();
+  }
+
+  onError(err: Error): void {
+    this.#settle();
+    const reject = this.#reject;
+    if (reject !== undefined) {
+      this.#resolve = this.#reject = undefined;
+      reject(err);
+      return;
+    }
+    this.#failure ??= err;
+    this.#wakeReader();
+  }
+
+  destroy(): void {
+    if (this.#isDestroyed) return;
+    this.#isDestroyed = true;
+    this.#queue = [];
+    this.#queued = 0;
+    this.#settle();
+    if (!this.#isEnded && this.#failure === undefined)
+      this.#abort?.(new undiciErrors.RequestAbortedError());
+    this.#wakeReader();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return {
+      next: () => this.#next(),
+      return: () => {
+        this.destroy();
+        return Promise.resolve(DONE);
+      },
+    };
+  }
+
+  async #next(): Promise<IteratorResult<Buffer>> {
+    if (this.#queued === 0 && !this.#isEnded && this.#failure === undefined && !this.#isDestroyed)
+      await new Promise<void>((wake) => (this.#wake = wake));
+    if (this.#isDestroyed) return DONE;
+    // What arrived before a failure is still read; the failure comes after it.
+    const queue = this.#queue;
+    if (queue.length > 0) {
+      const value = queue.length === 1 ? (queue[0] as Buffer) : Buffer.concat(queue, this.#queued);
+      this.#queue = [];
+      this.#queued = 0;
+      if (this.#isPaused) {
+        this.#isPaused = false;
+        this.#resume?.();
+      }
+      return { done: false, value };
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+    return DONE;
+  }
+
+  #wakeReader(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #settle(): void {
+    this.#signal.removeEventListener('abort', this.#onAbort);
+  }
+}
+
+export function abortReason(signal: UpstreamAbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
+}
+
+/**
+ * A body read to its end into one buffer, never holding more than `limitBytes`: past it the
+ * rest is never read (the connection goes), and the read either fails (`onOverflow` gives the
+ * error) or returns the chunks read before (`onOverflow` undefined: an error body, only ever
+ * shown in part).
+ */
+export async function readBody(
+  body: ReplyBody,
+  limitBytes: number,
+  onOverflow: (() => Error) | undefined,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > limitBytes) {
+      if (onOverflow !== undefined) throw onOverflow();
+      break;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
