@@ -32,9 +32,18 @@ export interface MockFault {
    * `reasoning_content`. Streamed `chunkSize` characters a delta.
    */
   reasoning?: string;
+  /**
+   * Chat Completions: carry the reply as the legacy `function_call` (its `arguments` are
+   * `{"text": reply}`) or as an audio reply's `audio.transcript`, instead of `content`.
+   * Streamed `chunkSize` characters a delta.
+   */
+  replyAs?: MockReplyShape;
   /** Echo the request's API key in one place of the reply (see `hostile.ts`). */
   hostile?: HostileMode;
 }
+
+export const MOCK_REPLY_SHAPES = ['function_call', 'audio'] as const;
+export type MockReplyShape = (typeof MOCK_REPLY_SHAPES)[number];
 
 export type FaultParse = { ok: true; faults: MockFault[] } | { ok: false; problem: string };
 
@@ -64,6 +73,10 @@ const fields: Record<keyof MockFault, { check: Check; expected: string }> = {
   reply: { check: isString, expected: 'a string' },
   chunkSize: { check: isPositiveInt, expected: 'a positive integer' },
   reasoning: { check: isString, expected: 'a string' },
+  replyAs: {
+    check: (v) => (MOCK_REPLY_SHAPES as readonly unknown[]).includes(v),
+    expected: `one of ${MOCK_REPLY_SHAPES.join(', ')}`,
+  },
   hostile: {
     check: (v) => (HOSTILE_MODES as readonly unknown[]).includes(v),
     expected: `one of ${HOSTILE_MODES.join(', ')}`,

@@ -1,4 +1,5 @@
 import type { MockError } from './errors.js';
+import type { MockReplyShape } from './faults.js';
 import type { StreamFraming } from './framing.js';
 import type { SseFrame } from './sse.js';
 
@@ -24,6 +25,8 @@ export interface MockCall {
   chunkSize: number;
   /** Reasoning text a fault asks for (dialects that can carry it). */
   reasoning?: string | undefined;
+  /** Chat: the reply as a legacy `function_call` or an audio transcript (a fault asks). */
+  replyAs?: MockReplyShape | undefined;
 }
 
 export type MockEndpoint = (call: MockCall) => MockReply;
