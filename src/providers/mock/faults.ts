@@ -1,4 +1,5 @@
 import { HOSTILE_MODES, type HostileMode } from './hostile.js';
+import { MOCK_REPLY_SHAPES, type MockReplyShape } from './reply.js';
 
 /** What the mock provider should do wrong (or differently) for one request. */
 export interface MockFault {
@@ -41,9 +42,6 @@ export interface MockFault {
   /** Echo the request's API key in one place of the reply (see `hostile.ts`). */
   hostile?: HostileMode;
 }
-
-export const MOCK_REPLY_SHAPES = ['function_call', 'audio'] as const;
-export type MockReplyShape = (typeof MOCK_REPLY_SHAPES)[number];
 
 export type FaultParse = { ok: true; faults: MockFault[] } | { ok: false; problem: string };
 

@@ -1,4 +1,3 @@
-import type { MockReplyShape } from './faults.js';
 import { randomBase62 } from './ids.js';
 import {
   defaultReply,
@@ -8,6 +7,7 @@ import {
   unixSeconds,
   type MockCall,
   type MockReply,
+  type MockReplyShape,
 } from './reply.js';
 import { jsonFrame, type SseFrame } from './sse.js';
 import { lastToolResultText, plannedToolCall, type MockToolCall } from './tools.js';

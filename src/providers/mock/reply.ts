@@ -1,5 +1,4 @@
 import type { MockError } from './errors.js';
-import type { MockReplyShape } from './faults.js';
 import type { StreamFraming } from './framing.js';
 import type { SseFrame } from './sse.js';
 
@@ -8,6 +7,10 @@ export type MockReply =
   | { kind: 'json'; status?: number; body: unknown }
   | { kind: 'stream'; frames: SseFrame[]; framing?: StreamFraming }
   | { kind: 'error'; error: MockError };
+
+/** Chat: where a fault can ask the reply to go instead of `content`. */
+export const MOCK_REPLY_SHAPES = ['function_call', 'audio'] as const;
+export type MockReplyShape = (typeof MOCK_REPLY_SHAPES)[number];
 
 /** A parsed provider request, as an endpoint sees it. */
 export interface MockCall {
