@@ -24,6 +24,8 @@ describe('content guard with the official SDKs', () => {
   let virtualKey: string;
   /** A key of its own for the reasoning tests, so they leave the others' rate limit alone. */
   let reasoningKey: string;
+  /** The same for the function_call and audio tests. */
+  let fieldsKey: string;
 
   beforeAll(async () => {
     mock = createMockProvider({ apiKeys: [PROVIDER_KEY] });
@@ -53,6 +55,12 @@ describe('content guard with the official SDKs', () => {
     );
     expect(second.code).toBe(0);
     reasoningKey = (JSON.parse(second.stdout) as { key: string }).key;
+    const third = await runCliProcess(
+      ['keys', 'create', '--name', 'fields', '--env', 'dev', '--json'],
+      env,
+    );
+    expect(third.code).toBe(0);
+    fieldsKey = (JSON.parse(third.stdout) as { key: string }).key;
     serve = await spawnServe([], env);
   });
   beforeEach(() => mock.reset());
@@ -192,6 +200,66 @@ describe('content guard with the official SDKs', () => {
     const message = whole.choices[0]?.message as { reasoning_content?: string } | undefined;
     expect(streamed).toBe('Key [REDACTED:openai-project-key] is in the prompt.');
     expect(message?.reasoning_content).toBe(streamed);
+  });
+
+  it('redacts a key split across two deltas of a legacy function_call, streamed and whole', async () => {
+    const key = fakeProjectKey();
+    const args = JSON.stringify({ text: `Key ${key} end` });
+    const redacted = JSON.stringify({ text: 'Key [REDACTED:openai-project-key] end' });
+    // Two argument deltas, the key across the cut.
+    const chunkSize = Math.ceil(args.length / 2);
+    expect(args.slice(0, chunkSize)).toContain(key.slice(0, 20));
+    expect(args.slice(chunkSize)).toContain(key.slice(-20));
+    const request = {
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user' as const, content: 'call it' }],
+      functions: [{ name: 'reply', parameters: { type: 'object', properties: {} } }],
+    };
+    mock.enqueueFault({ replyAs: 'function_call', reply: `Key ${key} end`, chunkSize });
+    const stream = await openai(fieldsKey).chat.completions.create({ ...request, stream: true });
+    let streamed = '';
+    const seen: unknown[] = [];
+    for await (const chunk of stream) {
+      seen.push(chunk);
+      streamed += chunk.choices[0]?.delta.function_call?.arguments ?? '';
+    }
+    mock.enqueueFault({ replyAs: 'function_call', reply: `Key ${key} end` });
+    const whole = await openai(fieldsKey).chat.completions.create(request);
+    for (const got of [JSON.stringify(seen), JSON.stringify(whole)]) {
+      expect(got).not.toContain(key.slice(0, 20));
+      expect(got).not.toContain(key.slice(-20));
+    }
+    expect(streamed).toBe(redacted);
+    expect(whole.choices[0]?.message.function_call?.arguments).toBe(redacted);
+  });
+
+  it('redacts a key split across two deltas of an audio transcript, streamed and whole', async () => {
+    const key = fakeProjectKey();
+    const reply = `The key is ${key}, read it out.`;
+    const chunkSize = Math.ceil(reply.length / 2);
+    const request = {
+      model: 'gpt-4o-mini',
+      modalities: ['text' as const, 'audio' as const],
+      audio: { voice: 'alloy' as const, format: 'pcm16' as const },
+      messages: [{ role: 'user' as const, content: 'say it' }],
+    };
+    mock.enqueueFault({ replyAs: 'audio', reply, chunkSize });
+    const stream = await openai(fieldsKey).chat.completions.create({ ...request, stream: true });
+    let streamed = '';
+    const seen: unknown[] = [];
+    for await (const chunk of stream) {
+      seen.push(chunk);
+      const delta = chunk.choices[0]?.delta as { audio?: { transcript?: string } } | undefined;
+      streamed += delta?.audio?.transcript ?? '';
+    }
+    mock.enqueueFault({ replyAs: 'audio', reply });
+    const whole = await openai(fieldsKey).chat.completions.create(request);
+    for (const got of [JSON.stringify(seen), JSON.stringify(whole)]) {
+      expect(got).not.toContain(key.slice(0, 20));
+      expect(got).not.toContain(key.slice(-20));
+    }
+    expect(streamed).toBe('The key is [REDACTED:openai-project-key], read it out.');
+    expect(whole.choices[0]?.message.audio?.transcript).toBe(streamed);
   });
 
   /** Refused (400 prompt_injection_detected) or passed on with the flag header: either counts. */

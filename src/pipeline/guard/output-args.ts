@@ -77,3 +77,87 @@ export function rewriteArgsText(text: string, r: ArgsRewrite): string {
   }
   return result === out ? text : result;
 }
+
+/**
+ * Every field of `holder` that `isKnown` does not claim, screened whole: a string value, every
+ * string and key of any other value, and the field's name. True when one changed. The fields
+ * a provider adds to a message, choice or delta (or a compatible server's own) carry text the
+ * guard has no handler for; they must not reach the caller unscreened.
+ */
+export function rewriteUnknownFields(
+  holder: Record<string, unknown>,
+  isKnown: (field: string) => boolean,
+  plain: (t: string) => string,
+): boolean {
+  let isChanged = false;
+  for (const field of Object.keys(holder)) {
+    if (isKnown(field)) continue;
+    const value = holder[field];
+    if (typeof value === 'string') {
+      const next = plain(value);
+      if (next !== value) {
+        holder[field] = next;
+        isChanged = true;
+      }
+    } else if (typeof value === 'object' && value !== null && rewriteInPlace(value as Node, plain))
+      isChanged = true;
+    const name = plain(field);
+    if (name === field) continue;
+    const rewritten = holder[field];
+    delete holder[field];
+    holder[name] = rewritten;
+    isChanged = true;
+  }
+  return isChanged;
+}
+
+type Node = Record<string, unknown> | unknown[];
+
+/**
+ * `rewriteJsonValue` for the values `rewriteUnknownFields` screens on every chunk of a
+ * stream: the same strings and keys rewritten in place and the same limits, walked without
+ * building a slot (path and setter) per string, which cost a stream of Azure filter verdicts
+ * several times its own CPU.
+ */
+function rewriteInPlace(root: Node, plain: (t: string) => string): boolean {
+  let isChanged = false;
+  let leaves = 0;
+  const count = () => {
+    if (++leaves > MAX_JSON_SLOT_LEAVES)
+      throw new GatewayError('upstream_bad_response', {
+        message: `The provider sent tool input with more than ${MAX_JSON_SLOT_LEAVES} strings and keys.`,
+      });
+  };
+  const stack: [Node, number][] = [[root, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, depth] = top;
+    if (depth > MAX_JSON_DEPTH)
+      throw new GatewayError('upstream_bad_response', {
+        message: `The provider sent tool input nested deeper than ${MAX_JSON_DEPTH} levels.`,
+      });
+    const isArray = Array.isArray(node);
+    const obj = node as Record<string, unknown>;
+    for (const key of isArray ? node.keys() : Object.keys(node)) {
+      let value = isArray ? node[key as number] : obj[key as string];
+      if (typeof value === 'string') {
+        count();
+        const next = plain(value);
+        if (next !== value) {
+          if (isArray) node[key as number] = next;
+          else obj[key as string] = next;
+          value = next;
+          isChanged = true;
+        }
+      } else if (typeof value === 'object' && value !== null)
+        stack.push([value as Node, depth + 1]);
+      if (isArray) continue;
+      count();
+      const name = plain(key as string);
+      if (name === key) continue;
+      delete obj[key];
+      obj[name] = value;
+      isChanged = true;
+    }
+  }
+  return isChanged;
+}

@@ -296,3 +296,39 @@ describe('output guard: events it has no handler for fail closed', () => {
     expect(await guardRaw(sse, 'messages')).toBe(sse);
   });
 });
+
+describe('output guard: fields of known events besides their text', () => {
+  it('screens a field a provider adds to an Anthropic message_delta', async () => {
+    const events = [
+      { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn', note: CANARY } },
+      { type: 'message_stop' },
+    ];
+    const out = await guardRaw(sseOf(events), 'messages');
+    expect(out).not.toContain(CANARY.slice(8, 30));
+    // The one without anything to screen passes byte for byte.
+    expect(out.startsWith(sseOf(events.slice(0, 1)))).toBe(true);
+  });
+
+  it('screens the annotations and logprobs of a Responses text part, streamed and whole', async () => {
+    const part = {
+      type: 'output_text',
+      text: 'See the source.',
+      annotations: [{ type: 'url_citation', url: 'https://example.com/', title: CANARY }],
+      logprobs: [{ token: AWS_CANARY, logprob: -0.1 }],
+    };
+    const item = { type: 'message', id: 'msg_1', role: 'assistant', content: [part] };
+    const events = [
+      { type: 'response.content_part.done', item_id: 'msg_1', content_index: 0, part },
+      { type: 'response.output_item.done', output_index: 0, item },
+      { type: 'response.completed', response: { id: 'resp_1', output: [item] } },
+    ];
+    const out = await guardRaw(sseOf(events), 'responses');
+    expect(out).not.toContain(CANARY.slice(8, 30));
+    expect(out).not.toContain(AWS_CANARY);
+    const whole = structuredClone(item);
+    rewriteItem(whole, { text: deps.fullText, args: deps.fullArgs, value: deps.fullValue });
+    expect(JSON.stringify(whole)).not.toContain(CANARY.slice(8, 30));
+    expect(whole.content[0]?.text).toBe('See the source.');
+  });
+});

@@ -1,4 +1,4 @@
-import { rewriteJsonValue } from './output-args.js';
+import { rewriteJsonValue, rewriteUnknownFields } from './output-args.js';
 import { pushTracked, releaseBeforeSignature } from './output-reasoning.js';
 import {
   frame,
@@ -33,18 +33,26 @@ function apply(holder: Json, key: string, fn: (t: string) => string): boolean {
   return next !== value;
 }
 
-/** One content or summary part: its text, or every string of a part type the guard does not know. */
+/**
+ * One content or summary part: its text, and every other string of it whole (`annotations`,
+ * `logprobs`, what a provider adds); every string of a part type the guard does not know.
+ */
 function rewritePart(part: Json, full: Full): boolean {
   switch (part.type) {
     case 'output_text':
     case 'summary_text':
     case 'reasoning_text':
-      return apply(part, 'text', full.text);
+      return partFields(part, 'text', full);
     case 'refusal':
-      return apply(part, 'refusal', full.text);
+      return partFields(part, 'refusal', full);
     default:
       return rewriteJsonValue(part, full.value);
   }
+}
+
+function partFields(part: Json, field: string, full: Full): boolean {
+  const isChanged = apply(part, field, full.text);
+  return rewriteUnknownFields(part, (k) => k === 'type' || k === field, full.value) || isChanged;
 }
 
 function rewriteParts(content: unknown, full: Full): boolean {
@@ -255,8 +263,9 @@ export function messages(rw: Rewriter, e: StreamEvent, json: Json | undefined): 
     case 'message_stop':
       return [...rw.release(), e.raw];
     case 'ping':
-    case 'message_delta':
       return [e.raw];
+    case 'message_delta':
+      return messageDelta(rw, e, json);
     case 'message_start':
       return messageStart(rw, e, json);
     default:
@@ -270,4 +279,21 @@ function messageStart(rw: Rewriter, e: StreamEvent, json: Json): Buffer[] {
   if (!isObject(message) || !Array.isArray(message.content) || message.content.length === 0)
     return [e.raw];
   return unknownEvent(rw, e, json);
+}
+
+/** `stop_sequence` is one of the caller's own stop strings. */
+const isStopField = (k: string) => k === 'stop_reason' || k === 'stop_sequence';
+
+/**
+ * `message_delta` carries the stop reason and usage counts; a field a provider adds (to the
+ * event or its delta) is screened whole. Byte for byte when nothing changed.
+ */
+function messageDelta(rw: Rewriter, e: StreamEvent, json: Json): Buffer[] {
+  const scan = rw.scanValue;
+  const { delta } = json;
+  const isKnown = (k: string) =>
+    k === 'type' || k === 'usage' || (k === 'delta' && isObject(delta));
+  let isChanged = rewriteUnknownFields(json, isKnown, scan);
+  if (isObject(delta) && rewriteUnknownFields(delta, isStopField, scan)) isChanged = true;
+  return isChanged ? [frame(e.name, json)] : [e.raw];
 }

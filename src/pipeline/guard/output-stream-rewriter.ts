@@ -145,11 +145,31 @@ export function parse(data: string): Json | undefined {
   }
 }
 
+/** Strings `Rewriter.scanValue` remembers as clean: at most this many, this long. */
+const MAX_CLEAN = 512;
+const MAX_CLEAN_CHARS = 128;
+
 export class Rewriter {
   readonly channels = new Map<string, Channel>();
   /** The next `sequence_number` (Responses API), from the first event's own. */
   #seq: number | undefined;
+  /** Short strings `deps.scanValue` left unchanged in this stream. */
+  readonly #clean = new Set<string>();
   constructor(readonly deps: StreamRewriteDeps) {}
+
+  /**
+   * `deps.scanValue`, remembering the short strings it left unchanged: the fields screened
+   * whole repeat the same names and values chunk after chunk (Azure's filter verdicts on
+   * every chunk, logprobs tokens), and the scan of a string is the same each time. A string
+   * that changes is scanned (and counted) again each time.
+   */
+  readonly scanValue = (text: string): string => {
+    if (this.#clean.has(text)) return text;
+    const out = this.deps.scanValue(text);
+    if (out === text && text.length <= MAX_CLEAN_CHARS && this.#clean.size < MAX_CLEAN)
+      this.#clean.add(text);
+    return out;
+  };
 
   /**
    * Gives an event that carries a `sequence_number` the next one: events the guard drops or

@@ -13,7 +13,7 @@ import { frame, type Json, type Rewriter, type StreamEvent } from './output-stre
 
 /** An event the guard has no handler for: its strings rewritten, its bytes kept when none changed. */
 export function unknownEvent(rw: Rewriter, e: StreamEvent, json: Json): Buffer[] {
-  const isChanged = rewriteJsonValue(json, rw.deps.scanValue);
+  const isChanged = rewriteJsonValue(json, rw.scanValue);
   return rw.renumber(json) || isChanged ? [frame(e.name, json)] : [e.raw];
 }
 
@@ -21,5 +21,5 @@ export function unknownEvent(rw: Rewriter, e: StreamEvent, json: Json): Buffer[]
 export function opaqueEvent(rw: Rewriter, e: StreamEvent): Buffer[] {
   if (e.isDone) return [e.raw];
   const text = e.raw.toString('utf8');
-  return rw.deps.scanValue(text) === text ? [e.raw] : [];
+  return rw.scanValue(text) === text ? [e.raw] : [];
 }

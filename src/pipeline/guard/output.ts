@@ -2,8 +2,14 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { Endpoint } from '../../providers/types.js';
 import type { GatewayResponse, RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
+import { isAudioField, isChatField, isFunctionCallField } from './output-chat-fields.js';
 import { createModerationGate, ModerationRun, type ModerationHook } from './output-moderate.js';
-import { rewriteArgsText, rewriteJsonValue, type ArgsRewrite } from './output-args.js';
+import {
+  rewriteArgsText,
+  rewriteJsonValue,
+  rewriteUnknownFields,
+  type ArgsRewrite,
+} from './output-args.js';
 import { outputScanners, type OutputScanners } from './output-scan.js';
 import { rewriteChatReasoning, rewriteThinkingBlock } from './output-reasoning.js';
 import { rewriteItem } from './output-stream-events.js';
@@ -48,6 +54,10 @@ function applyTo(holder: Json, key: string, fn: (t: string) => string): boolean 
   return true;
 }
 
+/**
+ * A chat message: its text, reasoning, tool-call and legacy `function_call` arguments, audio
+ * transcript, and every other field whole (`annotations`, what a provider adds).
+ */
 function chatMessage(m: Json, r: Rewrites): boolean {
   const args = (t: string) => rewriteArgsText(t, r);
   let isChanged = applyTo(m, 'content', r.text);
@@ -56,17 +66,39 @@ function chatMessage(m: Json, r: Rewrites): boolean {
     for (const call of m.tool_calls as unknown[])
       if (isObject(call) && isObject(call.function) && applyTo(call.function, 'arguments', args))
         isChanged = true;
-  if (isObject(m.function_call) && applyTo(m.function_call, 'arguments', args)) isChanged = true;
-  return isChanged;
+  const fn = m.function_call;
+  if (isObject(fn)) {
+    if (applyTo(fn, 'arguments', args)) isChanged = true;
+    if (rewriteUnknownFields(fn, isFunctionCallField, r.value)) isChanged = true;
+  }
+  if (isObject(m.audio)) {
+    if (applyTo(m.audio, 'transcript', r.text)) isChanged = true;
+    if (rewriteUnknownFields(m.audio, isAudioField, r.value)) isChanged = true;
+  }
+  return rewriteUnknownFields(m, (k) => isChatField(m, k), r.value) || isChanged;
 }
+
+/** A choice's fields but its message, whole: `logprobs` (token by token) and what a provider adds. */
+const chatChoice = (c: Json, r: Rewrites) =>
+  rewriteUnknownFields(
+    c,
+    (k) => k === 'index' || k === 'message' || k === 'finish_reason',
+    r.value,
+  );
 
 /** Every assistant text and tool-call argument of a non-streamed reply, rewritten in place. */
 function rewriteJson(endpoint: Endpoint, json: Json, r: Rewrites): boolean {
   let isChanged = false;
   const changed = (b: boolean) => (isChanged ||= b);
   if (endpoint === 'chat_completions' && Array.isArray(json.choices)) {
-    for (const c of json.choices)
-      if (isObject(c) && isObject(c.message)) changed(chatMessage(c.message, r));
+    for (const c of json.choices) {
+      // A choice without a message is not one the guard knows: every string of it is screened.
+      if (!isObject(c) || !isObject(c.message)) changed(rewriteJsonValue(c, r.value));
+      else {
+        changed(chatMessage(c.message, r));
+        changed(chatChoice(c, r));
+      }
+    }
   } else if (endpoint === 'responses' && Array.isArray(json.output)) {
     const full = { text: r.text, args: (t: string) => rewriteArgsText(t, r), value: r.value };
     for (const item of json.output) changed(rewriteItem(item, full));

@@ -17,6 +17,7 @@ describe('parseFault', () => {
     expect(parseFault(fault)).toEqual({ ok: true, fault });
     expect(parseFault({ stallAfterChunks: 0, reset: false })).toMatchObject({ ok: true });
     expect(parseFault({ hostile: 'text_glued' })).toMatchObject({ ok: true });
+    expect(parseFault({ replyAs: 'audio' })).toMatchObject({ ok: true });
   });
 
   it.each([
@@ -34,6 +35,7 @@ describe('parseFault', () => {
       { hostile: 'everything' },
       '"hostile" must be one of error_body, stream_error, malformed_line, ids, text, text_glued, text_split',
     ],
+    [{ replyAs: 'speech' }, '"replyAs" must be one of function_call, audio'],
     [
       { truncateAfterChunks: 1, stallAfterChunks: 1 },
       '"truncateAfterChunks" and "stallAfterChunks" exclude each other',

@@ -1,4 +1,5 @@
 import { HOSTILE_MODES, type HostileMode } from './hostile.js';
+import { MOCK_REPLY_SHAPES, type MockReplyShape } from './reply.js';
 
 /** What the mock provider should do wrong (or differently) for one request. */
 export interface MockFault {
@@ -32,6 +33,12 @@ export interface MockFault {
    * `reasoning_content`. Streamed `chunkSize` characters a delta.
    */
   reasoning?: string;
+  /**
+   * Chat Completions: carry the reply as the legacy `function_call` (its `arguments` are
+   * `{"text": reply}`) or as an audio reply's `audio.transcript`, instead of `content`.
+   * Streamed `chunkSize` characters a delta.
+   */
+  replyAs?: MockReplyShape;
   /** Echo the request's API key in one place of the reply (see `hostile.ts`). */
   hostile?: HostileMode;
 }
@@ -64,6 +71,10 @@ const fields: Record<keyof MockFault, { check: Check; expected: string }> = {
   reply: { check: isString, expected: 'a string' },
   chunkSize: { check: isPositiveInt, expected: 'a positive integer' },
   reasoning: { check: isString, expected: 'a string' },
+  replyAs: {
+    check: (v) => (MOCK_REPLY_SHAPES as readonly unknown[]).includes(v),
+    expected: `one of ${MOCK_REPLY_SHAPES.join(', ')}`,
+  },
   hostile: {
     check: (v) => (HOSTILE_MODES as readonly unknown[]).includes(v),
     expected: `one of ${HOSTILE_MODES.join(', ')}`,

@@ -119,6 +119,57 @@ describe('POST /v1/chat/completions', () => {
     expect(pieces).toEqual(['abc', 'def', 'g']);
   });
 
+  it('carries the reply as a legacy function_call when a fault asks, streamed and whole', async () => {
+    mock.enqueueFault({ replyAs: 'function_call', reply: 'abcdefg', chunkSize: 5 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+    });
+    const pieces: string[] = [];
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      expect(chunk.choices[0]?.delta.content ?? '').toBe('');
+      const args = chunk.choices[0]?.delta.function_call?.arguments;
+      if (args) pieces.push(args);
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(pieces).toEqual(['{"tex', 't":"a', 'bcdef', 'g"}']);
+    expect(finish).toBe('function_call');
+    mock.enqueueFault({ replyAs: 'function_call', reply: 'abcdefg' });
+    const whole = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(whole.choices[0]?.message).toMatchObject({
+      content: null,
+      function_call: { name: 'reply', arguments: '{"text":"abcdefg"}' },
+    });
+    expect(whole.choices[0]?.finish_reason).toBe('function_call');
+  });
+
+  it('carries the reply as an audio transcript when a fault asks, streamed and whole', async () => {
+    mock.enqueueFault({ replyAs: 'audio', reply: 'abcdefg', chunkSize: 3 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+    });
+    const pieces: string[] = [];
+    let data = '';
+    for await (const chunk of stream) {
+      const audio = (chunk.choices[0]?.delta as { audio?: { transcript?: string; data?: string } })
+        ?.audio;
+      if (audio?.transcript) pieces.push(audio.transcript);
+      data += audio?.data ?? '';
+    }
+    expect(pieces).toEqual(['abc', 'def', 'g']);
+    expect(Buffer.from(data, 'base64').subarray(0, 4).toString()).toBe('RIFF');
+    mock.enqueueFault({ replyAs: 'audio', reply: 'abcdefg' });
+    const whole = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(whole.choices[0]?.message).toMatchObject({
+      content: null,
+      audio: { transcript: 'abcdefg' },
+    });
+  });
+
   it('refuses a request without messages with a 400 in OpenAI shape', async () => {
     const err = await client.chat.completions
       .create({ model: 'gpt-4o-mini', messages: [] })

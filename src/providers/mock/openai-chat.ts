@@ -7,6 +7,7 @@ import {
   unixSeconds,
   type MockCall,
   type MockReply,
+  type MockReplyShape,
 } from './reply.js';
 import { jsonFrame, type SseFrame } from './sse.js';
 import { lastToolResultText, plannedToolCall, type MockToolCall } from './tools.js';
@@ -87,7 +88,7 @@ export function chatCompletions(call: MockCall): MockReply {
               toolCall === undefined
                 ? {
                     role: 'assistant',
-                    content: reply,
+                    ...answer(reply, call.replyAs),
                     ...(call.reasoning === undefined ? {} : { reasoning_content: call.reasoning }),
                     refusal: null,
                     annotations: [],
@@ -106,7 +107,7 @@ export function chatCompletions(call: MockCall): MockReply {
                     ],
                   },
             logprobs: null,
-            finish_reason: toolCall === undefined ? 'stop' : 'tool_calls',
+            finish_reason: finishReason(toolCall, call.replyAs),
           },
         ],
         usage,
@@ -126,7 +127,7 @@ export function chatCompletions(call: MockCall): MockReply {
 function chatFrames(
   head: { id: string; created: number; model: string },
   reply: string,
-  { chunkSize, reasoning }: MockCall,
+  { chunkSize, reasoning, replyAs }: MockCall,
   isUsageIncluded: boolean,
   usage: ChatUsage,
   toolCall: MockToolCall | undefined,
@@ -145,8 +146,8 @@ function chatFrames(
     frames.push(jsonFrame(chunk({ reasoning_content: piece }, null)));
   }
   if (toolCall === undefined) {
-    for (const piece of splitReply(reply, chunkSize)) {
-      frames.push(jsonFrame(chunk({ content: piece }, null), { isContent: true }));
+    for (const delta of answerDeltas(reply, chunkSize, replyAs)) {
+      frames.push(jsonFrame(chunk(delta, null), { isContent: true }));
     }
   } else {
     const { id, name } = toolCall;
@@ -157,7 +158,7 @@ function chatFrames(
       frames.push(jsonFrame(chunk(delta, null), { isContent: true }));
     }
   }
-  frames.push(jsonFrame(chunk({}, toolCall === undefined ? 'stop' : 'tool_calls')));
+  frames.push(jsonFrame(chunk({}, finishReason(toolCall, replyAs))));
   if (isUsageIncluded) {
     const usageChunk = {
       ...head,
@@ -171,4 +172,56 @@ function chatFrames(
   }
   frames.push({ data: '[DONE]', isContent: false });
   return frames;
+}
+
+/** A WAV header of no samples: the mock's audio, base64 as OpenAI sends it. */
+const SILENCE = 'UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=';
+const AUDIO_ID = 'audio_mock0000';
+/** An hour from now, as OpenAI's audio replies expire. */
+const expiresAt = () => unixSeconds() + 3600;
+
+/** Where a whole reply's text goes: `content`, or a legacy function call, or an audio reply. */
+function answer(reply: string, shape: MockReplyShape | undefined): Record<string, unknown> {
+  if (shape === 'function_call')
+    return {
+      content: null,
+      function_call: { name: 'reply', arguments: JSON.stringify({ text: reply }) },
+    };
+  if (shape === 'audio')
+    return {
+      content: null,
+      audio: { id: AUDIO_ID, data: SILENCE, expires_at: expiresAt(), transcript: reply },
+    };
+  return { content: reply };
+}
+
+/** The deltas that stream a reply, `chunkSize` characters each, in `shape`. */
+function answerDeltas(
+  reply: string,
+  chunkSize: number,
+  shape: MockReplyShape | undefined,
+): object[] {
+  if (shape === 'function_call') {
+    const pieces = splitReply(JSON.stringify({ text: reply }), chunkSize);
+    return [
+      { content: null, function_call: { name: 'reply', arguments: '' } },
+      ...pieces.map((piece) => ({ function_call: { arguments: piece } })),
+    ];
+  }
+  if (shape === 'audio') {
+    const pieces = splitReply(reply, chunkSize);
+    return [
+      ...pieces.map((transcript, i) =>
+        i === 0 ? { audio: { id: AUDIO_ID, transcript } } : { audio: { transcript } },
+      ),
+      { audio: { data: SILENCE } },
+      { audio: { expires_at: expiresAt() } },
+    ];
+  }
+  return splitReply(reply, chunkSize).map((content) => ({ content }));
+}
+
+function finishReason(toolCall: MockToolCall | undefined, shape: MockReplyShape | undefined) {
+  if (toolCall !== undefined) return 'tool_calls';
+  return shape === 'function_call' ? 'function_call' : 'stop';
 }

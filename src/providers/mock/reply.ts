@@ -8,6 +8,10 @@ export type MockReply =
   | { kind: 'stream'; frames: SseFrame[]; framing?: StreamFraming }
   | { kind: 'error'; error: MockError };
 
+/** Chat: where a fault can ask the reply to go instead of `content`. */
+export const MOCK_REPLY_SHAPES = ['function_call', 'audio'] as const;
+export type MockReplyShape = (typeof MOCK_REPLY_SHAPES)[number];
+
 /** A parsed provider request, as an endpoint sees it. */
 export interface MockCall {
   /** Pathname and method already routed; the body is a JSON object (else the server sent 400). */
@@ -24,6 +28,8 @@ export interface MockCall {
   chunkSize: number;
   /** Reasoning text a fault asks for (dialects that can carry it). */
   reasoning?: string | undefined;
+  /** Chat: the reply as a legacy `function_call` or an audio transcript (a fault asks). */
+  replyAs?: MockReplyShape | undefined;
 }
 
 export type MockEndpoint = (call: MockCall) => MockReply;

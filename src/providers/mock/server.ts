@@ -239,6 +239,7 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
       replyOverride: text?.reply ?? fault?.reply,
       chunkSize: text?.chunkSize ?? fault?.chunkSize ?? DEFAULT_CHUNK_SIZE,
       reasoning: fault?.reasoning,
+      replyAs: fault?.replyAs,
     });
     return hostile === undefined ? reply : hostileReply(reply, hostile, key, route.dialect);
   }
