@@ -75,6 +75,18 @@ describe('guard: input stages', () => {
     expect(JSON.stringify(row)).not.toContain('anna@example.com');
   });
 
+  it('never mints a placeholder the caller wrote, in the same or in another text slot', async () => {
+    const res = await chat([
+      { type: 'text', text: 'Keep <EMAIL_1> as it is.' },
+      { type: 'text', text: 'Mail anna@example.com, not <EMAIL_2>' },
+    ]);
+    expect(res.status).toBe(200);
+    expect(lastMessages()[0]?.content).toEqual([
+      { type: 'text', text: 'Keep <EMAIL_1> as it is.' },
+      { type: 'text', text: 'Mail <EMAIL_3>, not <EMAIL_2>' },
+    ]);
+  });
+
   it('covers every text slot: content parts, tool results, Anthropic system blocks, embeddings', async () => {
     await chat([{ type: 'text', text: 'call +44 20 7946 0958' }]);
     expect(lastMessages()[0]?.content).toEqual([{ type: 'text', text: 'call <PHONE_1>' }]);

@@ -50,12 +50,15 @@ export function createRuleScanner(opts: RuleScannerOptions = {}): RuleScanner {
 
   function match(folded: string, hits: Hits, asCategory?: InjectionCategory): boolean {
     const isRot13 = index.mark(folded, triggered);
-    rules.forEach((rule, r) => {
-      if (triggered[r] === 0 || hits.weights.has(rule.id) || !rule.pattern.test(folded)) return;
+    // A plain loop, in rule order (the weights' order is the score's product order).
+    for (let r = 0; r < rules.length; r++) {
+      if (triggered[r] === 0) continue;
+      const rule = rules[r] as InjectionRule;
+      if (hits.weights.has(rule.id) || !rule.pattern.test(folded)) continue;
       hits.weights.set(rule.id, rule.weight);
       hits.categories.add(rule.category);
       if (asCategory !== undefined) hits.categories.add(asCategory);
-    });
+    }
     return isRot13;
   }
 
@@ -92,7 +95,13 @@ export function createRuleScanner(opts: RuleScannerOptions = {}): RuleScanner {
     scan(text: string): RuleScan {
       const hits: Hits = { weights: new Map(), categories: new Set(), hidden: [] };
       const folded = foldForMatching(text);
-      if (text.length < 4) return { folded, ...hits };
+      const seen = {
+        folded,
+        weights: hits.weights,
+        categories: hits.categories,
+        hidden: hits.hidden,
+      };
+      if (text.length < 4) return seen;
       const isRot13 = match(folded, hits);
       scanHidden(text, hits);
       scanDecoded(text, hits, 1);
@@ -103,7 +112,7 @@ export function createRuleScanner(opts: RuleScannerOptions = {}): RuleScanner {
         match(decoded, hits, 'encoded_payload');
         if (hits.weights.size > before) hits.weights.set('encoded-rot13', 0.2);
       }
-      return { folded, ...hits };
+      return seen;
     },
   };
 }

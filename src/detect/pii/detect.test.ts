@@ -115,6 +115,24 @@ describe('createPiiDetector', () => {
     ]);
   });
 
+  it('reads a name column under a CSV header of 2 to 40 cells, not wider, not on one line', () => {
+    const table = (cells: number) => {
+      const header = [
+        'Name',
+        ...Array.from(
+          { length: cells - 1 },
+          (_, i) => `col${String.fromCharCode(97 + (i % 26), 97 + Math.floor(i / 26))}`,
+        ),
+      ];
+      const row = ['Okafor', ...Array.from({ length: cells - 1 }, () => 'x')];
+      return `${header.join(';')}\n${row.join(';')}`;
+    };
+    expect(found(table(2), { types: ['name'] })).toEqual(['name:Okafor']);
+    expect(found(table(40), { types: ['name'] })).toEqual(['name:Okafor']);
+    expect(found(table(41), { types: ['name'] })).toEqual([]);
+    expect(found(table(2).replace('\n', ' '), { types: ['name'] })).toEqual([]);
+  });
+
   it('refuses a custom pattern that could backtrack catastrophically', () => {
     expect(() => createPiiDetector({ custom: [{ name: 'bad', pattern: '(a+)+b' }] })).toThrow();
   });

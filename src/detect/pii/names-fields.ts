@@ -140,8 +140,17 @@ function nextLineCells(text: string, nl: number, sep: string): number {
   return text.slice(nl + 1, end).split(sep).length;
 }
 
+/** Occurrences of `sep` in `line`, counting stops past `max` (`line.split(sep).length - 1`). */
+function countOf(line: string, sep: string, max: number): number {
+  let n = 0;
+  for (let at = line.indexOf(sep); at !== -1 && n <= max; at = line.indexOf(sep, at + 1)) n++;
+  return n;
+}
+
 /** CSV/TSV: a header line naming a person column marks that column in the following rows. */
 function scanCsv(text: string, out: PiiFinding[], keys: PiiFinding[]): void {
+  // A header counts only above a row of its width: a single line (most prompts) has none.
+  if (!text.includes('\n')) return;
   let cols: number[] = [];
   let sep = '';
   for (let start = 0; start < text.length;) {
@@ -156,7 +165,12 @@ function scanCsv(text: string, out: PiiFinding[], keys: PiiFinding[]): void {
       });
     } else {
       cols = [];
-      sep = SEPARATORS.find((s) => line.split(s).length >= 2 && line.split(s).length <= 40) ?? '';
+      // 2 to 40 cells, counted without splitting the line once per separator tried.
+      sep =
+        SEPARATORS.find((s) => {
+          const n = countOf(line, s, 39);
+          return n >= 1 && n <= 39;
+        }) ?? '';
       if (sep !== '') {
         const cells = line.split(sep);
         const isHeader = cells.every(

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../errors/gateway-error.js';
-import { stemOf } from '../../detect/pii/index.js';
+import { stemOf, type PseudonymVault } from '../../detect/pii/index.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
 import { findInSlot } from './slots.js';
@@ -19,8 +19,11 @@ export function createGuardPiiStage(deps: { session: GuardSession }): Stage {
       if (state === undefined || detector === undefined) return undefined;
       const slots = deps.session.slots(ctx);
       const tally = new Tally();
-      const vault = deps.session.vault(ctx);
-      for (const slot of slots) vault.reserveFrom(slot.text);
+      // Made only when the caller wrote a `<`, or a value is pseudonymised: without a `<` in
+      // the caller's text there is no placeholder to reserve, and most prompts need no vault.
+      let vault: PseudonymVault | undefined;
+      const vaultOf = (): PseudonymVault => (vault ??= deps.session.vault(ctx));
+      for (const slot of slots) if (slot.text.includes('<')) vaultOf().reserveFrom(slot.text);
       for (const slot of slots) {
         const text = slot.text;
         const findings = findInSlot(slot, (t) =>
@@ -42,7 +45,7 @@ export function createGuardPiiStage(deps: { session: GuardSession }): Stage {
           const value = text.slice(f.start, f.end);
           const replacement =
             action === 'pseudonymise'
-              ? vault.tokenFor(f.type, value)
+              ? vaultOf().tokenFor(f.type, value)
               : action === 'redact'
                 ? `[${stemOf(f.type)}]`
                 : value;

@@ -4,7 +4,7 @@ import type { RequestContext } from '../context.js';
 import type { GuardPolicies, GuardPolicy } from './policy.js';
 import type { GuardRequestState } from './request-state.js';
 import { collectTextSlots, type TextSlot } from './slots.js';
-import { VerdictCache, type VerdictKind } from './verdict-cache.js';
+import { isCacheableLength, VerdictCache, type VerdictKind } from './verdict-cache.js';
 
 /**
  * The guard stages' view of `ctx.guard`: created by the first guard stage that applies,
@@ -70,7 +70,8 @@ export function createGuardSession(policies: GuardPolicies): GuardSession {
     },
     verdict(ctx, kind, text, find) {
       const state = entry(ctx);
-      if (state === undefined) return find(text);
+      // Most prompts are short: no scope string and no digest map for a text never cached.
+      if (state === undefined || !isCacheableLength(text)) return find(text);
       let cache = caches.get(state.policy);
       if (cache === undefined) {
         cache = new VerdictCache();

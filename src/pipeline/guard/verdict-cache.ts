@@ -39,6 +39,11 @@ function weightOf(value: unknown): number {
   return Array.isArray(value) ? Math.max(1, value.length) : 1;
 }
 
+/** Whether a text's length lets it be cached at all: callers skip the digest inputs if not. */
+export function isCacheableLength(text: string): boolean {
+  return text.length >= MIN_CACHED_CHARS && text.length <= MAX_CACHED_CHARS;
+}
+
 interface WellFormed {
   isWellFormed(): boolean;
 }
@@ -59,7 +64,7 @@ export class VerdictCache {
     digests: Map<string, string>,
     compute: (text: string) => V,
   ): V {
-    if (text.length < MIN_CACHED_CHARS || text.length > MAX_CACHED_CHARS) return compute(text);
+    if (!isCacheableLength(text)) return compute(text);
     let digest = digests.get(text);
     if (digest === undefined) {
       if (!(text as unknown as WellFormed).isWellFormed()) return compute(text);
