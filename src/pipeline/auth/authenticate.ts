@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Environment, KeyStore, VirtualKeyRecord } from '../../store/types.js';
 import type { RequestContext, RequestHeaders } from '../context.js';
@@ -88,14 +89,8 @@ function isExpired(expiresAtMs: number | null, nowMs: number): boolean {
   return expiresAtMs !== null && expiresAtMs <= nowMs;
 }
 
-/**
- * Constant-time over the hex digests' characters: no Buffer pair decoded per request (two
- * allocations and two hex parses cost more than the whole comparison). The digest is public
- * in shape (64 lower-case hex characters), so only its content must not steer the timing.
- */
 function isSameHash(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
 }
