@@ -1,9 +1,12 @@
 import {
   appendFileSync,
+  constants,
   existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -169,6 +172,40 @@ describe('audit spool', () => {
     await spool.close(true);
     expect(readFileSync(live, 'utf8')).toBe(text);
   });
+
+  it('spool file grew by every row ever spooled: rows after an emptying start at byte 0', async () => {
+    const { spool } = await openAuditSpool(dir);
+    const chain = createAuditChain({ hash });
+    await spool.append([1, 2, 3].map((n) => chain.link(record(n))));
+    await spool.truncate();
+    const row = chain.link(record(4));
+    await spool.append([row]);
+    const text = `${JSON.stringify(row)}\n`;
+    expect(statSync(spool.path).size).toBe(Buffer.byteLength(text));
+    expect(readFileSync(spool.path, 'utf8')).toBe(text);
+    expect(spool.bytes).toBe(Buffer.byteLength(text));
+    await spool.close(true);
+  });
+
+  // /proc/self/fdinfo shows the flags a file was opened with (Linux, where CI runs).
+  it.runIf(process.platform === 'linux')(
+    'opens its file for synchronized data appends: one write per tick is on disk when it settles',
+    async () => {
+      const { spool } = await openAuditSpool(dir);
+      const fd = readdirSync('/proc/self/fd').find((n) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${n}`) === spool.path;
+        } catch {
+          return false;
+        }
+      });
+      const flags = /flags:\s*([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+      const opened = Number.parseInt(flags?.[1] ?? '0', 8);
+      expect(opened & constants.O_DSYNC).toBe(constants.O_DSYNC);
+      expect(opened & constants.O_APPEND).toBe(constants.O_APPEND);
+      await spool.close(true);
+    },
+  );
 
   it('names audit.spoolPath when the directory cannot be created', async () => {
     const blocker = join(dir, 'a-file');

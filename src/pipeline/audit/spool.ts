@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -22,10 +23,28 @@ const openHere = new Set<string>();
 
 const SPOOL_FILE = /^(\d+)-[0-9a-f]+(?:-\d+)?\.spool$/;
 
+/**
+ * How the spool file is opened. Appending (`O_APPEND`): every write lands at the end of the
+ * file, so once the file is emptied the next rows start at byte 0 again (a plain write goes on
+ * at the old offset, leaving a hole of the emptied size, and the file's size grew by every byte
+ * ever spooled until a replay could not read it). Synchronized data writes (`O_DSYNC`) where
+ * the platform has them (Linux, macOS): an append is one `write` that returns once its data is
+ * on disk, the guarantee of `write` then `fdatasync` in one trip to libuv's thread pool instead
+ * of two. Elsewhere (Windows) the append calls `datasync` after the write.
+ */
+const O_DSYNC: number | undefined = constants.O_DSYNC;
+const SPOOL_OPEN_FLAGS =
+  O_DSYNC === undefined
+    ? 'ax'
+    : constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL | O_DSYNC;
+
 export interface AuditSpool {
   /** This instance's own file in the spool directory. */
   readonly path: string;
-  /** Appends rows, then fdatasync. Calls run one after another in the order made. */
+  /**
+   * Appends rows and settles once they are on disk (a synchronized data write, or the write
+   * then fdatasync). Calls run one after another in the order made.
+   */
   append(records: readonly AuditRecord[]): Promise<void>;
   /** Empties the file; runs after every append made before it. */
   truncate(): Promise<void>;
@@ -53,7 +72,7 @@ export async function openAuditSpool(
   const path = join(dir, `${stem}.spool`);
   let file: FileHandle;
   try {
-    file = await open(path, 'wx', 0o600);
+    file = await open(path, SPOOL_OPEN_FLAGS, 0o600);
   } catch (err) {
     throw spoolUnusable(dir, err);
   }
@@ -97,7 +116,7 @@ function spoolOn(path: string, file: FileHandle, claimed: string[]): AuditSpool 
       bytes += Buffer.byteLength(text);
       return serial(async () => {
         await file.write(text);
-        await file.datasync();
+        if (O_DSYNC === undefined) await file.datasync();
       });
     },
     truncate() {
