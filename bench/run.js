@@ -1,7 +1,6 @@
 // npm run bench: the gateway against the floor, in one run.
 //   (a) direct to the mock provider, (b) a bare pass-through proxy (the floor), (c) Bastion.
-// Latency at one connection (sequential requests, µs precision, the targets taking turns request
-// by request), throughput at 50 connections
+// Latency at one connection (sequential requests, µs precision), throughput at 50 connections
 // (autocannon), non-streaming and streaming chat; CPU time per request of each target's own
 // process (from /proc, so the load generator and the mock are not counted against it); Bastion
 // with every guard on and with the content guard off; its RSS idle, under load, and holding
@@ -56,16 +55,6 @@ function pin(target, others) {
     execFileSync('taskset', ['-a', '-p', '-c', rest, String(pid)], { stdio: 'ignore' });
 }
 
-/** Pins every thread of each of `last` to the last core, and of each of `rest` to the others. */
-function pinGroup(last, rest) {
-  const core = CORES - 1;
-  const others = core === 1 ? '0' : `0-${core - 1}`;
-  for (const pid of last)
-    execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
-  for (const pid of rest)
-    execFileSync('taskset', ['-a', '-p', '-c', others, String(pid)], { stdio: 'ignore' });
-}
-
 /** Spawns a server and resolves with its process once it says it is ready. */
 async function start(args, env, readyPattern) {
   return (await spawnReady(args, env, readyPattern)).child;
@@ -92,38 +81,20 @@ function rssMiB(pid) {
   }
 }
 
-/**
- * Latency at one connection, every target in turn request by request (one client each): the
- * targets' p50s are taken over the same stretch of time. Measured one target after the other,
- * a round's p50 moved by up to 0.4 ms with the machine (the bench's first rounds after start, a
- * neighbour's burst), more than the difference between targets it was meant to show.
- */
-async function latencies(targets, path, body) {
-  const clients = targets.map(([, origin]) => new Client(origin, { pipelining: 1 }));
-  const samples = targets.map(() => []);
+async function latency(origin, path, headers, body) {
+  const client = new Client(origin, { pipelining: 1 });
+  const samples = [];
   for (let i = 0; i < LATENCY_REQUESTS + WARMUP_REQUESTS; i++) {
-    // Each request's turn rotates, so no target always follows the same one.
-    for (let k = 0; k < targets.length; k++) {
-      const t = (i + k) % targets.length;
-      const [name, , auth] = targets[t];
-      const t0 = process.hrtime.bigint();
-      const res = await clients[t].request({
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json', ...auth },
-        body,
-      });
-      await res.body.arrayBuffer();
-      if (res.statusCode !== 200) throw new Error(`${name}${path}: status ${res.statusCode}`);
-      if (i >= WARMUP_REQUESTS) samples[t].push(Number(process.hrtime.bigint() - t0) / 1000);
-    }
+    const t0 = process.hrtime.bigint();
+    const res = await client.request({ method: 'POST', path, headers, body });
+    await res.body.arrayBuffer();
+    if (res.statusCode !== 200) throw new Error(`${origin}${path}: status ${res.statusCode}`);
+    if (i >= WARMUP_REQUESTS) samples.push(Number(process.hrtime.bigint() - t0) / 1000);
   }
-  await Promise.all(clients.map((c) => c.close()));
-  return samples.map((s) => {
-    s.sort((x, y) => x - y);
-    const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-    return { p50us: at(0.5), p99us: at(0.99) };
-  });
+  await client.close();
+  samples.sort((x, y) => x - y);
+  const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  return { p50us: at(0.5), p99us: at(0.99) };
 }
 
 async function throughput(url, headers, body) {
@@ -307,22 +278,14 @@ async function main() {
   let peakRss = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const [mode, body] of modes) {
-      // Latency: the gateways (idle but for the one request in flight) on the last core, the
-      // mock and this process on the others, so the mock answers from the same place whether it
-      // is called directly or through a gateway.
-      if (PIN)
-        pinGroup(
-          targets.slice(1).map((t) => t[3]),
-          [process.pid, mock.pid],
-        );
-      const lats = await latencies(targets, '/v1/chat/completions', body);
-      for (const [t, [name, origin, auth, pid]] of targets.entries()) {
+      for (const [name, origin, auth, pid] of targets) {
         const headers = { 'content-type': 'application/json', ...auth };
         if (PIN)
           pin(
             pid,
             [process.pid, ...targets.map((t) => t[3])].filter((p) => p !== pid),
           );
+        const lat = await latency(origin, '/v1/chat/completions', headers, body);
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(bastion.pid))), 100);
         const cpu0 = cpuUs(pid);
         const thr = await throughput(`${origin}/v1/chat/completions`, headers, body);
@@ -331,7 +294,7 @@ async function main() {
         // well under it means the load generator and mock on the other core(s) were.
         const coreUse = (cpuPerReqUs * thr.rps) / 1e6;
         clearInterval(sampler);
-        runs.push({ round, mode, target: name, ...lats[t], ...thr, cpuPerReqUs, coreUse });
+        runs.push({ round, mode, target: name, ...lat, ...thr, cpuPerReqUs, coreUse });
       }
     }
   }
