@@ -19,6 +19,48 @@ describe('reply checks', () => {
     'Bearer abcdefghijkl',
   ])('refuses %s', (id) => expect(isSafeIdentifier(id)).toBe(false));
 
+  it('replaces a key planted in the names beside the text, keeps real names and empty ones', () => {
+    const key = 'sk-canary-openai-6f1d2c9a8b7e4d3c2b1a0f9e';
+    const chunk = {
+      id: 'chatcmpl-1',
+      choices: [
+        {
+          index: 0,
+          delta: {
+            role: key,
+            tool_calls: [
+              { index: 0, id: key, function: { name: key, arguments: '' } },
+              { index: 1, id: 'call_abc', function: { name: 'get_weather', arguments: '' } },
+              { index: 2, id: '', function: { name: '', arguments: '{}' } },
+            ],
+            function_call: { name: key, arguments: '' },
+            audio: { id: key, transcript: 'hi' },
+          },
+        },
+      ],
+    };
+    expect(new IdentifierCheck().fix(chunk)).toBe(true);
+    const delta = chunk.choices[0]?.delta;
+    expect(delta?.role).toBe('assistant');
+    expect(delta?.tool_calls[0]?.id).toMatch(/^bastion-[0-9a-f]{24}$/);
+    expect(delta?.tool_calls[0]?.function.name).toMatch(/^bastion-[0-9a-f]{24}$/);
+    expect(delta?.tool_calls.slice(1)).toEqual([
+      { index: 1, id: 'call_abc', function: { name: 'get_weather', arguments: '' } },
+      { index: 2, id: '', function: { name: '', arguments: '{}' } },
+    ]);
+    expect(delta?.function_call.name).toMatch(/^bastion-/);
+    expect(delta?.audio.id).toMatch(/^bastion-/);
+    expect(delta?.audio.transcript).toBe('hi');
+    const message = { choices: [{ index: 0, message: { role: 'assistant', content: 'x' } }] };
+    expect(new IdentifierCheck().fix(message)).toBe(false);
+    const block = {
+      type: 'content_block_start',
+      content_block: { type: 'tool_use', id: key, name: key },
+    };
+    expect(new IdentifierCheck().fix(block)).toBe(true);
+    expect(JSON.stringify(block)).not.toContain(key);
+  });
+
   it('replaces an unsafe id with one stable value per reply, drops the fingerprint', () => {
     const check = new IdentifierCheck();
     const a = { id: 'sk-canary-openai-6f1d2c9a8b7e4d3c2b1a0f9e', system_fingerprint: 'x y' };

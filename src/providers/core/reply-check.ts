@@ -7,8 +7,10 @@ import type { JsonObject } from '../types.js';
  * Checks on what a provider sends back before any of it reaches a caller: a hostile or buggy
  * upstream must not get text of its choosing (its own key, say) past the gateway in the
  * fields the output guard does not read. Identifiers a client displays or logs (`id`,
- * `model`, `system_fingerprint`, also inside `message` and `response`) must have the shape
- * of an identifier and nothing credential-like, else they are replaced; an error the
+ * `model`, `system_fingerprint`, also inside `message` and `response`; a choice's `role`,
+ * tool-call `id` and function `name`, `function_call.name`, `audio.id`; a content block's
+ * `id` and `name`) must have the shape of an identifier and nothing credential-like, else
+ * they are replaced; an error the
  * provider reports inside a 200 reply or a stream becomes our typed error, its text dropped.
  */
 
@@ -44,6 +46,49 @@ export class IdentifierCheck {
     for (const key of NESTED) {
       const inner = json[key];
       if (isObject(inner) && this.#fixFields(inner)) isChanged = true;
+    }
+    if (Array.isArray(json.choices) && this.#fixChoices(json.choices)) isChanged = true;
+    const block = json.content_block;
+    if (isObject(block) && this.#fixNamed(block, 'id', 'name')) isChanged = true;
+    return isChanged;
+  }
+
+  /**
+   * The names a chat reply or chunk carries beside its text, which the output guard takes as
+   * given: each choice's `role`, its tool calls' `id` and function `name`, the legacy
+   * `function_call.name` and the `audio.id`.
+   */
+  #fixChoices(choices: unknown[]): boolean {
+    let isChanged = false;
+    for (const choice of choices) {
+      if (!isObject(choice)) continue;
+      const holder = isObject(choice.delta) ? choice.delta : choice.message;
+      if (!isObject(holder)) continue;
+      if (this.#fixNamed(holder, 'role')) isChanged = true;
+      if (Array.isArray(holder.tool_calls))
+        for (const call of holder.tool_calls as unknown[]) {
+          if (!isObject(call)) continue;
+          if (this.#fixNamed(call, 'id')) isChanged = true;
+          if (isObject(call.function) && this.#fixNamed(call.function, 'name')) isChanged = true;
+        }
+      if (isObject(holder.function_call) && this.#fixNamed(holder.function_call, 'name'))
+        isChanged = true;
+      if (isObject(holder.audio) && this.#fixNamed(holder.audio, 'id')) isChanged = true;
+    }
+    return isChanged;
+  }
+
+  /**
+   * Replaces each of `fields` of `holder` that is a string and no safe identifier (an empty
+   * one is left: some servers send `""` for the name of every chunk after a call's first).
+   */
+  #fixNamed(holder: JsonObject, ...fields: string[]): boolean {
+    let isChanged = false;
+    for (const field of fields) {
+      const value = holder[field];
+      if (typeof value !== 'string' || value === '' || this.#isSafe(value)) continue;
+      holder[field] = field === 'role' ? 'assistant' : this.#replacement(field, value);
+      isChanged = true;
     }
     return isChanged;
   }

@@ -13,7 +13,11 @@ export const HOSTILE_MODES = [
   'stream_error',
   /** Streams: a line that is not JSON, a comment and a junk line, each with the key; then the rest. */
   'malformed_line',
-  /** `id`, `model` and `system_fingerprint` (also inside `message` / `response`) are the key. */
+  /**
+   * `id`, `model` and `system_fingerprint` (also inside `message` / `response`) are the key, and
+   * so are a chat choice's `role`, tool-call `id` and function `name`, `function_call.name`,
+   * `audio.id` and a content block's `id` and `name`, where the reply has them.
+   */
   'ids',
   /** The answer text contains the key between spaces. */
   'text',
@@ -49,6 +53,28 @@ function plantIds(json: Record<string, unknown>, key: string): void {
     if (!isObject(holder)) continue;
     for (const field of ['id', 'model', 'system_fingerprint']) {
       if (field in holder || holder === json) holder[field] = key;
+    }
+  }
+  // The names beside the text: a chat choice's role, tool calls, function_call and audio, and
+  // a content block's id and name, wherever the reply has them.
+  const plant = (holder: unknown, ...fields: string[]) => {
+    if (isObject(holder))
+      for (const f of fields) if (typeof holder[f] === 'string') holder[f] = key;
+  };
+  plant(json.content_block, 'id', 'name');
+  if (!Array.isArray(json.choices)) return;
+  for (const choice of json.choices as unknown[]) {
+    if (!isObject(choice)) continue;
+    for (const m of [choice.delta, choice.message]) {
+      if (!isObject(m)) continue;
+      plant(m, 'role');
+      plant(m.function_call, 'name');
+      plant(m.audio, 'id');
+      if (Array.isArray(m.tool_calls))
+        for (const call of m.tool_calls as unknown[]) {
+          plant(call, 'id');
+          if (isObject(call)) plant(call.function, 'name');
+        }
     }
   }
 }
