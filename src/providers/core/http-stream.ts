@@ -31,19 +31,56 @@ const HIGH_WATER_MARK = 64 * 1024;
 const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
 
 /**
+ * The caller's abort signal tied to one undici dispatch, shared by the gateway's reply
+ * handlers: an abort before the connection is ready is kept and applied in `onConnect`, one
+ * after it aborts the request. A handler calls `detach()` once it has settled and
+ * `abortRequest()` to drop the connection (the upstream sees it go).
+ */
+export abstract class SignalledHandler {
+  readonly #signal: UpstreamAbortSignal;
+  #abort: ((err: Error) => void) | undefined;
+  #reason: Error | undefined;
+
+  constructor(signal: UpstreamAbortSignal) {
+    this.#signal = signal;
+    if (signal.aborted) this.#reason = abortReason(signal);
+    else signal.addEventListener('abort', this.#onAbort);
+  }
+
+  readonly #onAbort = (): void => {
+    const reason = abortReason(this.#signal);
+    if (this.#abort === undefined) this.#reason = reason;
+    else this.#abort(reason);
+  };
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#reason !== undefined) abort(this.#reason);
+    else this.#abort = abort;
+  }
+
+  protected abortRequest(): void {
+    this.#abort?.(new undiciErrors.RequestAbortedError());
+  }
+
+  protected detach(): void {
+    this.#signal.removeEventListener('abort', this.#onAbort);
+  }
+}
+
+/**
  * An undici dispatch handler that is the reply's body too: what `pool.request` does, less the
  * body stream, its async iterator and its end-of-stream watcher per reply. The response promise
  * settles at the headers (or the first failure); after that, a failure (the caller leaving
  * through `signal`, an idle timeout, a reset) is thrown by the next read. A reader that falls
  * behind pauses the connection, as a full stream buffer did.
  */
-export class StreamReplyHandler implements Dispatcher.DispatchHandler, ReplyBody {
-  readonly #signal: UpstreamAbortSignal;
+export class StreamReplyHandler
+  extends SignalledHandler
+  implements Dispatcher.DispatchHandler, ReplyBody
+{
   #resolve: ((res: UpstreamResponse) => void) | undefined;
   #reject: ((err: unknown) => void) | undefined;
-  #abort: ((err: Error) => void) | undefined;
   #resume: (() => void) | undefined;
-  #reason: Error | undefined;
   #queue: Buffer[] = [];
   #queued = 0;
   #isPaused = false;
@@ -58,26 +95,13 @@ export class StreamReplyHandler implements Dispatcher.DispatchHandler, ReplyBody
     resolve: (res: UpstreamResponse) => void,
     reject: (err: unknown) => void,
   ) {
-    this.#signal = signal;
+    super(signal);
     this.#resolve = resolve;
     this.#reject = reject;
-    if (signal.aborted) this.#reason = abortReason(signal);
-    else signal.addEventListener('abort', this.#onAbort);
   }
-
-  readonly #onAbort = (): void => {
-    const reason = abortReason(this.#signal);
-    if (this.#abort === undefined) this.#reason = reason;
-    else this.#abort(reason);
-  };
 
   get destroyed(): boolean {
     return this.#isDestroyed;
-  }
-
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.#reason !== undefined) abort(this.#reason);
-    else this.#abort = abort;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
@@ -102,12 +126,12 @@ export class StreamReplyHandler implements Dispatcher.DispatchHandler, ReplyBody
 
   onComplete(): void {
     this.#isEnded = true;
-    this.#settle();
+    this.detach();
     this.#wakeReader();
   }
 
   onError(err: Error): void {
-    this.#settle();
+    this.detach();
     const reject = this.#reject;
     if (reject !== undefined) {
       this.#resolve = this.#reject = undefined;
@@ -123,9 +147,8 @@ export class StreamReplyHandler implements Dispatcher.DispatchHandler, ReplyBody
     this.#isDestroyed = true;
     this.#queue = [];
     this.#queued = 0;
-    this.#settle();
-    if (!this.#isEnded && this.#failure === undefined)
-      this.#abort?.(new undiciErrors.RequestAbortedError());
+    this.detach();
+    if (!this.#isEnded && this.#failure === undefined) this.abortRequest();
     this.#wakeReader();
   }
 
@@ -164,13 +187,9 @@ export class StreamReplyHandler implements Dispatcher.DispatchHandler, ReplyBody
     this.#wake = undefined;
     wake?.();
   }
-
-  #settle(): void {
-    this.#signal.removeEventListener('abort', this.#onAbort);
-  }
 }
 
-export function abortReason(signal: UpstreamAbortSignal): Error {
+function abortReason(signal: UpstreamAbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
 }
 

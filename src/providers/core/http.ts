@@ -1,7 +1,7 @@
 import { Pool, errors as undiciErrors, util as undiciUtil, type Dispatcher } from 'undici';
 import { GatewayError } from '../../errors/gateway-error.js';
 import {
-  abortReason,
+  SignalledHandler,
   StreamReplyHandler,
   type UpstreamAbortSignal,
   type UpstreamResponse,
@@ -81,36 +81,14 @@ export function createUpstreamClient(origin: string, opts: UpstreamPoolOptions):
   return {
     request(req: UpstreamRequest): Promise<UpstreamResponse> {
       return new Promise((resolve, reject) => {
-        const handler = new StreamReplyHandler(req.signal, resolve, (err) =>
-          reject(toGatewayError(err)),
-        );
-        pool.dispatch(
-          {
-            method: 'POST',
-            path: req.path,
-            headers: req.headers,
-            body: req.body,
-            headersTimeout: req.firstByteTimeoutMs,
-            bodyTimeout: req.idleTimeoutMs,
-          },
-          handler,
-        );
+        const onError = (err: unknown) => reject(toGatewayError(err));
+        pool.dispatch(dispatchOptions(req), new StreamReplyHandler(req.signal, resolve, onError));
       });
     },
     requestWhole(req, caps, status) {
       return new Promise((resolve, reject) => {
         const handler = new WholeReplyHandler(req.signal, caps, status, resolve, reject);
-        pool.dispatch(
-          {
-            method: 'POST',
-            path: req.path,
-            headers: req.headers,
-            body: req.body,
-            headersTimeout: req.firstByteTimeoutMs,
-            bodyTimeout: req.idleTimeoutMs,
-          },
-          handler,
-        );
+        pool.dispatch(dispatchOptions(req), handler);
       });
     },
     stats() {
@@ -118,6 +96,18 @@ export function createUpstreamClient(origin: string, opts: UpstreamPoolOptions):
       return { connected, free, pending, running };
     },
     close: () => pool.close(),
+  };
+}
+
+/** One upstream call as undici dispatches it: a POST under the request's two timeouts. */
+function dispatchOptions(req: UpstreamRequest): Dispatcher.DispatchOptions {
+  return {
+    method: 'POST',
+    path: req.path,
+    headers: req.headers,
+    body: req.body,
+    headersTimeout: req.firstByteTimeoutMs,
+    bodyTimeout: req.idleTimeoutMs,
   };
 }
 
@@ -134,14 +124,11 @@ export function replyTooLarge(): GatewayError {
  * (mapped by the caller): the caller leaving (the signal's reason), a timeout, a reset, a
  * reply past its cap. An error reply past its cap resolves with the part read.
  */
-class WholeReplyHandler implements Dispatcher.DispatchHandler {
-  readonly #signal: UpstreamAbortSignal;
+class WholeReplyHandler extends SignalledHandler implements Dispatcher.DispatchHandler {
   readonly #caps: WholeReplyCaps;
   readonly #status: StatusListener;
   readonly #resolve: (reply: WholeReply) => void;
   readonly #reject: (err: unknown) => void;
-  #abort: ((err: Error) => void) | undefined;
-  #reason: Error | undefined;
   #isSettled = false;
   #statusCode = 0;
   #rawHeaders: Buffer[] | undefined;
@@ -158,24 +145,11 @@ class WholeReplyHandler implements Dispatcher.DispatchHandler {
     resolve: (reply: WholeReply) => void,
     reject: (err: unknown) => void,
   ) {
-    this.#signal = signal;
+    super(signal);
     this.#caps = caps;
     this.#status = status;
     this.#resolve = resolve;
     this.#reject = reject;
-    if (signal.aborted) this.#reason = abortReason(signal);
-    else signal.addEventListener('abort', this.#onAbort);
-  }
-
-  readonly #onAbort = (): void => {
-    const reason = abortReason(this.#signal);
-    if (this.#abort === undefined) this.#reason = reason;
-    else this.#abort(reason);
-  };
-
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.#reason !== undefined) abort(this.#reason);
-    else this.#abort = abort;
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
@@ -194,7 +168,7 @@ class WholeReplyHandler implements Dispatcher.DispatchHandler {
       // The rest is never read: the connection goes, as a destroyed body stream's did.
       if (this.#statusCode >= 400) this.#succeed();
       else this.#fail(replyTooLarge());
-      this.#abort?.(new undiciErrors.RequestAbortedError());
+      this.abortRequest();
       return false;
     }
     this.#size += chunk.length;
@@ -236,7 +210,7 @@ class WholeReplyHandler implements Dispatcher.DispatchHandler {
 
   #settle(): void {
     this.#isSettled = true;
-    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.detach();
   }
 }
 
