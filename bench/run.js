@@ -1,7 +1,8 @@
 // npm run bench: the gateway against the floor, in one run.
 //   (a) direct to the mock provider, (b) a bare pass-through proxy (the floor), (c) Bastion.
 // Latency at one connection (sequential requests, µs precision), throughput at 50 connections
-// (autocannon), non-streaming and streaming chat; CPU time per request of each target's own
+// (autocannon), non-streaming and streaming chat; the time to the first body byte (a stream's
+// first event) and the target's CPU per request at one connection; CPU time per request of each target's own
 // process (from /proc, so the load generator and the mock are not counted against it); Bastion
 // with every guard on and with the content guard off; its RSS idle, under load, and holding
 // 1,000 open streams; and the time Bastion (defaults) spent in each pipeline stage, over every
@@ -81,20 +82,41 @@ function rssMiB(pid) {
   }
 }
 
-async function latency(origin, path, headers, body) {
+async function latency(origin, path, headers, body, pid) {
   const client = new Client(origin, { pipelining: 1 });
   const samples = [];
+  // Time to the reply's first body byte: for a stream, the first event (what a user sees
+  // first); the whole-stream time above it also counts every later event the mock sends at once.
+  const firstBytes = [];
+  let cpu0 = 0;
   for (let i = 0; i < LATENCY_REQUESTS + WARMUP_REQUESTS; i++) {
+    if (i === WARMUP_REQUESTS) cpu0 = cpuUs(pid);
     const t0 = process.hrtime.bigint();
     const res = await client.request({ method: 'POST', path, headers, body });
-    await res.body.arrayBuffer();
+    let first;
+    for await (const chunk of res.body)
+      if (first === undefined && chunk.length > 0) first = process.hrtime.bigint();
+    const end = process.hrtime.bigint();
     if (res.statusCode !== 200) throw new Error(`${origin}${path}: status ${res.statusCode}`);
-    if (i >= WARMUP_REQUESTS) samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+    if (i >= WARMUP_REQUESTS) {
+      samples.push(Number(end - t0) / 1000);
+      firstBytes.push(Number((first ?? end) - t0) / 1000);
+    }
   }
+  // The target's own CPU per request at one connection: nearly all of it is on the critical
+  // path, and it moves less with the machine than the latency does.
+  const cpu1Us = (cpuUs(pid) - cpu0) / LATENCY_REQUESTS;
   await client.close();
-  samples.sort((x, y) => x - y);
-  const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
-  return { p50us: at(0.5), p99us: at(0.99) };
+  const at = (list, q) => {
+    list.sort((x, y) => x - y);
+    return list[Math.min(list.length - 1, Math.floor(q * list.length))];
+  };
+  return {
+    p50us: at(samples, 0.5),
+    p99us: at(samples, 0.99),
+    firstByteP50us: at(firstBytes, 0.5),
+    cpu1Us,
+  };
 }
 
 async function throughput(url, headers, body) {
@@ -285,7 +307,7 @@ async function main() {
             pid,
             [process.pid, ...targets.map((t) => t[3])].filter((p) => p !== pid),
           );
-        const lat = await latency(origin, '/v1/chat/completions', headers, body);
+        const lat = await latency(origin, '/v1/chat/completions', headers, body, pid);
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(bastion.pid))), 100);
         const cpu0 = cpuUs(pid);
         const thr = await throughput(`${origin}/v1/chat/completions`, headers, body);
@@ -316,11 +338,11 @@ async function main() {
       '\n',
   );
   console.log(
-    'mode         target       p50 (1 conn)  p99 (1 conn)  req/s (50 conn)  p99 (50 conn)  CPU/req  core use',
+    'mode         target       p50 (1 conn)  p99 (1 conn)  1st byte p50  CPU/req (1 conn)  req/s (50 conn)  p99 (50 conn)  CPU/req  core use',
   );
   for (const r of results) {
     console.log(
-      `${r.mode.padEnd(12)} ${r.target.padEnd(12)} ${`${r.p50us.toFixed(0)} µs`.padStart(12)}  ${`${r.p99us.toFixed(0)} µs`.padStart(12)}  ${r.rps.toFixed(0).padStart(15)}  ${`${r.p99ms} ms`.padStart(13)}  ${`${r.cpuPerReqUs.toFixed(0)} µs`.padStart(7)}  ${`${(100 * r.coreUse).toFixed(0)} %`.padStart(8)}`,
+      `${r.mode.padEnd(12)} ${r.target.padEnd(12)} ${`${r.p50us.toFixed(0)} µs`.padStart(12)}  ${`${r.p99us.toFixed(0)} µs`.padStart(12)}  ${`${r.firstByteP50us.toFixed(0)} µs`.padStart(12)}  ${`${r.cpu1Us.toFixed(0)} µs`.padStart(16)}  ${r.rps.toFixed(0).padStart(15)}  ${`${r.p99ms} ms`.padStart(13)}  ${`${r.cpuPerReqUs.toFixed(0)} µs`.padStart(7)}  ${`${(100 * r.coreUse).toFixed(0)} %`.padStart(8)}`,
     );
   }
   console.log('');
@@ -334,6 +356,11 @@ async function main() {
         `no-guard/b ${(d.rps / b.rps).toFixed(2)}; CPU per request over the floor's: bastion ${(c.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x, no guard ${(d.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}x`,
     );
     if (ROUNDS > 1) console.log(`  ${mode}, round by round: ${roundRatios(runs, mode)}`);
+    const ms = (us) => (us / 1000).toFixed(3);
+    console.log(
+      `  ${mode}, first byte: floor adds ${ms(b.firstByteP50us - a.firstByteP50us)} ms p50, bastion adds ${ms(c.firstByteP50us - a.firstByteP50us)} ms ` +
+        `(${ms(c.firstByteP50us - b.firstByteP50us)} ms over the floor); CPU per request at 1 connection: floor ${b.cpu1Us.toFixed(0)} µs, bastion ${c.cpu1Us.toFixed(0)} µs (+${(c.cpu1Us - b.cpu1Us).toFixed(0)} µs)`,
+    );
   }
   // The stage totals are written when the gateway exits.
   await new Promise((resolve) => {
@@ -363,7 +390,16 @@ function medians(runs) {
       mode: run.mode,
       target: run.target,
       ...Object.fromEntries(
-        ['p50us', 'p99us', 'rps', 'p99ms', 'cpuPerReqUs', 'coreUse'].map((f) => [f, median(f)]),
+        [
+          'p50us',
+          'p99us',
+          'firstByteP50us',
+          'cpu1Us',
+          'rps',
+          'p99ms',
+          'cpuPerReqUs',
+          'coreUse',
+        ].map((f) => [f, median(f)]),
       ),
     });
   }
