@@ -74,17 +74,28 @@ function roleOf(value: unknown, fallback: SlotRole = 'user'): SlotRole {
   }
 }
 
-/** A JSON leaf as a slot (its text read live, not copied). */
-function leafSlot(l: JsonLeaf, role: SlotRole): TextSlot {
-  return {
-    path: l.path,
-    role,
-    ...(l.context === undefined ? {} : { context: l.context }),
-    get text() {
-      return l.text;
-    },
-    set: (text: string) => l.set(text),
-  };
+/** A JSON leaf as a slot (its text read live, not copied): a class, as `FieldSlot` below. */
+class LeafSlot implements TextSlot {
+  readonly path: string;
+  readonly context?: { readonly before: string; readonly after: string };
+  readonly #leaf: JsonLeaf;
+
+  constructor(
+    leaf: JsonLeaf,
+    readonly role: SlotRole,
+  ) {
+    this.#leaf = leaf;
+    this.path = leaf.path;
+    if (leaf.context !== undefined) this.context = leaf.context;
+  }
+
+  get text(): string {
+    return this.#leaf.text;
+  }
+
+  set(text: string): void {
+    this.#leaf.set(text);
+  }
 }
 
 /**
@@ -124,7 +135,7 @@ class Collector {
   }
 
   leaves(leaves: readonly JsonLeaf[], role: SlotRole): void {
-    for (const l of leaves) this.slots.push(leafSlot(l, role));
+    for (const l of leaves) this.slots.push(new LeafSlot(l, role));
   }
 
   /** A field that may hold JSON text (tool-call arguments, tool results). */
