@@ -37,37 +37,50 @@ export function stemOf(type: string): string {
 }
 
 export function createPseudonymVault(): PseudonymVault {
-  const byValue = new Map<string, string>();
-  const byToken = new Map<string, string>();
-  const counters = new Map<string, number>();
-  const reserved = new Set<string>();
+  return new Vault();
+}
 
-  return {
-    tokenFor(type, value) {
-      const key = `${type}\u0000${value}`;
-      const known = byValue.get(key);
-      if (known !== undefined) return known;
-      const stem = stemOf(type);
-      let n = counters.get(stem) ?? 0;
-      let token: string;
-      do token = `<${stem}_${++n}>`;
-      while (reserved.has(token));
-      counters.set(stem, n);
-      byValue.set(key, token);
-      byToken.set(token, value);
-      return token;
-    },
-    original: (token) => byToken.get(token),
-    reserveFrom(text) {
-      if (text.indexOf('<') === -1) return;
-      for (const m of text.matchAll(PLACEHOLDER_PATTERN)) reserved.add(m[0]);
-    },
-    restore(text) {
-      if (byToken.size === 0 || text.indexOf('<') === -1) return text;
-      return text.replace(PLACEHOLDER_PATTERN, (token) => byToken.get(token) ?? token);
-    },
-    get size() {
-      return byToken.size;
-    },
-  };
+/**
+ * A class, not an object literal: a literal with a `get size()` is built through V8's runtime
+ * (about 1.5 µs), and a vault is made for every request that pseudonymises.
+ */
+class Vault implements PseudonymVault {
+  readonly #byValue = new Map<string, string>();
+  readonly #byToken = new Map<string, string>();
+  readonly #counters = new Map<string, number>();
+  readonly #reserved = new Set<string>();
+
+  tokenFor(type: string, value: string): string {
+    const key = `${type}\u0000${value}`;
+    const known = this.#byValue.get(key);
+    if (known !== undefined) return known;
+    const stem = stemOf(type);
+    let n = this.#counters.get(stem) ?? 0;
+    let token: string;
+    do token = `<${stem}_${++n}>`;
+    while (this.#reserved.has(token));
+    this.#counters.set(stem, n);
+    this.#byValue.set(key, token);
+    this.#byToken.set(token, value);
+    return token;
+  }
+
+  original(token: string): string | undefined {
+    return this.#byToken.get(token);
+  }
+
+  reserveFrom(text: string): void {
+    if (text.indexOf('<') === -1) return;
+    for (const m of text.matchAll(PLACEHOLDER_PATTERN)) this.#reserved.add(m[0]);
+  }
+
+  restore(text: string): string {
+    const byToken = this.#byToken;
+    if (byToken.size === 0 || text.indexOf('<') === -1) return text;
+    return text.replace(PLACEHOLDER_PATTERN, (token) => byToken.get(token) ?? token);
+  }
+
+  get size(): number {
+    return this.#byToken.size;
+  }
 }
