@@ -13,8 +13,6 @@ import { findMarkdownRefs } from '../../detect/text/markdown.js';
  * which is the last word; the keyword stays in the scanner's look-behind.
  */
 
-const WS = /\s/;
-const DIGIT = /[0-9]/;
 /** A short all-caps group inside an IBAN (`GB82 WEST 1234 …`). */
 const CODE_GROUP = /^[A-Z0-9]{1,4}$/;
 const CAPITALISED = /^\p{Lu}/u;
@@ -27,20 +25,43 @@ export interface TailOptions {
   readonly holdNames: boolean;
 }
 
+/**
+ * Whether the UTF-16 unit `c` is one `/\s/` matches (tested against the regex over every unit):
+ * asked several times per delta, a comparison costs less than a regex call on a one-char string.
+ */
+export function isSpaceCode(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** Whether the character before `pos` is whitespace (false at the start). */
+const spaceBefore = (window: string, pos: number) => isSpaceCode(window.charCodeAt(pos - 1));
+
 /** Start of the last whitespace-separated word; `window.length` when it ends in whitespace. */
 function lastWordStart(window: string): number {
   let i = window.length;
-  while (i > 0 && !WS.test(window[i - 1] as string)) i--;
+  while (i > 0 && !spaceBefore(window, i)) i--;
   return i;
 }
 
 /** The word before `pos`, across at most three whitespace characters; undefined if none. */
 function wordBefore(window: string, pos: number): { start: number; text: string } | undefined {
   let end = pos;
-  while (end > 0 && WS.test(window[end - 1] as string) && pos - end < 3) end--;
-  if (end === 0 || WS.test(window[end - 1] as string)) return undefined;
+  while (end > 0 && spaceBefore(window, end) && pos - end < 3) end--;
+  if (end === 0 || spaceBefore(window, end)) return undefined;
   let start = end;
-  while (start > 0 && !WS.test(window[start - 1] as string)) start--;
+  while (start > 0 && !spaceBefore(window, start)) start--;
   return { start, text: window.slice(start, end) };
 }
 
@@ -62,7 +83,14 @@ function extendBack(
   return pos;
 }
 
-const isNumberish = (word: string) => DIGIT.test(word);
+/** Whether `word` holds a digit (`/[0-9]/`, by char codes: run on every word walked back). */
+function isNumberish(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) return true;
+  }
+  return false;
+}
 const joinsNumber = (word: string, next: string) =>
   (next === '' || /^[0-9+(]/.test(next) || CODE_GROUP.test(next)) &&
   (isNumberish(word) || (CODE_GROUP.test(word) && (next === '' || isNumberish(next))));
@@ -72,7 +100,9 @@ const joinsName = (word: string, next: string) =>
 /** A markdown link or image not finished: an open label, or a URL with no `)` yet. */
 function openLink(window: string): number {
   let open = window.length;
-  for (const ref of findMarkdownRefs(window)) if (ref.isOpen) open = Math.min(open, ref.start);
+  // Only a `[label](url` can be open (an `<img>` tag found is closed): most windows have none.
+  if (window.includes(']('))
+    for (const ref of findMarkdownRefs(window)) if (ref.isOpen) open = Math.min(open, ref.start);
   const close = window.length - 1;
   const lb = window.lastIndexOf('[', window[close] === ']' ? close - 1 : close);
   if (lb === -1) return open;
@@ -108,7 +138,7 @@ export function createOpenTail(opts: TailOptions): (window: string) => number {
     if (opts.holdNames) open = Math.min(open, extendBack(window, word, next, joinsName));
     open = Math.min(open, openLink(window), openTag(window), openPem(window));
     // A value may start inside a word (`xsk-proj-…`, `key[`): never cut a word in two.
-    while (open > 0 && !WS.test(window[open - 1] as string)) open--;
+    while (open > 0 && !spaceBefore(window, open)) open--;
     return open;
   };
 }
