@@ -72,37 +72,52 @@ export interface TapReader {
  * again. Nothing after the end marker or a failed check is forwarded.
  */
 export function createCheckedTap(reader: TapReader): StreamTap {
-  const splitter = new SseSplitter();
-  const check = createStreamCheck();
-  let failure: GatewayError | undefined;
-  return {
-    push(chunk: Buffer): Buffer {
-      const out: ParsedEvent[] = [];
-      for (const event of splitter.push(chunk)) {
-        if (reader.isComplete || failure !== undefined) break;
-        const checked = check(event);
-        if (!checked.ok) failure = checked.error;
-        else if (checked.raw.length > 0 && reader.onEvent(checked.json))
-          out.push({
-            raw: checked.raw,
-            name: event.name,
-            json: checked.json,
-            isDone: checked.json === undefined,
-          });
-      }
-      return parsedChunk(out);
-    },
-    flush(): Buffer {
-      return splitter.rest();
-    },
-    get usage() {
-      return reader.usage;
-    },
-    get isComplete() {
-      return reader.isComplete;
-    },
-    get failure() {
-      return failure;
-    },
-  };
+  return new CheckedTap(reader);
+}
+
+/**
+ * A class, not an object literal with getters: a literal's getters are defined one by one at
+ * run time, about 1.5 µs each, paid by every stream (three here).
+ */
+class CheckedTap implements StreamTap {
+  readonly #splitter = new SseSplitter();
+  readonly #check = createStreamCheck();
+  readonly #reader: TapReader;
+  #failure: GatewayError | undefined;
+  constructor(reader: TapReader) {
+    this.#reader = reader;
+  }
+
+  push(chunk: Buffer): Buffer {
+    const out: ParsedEvent[] = [];
+    for (const event of this.#splitter.push(chunk)) {
+      if (this.#reader.isComplete || this.#failure !== undefined) break;
+      const checked = this.#check(event);
+      if (!checked.ok) this.#failure = checked.error;
+      else if (checked.raw.length > 0 && this.#reader.onEvent(checked.json))
+        out.push({
+          raw: checked.raw,
+          name: event.name,
+          json: checked.json,
+          isDone: checked.json === undefined,
+        });
+    }
+    return parsedChunk(out);
+  }
+
+  flush(): Buffer {
+    return this.#splitter.rest();
+  }
+
+  get usage(): Usage | undefined {
+    return this.#reader.usage;
+  }
+
+  get isComplete(): boolean {
+    return this.#reader.isComplete;
+  }
+
+  get failure(): GatewayError | undefined {
+    return this.#failure;
+  }
 }

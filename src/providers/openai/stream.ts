@@ -1,4 +1,4 @@
-import { createCheckedTap } from '../core/stream-check.js';
+import { createCheckedTap, type TapReader } from '../core/stream-check.js';
 import type { Endpoint, JsonObject, StreamTap, Usage } from '../types.js';
 import { usageFromOpenAiJson } from './usage.js';
 
@@ -12,36 +12,35 @@ export function createOpenAiStreamTap(
   endpoint: Endpoint,
   opts: { isUsageRequestedByCaller: boolean },
 ): StreamTap {
-  let usage: Usage | undefined;
-  let isComplete = false;
+  return createCheckedTap(new OpenAiReader(endpoint, opts.isUsageRequestedByCaller));
+}
 
-  function keep(json: JsonObject | undefined): boolean {
+/** A class with plain fields: a reader literal with getters cost about 1.5 µs a getter per stream. */
+class OpenAiReader implements TapReader {
+  usage: Usage | undefined;
+  isComplete = false;
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly isUsageRequestedByCaller: boolean,
+  ) {}
+
+  onEvent(json: JsonObject | undefined): boolean {
     if (json === undefined) {
-      isComplete = true; // `[DONE]` (the check passes no other non-JSON data)
+      this.isComplete = true; // `[DONE]` (the check passes no other non-JSON data)
       return true;
     }
-    if (endpoint === 'responses') {
+    if (this.endpoint === 'responses') {
       if (json.type === 'response.completed' || json.type === 'response.incomplete') {
-        isComplete = true;
-        usage = usageFromOpenAiJson(endpoint, json.response) ?? usage;
+        this.isComplete = true;
+        this.usage = usageFromOpenAiJson(this.endpoint, json.response) ?? this.usage;
       }
       return true;
     }
-    const found = usageFromOpenAiJson(endpoint, json);
+    const found = usageFromOpenAiJson(this.endpoint, json);
     if (found === undefined) return true;
-    usage = found;
+    this.usage = found;
     const choices = json.choices;
     const isUsageOnly = Array.isArray(choices) && choices.length === 0;
-    return opts.isUsageRequestedByCaller || !isUsageOnly;
+    return this.isUsageRequestedByCaller || !isUsageOnly;
   }
-
-  return createCheckedTap({
-    onEvent: keep,
-    get usage() {
-      return usage;
-    },
-    get isComplete() {
-      return isComplete;
-    },
-  });
 }
