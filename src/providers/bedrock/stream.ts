@@ -2,6 +2,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { CanonicalRequest, CanonicalStreamEvent } from '../core/canonical.js';
 import { isSafeIdentifier } from '../core/reply-check.js';
 import { isObj, type Obj } from '../core/translate-read.js';
+import { ClosureDecoder } from '../core/translate-tap.js';
 import type { CanonicalStreamDecoder } from '../core/translator.js';
 import { EventStreamDecoder, type EventStreamMessage } from './event-stream.js';
 import { finishFromBedrock, modelOf, newMessageId, usageFromBedrock } from './translate.js';
@@ -99,27 +100,24 @@ export function createBedrockStreamDecoder(req?: CanonicalRequest): CanonicalStr
     onEvent(type, json, out);
   }
 
-  return {
-    push(chunk: Buffer): CanonicalStreamEvent[] {
-      const out: CanonicalStreamEvent[] = [];
-      if (isEnded || failure !== undefined) return out;
-      let messages: EventStreamMessage[];
-      try {
-        messages = frames.push(chunk);
-      } catch (err) {
-        failure = badEvent(err);
-        return out;
-      }
-      for (const message of messages) {
-        if (isEnded || failure !== undefined) break;
-        read(message, out);
-      }
+  function push(chunk: Buffer): CanonicalStreamEvent[] {
+    const out: CanonicalStreamEvent[] = [];
+    if (isEnded || failure !== undefined) return out;
+    let messages: EventStreamMessage[];
+    try {
+      messages = frames.push(chunk);
+    } catch (err) {
+      failure = badEvent(err);
       return out;
-    },
-    get failure() {
-      return failure;
-    },
-  };
+    }
+    for (const message of messages) {
+      if (isEnded || failure !== undefined) break;
+      read(message, out);
+    }
+    return out;
+  }
+
+  return new ClosureDecoder(push, () => failure);
 }
 
 function badEvent(cause?: unknown): GatewayError {

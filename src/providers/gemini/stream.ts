@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { CanonicalRequest, CanonicalStreamEvent } from '../core/canonical.js';
 import { isObj, type Obj } from '../core/translate-read.js';
-import { createSseDecoder } from '../core/translate-tap.js';
+import { ClosureDecoder, createSseDecoder } from '../core/translate-tap.js';
 import type { CanonicalStreamDecoder } from '../core/translator.js';
 import {
   finishFromGemini,
@@ -86,21 +86,17 @@ export function createGeminiStreamDecoder(req?: CanonicalRequest): CanonicalStre
  */
 export function guarded(inner: CanonicalStreamDecoder): CanonicalStreamDecoder {
   let failure: GatewayError | undefined;
-  return {
-    push(chunk) {
-      if (failure !== undefined) return [];
-      try {
-        return inner.push(chunk);
-      } catch (err) {
-        failure = new GatewayError('upstream_bad_response', {
-          message: 'The provider sent a stream event the gateway could not read.',
-          cause: err,
-        });
-        return [];
-      }
-    },
-    get failure() {
-      return failure ?? inner.failure;
-    },
+  const push = (chunk: Buffer): CanonicalStreamEvent[] => {
+    if (failure !== undefined) return [];
+    try {
+      return inner.push(chunk);
+    } catch (err) {
+      failure = new GatewayError('upstream_bad_response', {
+        message: 'The provider sent a stream event the gateway could not read.',
+        cause: err,
+      });
+      return [];
+    }
   };
+  return new ClosureDecoder(push, () => failure ?? inner.failure);
 }
