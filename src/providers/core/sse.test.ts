@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SseEvent, SseSplitter } from './sse.js';
+import { parsedChunk, parsedEvents, SseEvent, SseSplitter, type ParsedEvent } from './sse.js';
 
 function splitAll(bytes: Buffer, cuts: number[]) {
   const splitter = new SseSplitter();
@@ -85,5 +85,25 @@ describe('SseSplitter', () => {
         expect([e.name, e.data, e.hasOtherLines]).toEqual(reference(text));
       }),
     );
+  });
+});
+
+describe('parsedChunk', () => {
+  const parsed = (raw: Buffer): ParsedEvent => ({ raw, name: undefined, json: {}, isDone: false });
+
+  it('joins events side by side in one read as a view over them, others as a copy', () => {
+    const read = Buffer.from('data: {"a":1}\n\ndata: {"b":2}\n\ndata: {"c":3}\n\n');
+    const events = new SseSplitter().push(read).map((e) => parsed(e.raw));
+    const all = parsedChunk(events);
+    expect(all.equals(read)).toBe(true);
+    expect(all.buffer).toBe(read.buffer);
+    expect(parsedEvents(all)).toBe(events);
+    // The middle event dropped: the other two are not side by side any more.
+    const gapped = [events[0], events[2]] as ParsedEvent[];
+    const joined = parsedChunk(gapped);
+    expect(joined.toString()).toBe('data: {"a":1}\n\ndata: {"c":3}\n\n');
+    expect(read.toString()).toContain('data: {"b":2}');
+    expect(parsedChunk([parsed(Buffer.from('x')), parsed(Buffer.from('y'))]).toString()).toBe('xy');
+    expect(parsedChunk([]).length).toBe(0);
   });
 });

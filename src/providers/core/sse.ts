@@ -136,10 +136,27 @@ type ParsedBuffer = Buffer & { [PARSED]?: readonly ParsedEvent[] };
  * output guard reads them instead of splitting and parsing the same bytes again.
  */
 export function parsedChunk(events: readonly ParsedEvent[]): Buffer {
-  const chunk: ParsedBuffer =
-    events.length === 1 ? (events[0] as ParsedEvent).raw : Buffer.concat(events.map((e) => e.raw));
+  const chunk: ParsedBuffer = events.length === 1 ? (events[0] as ParsedEvent).raw : joined(events);
   if (chunk.length > 0) chunk[PARSED] = events;
   return chunk;
+}
+
+/**
+ * The events' bytes in one buffer. Events a splitter cut from one read lie side by side in the
+ * same memory: then the buffer is a view over them, as one event's is today, and nothing is
+ * copied (a socket read of several events, the common case); else they are copied together.
+ */
+function joined(events: readonly ParsedEvent[]): Buffer {
+  const first = events[0]?.raw;
+  if (first === undefined) return EMPTY;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < events.length; i++) {
+    const raw = (events[i] as ParsedEvent).raw;
+    if (raw.buffer !== first.buffer || raw.byteOffset !== end)
+      return Buffer.concat(events.map((e) => e.raw));
+    end += raw.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
 }
 
 /** The events `chunk` was made of, when a tap made it with `parsedChunk`. */
