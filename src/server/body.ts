@@ -23,6 +23,8 @@ export function readRequestBody(req: IncomingMessage, limits: BodyLimits): Promi
     timeoutMs: limits.timeoutMs,
     rest: 'drain',
     mapError: asBodyError,
+    // Without a Content-Length (chunked), NaN: the read ends on 'end'.
+    expectedBytes: declared,
   });
 }
 

@@ -37,6 +37,15 @@ describe('readCapped', () => {
     expect((await readCapped(none, { limitBytes: 4 })).length).toBe(0);
   });
 
+  it('completes on the declared last byte, before the source ends', async () => {
+    const s = source('ab', 'cd');
+    expect((await readCapped(s, { limitBytes: 10, expectedBytes: 4 })).toString()).toBe('abcd');
+    expect(s.readableEnded).toBe(false);
+    const fewer = source('ab');
+    fewer.end();
+    expect((await readCapped(fewer, { limitBytes: 10, expectedBytes: 4 })).toString()).toBe('ab');
+  });
+
   it('rejects with what mapError makes of any failure', async () => {
     const mapError = (err: unknown) => new Error(`mapped ${(err as CappedReadError).reason}`);
     const s = source('abcde');

@@ -30,6 +30,12 @@ export interface CappedReadOptions {
    * promise per read on the request path.
    */
   readonly mapError?: (err: unknown) => Error;
+  /**
+   * The length the source declared and is held to (an HTTP request's Content-Length: Node's
+   * parser ends the body at exactly that byte). The read completes on that byte instead of a
+   * tick later on 'end'.
+   */
+  readonly expectedBytes?: number;
 }
 
 function ignore(): void {}
@@ -41,7 +47,7 @@ function ignore(): void {}
  * promise per body rather than one per chunk, on the request path.
  */
 export function readCapped(stream: Readable, opts: CappedReadOptions): Promise<Buffer> {
-  const { limitBytes, mapError } = opts;
+  const { limitBytes, mapError, expectedBytes } = opts;
   return new Promise((resolve, fail) => {
     const reject = mapError === undefined ? fail : (err: unknown) => fail(mapError(err));
     // Most bodies arrive in one chunk: the list is made only for a second one.
@@ -67,6 +73,7 @@ export function readCapped(stream: Readable, opts: CappedReadOptions): Promise<B
       size += chunk.length;
       if (first === undefined) first = chunk;
       else (chunks ??= [first]).push(chunk);
+      if (size === expectedBytes) onEnd();
     };
     const onEnd = () => {
       cleanup();
