@@ -23,8 +23,9 @@ export function readRequestBody(req: IncomingMessage, limits: BodyLimits): Promi
     timeoutMs: limits.timeoutMs,
     rest: 'drain',
     mapError: asBodyError,
-    // Without a Content-Length (chunked), NaN: the read ends on 'end'.
-    expectedBytes: declared,
+    // Chunked (or, under --insecure-http-parser, chunked with a Content-Length the parser
+    // ignores): the read ends on 'end'. Without a Content-Length `declared` is NaN.
+    expectedBytes: req.headers['transfer-encoding'] === undefined ? declared : Number.NaN,
   });
 }
 
