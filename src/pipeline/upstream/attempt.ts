@@ -161,10 +161,10 @@ async function exchangeStream(
     } catch (err) {
       return withDeadline(toGatewayError(err), deadline);
     }
-    return refused(ctx, input, res.status, text, header(res.headers['retry-after']));
+    return refused(ctx, input, res.status, text, res.header('retry-after'));
   }
 
-  const contentType = header(res.headers['content-type']) ?? '';
+  const contentType = res.header('content-type') ?? '';
   const { translation } = input;
   // A translated stream may have another framing than SSE (Bedrock's is binary).
   const isStreamReply =
@@ -289,8 +289,4 @@ async function* tapped(
 /** A reply past `cap` is refused (`isStrict`) or cut at the cap (an error body, logged in part). */
 function readReply(res: UpstreamResponse, cap: number, isStrict: boolean): Promise<Buffer> {
   return readBody(res.body, cap, isStrict ? replyTooLarge : undefined);
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

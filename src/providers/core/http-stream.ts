@@ -21,9 +21,46 @@ export interface ReplyBody extends AsyncIterable<Buffer> {
 
 /** A reply whose body is still arriving. */
 export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: ReplyBody;
+  readonly status: number;
+  /** Every header by lower-case name, parsed on first use. */
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** A header's value by lower-case name (the first, when repeated), without parsing the rest. */
+  header(name: string): string | undefined;
+  readonly body: ReplyBody;
+}
+
+/**
+ * The reply at its headers. A provider sends a score of them (rate limits, ids, cookies) and
+ * the gateway reads one or two: a header is decoded when asked for, all of them only for
+ * `headers`.
+ */
+class StreamReply implements UpstreamResponse {
+  readonly #rawHeaders: Buffer[];
+  #headers: Record<string, string | string[] | undefined> | undefined;
+
+  constructor(
+    readonly status: number,
+    rawHeaders: Buffer[],
+    readonly body: ReplyBody,
+  ) {
+    this.#rawHeaders = rawHeaders;
+  }
+
+  get headers(): Record<string, string | string[] | undefined> {
+    return (this.#headers ??= undiciUtil.parseHeaders(this.#rawHeaders));
+  }
+
+  header(name: string): string | undefined {
+    const raw = this.#rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const key = raw[i] as Buffer;
+      // As undici names them (`parseHeaders`), and its value decoded the same way.
+      if (key.length === name.length && undiciUtil.headerNameToString(key) === name) {
+        return (raw[i + 1] as Buffer).toString('latin1');
+      }
+    }
+    return undefined;
+  }
 }
 
 /** Bytes held for a reader that is behind before the connection is paused (undici's body's). */
@@ -110,7 +147,7 @@ export class StreamReplyHandler
     this.#resume = resume;
     const resolve = this.#resolve;
     this.#resolve = this.#reject = undefined;
-    resolve?.({ status: statusCode, headers: undiciUtil.parseHeaders(rawHeaders), body: this });
+    resolve?.(new StreamReply(statusCode, rawHeaders, this));
     return true;
   }
 
