@@ -114,6 +114,23 @@ describe('guard: input stages', () => {
     expect(received().at(-1)?.input).toEqual(['x <SSN_1>']);
   });
 
+  it('sends upstream the body it checked when a key repeats, not the raw bytes', async () => {
+    // JSON.parse keeps the last "messages"; a provider whose parser keeps the first would read
+    // an address the guard never saw, if the raw bytes went on.
+    const hidden = JSON.stringify([{ role: 'user', content: 'mail anna@example.com' }]);
+    const shown = JSON.stringify([{ role: 'user', content: 'hello' }]);
+    const res = await post(
+      `${gw.url}/v1/chat/completions`,
+      `{"model":"gpt-4o-mini","messages":${hidden},"messages":${shown}}`,
+      dev,
+    );
+    expect(res.status).toBe(200);
+    const sent = gw.mock.received.at(-1)?.text ?? '';
+    expect(sent).not.toContain('anna@example.com');
+    expect(sent.split('"messages"')).toHaveLength(2);
+    expect(JSON.parse(sent)).toMatchObject({ messages: [{ role: 'user', content: 'hello' }] });
+  });
+
   it('refuses a pasted provider key before any upstream call, naming the rule and place only', async () => {
     const key = fakeProjectKey();
     const res = await chat(`why does ${key} fail?`);

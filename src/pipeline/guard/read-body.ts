@@ -1,7 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { RequestContext } from '../context.js';
 import type { Stage, Verdict } from '../stage.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { countKeys, MAX_JSON_DEPTH, measureJson } from './json-depth.js';
 import { checkNumericFields } from './numeric-fields.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
@@ -20,7 +20,8 @@ export function createReadBodyStage(): Stage {
         return new GatewayError('unsupported_media_type');
       }
       const raw = await ctx.readBody();
-      if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) return new GatewayError('json_too_deep');
+      const keys = measureJson(raw, MAX_JSON_DEPTH);
+      if (keys === -1) return new GatewayError('json_too_deep');
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw.toString('utf8'));
@@ -37,8 +38,15 @@ export function createReadBodyStage(): Stage {
         const invalid = checkNumericFields(ctx.route.id, body);
         if (invalid !== undefined) return invalid;
       }
-      ctx.rawBody = raw;
       ctx.body = body;
+      // The raw bytes go upstream when no stage edits the body; with a repeated key they would
+      // carry values no stage saw (JSON.parse keeps the last; a provider's parser may keep the
+      // first). The provider gets the body as parsed and checked instead.
+      if (keys === countKeys(body)) ctx.rawBody = raw;
+      else {
+        ctx.rawBody = Buffer.from(JSON.stringify(body));
+        ctx.decisions.push({ stage: 'read_body', action: 'rewrite', type: 'repeated_key' });
+      }
       return undefined;
     },
   };

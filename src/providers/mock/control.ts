@@ -8,6 +8,8 @@ export interface MockReceived {
   headers: Record<string, string>;
   /** Parsed JSON, or the raw string if it is not JSON, or null when there was no body. */
   body: unknown;
+  /** The body as it arrived (UTF-8): what a parse hides, such as a repeated key, shows here. */
+  text: string;
 }
 
 export interface ControlDeps {

@@ -191,7 +191,7 @@ export function createMockProvider(opts: MockProviderOptions = {}): MockProvider
     }
     const headers = flattenHeaders(req);
     const body = parseBody(bodyText);
-    received.push({ method, path, headers, body });
+    received.push({ method, path, headers, body, text: bodyText });
 
     const route = resolveRoute(method, underBase(pathname), headers);
     const dialect = route?.dialect ?? 'openai';
