@@ -107,4 +107,25 @@ describe('guard: output stage, chat reply fields besides content', () => {
     });
     expect(body).not.toContain(CANARY);
   });
+  it('screens what a tool call carries besides its arguments, and entries that are no call', async () => {
+    const call = {
+      id: 'call_1',
+      type: 'function',
+      note: `see ${CANARY}`,
+      function: { name: 'send', arguments: '{"to":"ops"}', description: CANARY },
+    };
+    const body = await reply({
+      message: { role: 'assistant', content: null, tool_calls: [call, `raw ${CANARY}`] },
+    });
+    expect(body).not.toContain(CANARY);
+    const message = (JSON.parse(body) as { choices: { message: Json }[] }).choices[0]?.message;
+    expect(message?.tool_calls).toEqual([
+      {
+        ...call,
+        note: 'see [REDACTED:credential]',
+        function: { ...call.function, description: '[REDACTED:credential]' },
+      },
+      'raw [REDACTED:credential]',
+    ]);
+  });
 });

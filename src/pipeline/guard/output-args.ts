@@ -111,6 +111,44 @@ export function rewriteUnknownFields(
   return isChanged;
 }
 
+/**
+ * What a chat message's or delta's `tool_calls` carries besides what has a check of its own
+ * (each call's `function.arguments` string: the arguments filter; its `id` and
+ * `function.name`: the identifier check in src/providers/core/reply-check.ts): every other
+ * field of a call or of its function, and an entry that is no object, screened whole. A
+ * hostile or buggy server must not carry text past the guard there. True when one changed.
+ */
+export function rewriteToolCallFields(calls: unknown[], plain: (t: string) => string): boolean {
+  let isChanged = false;
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i];
+    if (typeof call === 'string') {
+      const next = plain(call);
+      if (next !== call) {
+        calls[i] = next;
+        isChanged = true;
+      }
+    } else if (Array.isArray(call)) {
+      if (rewriteInPlace(call, plain)) isChanged = true;
+    } else if (typeof call === 'object' && call !== null) {
+      const holder = call as Record<string, unknown>;
+      const fn = holder.function;
+      const hasFunction = typeof fn === 'object' && fn !== null && !Array.isArray(fn);
+      if (
+        rewriteUnknownFields(holder, (k) => k === 'id' || (k === 'function' && hasFunction), plain)
+      )
+        isChanged = true;
+      if (hasFunction) {
+        const f = fn as Record<string, unknown>;
+        const isKnown = (k: string) =>
+          k === 'name' || (k === 'arguments' && typeof f.arguments === 'string');
+        if (rewriteUnknownFields(f, isKnown, plain)) isChanged = true;
+      }
+    }
+  }
+  return isChanged;
+}
+
 type Node = Record<string, unknown> | unknown[];
 
 /**

@@ -132,6 +132,38 @@ describe('chat stream: fields besides content', () => {
     ).toBe('A');
   });
 
+  it('screens what tool-call deltas carry besides their arguments, and entries that are no call', async () => {
+    const out = await guard([
+      chunk({ role: 'assistant', content: null }),
+      chunk({
+        tool_calls: [
+          {
+            index: 0,
+            id: 'call_1',
+            type: 'function',
+            note: `see ${CANARY}`,
+            function: { name: 'send', arguments: '', description: CANARY },
+          },
+          `raw ${CANARY}`,
+          [{ deep: CANARY }],
+        ],
+      }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '{"to":"ops"}' } }] }),
+      chunk({}, 'tool_calls'),
+    ]);
+    expect(out).not.toContain(CANARY);
+    // Fields screened whole name what they redact more broadly than the arguments filter does.
+    expect(out).toContain('see [REDACTED:credential]');
+    expect(out).toContain('raw [REDACTED:credential]');
+    // The call itself still arrives whole: its id, name and arguments.
+    const calls = deltas(out).flatMap((d) => (d.tool_calls as Json[] | undefined) ?? []);
+    expect(calls[0]).toMatchObject({ id: 'call_1', function: { name: 'send' } });
+    const args = calls
+      .map((c) => ((c.function as Json | undefined)?.arguments as string | undefined) ?? '')
+      .join('');
+    expect(args).toBe('{"to":"ops"}');
+  });
+
   it('passes a chunk of only a role and empty content byte for byte', async () => {
     const first = chunk({ role: 'assistant', content: '' });
     const out = await guard([first, chunk({ content: 'Hello' }), chunk({}, 'stop')]);

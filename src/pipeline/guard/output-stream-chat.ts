@@ -1,4 +1,4 @@
-import { rewriteJsonValue, rewriteUnknownFields } from './output-args.js';
+import { rewriteJsonValue, rewriteToolCallFields, rewriteUnknownFields } from './output-args.js';
 import { isAudioField, isChatField, isFunctionCallField } from './output-chat-fields.js';
 import { CHAT_TEXT_KEYS, rewriteReasoningDetails } from './output-reasoning.js';
 import {
@@ -33,7 +33,8 @@ function withDelta(json: Json, index: unknown, delta: Json): Buffer {
 /** Rewrites the arguments of each tool call in `delta`; true when any was there. */
 function toolCalls(rw: Rewriter, key: string, delta: Json, json: Json, at: unknown): boolean {
   if (!Array.isArray(delta.tool_calls)) return false;
-  let isSeen = false;
+  // Everything of the calls but their arguments (ids and names: the identifier check).
+  let isSeen = rewriteToolCallFields(delta.tool_calls as unknown[], rw.scanValue);
   for (const call of delta.tool_calls as unknown[]) {
     if (!isObject(call) || !isObject(call.function)) continue;
     const fn = call.function;

@@ -7,6 +7,7 @@ import { createModerationGate, ModerationRun, type ModerationHook } from './outp
 import {
   rewriteArgsText,
   rewriteJsonValue,
+  rewriteToolCallFields,
   rewriteUnknownFields,
   type ArgsRewrite,
 } from './output-args.js';
@@ -62,10 +63,12 @@ function chatMessage(m: Json, r: Rewrites): boolean {
   const args = (t: string) => rewriteArgsText(t, r);
   let isChanged = applyTo(m, 'content', r.text);
   if (rewriteChatReasoning(m, r.text, r.value)) isChanged = true;
-  if (Array.isArray(m.tool_calls))
+  if (Array.isArray(m.tool_calls)) {
     for (const call of m.tool_calls as unknown[])
       if (isObject(call) && isObject(call.function) && applyTo(call.function, 'arguments', args))
         isChanged = true;
+    if (rewriteToolCallFields(m.tool_calls as unknown[], r.value)) isChanged = true;
+  }
   const fn = m.function_call;
   if (isObject(fn)) {
     if (applyTo(fn, 'arguments', args)) isChanged = true;
