@@ -61,8 +61,11 @@ export function foldForMatching(text: string): string {
   return foldSpaces(out);
 }
 
-/** Code units `\s` matches: tab to carriage return, space, and the Unicode spaces. */
-function isSpace(c: number): boolean {
+/**
+ * Code units `\s` matches: tab to carriage return, space, and the Unicode spaces (false for
+ * NaN, what `charCodeAt` gives past the end). A comparison costs less than a regex call.
+ */
+export function isSpaceCode(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
   if (c < 0xa0) return false;
   return (
@@ -89,7 +92,7 @@ function foldSpaces(text: string): string {
     if (c === 0x20 || c === 0x0a) {
       if (wasBreak) return replaceSpaces(text);
       wasBreak = true;
-    } else if (isSpace(c)) return replaceSpaces(text);
+    } else if (isSpaceCode(c)) return replaceSpaces(text);
     else wasBreak = false;
   }
   return text;

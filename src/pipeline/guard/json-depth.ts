@@ -19,24 +19,12 @@ const COLON = 0x3a;
  * Malformed text may give any answer; JSON.parse then refuses it.
  */
 export function nestsDeeperThan(raw: Uint8Array, maxDepth: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth > maxDepth) return true;
-    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
-  }
-  return false;
+  return measureJson(raw, maxDepth) === -1;
 }
 
 /**
- * `nestsDeeperThan` and a count of the object keys in the same pass: -1 when the text nests
- * deeper than `maxDepth`, else how many keys its objects have, repeats included (in JSON text
+ * The one pass over the bytes that bounds the depth, counting the object keys on the way: -1
+ * when the text nests deeper than `maxDepth`, else how many keys its objects have, repeats included (in JSON text
  * every colon outside a string follows a key). JSON.parse keeps only the last of a repeated
  * key, so fewer keys in the parsed value than here means the text repeats one.
  */

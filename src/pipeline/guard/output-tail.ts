@@ -1,4 +1,5 @@
 import { PLACEHOLDER_MAX_CHARS } from '../../detect/pii/index.js';
+import { isSpaceCode } from '../../detect/text/fold.js';
 import { findMarkdownRefs } from '../../detect/text/markdown.js';
 
 /**
@@ -23,26 +24,6 @@ const MAX_LABEL_CHARS = 500;
 export interface TailOptions {
   /** Runs of capitalised words are held (person names are redacted in output). */
   readonly holdNames: boolean;
-}
-
-/**
- * Whether the UTF-16 unit `c` is one `/\s/` matches (tested against the regex over every unit):
- * asked several times per delta, a comparison costs less than a regex call on a one-char string.
- */
-export function isSpaceCode(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
 }
 
 /** Whether the character before `pos` is whitespace (false at the start). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSpaceCode } from './output-tail.js';
+import { isSpaceCode } from './fold.js';
 
 describe('isSpaceCode', () => {
   it('matches /\\s/ on every UTF-16 unit', () => {
